@@ -1,0 +1,68 @@
+/**
+ * The one place that reads process.env. Every variable is validated once at start-up; a bad value
+ * stops the process with a message naming every offending variable, not just the first.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+export const configSchema = z.object({
+  /** Postgres connection string. Unset: an embedded PostgreSQL is started under KLAXON_DATA_DIR. */
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /** Where the embedded Postgres data and the dev server's SQLite file live. */
+  KLAXON_DATA_DIR: z.string().default('.data'),
+  /** Port of the embedded Postgres. */
+  EMBEDDED_PG_PORT: port.default(5488),
+  /** host:port of a Temporal frontend. Unset for `npm start`: the Temporal CLI dev server is launched. */
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('klaxon-alerts'),
+  /** Ports of the dev server launched by `npm start`. */
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  /** Explicit Temporal binaries; otherwise they are provisioned into KLAXON_TOOLS_DIR. */
+  TEMPORAL_TEST_SERVER_PATH: optionalString,
+  TEMPORAL_CLI_PATH: optionalString,
+  KLAXON_TOOLS_DIR: z.string().default('.tools'),
+  /** HTTP API. */
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(3000),
+  /** Maximum accepted JSON body, in the notation of the `bytes` package (e.g. 100kb, 1mb). */
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'a size such as 256kb or 1mb')
+    .default('256kb'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Names of every environment variable Klaxon reads. */
+export const configKeys = Object.keys(configSchema.shape) as (keyof Config)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Returns the validated configuration, or throws a ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked = Object.fromEntries(configKeys.map((k) => [k, env[k]]));
+  const parsed = configSchema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+/** Resolves a possibly relative directory from the config against the project root. */
+export function projectPath(dir: string): string {
+  return path.resolve(__dirname, '..', dir);
+}
