@@ -1,0 +1,26 @@
+/** The time-skipping test server provisioned by `npm test`, and a workflow bundle built once per file. */
+import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startTimeSkippingServer } from '../../runtime/temporal';
+import type { ServerExecutable } from '../../runtime/temporal-tools';
+
+// Worker lifecycle chatter buries test output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+/** Returns a started time-skipping environment with Klaxon's search attributes. */
+export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
+  const raw = process.env.KLAXON_TEST_SERVER;
+  if (!raw) throw new Error('KLAXON_TEST_SERVER is unset: run tests with `npm test`');
+  return startTimeSkippingServer(JSON.parse(raw) as ServerExecutable);
+}
+
+let bundle: Promise<WorkflowBundle> | undefined;
+
+/** Returns the bundle of workflows/, built on first use in this process. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return bundle;
+}
+
+const noop = () => {};
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
