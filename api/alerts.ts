@@ -1,0 +1,175 @@
+/** /alerts: trigger, read and move alerts. Writes go to the alert's workflow; reads come from Postgres. */
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import type pg from 'pg';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowClient,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { decideTransition, type TransitionAction } from '../domain/lifecycle';
+import { getAlert, type AlertRow } from '../store/alerts';
+import { listAudit } from '../store/audit';
+import {
+  ALERT_WORKFLOW_TYPE,
+  AlertSeverityKey,
+  AlertStateKey,
+  ServiceKey,
+  TRANSITION_REFUSED,
+  alertWorkflowId,
+  recordedUpdate,
+  transitionUpdates,
+  triggerSignal,
+  viewQuery,
+  type AlertEvent,
+  type AlertInput,
+  type AlertView,
+} from '../workflows/messages';
+import { actorOf } from './auth';
+import { HttpError, notFound, parseInput } from './errors';
+import { alertIdParams, createAlertBody, transitionBody } from './schemas';
+
+export interface AlertsRouterDeps {
+  pool: pg.Pool;
+  workflows: WorkflowClient;
+  taskQueue: string;
+  /** How long POST /alerts waits for the record to reach Postgres before answering 202 instead of 201. */
+  recordWaitMs?: number;
+}
+
+/** Returns the JSON shape of an alert record. */
+export function alertJson(row: AlertRow) {
+  return {
+    id: row.id,
+    summary: row.summary,
+    severity: row.severity,
+    service: row.service,
+    source: row.source,
+    state: row.state,
+    dedup_key: row.dedup_key,
+    labels: row.labels,
+    details: row.details,
+    links: row.links,
+    occurrences: row.occurrences,
+    triggered_at: row.triggered_at,
+    last_seen_at: row.last_seen_at,
+    acknowledged_at: row.acknowledged_at,
+    resolved_at: row.resolved_at,
+    workflow_id: row.workflow_id,
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Returns the router for /alerts. */
+export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000 }: AlertsRouterDeps): Router {
+  const router = Router();
+
+  router.post('/alerts', async (req, res) => {
+    const body = parseInput(createAlertBody, req.body, 'body');
+    const dedupKey = body.dedup_key ?? randomUUID();
+    const workflowId = alertWorkflowId(body.service, dedupKey);
+    const event: AlertEvent = {
+      eventId: randomUUID(),
+      summary: body.summary,
+      severity: body.severity,
+      service: body.service,
+      source: body.source,
+      dedupKey,
+      labels: body.labels,
+      details: body.details,
+      links: body.links,
+    };
+    const candidateId = randomUUID();
+    // Signal-with-start is atomic and durable: it opens the alert, or hands the event to the open alert
+    // with the same key. Once it returns, the event cannot be lost.
+    const handle = await workflows.signalWithStart(ALERT_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [{ alertId: candidateId, event } satisfies AlertInput],
+      signal: triggerSignal,
+      signalArgs: [event],
+      memo: { alertId: candidateId },
+      typedSearchAttributes: [
+        { key: AlertStateKey, value: 'new' },
+        { key: AlertSeverityKey, value: body.severity },
+        { key: ServiceKey, value: body.service },
+      ],
+    });
+    const view = await withTimeout<AlertView>(handle.executeUpdate(recordedUpdate), recordWaitMs).catch(() => undefined);
+    if (!view) {
+      // No worker answered in time: the event is safe in Temporal and will be recorded when one does.
+      const memo = (await handle.describe()).memo as { alertId?: string } | undefined;
+      const alertId = memo?.alertId ?? candidateId;
+      res.status(202).location(`/alerts/${alertId}`).json({ id: alertId, workflow_id: workflowId, recorded: false });
+      return;
+    }
+    const created = view.alertId === candidateId;
+    res
+      .status(created ? 201 : 200)
+      .location(`/alerts/${view.alertId}`)
+      .json({ id: view.alertId, workflow_id: workflowId, created, deduplicated: !created, state: view.state, occurrences: view.occurrences });
+  });
+
+  router.get('/alerts/:id', async (req, res) => {
+    const { id } = parseInput(alertIdParams, req.params, 'params');
+    const row = await getAlert(pool, id);
+    if (!row) throw notFound(`alert ${id}`);
+    const [audit, live] = await Promise.all([
+      listAudit(pool, id),
+      workflows
+        .getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id })
+        .query(viewQuery)
+        .then((v) => (v.alertId === id ? v : null))
+        .catch(() => null),
+    ]);
+    res.json({
+      ...alertJson(row),
+      live,
+      timeline: audit.map((a) => ({ action: a.action, from: a.from_state, to: a.to_state, actor: a.actor, reason: a.reason, at: a.at })),
+    });
+  });
+
+  const transition = (action: TransitionAction) =>
+    router.post(`/alerts/:id/${action}`, async (req, res) => {
+      const { id } = parseInput(alertIdParams, req.params, 'params');
+      const body = parseInput(transitionBody, req.body, 'body');
+      const row = await getAlert(pool, id);
+      if (!row) throw notFound(`alert ${id}`);
+      const handle = workflows.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id });
+      try {
+        const result = await handle.executeUpdate(transitionUpdates[action], {
+          args: [{ actor: actorOf(req.apiKey, body.actor), reason: body.reason }],
+        });
+        res.json({ id, state: result.to, from: result.from, at: result.at });
+      } catch (err) {
+        throw refusalOrRethrow(err, action, row);
+      }
+    });
+  for (const action of Object.keys(transitionUpdates) as TransitionAction[]) transition(action);
+
+  return router;
+}
+
+/** Maps a refused or closed-workflow Update failure to a 409 naming both states; rethrows anything else. */
+function refusalOrRethrow(err: unknown, action: TransitionAction, row: AlertRow): unknown {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === TRANSITION_REFUSED) {
+    const [decision] = (err.cause.details ?? []) as { from: string; to: string }[];
+    return new HttpError(409, 'transition_refused', err.cause.message, { from: decision?.from, to: decision?.to, action });
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    // The alert's workflow has finished (resolved and past its reopen window): decide from the record.
+    const decision = decideTransition(row.state, action);
+    return new HttpError(409, 'transition_refused', decision.ok ? `alert ${row.id} is closed` : decision.message, {
+      from: row.state,
+      to: decision.to,
+      action,
+    });
+  }
+  return err;
+}

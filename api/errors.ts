@@ -1,0 +1,56 @@
+/**
+ * Every error the API answers with, and the one middleware that turns thrown errors into JSON. Anything
+ * unexpected is logged and answered 500 without internals.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { type z } from 'zod';
+import type { Logger } from '../runtime/logger';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+
+/** Returns the value parsed by schema, or throws a 400 naming each offending field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): z.infer<S> {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.map((i) => ({ field: [where, ...i.path].join('.'), message: i.message }));
+  const first = errors[0]!;
+  throw new HttpError(400, 'invalid_request', `${first.field}: ${first.message}`, { errors });
+}
+
+/** Answers 404 in JSON for any route that does not exist. */
+export const unknownRoute: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
+};
+
+/** Returns the error middleware: HttpErrors as they are, body-parser failures as 400/413, the rest as 500. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let httpError: HttpError;
+    if (err instanceof HttpError) {
+      httpError = err;
+    } else if (err?.type === 'entity.parse.failed') {
+      httpError = new HttpError(400, 'invalid_json', `request body is not valid JSON: ${err.message}`);
+    } else if (err?.type === 'entity.too.large') {
+      httpError = new HttpError(413, 'payload_too_large', `request body exceeds the ${err.limit}-byte limit`);
+    } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+      httpError = new HttpError(err.status, 'bad_request', String(err.message ?? 'bad request'));
+    } else {
+      log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      httpError = new HttpError(500, 'internal', 'internal error');
+    }
+    if (res.headersSent) return;
+    res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, ...httpError.extra } });
+  };
+}

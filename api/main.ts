@@ -1,0 +1,38 @@
+/** `npm run api`: the HTTP API against an existing Temporal (TEMPORAL_ADDRESS) and Postgres (DATABASE_URL). */
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../runtime/config';
+import { createLogger } from '../runtime/logger';
+import { registerSearchAttributes } from '../runtime/temporal';
+import { createPool } from '../store/db';
+import { migrate } from '../store/migrate';
+import { bootstrapAdminKey } from '../store/api-keys';
+import { createApp } from './app';
+import { listen } from './listen';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, 'klaxon-api');
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for `npm run api` (`npm start` embeds Postgres)');
+  const pool = createPool(config.DATABASE_URL);
+  await migrate(pool);
+  const adminKey = await bootstrapAdminKey(pool);
+  if (adminKey) console.log(`\nFirst start on an empty database: admin API key (shown once)\n  ${adminKey}\n`);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT });
+  const server = await listen(app, config.PORT, config.HOST);
+  log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');
+  const stop = () => {
+    server.close(() => {
+      void Promise.all([connection.close(), pool.end()]).finally(() => process.exit(0));
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

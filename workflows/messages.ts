@@ -1,0 +1,96 @@
+/**
+ * Every message an alert workflow understands, its input and views, and the id builder. Wire names are
+ * part of the contract with running executions: never rename one, add a new one instead.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { AlertState, TransitionAction } from '../domain/lifecycle';
+import type { Severity } from '../domain/severity';
+
+export const ALERT_WORKFLOW_TYPE = 'alertWorkflow';
+
+/** Custom search attributes, registered on every Temporal server Klaxon runs against. */
+export const AlertStateKey = defineSearchAttributeKey('AlertState', SearchAttributeType.KEYWORD);
+export const AlertSeverityKey = defineSearchAttributeKey('AlertSeverity', SearchAttributeType.KEYWORD);
+export const ServiceKey = defineSearchAttributeKey('Service', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTE_KEYS = [AlertStateKey, AlertSeverityKey, ServiceKey];
+
+/** One event from a monitoring system, as the API accepted it. */
+export interface AlertEvent {
+  /** Unique per received event; lets the workflow tell its starting event from later duplicates. */
+  eventId: string;
+  summary: string;
+  severity: Severity;
+  service: string;
+  source: string;
+  dedupKey: string;
+  labels: Record<string, string>;
+  details: Record<string, unknown>;
+  links: { href: string; text?: string }[];
+}
+
+export interface AlertInput {
+  alertId: string;
+  event: AlertEvent;
+  /** How long a resolved alert stays open for a reopen before the workflow completes (default 30 min). */
+  reopenWindowMs?: number;
+}
+
+export const DEFAULT_REOPEN_WINDOW_MS = 30 * 60 * 1000;
+
+/** Who asked for a transition and why. */
+export interface TransitionRequest {
+  actor: string;
+  reason?: string;
+}
+
+export interface TransitionResult {
+  alertId: string;
+  from: AlertState;
+  to: AlertState;
+  at: string;
+}
+
+/** The live view of an alert, answered by the workflow itself. */
+export interface AlertView {
+  alertId: string;
+  state: AlertState;
+  severity: Severity;
+  service: string;
+  occurrences: number;
+  triggeredAt: string;
+  lastSeenAt: string;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+}
+
+export const triggerSignal = defineSignal<[AlertEvent]>('trigger');
+export const viewQuery = defineQuery<AlertView>('view');
+/** Completes once the alert's record is in Postgres; lets the API answer 201 only for a readable alert. */
+export const recordedUpdate = defineUpdate<AlertView>('recorded');
+
+export const acknowledgeUpdate = defineUpdate<TransitionResult, [TransitionRequest]>('acknowledge');
+export const investigateUpdate = defineUpdate<TransitionResult, [TransitionRequest]>('investigate');
+export const resolveUpdate = defineUpdate<TransitionResult, [TransitionRequest]>('resolve');
+export const unacknowledgeUpdate = defineUpdate<TransitionResult, [TransitionRequest]>('unacknowledge');
+export const reopenUpdate = defineUpdate<TransitionResult, [TransitionRequest]>('reopen');
+
+/** The Update that performs each lifecycle action. */
+export const transitionUpdates = {
+  acknowledge: acknowledgeUpdate,
+  investigate: investigateUpdate,
+  resolve: resolveUpdate,
+  unacknowledge: unacknowledgeUpdate,
+  reopen: reopenUpdate,
+} as const satisfies Record<TransitionAction, unknown>;
+
+/** Failure type carried by a refused transition, so the API can answer 409 rather than 500. */
+export const TRANSITION_REFUSED = 'TransitionRefused';
+
+/**
+ * Returns the workflow id of the open alert for a service and dedup key. Temporal allows one running
+ * workflow per id, so two triggers with the same key can never open two alerts.
+ */
+export function alertWorkflowId(service: string, dedupKey: string): string {
+  return `alert:${encodeURIComponent(service)}:${encodeURIComponent(dedupKey)}`;
+}
