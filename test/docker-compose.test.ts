@@ -1,0 +1,63 @@
+// No Docker engine runs here, so the compose file is checked by reading it: services, ports and the
+// environment Klaxon's containers get must agree with the config schema and with each other.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { it } from 'node:test';
+import { parse } from 'yaml';
+import { configKeys, loadConfig } from '../runtime/config';
+
+const root = path.resolve(__dirname, '..');
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'));
+type Service = { image?: string; build?: string; command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: unknown };
+const services = compose.services as Record<string, Service>;
+
+it('runs Postgres, Temporal with Postgres persistence, the Temporal UI, and Klaxon worker and API', () => {
+  assert.deepEqual(Object.keys(services).sort(), ['klaxon-api', 'klaxon-worker', 'postgres', 'temporal', 'temporal-ui']);
+  assert.match(services.postgres!.image!, /^postgres:\d+/);
+  assert.match(services.temporal!.image!, /^temporalio\/auto-setup:/);
+  assert.equal(services.temporal!.environment!.DB, 'postgres12');
+  assert.equal(services.temporal!.environment!.POSTGRES_SEEDS, 'postgres');
+  assert.match(services['temporal-ui']!.image!, /^temporalio\/ui:/);
+  assert.equal(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
+});
+
+it('builds Klaxon from the Dockerfile and runs the npm scripts that exist', () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  assert.ok(existsSync(path.join(root, 'Dockerfile')));
+  for (const name of ['klaxon-api', 'klaxon-worker']) {
+    const s = services[name]!;
+    assert.equal(s.build, '.');
+    assert.equal(s.command![0], 'npm');
+    assert.ok(pkg.scripts[s.command![2]!], `npm script ${s.command![2]} exists`);
+  }
+});
+
+it('gives Klaxon only variables the config schema knows, with values it accepts', () => {
+  for (const name of ['klaxon-api', 'klaxon-worker']) {
+    const env = services[name]!.environment!;
+    for (const key of Object.keys(env)) assert.ok((configKeys as string[]).includes(key), `${name}: ${key} is a config key`);
+    const config = loadConfig(env);
+    // Connection strings point at the services in this file, with the credentials Postgres is given.
+    const db = new URL(config.DATABASE_URL!);
+    const pg = services.postgres!.environment!;
+    assert.equal(db.hostname, 'postgres');
+    assert.equal(db.username, pg.POSTGRES_USER);
+    assert.equal(db.password, pg.POSTGRES_PASSWORD);
+    assert.equal(db.pathname, `/${pg.POSTGRES_DB}`);
+    assert.equal(config.TEMPORAL_ADDRESS, 'temporal:7233');
+    assert.ok(services.temporal!.ports!.some((p) => p.endsWith(':7233')));
+  }
+});
+
+it('publishes the API on the port it listens on, on all interfaces', () => {
+  const api = services['klaxon-api']!;
+  const config = loadConfig(api.environment!);
+  assert.equal(config.HOST, '0.0.0.0');
+  assert.ok(api.ports!.some((p) => p.split(':').at(-1) === String(config.PORT)), `a port maps to ${config.PORT}`);
+});
+
+it('lists every config key in .env.example', () => {
+  const example = readFileSync(path.join(root, '.env.example'), 'utf8');
+  for (const key of configKeys) assert.match(example, new RegExp(`^${key}=`, 'm'), key);
+});

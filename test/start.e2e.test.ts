@@ -1,0 +1,113 @@
+// `npm start` as a newcomer runs it: embedded Postgres, the Temporal dev server with its Web UI, the
+// worker and the API in one process, on free ports and a fresh data folder; then a restart on the same
+// folder keeps everything.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, it } from 'node:test';
+
+const root = path.resolve(__dirname, '..');
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-start-'));
+// Run as root, the embedded Postgres drops to its own user, which must be able to enter this folder.
+chmodSync(dataDir, 0o755);
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function start(env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (out.includes('[klaxon] ready.')) {
+        clearInterval(timer);
+        resolve({ child, output: () => out });
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`npm start exited early (${code}):\n${out}`));
+    });
+  });
+}
+
+function stop(s: Started): Promise<number | null> {
+  return new Promise((resolve) => {
+    s.child.once('exit', (code) => resolve(code));
+    s.child.kill('SIGINT');
+  });
+}
+
+it('starts everything, serves the API and the Web UI, stops on Ctrl-C, and keeps data across restarts', { timeout: 600_000 }, async () => {
+  const ports = { PORT: await freePort(), TEMPORAL_DEV_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), EMBEDDED_PG_PORT: await freePort() };
+  const env = { KLAXON_DATA_DIR: dataDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+  const api = `http://127.0.0.1:${ports.PORT}`;
+  const ui = `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`;
+
+  const first = await start(env);
+  const output = first.output();
+  assert.match(output, new RegExp(`API: ${api}`));
+  assert.match(output, new RegExp(`Temporal Web UI: ${ui}`));
+  const key = /admin API key, shown this once, keep it: (kx_\S+)/.exec(output)?.[1];
+  assert.ok(key, `admin key printed:\n${output}`);
+  const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+
+  assert.equal((await fetch(`${api}/readyz`)).status, 200);
+  const created = await fetch(`${api}/alerts`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ summary: 'Checkout errors', severity: 'critical', service: 'checkout', source: 'e2e' }),
+  });
+  assert.equal(created.status, 201);
+  const alert = (await created.json()) as { id: string; workflow_id: string };
+
+  const page = await fetch(ui);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<html/i);
+  // The Web UI's own API lists the alert's workflow when filtered by the AlertSeverity search attribute.
+  const query = encodeURIComponent('AlertSeverity="critical" AND Service="checkout"');
+  let listed = false;
+  for (let i = 0; i < 50 && !listed; i++) {
+    const res = await fetch(`${ui}/api/v1/namespaces/default/workflows?query=${query}`);
+    const body = (await res.json()) as { executions?: { execution: { workflowId: string } }[] };
+    listed = (body.executions ?? []).some((e) => e.execution.workflowId === alert.workflow_id);
+    if (!listed) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(listed, 'workflow visible in the Web UI filtered by AlertSeverity');
+
+  assert.equal(await stop(first), 0);
+  assert.match(first.output(), /\[klaxon\] stopped/);
+
+  const second = await start(env);
+  try {
+    assert.doesNotMatch(second.output(), /admin API key/, 'the admin key is printed only on the first start');
+    const again = await fetch(`${api}/alerts/${alert.id}`, { headers: auth });
+    assert.equal(again.status, 200);
+    const body = (await again.json()) as { state: string; live: { state: string } | null };
+    assert.equal(body.state, 'new');
+    assert.equal(body.live?.state, 'new');
+  } finally {
+    assert.equal(await stop(second), 0);
+  }
+});
