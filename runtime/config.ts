@@ -37,6 +37,22 @@ export const configSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'a size such as 256kb or 1mb')
     .default('256kb'),
+  /** Base URL people reach the API at; used in the acknowledge links that pages carry. */
+  PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  /** Email pages: an SMTP URL (smtp://user:pass@host:587, smtps://… for TLS) and the From address. */
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  SMTP_FROM: z.string().default('Klaxon <klaxon@localhost>'),
+  /** SMS pages through Twilio. TWILIO_API_URL points the SDK at another host (a proxy, or a test double). */
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_FROM_NUMBER: optionalString,
+  TWILIO_API_URL: optionalString.pipe(z.url().optional()),
+  /** Default HMAC-SHA256 key for webhook signatures when a webhook target has no secret of its own. */
+  WEBHOOK_SIGNING_SECRET: optionalString,
+  /** Fraction of an SLA target at which an alert is marked "at risk". */
+  SLA_AT_RISK_FRACTION: z.coerce.number().gt(0).lt(1).default(0.75),
+  /** How long a resolved alert can be reopened (by a re-trigger or by hand) before its workflow completes. */
+  REOPEN_WINDOW_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
