@@ -1,0 +1,70 @@
+/** The ways Klaxon reaches a responder. */
+export type Channel = 'email' | 'sms' | 'webhook';
+
+/** What a page says. */
+export interface PageMessage {
+  alertId: string;
+  kind: 'page' | 'sla_at_risk' | 'sla_breached';
+  summary: string;
+  severity: 'critical' | 'high' | 'medium' | 'low' | 'info';
+  service: string;
+  source: string;
+  /** ISO time the alert was triggered. */
+  triggeredAt: string;
+  /** 0-based escalation tier, for kind 'page'. */
+  tier?: number;
+  /** 0-based repeat loop. */
+  loop?: number;
+  /** For sla_* kinds. */
+  slaKind?: 'tta' | 'ttr';
+  /** ISO, for sla_* kinds. */
+  deadline?: string;
+  /** Where the responder acknowledges (API URL of the alert). */
+  ackUrl: string;
+  details?: Record<string, unknown>;
+}
+
+export interface Delivery {
+  channel: Channel;
+  /** Email address, E.164 phone number, or webhook URL. */
+  address: string;
+  /** Business-id key; same key = same page. */
+  idempotencyKey: string;
+  message: PageMessage;
+  /** Webhook HMAC key override. */
+  secret?: string;
+}
+
+export interface SendResult {
+  providerId?: string;
+}
+
+export interface Notifier {
+  send(d: Delivery): Promise<SendResult>;
+}
+
+interface DeliveryErrorOptions {
+  code?: string | number;
+  cause?: unknown;
+}
+
+/** Retrying cannot help: a bad number, a rejected address, a 4xx, missing configuration. */
+export class PermanentDeliveryError extends Error {
+  readonly code?: string | number;
+  constructor(message: string, opts: DeliveryErrorOptions = {}) {
+    super(message, { cause: opts.cause });
+    // Temporal and logs identify the failure by name; a subclass name survives serialization.
+    this.name = 'PermanentDeliveryError';
+    this.code = opts.code;
+  }
+}
+
+/** The provider may accept it later: a 5xx, a timeout, a refused connection. Retry with backoff. */
+export class TransientDeliveryError extends Error {
+  readonly code?: string | number;
+  constructor(message: string, opts: DeliveryErrorOptions = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'TransientDeliveryError';
+    this.code = opts.code;
+  }
+}
