@@ -9,15 +9,20 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { decideTransition, type TransitionAction } from '../domain/lifecycle';
-import { getAlert, type AlertRow } from '../store/alerts';
+import { getAlert, listAlerts, type AlertRow } from '../store/alerts';
 import { listAudit } from '../store/audit';
+import { listNotifications } from '../store/notifications';
+import { listSlaEvents } from '../store/sla';
 import {
   ALERT_WORKFLOW_TYPE,
   AlertSeverityKey,
   AlertStateKey,
   ServiceKey,
   TRANSITION_REFUSED,
+  UPDATE_REFUSED,
   alertWorkflowId,
+  escalateUpdate,
+  noteUpdate,
   recordedUpdate,
   transitionUpdates,
   triggerSignal,
@@ -28,7 +33,8 @@ import {
 } from '../workflows/messages';
 import { actorOf } from './auth';
 import { HttpError, notFound, parseInput } from './errors';
-import { alertIdParams, createAlertBody, transitionBody } from './schemas';
+import { planAlert } from './alert-plan';
+import { alertIdParams, createAlertBody, listAlertsQuery, noteBody, transitionBody } from './schemas';
 
 export interface AlertsRouterDeps {
   pool: pg.Pool;
@@ -36,6 +42,8 @@ export interface AlertsRouterDeps {
   taskQueue: string;
   /** How long POST /alerts waits for the record to reach Postgres before answering 202 instead of 201. */
   recordWaitMs?: number;
+  slaAtRiskFraction: number;
+  reopenWindowMs: number;
 }
 
 /** Returns the JSON shape of an alert record. */
@@ -56,6 +64,10 @@ export function alertJson(row: AlertRow) {
     last_seen_at: row.last_seen_at,
     acknowledged_at: row.acknowledged_at,
     resolved_at: row.resolved_at,
+    tta_ms: row.tta_ms,
+    ttr_ms: row.ttr_ms,
+    sla_targets: { tta_ms: row.tta_target_ms, ttr_ms: row.ttr_target_ms },
+    policy: row.policy_id ? { id: row.policy_id, name: row.policy_name } : null,
     workflow_id: row.workflow_id,
   };
 }
@@ -67,7 +79,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
 }
 
 /** Returns the router for /alerts. */
-export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000 }: AlertsRouterDeps): Router {
+export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000, slaAtRiskFraction, reopenWindowMs }: AlertsRouterDeps): Router {
   const router = Router();
 
   router.post('/alerts', async (req, res) => {
@@ -86,12 +98,14 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
       links: body.links,
     };
     const candidateId = randomUUID();
+    // Policy and SLA targets are fixed now: editing them later never changes an alert in flight.
+    const plan = await planAlert(pool, { severity: body.severity, service: body.service, labels: body.labels }, slaAtRiskFraction);
     // Signal-with-start is atomic and durable: it opens the alert, or hands the event to the open alert
     // with the same key. Once it returns, the event cannot be lost.
     const handle = await workflows.signalWithStart(ALERT_WORKFLOW_TYPE, {
       workflowId,
       taskQueue,
-      args: [{ alertId: candidateId, event } satisfies AlertInput],
+      args: [{ alertId: candidateId, event, ...plan, reopenWindowMs } satisfies AlertInput],
       signal: triggerSignal,
       signalArgs: [event],
       memo: { alertId: candidateId },
@@ -116,12 +130,41 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
       .json({ id: view.alertId, workflow_id: workflowId, created, deduplicated: !created, state: view.state, occurrences: view.occurrences });
   });
 
+  router.get('/alerts', async (req, res) => {
+    const q = parseInput(listAlertsQuery, req.query, 'query');
+    let after: { triggeredAt: Date; id: string } | undefined;
+    if (q.cursor) {
+      try {
+        const [t, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string];
+        after = { triggeredAt: new Date(t), id };
+        if (Number.isNaN(after.triggeredAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad cursor');
+      } catch {
+        throw new HttpError(400, 'invalid_request', 'query.cursor: not a cursor from a previous page', { errors: [{ field: 'query.cursor', message: 'not a cursor from a previous page' }] });
+      }
+    }
+    const rows = await listAlerts(pool, {
+      state: q.state,
+      severity: q.severity,
+      service: q.service,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      after,
+      limit: q.limit + 1,
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    const nextCursor = rows.length > q.limit && last ? Buffer.from(JSON.stringify([last.triggered_at.toISOString(), last.id])).toString('base64url') : null;
+    res.json({ alerts: page.map(alertJson), next_cursor: nextCursor });
+  });
+
   router.get('/alerts/:id', async (req, res) => {
     const { id } = parseInput(alertIdParams, req.params, 'params');
     const row = await getAlert(pool, id);
     if (!row) throw notFound(`alert ${id}`);
-    const [audit, live] = await Promise.all([
+    const [audit, notifications, slaEvents, live] = await Promise.all([
       listAudit(pool, id),
+      listNotifications(pool, id),
+      listSlaEvents(pool, id),
       workflows
         .getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id })
         .query(viewQuery)
@@ -132,6 +175,21 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
       ...alertJson(row),
       live,
       timeline: audit.map((a) => ({ action: a.action, from: a.from_state, to: a.to_state, actor: a.actor, reason: a.reason, at: a.at })),
+      notifications: notifications.map((n) => ({
+        kind: n.kind,
+        cycle: n.cycle,
+        loop: n.loop,
+        tier: n.tier,
+        target: n.target,
+        user_id: n.user_id,
+        channel: n.channel,
+        address: n.address,
+        status: n.status,
+        error: n.error,
+        attempts: n.attempts,
+        at: n.created_at,
+      })),
+      sla_events: slaEvents,
     });
   });
 
@@ -153,11 +211,46 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     });
   for (const action of Object.keys(transitionUpdates) as TransitionAction[]) transition(action);
 
+  router.post('/alerts/:id/escalate', async (req, res) => {
+    const { id } = parseInput(alertIdParams, req.params, 'params');
+    const body = parseInput(transitionBody, req.body, 'body');
+    const row = await getAlert(pool, id);
+    if (!row) throw notFound(`alert ${id}`);
+    const handle = workflows.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id });
+    try {
+      const fired = await handle.executeUpdate(escalateUpdate, { args: [{ actor: actorOf(req.apiKey, body.actor), reason: body.reason }] });
+      res.json({ id, escalated_to: { loop: fired.loop, tier: fired.tier }, at: fired.at });
+    } catch (err) {
+      throw refusalOrRethrow(err, 'escalate', row);
+    }
+  });
+
+  router.post('/alerts/:id/notes', async (req, res) => {
+    const { id } = parseInput(alertIdParams, req.params, 'params');
+    const body = parseInput(noteBody, req.body, 'body');
+    const row = await getAlert(pool, id);
+    if (!row) throw notFound(`alert ${id}`);
+    const handle = workflows.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id });
+    try {
+      const note = await handle.executeUpdate(noteUpdate, { args: [{ actor: actorOf(req.apiKey, body.actor), text: body.text }] });
+      res.status(201).json({ id, note: body.text, at: note.at });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'alert_closed', `alert ${id} is closed; notes can be added while it is open or inside its reopen window`);
+      throw err;
+    }
+  });
+
   return router;
 }
 
 /** Maps a refused or closed-workflow Update failure to a 409 naming both states; rethrows anything else. */
-function refusalOrRethrow(err: unknown, action: TransitionAction, row: AlertRow): unknown {
+function refusalOrRethrow(err: unknown, action: TransitionAction | 'escalate', row: AlertRow): unknown {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === UPDATE_REFUSED) {
+    return new HttpError(409, 'update_refused', err.cause.message, { action, state: row.state });
+  }
+  if (action === 'escalate') {
+    return err instanceof WorkflowNotFoundError ? new HttpError(409, 'update_refused', `alert ${row.id} is closed`, { action }) : err;
+  }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === TRANSITION_REFUSED) {
     const [decision] = (err.cause.details ?? []) as { from: string; to: string }[];
     return new HttpError(409, 'transition_refused', err.cause.message, { from: decision?.from, to: decision?.to, action });

@@ -7,6 +7,9 @@ import { alertsRouter } from './alerts';
 import { requireApiKey } from './auth';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter } from './health';
+import { policiesRouter } from './policies';
+import { slaRouter } from './sla';
+import { usersRouter } from './users';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -15,10 +18,21 @@ export interface AppDeps {
   log: Logger;
   bodyLimit?: string;
   recordWaitMs?: number;
+  slaAtRiskFraction?: number;
+  reopenWindowMs?: number;
 }
 
 /** Returns the configured Express app. */
-export function createApp({ pool, temporal, taskQueue, log, bodyLimit = '256kb', recordWaitMs }: AppDeps): express.Express {
+export function createApp({
+  pool,
+  temporal,
+  taskQueue,
+  log,
+  bodyLimit = '256kb',
+  recordWaitMs,
+  slaAtRiskFraction = 0.75,
+  reopenWindowMs = 30 * 60_000,
+}: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -26,7 +40,10 @@ export function createApp({ pool, temporal, taskQueue, log, bodyLimit = '256kb',
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
   app.use(healthRouter({ pool, temporal }));
   app.use(requireApiKey(pool));
-  app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs }));
+  app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs }));
+  app.use(usersRouter({ pool }));
+  app.use(policiesRouter({ pool }));
+  app.use(slaRouter({ pool }));
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;

@@ -23,3 +23,19 @@ export const transitionBody = z.strictObject({
 });
 
 export const alertIdParams = z.object({ id: z.uuid() });
+
+export const noteBody = z.strictObject({
+  actor: z.string().trim().min(1).max(200).optional(),
+  text: z.string().trim().min(1).max(10_000),
+});
+
+export const listAlertsQuery = z.strictObject({
+  state: z.enum(['new', 'acknowledged', 'investigating', 'resolved']).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  service: z.string().min(1).max(200).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** Opaque cursor from the previous page's `next_cursor`. */
+  cursor: z.string().max(200).optional(),
+});

@@ -17,7 +17,7 @@ import { resolveTemporalCli, waitForPort } from '../runtime/temporal-tools';
 import { bootstrapAdminKey } from '../store/api-keys';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
-import { createKlaxonWorker } from '../worker/worker';
+import { createKlaxonWorker, pagingFromConfig } from '../worker/worker';
 
 const say = (line: string) => console.log(`[klaxon] ${line}`);
 
@@ -81,10 +81,10 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
   const workerConnection = await NativeConnection.connect({ address });
-  const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool });
+  const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config) });
   const workerDone = worker.run();
 
-  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT });
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs: config.REOPEN_WINDOW_MINUTES * 60_000 });
   const server = await listen(app, config.PORT, config.HOST);
   const apiUrl = `http://${config.HOST}:${config.PORT}`;
 

@@ -13,7 +13,7 @@ import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { resolveTemporalCli, resolveTestServer } from '../runtime/temporal-tools';
 
 const ROOT = projectPath('.');
-const TEST_DIRS = ['domain', 'test', 'workflows', 'activities', 'api', 'store', 'runtime'];
+const TEST_DIRS = ['domain', 'test', 'workflows', 'activities', 'api', 'store', 'runtime', 'notifiers'];
 
 function findTests(dir: string): string[] {
   const full = path.join(ROOT, dir);

@@ -22,6 +22,12 @@ export interface AlertRow {
   last_seen_at: Date;
   acknowledged_at: Date | null;
   resolved_at: Date | null;
+  policy_id: string | null;
+  policy_name: string | null;
+  tta_target_ms: number | null;
+  ttr_target_ms: number | null;
+  tta_ms: number | null;
+  ttr_ms: number | null;
 }
 
 export interface NewAlert {
@@ -37,14 +43,18 @@ export interface NewAlert {
   details: Record<string, unknown>;
   links: { href: string; text?: string }[];
   triggeredAt: Date;
+  policyId: string | null;
+  policyName: string | null;
+  ttaTargetMs: number;
+  ttrTargetMs: number;
 }
 
 /** Inserts the alert once; a retried insert of the same id changes nothing. Returns true if inserted. */
 export async function insertAlert(db: Queryable, a: NewAlert): Promise<boolean> {
   const result = await db.query(
     `insert into alerts (id, workflow_id, first_run_id, dedup_key, summary, severity, service, source, labels, details, links,
-                         state, triggered_at, last_seen_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, 'new', $12, $12)
+                         state, triggered_at, last_seen_at, policy_id, policy_name, tta_target_ms, ttr_target_ms)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, 'new', $12, $12, $13, $14, $15, $16)
      on conflict (id) do nothing`,
     [
       a.id,
@@ -59,6 +69,10 @@ export async function insertAlert(db: Queryable, a: NewAlert): Promise<boolean> 
       JSON.stringify(a.details),
       JSON.stringify(a.links),
       a.triggeredAt,
+      a.policyId,
+      a.policyName,
+      a.ttaTargetMs,
+      a.ttrTargetMs,
     ],
   );
   return (result.rowCount ?? 0) > 0;
@@ -79,9 +93,24 @@ export async function applyTransition(
        acknowledged_at = case when $2 in ('acknowledged', 'investigating') then coalesce(acknowledged_at, $4)
                               else acknowledged_at end,
        resolved_at = case when $2 = 'resolved' then $4 when $2 = 'new' then null else resolved_at end,
+       -- TTA: trigger to the first response (a direct resolve counts); TTR: trigger to the resolve that stuck.
+       tta_ms = case when $2 in ('acknowledged', 'investigating', 'resolved')
+                     then coalesce(tta_ms, (extract(epoch from $4::timestamptz - triggered_at) * 1000)::bigint)
+                     else tta_ms end,
+       ttr_ms = case when $2 = 'resolved' then (extract(epoch from $4::timestamptz - triggered_at) * 1000)::bigint
+                     when $2 = 'new' then null else ttr_ms end,
        updated_at = now()
      where id = $1 and state_version < $3`,
     [t.alertId, t.to, t.stateVersion, t.at],
+  );
+}
+
+/** Records the latest occurrence count and last-seen time of a deduplicated alert (never moves them back). */
+export async function recordOccurrence(db: Queryable, id: string, occurrences: number, lastSeenAt: Date): Promise<void> {
+  await db.query(
+    `update alerts set occurrences = greatest(occurrences, $2), last_seen_at = greatest(last_seen_at, $3), updated_at = now()
+      where id = $1`,
+    [id, occurrences, lastSeenAt],
   );
 }
 
@@ -89,4 +118,32 @@ export async function applyTransition(
 export async function getAlert(db: Queryable, id: string): Promise<AlertRow | undefined> {
   const { rows } = await db.query<AlertRow>('select * from alerts where id = $1', [id]);
   return rows[0];
+}
+
+export interface AlertFilter {
+  state?: AlertState;
+  severity?: Severity;
+  service?: string;
+  from?: Date;
+  to?: Date;
+  /** Keyset position: rows strictly after (triggered_at, id) in newest-first order. */
+  after?: { triggeredAt: Date; id: string };
+  limit: number;
+}
+
+/** Returns alerts newest first, filtered, one page after the keyset position. */
+export async function listAlerts(db: Queryable, f: AlertFilter): Promise<AlertRow[]> {
+  const { rows } = await db.query<AlertRow>(
+    `select * from alerts
+      where ($1::text is null or state = $1)
+        and ($2::text is null or severity = $2)
+        and ($3::text is null or service = $3)
+        and ($4::timestamptz is null or triggered_at >= $4)
+        and ($5::timestamptz is null or triggered_at < $5)
+        and ($6::timestamptz is null or (triggered_at, id) < ($6, $7::uuid))
+      order by triggered_at desc, id desc
+      limit $8`,
+    [f.state ?? null, f.severity ?? null, f.service ?? null, f.from ?? null, f.to ?? null, f.after?.triggeredAt ?? null, f.after?.id ?? null, f.limit],
+  );
+  return rows;
 }

@@ -9,7 +9,7 @@ import { createLogger } from '../runtime/logger';
 import { registerSearchAttributes } from '../runtime/temporal';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
-import { createKlaxonWorker } from './worker';
+import { createKlaxonWorker, pagingFromConfig } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     pool,
+    ...pagingFromConfig(config),
   });
   log.info({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
   // Worker.run installs SIGINT/SIGTERM handlers and returns after a graceful shutdown.

@@ -1,17 +1,39 @@
-/** Builds the Klaxon worker: alert workflows plus activities wired to Postgres. */
-import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+/** Builds the Klaxon worker: alert workflows plus activities wired to Postgres and the notifiers. */
+import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type pg from 'pg';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
+import { createNotifiers } from '../notifiers';
+import type { Config } from '../runtime/config';
 
 export interface KlaxonWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   pool: pg.Pool;
+  notifiers: ActivityDeps['notifiers'];
+  publicUrl: string;
+  /** Test seam, see activities/pages.ts. */
+  afterRecorded?: ActivityDeps['afterRecorded'];
   /** A prebuilt workflow bundle (tests build one per file); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundle;
   /** Workflow cache size; 0 turns off sticky execution (see test/fixtures/worker-process.ts). */
   maxCachedWorkflows?: number;
+}
+
+/** Returns the notifiers and public URL the activities need, from the validated config. */
+export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'notifiers' | 'publicUrl'> {
+  return {
+    notifiers: createNotifiers({
+      smtpUrl: config.SMTP_URL,
+      smtpFrom: config.SMTP_FROM,
+      twilioAccountSid: config.TWILIO_ACCOUNT_SID,
+      twilioAuthToken: config.TWILIO_AUTH_TOKEN,
+      twilioFromNumber: config.TWILIO_FROM_NUMBER,
+      twilioApiUrl: config.TWILIO_API_URL,
+      webhookSigningSecret: config.WEBHOOK_SIGNING_SECRET,
+    }),
+    publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+  };
 }
 
 /** Returns a worker ready to run. */
@@ -20,7 +42,7 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Wor
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities({ pool: opts.pool }),
+    activities: createActivities({ pool: opts.pool, notifiers: opts.notifiers, publicUrl: opts.publicUrl, afterRecorded: opts.afterRecorded }),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });

@@ -1,7 +1,8 @@
 /**
  * One alert, one workflow: it holds the lifecycle state, takes Updates for each transition (refused ones
- * are rejected by the validator, so they never reach history), and records everything in Postgres
- * through activities. Deterministic: no I/O here, time comes from the workflow clock.
+ * are rejected by the validator, so they never reach history), escalates through the snapshotted policy,
+ * watches SLA deadlines, and records everything in Postgres through activities. Deterministic: no I/O
+ * here, time comes from the workflow clock.
  */
 import {
   ApplicationFailure,
@@ -14,17 +15,22 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { decideTransition, type AlertState, type TransitionAction } from '../domain/lifecycle';
+import { decideTransition, type TransitionAction } from '../domain/lifecycle';
+import { ackTimeoutLoop, autoResolveLoop, escalationLoop, restartEscalation, slaLoop, type AlertContext } from './alert-loops';
+import { initialRuntime, viewOf } from './alert-state';
 import {
   AlertSeverityKey,
   AlertStateKey,
-  ServiceKey,
   DEFAULT_REOPEN_WINDOW_MS,
+  ServiceKey,
   TRANSITION_REFUSED,
+  UPDATE_REFUSED,
+  escalateUpdate,
+  noteUpdate,
+  recordedUpdate,
   transitionUpdates,
   triggerSignal,
   viewQuery,
-  recordedUpdate,
   type AlertInput,
   type AlertView,
   type TransitionRequest,
@@ -37,100 +43,164 @@ const store = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+const SYSTEM = 'system:klaxon';
+
 export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   const { alertId, event } = input;
-  const triggeredAt = Date.now();
-  let state: AlertState = 'new';
-  let stateVersion = 0;
-  let occurrences = 1;
-  let lastSeenAt = triggeredAt;
-  let acknowledgedAt: number | null = null;
-  let resolvedAt: number | null = null;
-  let recorded = false;
+  const rt = initialRuntime(Date.now());
+  const inflight = new Set<Promise<unknown>>();
+  const info = workflowInfo();
 
-  const view = (): AlertView => ({
-    alertId,
-    state,
-    severity: event.severity,
-    service: event.service,
-    occurrences,
-    triggeredAt: new Date(triggeredAt).toISOString(),
-    lastSeenAt: new Date(lastSeenAt).toISOString(),
-    acknowledgedAt: acknowledgedAt === null ? null : new Date(acknowledgedAt).toISOString(),
-    resolvedAt: resolvedAt === null ? null : new Date(resolvedAt).toISOString(),
-  });
+  const nextKey = (prefix: string) => `${prefix}:${info.workflowId}:${info.runId}:${++rt.auditSeq}`;
 
-  // Handlers are registered before the first await, so no early message is dropped.
-  setHandler(viewQuery, view);
-  setHandler(recordedUpdate, async () => {
-    await condition(() => recorded);
-    return view();
-  });
+  const ctx: AlertContext = {
+    input,
+    rt,
+    systemTransition: (action, reason) => transition(action, { actor: SYSTEM, reason }, nextKey('system')).then(() => undefined),
+    audit: (action, reason) =>
+      store.recordAuditEntry({ alertId, action, actor: SYSTEM, reason, at: new Date(Date.now()).toISOString(), idempotencyKey: nextKey('audit') }),
+    track(p) {
+      const tracked = p.finally(() => inflight.delete(tracked));
+      inflight.add(tracked);
+    },
+  };
 
-  setHandler(triggerSignal, (duplicate) => {
-    // Signal-with-start delivers the starting event as a signal too; only later events are duplicates.
-    if (duplicate.eventId === event.eventId) return;
-    occurrences += 1;
-    lastSeenAt = Date.now();
-  });
-
-  const transition = async (action: TransitionAction, req: TransitionRequest): Promise<TransitionResult> => {
+  async function transition(action: TransitionAction, req: TransitionRequest, idempotencyKey: string): Promise<TransitionResult> {
     // Re-decided here because another Update may have moved the state since this one was validated.
-    const decision = decideTransition(state, action);
+    const decision = decideTransition(rt.state, action);
     if (!decision.ok) throw ApplicationFailure.create({ type: TRANSITION_REFUSED, message: decision.message, nonRetryable: true, details: [decision] });
-    const at = Date.now();
+    const now = Date.now();
     // State changes synchronously, before any await, so the next Update's validator sees it.
-    state = decision.to;
-    stateVersion += 1;
-    if ((state === 'acknowledged' || state === 'investigating') && acknowledgedAt === null) acknowledgedAt = at;
-    if (state === 'resolved') resolvedAt = at;
-    if (state === 'new') resolvedAt = null;
-    upsertSearchAttributes([{ key: AlertStateKey, value: state }]);
+    rt.state = decision.to;
+    rt.stateVersion += 1;
+    if (rt.state !== 'new') rt.respondedAt ??= now;
+    if (rt.state === 'resolved') rt.resolvedAt = now;
+    if (rt.state === 'new') {
+      rt.resolvedAt = null;
+      rt.cycle += 1;
+      if (action === 'reopen') rt.openedAt = now;
+      restartEscalation(ctx, now);
+    }
+    upsertSearchAttributes([{ key: AlertStateKey, value: rt.state }]);
     await store.recordTransition({
       alertId,
       action,
       from: decision.from,
       to: decision.to,
-      stateVersion,
+      stateVersion: rt.stateVersion,
       actor: req.actor,
       reason: req.reason,
-      at: new Date(at).toISOString(),
-      idempotencyKey: `update:${currentUpdateInfo()?.id ?? `${workflowInfo().runId}:${stateVersion}`}`,
+      at: new Date(now).toISOString(),
+      idempotencyKey,
     });
-    return { alertId, from: decision.from, to: decision.to, at: new Date(at).toISOString() };
-  };
+    return { alertId, from: decision.from, to: decision.to, at: new Date(now).toISOString() };
+  }
 
-  for (const [action, update] of Object.entries(transitionUpdates) as [TransitionAction, (typeof transitionUpdates)[TransitionAction]][]) {
-    setHandler(update, (req) => transition(action, req), {
+  // Handlers are registered before the first await, so no early message is dropped.
+  setHandler(viewQuery, () => viewOf(input, rt, Date.now()));
+  setHandler(recordedUpdate, async () => {
+    await condition(() => rt.recorded);
+    return viewOf(input, rt, Date.now());
+  });
+
+  setHandler(triggerSignal, async (repeat) => {
+    // Signal-with-start delivers the starting event as a signal too; only later events are repeats.
+    if (repeat.eventId === event.eventId) return;
+    rt.occurrences += 1;
+    rt.lastSeenAt = Date.now();
+    if (rt.state === 'resolved' && !rt.closed) {
+      // The same problem again inside the reopen window: the same alert, paging again.
+      await transition('reopen', { actor: `integration:${repeat.source}`, reason: `triggered again: ${repeat.summary}` }, `reopen:${repeat.eventId}`);
+    }
+    await condition(() => rt.recorded);
+    await store.recordOccurrence({ alertId, occurrences: rt.occurrences, lastSeenAt: new Date(rt.lastSeenAt).toISOString() });
+  });
+
+  const updateKey = () => `update:${currentUpdateInfo()?.id ?? nextKey('update')}`;
+
+  for (const action of Object.keys(transitionUpdates) as TransitionAction[]) {
+    setHandler(transitionUpdates[action], (req) => transition(action, req, updateKey()), {
       validator: (req) => {
         if (typeof req?.actor !== 'string' || req.actor.length === 0) throw new Error('actor is required');
-        const decision = decideTransition(state, action);
+        const decision = decideTransition(rt.state, action);
         if (!decision.ok) throw ApplicationFailure.create({ type: TRANSITION_REFUSED, message: decision.message, details: [decision] });
       },
     });
   }
 
+  setHandler(
+    escalateUpdate,
+    async (req) => {
+      const wanted = ++rt.escalateRequested;
+      const key = updateKey();
+      await condition(() => rt.escalateServed >= wanted || rt.state !== 'new');
+      const fired = rt.lastFired;
+      if (rt.escalateServed < wanted || !fired) {
+        throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: `the alert became ${rt.state} before the escalation fired`, nonRetryable: true });
+      }
+      await store.recordAuditEntry({
+        alertId,
+        action: 'escalate',
+        actor: req.actor,
+        reason: req.reason ?? `escalated now to tier ${fired.tier + 1} (loop ${fired.loop + 1})`,
+        at: new Date(fired.at).toISOString(),
+        idempotencyKey: key,
+      });
+      return { loop: fired.loop, tier: fired.tier, at: new Date(fired.at).toISOString() };
+    },
+    {
+      validator: (_req) => {
+        if (!input.policy) throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: 'this alert has no escalation policy' });
+        if (rt.state !== 'new') throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: `cannot escalate an alert that is ${rt.state}: escalation runs only while it is new` });
+        if (!rt.cursor) throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: 'escalation has already run through every tier and loop' });
+      },
+    },
+  );
+
+  setHandler(
+    noteUpdate,
+    async (note) => {
+      const at = new Date(Date.now()).toISOString();
+      await store.recordAuditEntry({ alertId, action: 'note', actor: note.actor, reason: note.text, at, idempotencyKey: updateKey() });
+      return { at };
+    },
+    {
+      validator: (note) => {
+        if (typeof note?.text !== 'string' || note.text.trim() === '') throw new Error('text is required');
+      },
+    },
+  );
+
   upsertSearchAttributes([
-    { key: AlertStateKey, value: state },
+    { key: AlertStateKey, value: rt.state },
     { key: AlertSeverityKey, value: event.severity },
     { key: ServiceKey, value: event.service },
   ]);
   await store.recordAlert({
     alertId,
-    workflowId: workflowInfo().workflowId,
-    firstRunId: workflowInfo().firstExecutionRunId,
+    workflowId: info.workflowId,
+    firstRunId: info.firstExecutionRunId,
     event,
-    triggeredAt: new Date(triggeredAt).toISOString(),
+    triggeredAt: new Date(rt.triggeredAt).toISOString(),
+    policy: input.policy ? { id: input.policy.id, name: input.policy.name } : null,
+    ttaTargetMs: input.sla.targets.ttaMs,
+    ttrTargetMs: input.sla.targets.ttrMs,
   });
-  recorded = true;
+  rt.recorded = true;
+  restartEscalation(ctx, rt.triggeredAt);
+
+  const duties = [escalationLoop(ctx), slaLoop(ctx), ackTimeoutLoop(ctx), autoResolveLoop(ctx)];
 
   // A resolved alert stays open for the reopen window; a reopen inside it sends the loop round again.
   const reopenWindowMs = input.reopenWindowMs ?? DEFAULT_REOPEN_WINDOW_MS;
   for (;;) {
-    await condition(() => state === 'resolved');
-    const reopened = await condition(() => state !== 'resolved', reopenWindowMs);
+    await condition(() => rt.state === 'resolved');
+    const reopened = await condition(() => rt.state !== 'resolved', reopenWindowMs);
     if (!reopened) break;
   }
+  rt.closed = true;
+  await Promise.all(duties);
+  await Promise.all(inflight);
   await condition(allHandlersFinished);
-  return view();
+  return viewOf(input, rt, Date.now());
 }

@@ -4,7 +4,9 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { EscalationPolicy, Target } from '../domain/escalation';
 import type { AlertState, TransitionAction } from '../domain/lifecycle';
+import type { SlaDeadlines, SlaMark, SlaStatus, SlaTargets } from '../domain/sla';
 import type { Severity } from '../domain/severity';
 
 export const ALERT_WORKFLOW_TYPE = 'alertWorkflow';
@@ -32,6 +34,10 @@ export interface AlertEvent {
 export interface AlertInput {
   alertId: string;
   event: AlertEvent;
+  /** The matched policy, snapshotted: later edits of the stored policy never reach this alert. */
+  policy: EscalationPolicy | null;
+  /** SLA targets in force at trigger time, and the fraction at which an alert is "at risk". */
+  sla: { targets: SlaTargets; atRiskFraction: number };
   /** How long a resolved alert stays open for a reopen before the workflow completes (default 30 min). */
   reopenWindowMs?: number;
 }
@@ -51,6 +57,20 @@ export interface TransitionResult {
   at: string;
 }
 
+export interface NotificationView {
+  key: string;
+  kind: 'page' | 'sla_at_risk' | 'sla_breached';
+  cycle: number;
+  loop: number | null;
+  tier: number | null;
+  target: Target;
+  channel: 'email' | 'sms' | 'webhook';
+  address: string;
+  status: 'sending' | 'sent' | 'failed';
+  error?: string;
+  at: string;
+}
+
 /** The live view of an alert, answered by the workflow itself. */
 export interface AlertView {
   alertId: string;
@@ -62,7 +82,25 @@ export interface AlertView {
   lastSeenAt: string;
   acknowledgedAt: string | null;
   resolvedAt: string | null;
+  escalation: {
+    policy: { id: string; name: string } | null;
+    /** Bumped each time the alert returns to `new` and escalation restarts. */
+    cycle: number;
+    /** The tier that fires next (null once every loop has run, or while not `new`). */
+    next: { loop: number; tier: number; at: string } | null;
+    lastFired: { loop: number; tier: number; at: string } | null;
+  };
+  sla: {
+    targets: SlaTargets;
+    deadlines: Record<SlaMark, string>;
+    fired: SlaMark[];
+    tta: SlaStatus;
+    ttr: SlaStatus;
+  };
+  notifications: NotificationView[];
 }
+
+export type { SlaDeadlines };
 
 export const triggerSignal = defineSignal<[AlertEvent]>('trigger');
 export const viewQuery = defineQuery<AlertView>('view');
@@ -75,6 +113,11 @@ export const resolveUpdate = defineUpdate<TransitionResult, [TransitionRequest]>
 export const unacknowledgeUpdate = defineUpdate<TransitionResult, [TransitionRequest]>('unacknowledge');
 export const reopenUpdate = defineUpdate<TransitionResult, [TransitionRequest]>('reopen');
 
+/** "Escalate now": fire the next tier at once. Returns the tier that fired. */
+export const escalateUpdate = defineUpdate<{ loop: number; tier: number; at: string }, [TransitionRequest]>('escalate');
+/** A note on the alert's timeline; allowed in every state. */
+export const noteUpdate = defineUpdate<{ at: string }, [{ actor: string; text: string }]>('note');
+
 /** The Update that performs each lifecycle action. */
 export const transitionUpdates = {
   acknowledge: acknowledgeUpdate,
@@ -86,6 +129,8 @@ export const transitionUpdates = {
 
 /** Failure type carried by a refused transition, so the API can answer 409 rather than 500. */
 export const TRANSITION_REFUSED = 'TransitionRefused';
+/** Failure type for an Update refused for another reason (e.g. nothing left to escalate to). */
+export const UPDATE_REFUSED = 'UpdateRefused';
 
 /**
  * Returns the workflow id of the open alert for a service and dedup key. Temporal allows one running

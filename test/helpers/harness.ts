@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { listen } from '../../api/listen';
+import { createNotifiers, type Channel, type Notifier } from '../../notifiers';
 import { createLogger } from '../../runtime/logger';
 import { createApiKey } from '../../store/api-keys';
 import { createKlaxonWorker } from '../../worker/worker';
@@ -22,7 +23,12 @@ export interface Harness {
   /** Stops the in-process worker (to simulate it dying); startWorker() brings a new one. */
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
-  request(method: string, path: string, body?: unknown, opts?: { key?: string | null; raw?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts?: { key?: string | null; raw?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -33,7 +39,14 @@ export interface ApiResponse {
 }
 
 /** Returns a started harness; close() tears everything down. */
-export async function startHarness(opts: { recordWaitMs?: number; inProcessWorker?: boolean } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  recordWaitMs?: number;
+  inProcessWorker?: boolean;
+  notifiers?: Record<Channel, Notifier>;
+  afterRecorded?: (key: string) => void;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const [env, db] = await Promise.all([startTestTemporal(), createTestDatabase()]);
   const taskQueue = `klaxon-test-${Math.random().toString(36).slice(2)}`;
   const log = createLogger('silent');
@@ -41,7 +54,16 @@ export async function startHarness(opts: { recordWaitMs?: number; inProcessWorke
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = await createKlaxonWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, pool: db.pool, workflowBundle: bundle });
+    worker = await createKlaxonWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      pool: db.pool,
+      workflowBundle: bundle,
+      notifiers: opts.notifiers ?? createNotifiers({}),
+      publicUrl: 'http://klaxon.test',
+      afterRecorded: opts.afterRecorded,
+    });
     running = worker.run();
   };
   const stopWorker = async () => {
@@ -50,7 +72,14 @@ export async function startHarness(opts: { recordWaitMs?: number; inProcessWorke
     worker = undefined;
   };
   if (opts.inProcessWorker !== false) await startWorker();
-  const app = createApp({ pool: db.pool, temporal: env.client, taskQueue, log, bodyLimit: '64kb', recordWaitMs: opts.recordWaitMs });
+  const app = createApp({
+    pool: db.pool,
+    temporal: env.client,
+    taskQueue,
+    log,
+    bodyLimit: '64kb',
+    recordWaitMs: opts.recordWaitMs,
+  });
   const server: Server = await listen(app, 0);
   const address = server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -1,0 +1,137 @@
+/**
+ * Activities that page people: resolve a tier's targets to addresses, and send one page exactly once per
+ * idempotency key. A send is claimed in the notification log before the provider is called and its
+ * outcome recorded after; a retry that finds the outcome recorded returns it without sending again.
+ */
+import type pg from 'pg';
+import { targetKey, type Target } from '../domain/escalation';
+import { PermanentDeliveryError, type Channel, type Notifier, type PageMessage } from '../notifiers';
+import { claimNotification, finishNotification } from '../store/notifications';
+import { contactMethodsOf, existingUserIds } from '../store/users';
+import type { AlertEvent } from '../workflows/messages';
+
+export interface PageDeps {
+  pool: pg.Pool;
+  notifiers: Record<Channel, Notifier>;
+  /** Base URL for links in pages. */
+  publicUrl: string;
+  /** Test seam: runs after an outcome is recorded, before the activity returns (a crash at the worst moment). */
+  afterRecorded?: (key: string) => void;
+}
+
+/** One address to page, and which target it came from. */
+export interface Recipient {
+  target: Target;
+  targetKey: string;
+  userId: string | null;
+  channel: Channel;
+  address: string;
+  secret?: string;
+}
+
+export interface SendPageInput {
+  idempotencyKey: string;
+  alertId: string;
+  event: AlertEvent;
+  triggeredAt: string;
+  kind: PageMessage['kind'];
+  cycle: number;
+  loop: number | null;
+  tier: number | null;
+  slaKind?: 'tta' | 'ttr';
+  deadline?: string;
+  recipient: Recipient;
+}
+
+export type SendPageResult = { status: 'sent'; providerId?: string; resent: boolean } | { status: 'failed'; error: string };
+
+/** Returns the paging activities. */
+export function createPageActivities({ pool, notifiers, publicUrl, afterRecorded }: PageDeps) {
+  return {
+    /**
+     * Returns the addresses behind a tier's targets at this moment, and a line for each target that
+     * yields nobody (unknown user, no contact methods), so the gap shows on the timeline.
+     */
+    async resolveTargets(input: { targets: Target[] }): Promise<{ recipients: Recipient[]; gaps: string[] }> {
+      const recipients: Recipient[] = [];
+      const gaps: string[] = [];
+      const userIds = input.targets.flatMap((t) => (t.type === 'user' ? [t.id] : []));
+      const [known, methods] = await Promise.all([existingUserIds(pool, userIds), contactMethodsOf(pool, userIds)]);
+      for (const target of input.targets) {
+        const key = targetKey(target);
+        if (target.type === 'webhook') {
+          recipients.push({ target, targetKey: key, userId: null, channel: 'webhook', address: target.url, secret: target.secret });
+        } else if (target.type === 'user') {
+          if (!known.has(target.id)) {
+            gaps.push(`user ${target.id} no longer exists`);
+            continue;
+          }
+          const mine = methods.filter((m) => m.user_id === target.id);
+          if (mine.length === 0) gaps.push(`user ${target.id} has no contact methods`);
+          for (const m of mine) {
+            recipients.push({ target, targetKey: key, userId: target.id, channel: m.type, address: m.address, secret: m.secret ?? undefined });
+          }
+        } else {
+          // Schedules are refused when a policy is saved until on-call schedules exist; an old snapshot
+          // holding one still must not page silently nobody.
+          gaps.push(`schedule ${target.id}: on-call schedules are not supported yet`);
+        }
+      }
+      return { recipients, gaps };
+    },
+
+    /** Sends one page unless its idempotency key already has a recorded outcome. */
+    async sendPage(input: SendPageInput): Promise<SendPageResult> {
+      const { recipient: r } = input;
+      const { row, fresh } = await claimNotification(pool, {
+        idempotencyKey: input.idempotencyKey,
+        alertId: input.alertId,
+        kind: input.kind,
+        cycle: input.cycle,
+        loop: input.loop,
+        tier: input.tier,
+        target: r.target,
+        userId: r.userId,
+        channel: r.channel,
+        address: r.address,
+      });
+      if (!fresh && row.status === 'sent') return { status: 'sent', providerId: row.provider_id ?? undefined, resent: false };
+      if (!fresh && row.status === 'failed') return { status: 'failed', error: row.error ?? 'failed' };
+      // `sending` left by a crashed attempt: the provider may or may not have it. Sending again is the safe
+      // side for a page (a missed page is worse than a repeat), and the stable idempotency key / Message-ID
+      // lets the receiver drop the repeat.
+      const message: PageMessage = {
+        alertId: input.alertId,
+        kind: input.kind,
+        summary: input.event.summary,
+        severity: input.event.severity,
+        service: input.event.service,
+        source: input.event.source,
+        triggeredAt: input.triggeredAt,
+        tier: input.tier ?? undefined,
+        loop: input.loop ?? undefined,
+        slaKind: input.slaKind,
+        deadline: input.deadline,
+        ackUrl: `${publicUrl.replace(/\/$/, '')}/alerts/${input.alertId}`,
+        details: input.event.details,
+      };
+      let result: SendPageResult;
+      try {
+        const sent = await notifiers[r.channel].send({ channel: r.channel, address: r.address, idempotencyKey: input.idempotencyKey, message, secret: r.secret });
+        await finishNotification(pool, input.idempotencyKey, { status: 'sent', providerId: sent.providerId });
+        result = { status: 'sent', providerId: sent.providerId, resent: !fresh };
+      } catch (err) {
+        if (!(err instanceof PermanentDeliveryError)) throw err; // transient: Temporal retries with backoff
+        await finishNotification(pool, input.idempotencyKey, { status: 'failed', error: err.message });
+        result = { status: 'failed', error: err.message };
+      }
+      afterRecorded?.(input.idempotencyKey);
+      return result;
+    },
+
+    /** Records a page whose retries ran out as failed, so the log never stays `sending`. */
+    async failPage(input: { idempotencyKey: string; error: string }): Promise<void> {
+      await finishNotification(pool, input.idempotencyKey, { status: 'failed', error: input.error });
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/** /escalation-policies and /escalation-rules: who gets paged for which alerts, in what order. */
+import { Router } from 'express';
+import type pg from 'pg';
+import { z } from 'zod';
+import { policyProblems, type Target } from '../domain/escalation';
+import { SEVERITIES } from '../domain/severity';
+import { inTransaction } from '../store/db';
+import {
+  clearDefaultPolicy,
+  deletePolicy,
+  getPolicy,
+  insertPolicy,
+  listPolicies,
+  listRules,
+  replaceRules,
+  updatePolicy,
+  type PolicyFields,
+  type StoredPolicy,
+} from '../store/policies';
+import { existingUserIds } from '../store/users';
+import { HttpError, notFound, parseInput } from './errors';
+
+const target = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('user'), id: z.uuid() }),
+  z.strictObject({ type: z.literal('webhook'), url: z.url({ protocol: /^https?$/ }), secret: z.string().min(16).max(256).optional() }),
+  z.strictObject({ type: z.literal('schedule'), id: z.uuid() }),
+]);
+
+const policyBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  tiers: z.array(z.strictObject({ delay_minutes: z.number().int().min(0).max(7 * 24 * 60), targets: z.array(target).max(50) })).max(20),
+  repeat: z.number().int().min(0).max(100).default(0),
+  repeat_delay_minutes: z.number().int().min(0).max(24 * 60).default(5),
+  ack_timeout_minutes: z.number().int().min(1).max(7 * 24 * 60).nullable().default(null),
+  auto_resolve_minutes: z.number().int().min(1).max(30 * 24 * 60).nullable().default(null),
+  is_default: z.boolean().default(false),
+});
+
+const rulesBody = z.strictObject({
+  rules: z
+    .array(
+      z.strictObject({
+        policy_id: z.uuid(),
+        severities: z.array(z.enum(SEVERITIES)).max(5).nullable().default(null),
+        services: z.array(z.string().min(1).max(200)).max(200).nullable().default(null),
+        labels: z.record(z.string().max(256), z.string().max(1024)).default({}),
+      }),
+    )
+    .max(5000),
+});
+
+const idParams = z.object({ id: z.uuid() });
+
+const fail = (errors: { field: string; message: string }[]) =>
+  new HttpError(400, 'invalid_request', `${errors[0]!.field}: ${errors[0]!.message}`, { errors });
+
+/** Returns the stored fields of a valid policy body, or throws a 400 naming every problem. */
+async function validatePolicy(pool: pg.Pool, body: z.infer<typeof policyBody>): Promise<PolicyFields> {
+  const tiers = body.tiers.map((t) => ({ delayMinutes: t.delay_minutes, targets: t.targets as Target[] }));
+  const errors = policyProblems({ tiers }).map((p) => ({ field: `body.${p.path}`, message: p.message }));
+  const userIds = tiers.flatMap((t) => t.targets.flatMap((x) => (x.type === 'user' ? [x.id] : [])));
+  const known = await existingUserIds(pool, userIds);
+  tiers.forEach((tier, i) =>
+    tier.targets.forEach((t, j) => {
+      if (t.type === 'schedule') {
+        errors.push({ field: `body.tiers.${i}.targets.${j}`, message: 'schedule targets are not supported yet (they arrive with on-call schedules); target users or webhooks' });
+      } else if (t.type === 'user' && !known.has(t.id)) {
+        errors.push({ field: `body.tiers.${i}.targets.${j}.id`, message: `no user ${t.id}` });
+      }
+    }),
+  );
+  if (errors.length) throw fail(errors);
+  return {
+    name: body.name,
+    tiers,
+    repeat: body.repeat,
+    repeatDelayMinutes: body.repeat_delay_minutes,
+    ackTimeoutMinutes: body.ack_timeout_minutes,
+    autoResolveMinutes: body.auto_resolve_minutes,
+    isDefault: body.is_default,
+  };
+}
+
+const policyJson = (p: StoredPolicy) => ({
+  id: p.id,
+  name: p.name,
+  tiers: p.tiers.map((t) => ({ delay_minutes: t.delayMinutes, targets: t.targets.map((x) => (x.type === 'webhook' ? { type: x.type, url: x.url, has_secret: !!x.secret } : x)) })),
+  repeat: p.repeat,
+  repeat_delay_minutes: p.repeatDelayMinutes,
+  ack_timeout_minutes: p.ackTimeoutMinutes,
+  auto_resolve_minutes: p.autoResolveMinutes,
+  is_default: p.isDefault,
+  created_at: p.createdAt,
+  updated_at: p.updatedAt,
+});
+
+const duplicateName = (err: unknown) => (err as { code?: string; constraint?: string }).code === '23505';
+
+/** Returns the router for policies and rules. */
+export function policiesRouter({ pool }: { pool: pg.Pool }): Router {
+  const router = Router();
+
+  const save = async (id: string | null, fields: PolicyFields) => {
+    try {
+      return await inTransaction(pool, async (tx) => {
+        if (fields.isDefault) await clearDefaultPolicy(tx);
+        return id ? updatePolicy(tx, id, fields) : insertPolicy(tx, fields);
+      });
+    } catch (err) {
+      if (duplicateName(err)) throw new HttpError(409, 'duplicate', `body.name: a policy named "${fields.name}" exists`);
+      throw err;
+    }
+  };
+
+  router.post('/escalation-policies', async (req, res) => {
+    const fields = await validatePolicy(pool, parseInput(policyBody, req.body, 'body'));
+    const policy = (await save(null, fields))!;
+    res.status(201).location(`/escalation-policies/${policy.id}`).json(policyJson(policy));
+  });
+
+  router.get('/escalation-policies', async (_req, res) => {
+    res.json({ policies: (await listPolicies(pool)).map(policyJson) });
+  });
+
+  router.get('/escalation-policies/:id', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const policy = await getPolicy(pool, id);
+    if (!policy) throw notFound(`escalation policy ${id}`);
+    res.json(policyJson(policy));
+  });
+
+  router.put('/escalation-policies/:id', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const fields = await validatePolicy(pool, parseInput(policyBody, req.body, 'body'));
+    const policy = await save(id, fields);
+    if (!policy) throw notFound(`escalation policy ${id}`);
+    res.json(policyJson(policy));
+  });
+
+  router.delete('/escalation-policies/:id', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    if (!(await deletePolicy(pool, id))) throw notFound(`escalation policy ${id}`);
+    res.status(204).end();
+  });
+
+  router.get('/escalation-rules', async (_req, res) => {
+    const rules = await listRules(pool);
+    res.json({ rules: rules.map((r) => ({ policy_id: r.policyId, severities: r.severities, services: r.services, labels: r.labels })) });
+  });
+
+  router.put('/escalation-rules', async (req, res) => {
+    const body = parseInput(rulesBody, req.body, 'body');
+    const known = new Set((await listPolicies(pool)).map((p) => p.id));
+    const errors = body.rules.flatMap((r, i) => (known.has(r.policy_id) ? [] : [{ field: `body.rules.${i}.policy_id`, message: `no escalation policy ${r.policy_id}` }]));
+    if (errors.length) throw fail(errors);
+    await inTransaction(pool, (tx) =>
+      replaceRules(tx, body.rules.map((r) => ({ policyId: r.policy_id, severities: r.severities, services: r.services, labels: r.labels }))),
+    );
+    res.json({ rules: body.rules });
+  });
+
+  return router;
+}

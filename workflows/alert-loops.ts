@@ -1,0 +1,199 @@
+/**
+ * The alert workflow's concurrent duties, each a loop that sleeps on durable timers and wakes on state
+ * changes: tiered escalation, SLA marks, the ack timeout and the auto-resolve timeout. They share the
+ * alert's runtime state and act through the context the main workflow gives them.
+ */
+import { ActivityFailure, condition, proxyActivities } from '@temporalio/workflow';
+import type { Activities, Recipient } from '../activities';
+import { advance, escalateNow, fireTime, startEscalation, type Target } from '../domain/escalation';
+import type { TransitionAction } from '../domain/lifecycle';
+import { markIsLive, pendingMarks, type SlaMark } from '../domain/sla';
+import { deadlinesOf, noteNotification, type AlertRuntime } from './alert-state';
+import type { AlertInput, NotificationView } from './messages';
+
+const MINUTE = 60_000;
+
+// Lookups retry until Postgres answers; pages retry transient provider errors for about five minutes,
+// then are recorded as failed so escalation goes on to the next tier instead of waiting forever.
+const lookups = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const pager = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+
+export interface AlertContext {
+  input: AlertInput;
+  rt: AlertRuntime;
+  /** A transition made by Klaxon itself (ack timeout, auto-resolve). */
+  systemTransition(action: TransitionAction, reason: string): Promise<void>;
+  /** A timeline entry written by the workflow (escalation gaps, SLA marks). */
+  audit(action: string, reason: string): Promise<void>;
+  /** Keeps a background promise (a page being sent) so the workflow waits for it before completing. */
+  track(p: Promise<unknown>): void;
+}
+
+interface PageSpec {
+  kind: NotificationView['kind'];
+  keyPrefix: string;
+  loop: number | null;
+  tier: number | null;
+  slaKind?: 'tta' | 'ttr';
+  deadline?: number;
+}
+
+async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise<void> {
+  const { input, rt } = ctx;
+  const key = `${spec.keyPrefix}:${r.targetKey}:${r.channel}:${r.address}`;
+  const entry: NotificationView = {
+    key,
+    kind: spec.kind,
+    cycle: rt.cycle,
+    loop: spec.loop,
+    tier: spec.tier,
+    target: r.target,
+    channel: r.channel,
+    address: r.address,
+    status: 'sending',
+    at: new Date(Date.now()).toISOString(),
+  };
+  noteNotification(rt, entry);
+  try {
+    const result = await pager.sendPage({
+      idempotencyKey: key,
+      alertId: input.alertId,
+      event: input.event,
+      triggeredAt: new Date(rt.triggeredAt).toISOString(),
+      kind: spec.kind,
+      cycle: rt.cycle,
+      loop: spec.loop,
+      tier: spec.tier,
+      slaKind: spec.slaKind,
+      deadline: spec.deadline === undefined ? undefined : new Date(spec.deadline).toISOString(),
+      recipient: r,
+    });
+    noteNotification(rt, { ...entry, status: result.status, ...(result.status === 'failed' ? { error: result.error } : {}) });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const error = `gave up after retries: ${err.cause?.message ?? err.message}`;
+    await lookups.failPage({ idempotencyKey: key, error });
+    noteNotification(rt, { ...entry, status: 'failed', error });
+  }
+}
+
+/** Resolves targets to addresses and starts one page per address; gaps go on the timeline. */
+async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promise<void> {
+  const { recipients, gaps } = await lookups.resolveTargets({ targets });
+  for (const gap of gaps) ctx.track(ctx.audit('escalation_gap', gap));
+  for (const r of recipients) ctx.track(sendOne(ctx, r, spec));
+}
+
+/** Pages the policy's tiers while the alert is `new`; acknowledge or resolve stops it, a return to `new` restarts it. */
+export async function escalationLoop(ctx: AlertContext): Promise<void> {
+  const { input, rt } = ctx;
+  const policy = input.policy;
+  if (!policy) return;
+  for (;;) {
+    await condition(() => rt.closed || (rt.state === 'new' && rt.cursor !== null));
+    if (rt.closed) return;
+    const cycle = rt.cycle;
+    const stillEscalating = () => !rt.closed && rt.state === 'new' && rt.cycle === cycle;
+    while (rt.cursor && stillEscalating()) {
+      const wait = fireTime(policy, rt.cursor) - Date.now();
+      if (wait > 0 && rt.escalateRequested === rt.escalateServed) {
+        await condition(() => !stillEscalating() || rt.escalateRequested > rt.escalateServed, wait);
+      }
+      if (!stillEscalating()) break;
+      const now = Date.now();
+      if (rt.escalateRequested > rt.escalateServed) rt.cursor = escalateNow(policy, rt.cursor, now);
+      const cursor = rt.cursor;
+      rt.lastFired = { loop: cursor.loop, tier: cursor.tier, at: now };
+      rt.escalateServed = rt.escalateRequested;
+      rt.cursor = advance(policy, cursor, now);
+      await page(ctx, policy.tiers[cursor.tier]!.targets, {
+        kind: 'page',
+        keyPrefix: `page:${input.alertId}:c${cycle}:l${cursor.loop}:t${cursor.tier}`,
+        loop: cursor.loop,
+        tier: cursor.tier,
+      });
+    }
+    // Exhausted, or left `new`: wait for the next return to `new` (which sets a fresh cursor).
+    await condition(() => rt.closed || rt.cycle !== cycle);
+  }
+}
+
+/** Starts escalation from the first tier (on trigger and on every return to `new`). */
+export function restartEscalation(ctx: AlertContext, now: number): void {
+  ctx.rt.cursor = ctx.input.policy ? startEscalation(now) : null;
+}
+
+/** Fires each SLA mark at its exact deadline while it still matters; records it and tells the people paged. */
+export async function slaLoop(ctx: AlertContext): Promise<void> {
+  const { input, rt } = ctx;
+  const deadlines = deadlinesOf(input, rt);
+  const progress = () => ({ respondedAt: rt.respondedAt, resolved: rt.state === 'resolved', fired: rt.slaFired });
+  while (!rt.closed) {
+    const version = rt.stateVersion;
+    const next = pendingMarks(deadlines, progress())[0];
+    if (!next) {
+      await condition(() => rt.closed || rt.stateVersion !== version);
+      continue;
+    }
+    const wait = next.at - Date.now();
+    if (wait > 0 && (await condition(() => rt.closed || rt.stateVersion !== version, wait))) continue;
+    if (rt.closed || !markIsLive(next.mark, progress())) continue;
+    await fireSlaMark(ctx, next.mark, next.at);
+  }
+}
+
+async function fireSlaMark(ctx: AlertContext, mark: SlaMark, deadline: number): Promise<void> {
+  const { input, rt } = ctx;
+  rt.slaFired.push(mark);
+  const firedAt = Date.now();
+  await lookups.recordSlaMark({ alertId: input.alertId, mark, deadline: new Date(deadline).toISOString(), firedAt: new Date(firedAt).toISOString() });
+  ctx.track(ctx.audit(`sla_${mark}`, `${mark.startsWith('tta') ? 'time to acknowledge' : 'time to resolve'} ${mark.endsWith('breached') ? 'breached' : 'at risk'} (deadline ${new Date(deadline).toISOString()})`));
+  const policy = input.policy;
+  if (!policy) return;
+  // The people responsible right now: the tier that fired last, or the first tier if none has yet.
+  const tier = policy.tiers[rt.lastFired?.tier ?? 0];
+  if (!tier) return;
+  await page(ctx, tier.targets, {
+    kind: mark.endsWith('breached') ? 'sla_breached' : 'sla_at_risk',
+    keyPrefix: `sla:${input.alertId}:${mark}`,
+    loop: null,
+    tier: null,
+    slaKind: mark.startsWith('tta') ? 'tta' : 'ttr',
+    deadline,
+  });
+}
+
+/** Sends an acknowledged alert that nobody moved on within the policy's ack timeout back to `new`. */
+export async function ackTimeoutLoop(ctx: AlertContext): Promise<void> {
+  const { rt } = ctx;
+  const minutes = ctx.input.policy?.ackTimeoutMinutes;
+  if (!minutes) return;
+  while (!rt.closed) {
+    await condition(() => rt.closed || rt.state === 'acknowledged');
+    if (rt.closed) return;
+    const version = rt.stateVersion;
+    const moved = await condition(() => rt.closed || rt.stateVersion !== version, minutes * MINUTE);
+    if (!moved) await ctx.systemTransition('unacknowledge', `acknowledged for ${minutes} min without progress: escalation restarts`);
+  }
+}
+
+/** Resolves an alert left open for the policy's auto-resolve timeout, as the system actor. */
+export async function autoResolveLoop(ctx: AlertContext): Promise<void> {
+  const { rt } = ctx;
+  const minutes = ctx.input.policy?.autoResolveMinutes;
+  if (!minutes) return;
+  while (!rt.closed) {
+    await condition(() => rt.closed || rt.state !== 'resolved');
+    if (rt.closed) return;
+    const wait = rt.openedAt + minutes * MINUTE - Date.now();
+    const resolved = wait > 0 ? await condition(() => rt.closed || rt.state === 'resolved', wait) : false;
+    if (!resolved && !rt.closed && rt.state !== 'resolved') await ctx.systemTransition('resolve', `auto-resolved: open for ${minutes} min`);
+  }
+}
+

@@ -1,0 +1,110 @@
+/**
+ * The mutable state of one alert workflow and the live view derived from it. Plain data, so it can be
+ * queried at any time and carried across continue-as-new.
+ */
+import type { EscalationCursor } from '../domain/escalation';
+import { fireTime } from '../domain/escalation';
+import type { AlertState } from '../domain/lifecycle';
+import { slaDeadlines, slaStatus, type SlaMark, type SlaDeadlines } from '../domain/sla';
+import type { AlertInput, AlertView, NotificationView } from './messages';
+
+export interface AlertRuntime {
+  state: AlertState;
+  /** Bumped by every transition; activities use it to keep Postgres writes in order. */
+  stateVersion: number;
+  /** Bumped each time the alert returns to `new`: escalation restarts and pages get new keys. */
+  cycle: number;
+  triggeredAt: number;
+  /** Trigger or last reopen: the auto-resolve timeout counts from here. */
+  openedAt: number;
+  lastSeenAt: number;
+  occurrences: number;
+  /** First acknowledge, investigate or resolve (TTA). */
+  respondedAt: number | null;
+  resolvedAt: number | null;
+  cursor: EscalationCursor | null;
+  lastFired: { loop: number; tier: number; at: number } | null;
+  /** "Escalate now" requests received and served; the escalation loop serves them in order. */
+  escalateRequested: number;
+  escalateServed: number;
+  slaFired: SlaMark[];
+  notifications: NotificationView[];
+  /** Counter behind deterministic idempotency keys for entries the workflow writes on its own. */
+  auditSeq: number;
+  recorded: boolean;
+  closed: boolean;
+}
+
+// The live view is a query result: keep it bounded however long a storm runs.
+const MAX_NOTIFICATIONS_IN_VIEW = 200;
+
+/** Returns the state of a freshly triggered alert. */
+export function initialRuntime(now: number): AlertRuntime {
+  return {
+    state: 'new',
+    stateVersion: 0,
+    cycle: 0,
+    triggeredAt: now,
+    openedAt: now,
+    lastSeenAt: now,
+    occurrences: 1,
+    respondedAt: null,
+    resolvedAt: null,
+    cursor: null,
+    lastFired: null,
+    escalateRequested: 0,
+    escalateServed: 0,
+    slaFired: [],
+    notifications: [],
+    auditSeq: 0,
+    recorded: false,
+    closed: false,
+  };
+}
+
+/** Adds or updates a notification in the view, dropping the oldest beyond the cap. */
+export function noteNotification(rt: AlertRuntime, n: NotificationView): void {
+  const i = rt.notifications.findIndex((x) => x.key === n.key);
+  if (i >= 0) rt.notifications[i] = n;
+  else rt.notifications.push(n);
+  if (rt.notifications.length > MAX_NOTIFICATIONS_IN_VIEW) rt.notifications.splice(0, rt.notifications.length - MAX_NOTIFICATIONS_IN_VIEW);
+}
+
+/** Returns the SLA deadlines of the alert. */
+export function deadlinesOf(input: AlertInput, rt: AlertRuntime): SlaDeadlines {
+  return slaDeadlines(rt.triggeredAt, input.sla.targets, input.sla.atRiskFraction);
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Returns the live view answered by the `view` query. */
+export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertView {
+  const deadlines = deadlinesOf(input, rt);
+  const { policy } = input;
+  const next = policy && rt.cursor && rt.state === 'new' ? { loop: rt.cursor.loop, tier: rt.cursor.tier, at: new Date(fireTime(policy, rt.cursor)).toISOString() } : null;
+  return {
+    alertId: input.alertId,
+    state: rt.state,
+    severity: input.event.severity,
+    service: input.event.service,
+    occurrences: rt.occurrences,
+    triggeredAt: new Date(rt.triggeredAt).toISOString(),
+    lastSeenAt: new Date(rt.lastSeenAt).toISOString(),
+    acknowledgedAt: iso(rt.respondedAt),
+    resolvedAt: iso(rt.resolvedAt),
+    escalation: {
+      policy: policy ? { id: policy.id, name: policy.name } : null,
+      cycle: rt.cycle,
+      next,
+      lastFired: rt.lastFired ? { ...rt.lastFired, at: new Date(rt.lastFired.at).toISOString() } : null,
+    },
+    sla: {
+      targets: input.sla.targets,
+      deadlines: Object.fromEntries(Object.entries(deadlines).map(([k, v]) => [k, new Date(v).toISOString()])) as Record<SlaMark, string>,
+      fired: [...rt.slaFired],
+      tta: slaStatus('tta', deadlines, rt.respondedAt, now),
+      ttr: slaStatus('ttr', deadlines, rt.state === 'resolved' ? rt.resolvedAt : null, now),
+    },
+    notifications: [...rt.notifications],
+  };
+}
