@@ -40,6 +40,8 @@ export interface SendPageInput {
   tier: number | null;
   slaKind?: 'tta' | 'ttr';
   deadline?: string;
+  /** The workflow's clock when it decided to page. */
+  scheduledAt: string;
   recipient: Recipient;
 }
 
@@ -94,6 +96,7 @@ export function createPageActivities({ pool, notifiers, publicUrl, afterRecorded
         userId: r.userId,
         channel: r.channel,
         address: r.address,
+        scheduledAt: new Date(input.scheduledAt),
       });
       if (!fresh && row.status === 'sent') return { status: 'sent', providerId: row.provider_id ?? undefined, resent: false };
       if (!fresh && row.status === 'failed') return { status: 'failed', error: row.error ?? 'failed' };

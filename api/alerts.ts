@@ -187,7 +187,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
         status: n.status,
         error: n.error,
         attempts: n.attempts,
-        at: n.created_at,
+        at: n.scheduled_at,
       })),
       sla_events: slaEvents,
     });

@@ -19,6 +19,7 @@ export interface NotificationRow {
   provider_id: string | null;
   error: string | null;
   attempts: number;
+  scheduled_at: Date;
   created_at: Date;
   updated_at: Date;
 }
@@ -34,6 +35,7 @@ export interface NewNotification {
   userId: string | null;
   channel: 'email' | 'sms' | 'webhook';
   address: string;
+  scheduledAt: Date;
 }
 
 /**
@@ -42,10 +44,10 @@ export interface NewNotification {
  */
 export async function claimNotification(db: Queryable, n: NewNotification): Promise<{ row: NotificationRow; fresh: boolean }> {
   const inserted = await db.query<NotificationRow>(
-    `insert into notifications (idempotency_key, alert_id, kind, cycle, loop, tier, target, user_id, channel, address, status)
-     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, 'sending')
+    `insert into notifications (idempotency_key, alert_id, kind, cycle, loop, tier, target, user_id, channel, address, status, scheduled_at)
+     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, 'sending', $11)
      on conflict (idempotency_key) do nothing returning *`,
-    [n.idempotencyKey, n.alertId, n.kind, n.cycle, n.loop, n.tier, JSON.stringify(n.target), n.userId, n.channel, n.address],
+    [n.idempotencyKey, n.alertId, n.kind, n.cycle, n.loop, n.tier, JSON.stringify(n.target), n.userId, n.channel, n.address, n.scheduledAt],
   );
   if (inserted.rows[0]) return { row: inserted.rows[0], fresh: true };
   const { rows } = await db.query<NotificationRow>(
@@ -69,6 +71,6 @@ export async function finishNotification(
 
 /** Returns an alert's notifications, oldest first. */
 export async function listNotifications(db: Queryable, alertId: string): Promise<NotificationRow[]> {
-  const { rows } = await db.query<NotificationRow>('select * from notifications where alert_id = $1 order by created_at, id', [alertId]);
+  const { rows } = await db.query<NotificationRow>('select * from notifications where alert_id = $1 order by scheduled_at, id', [alertId]);
   return rows;
 }

@@ -12,6 +12,8 @@ import { deadlinesOf, noteNotification, type AlertRuntime } from './alert-state'
 import type { AlertInput, NotificationView } from './messages';
 
 const MINUTE = 60_000;
+// A workflow task runs a little after its timer fires; within this slack the page counts as on time.
+const LATE_TOLERANCE_MS = 2_000;
 
 // Lookups retry until Postgres answers; pages retry transient provider errors for about five minutes,
 // then are recorded as failed so escalation goes on to the next tier instead of waiting forever.
@@ -27,8 +29,8 @@ const pager = proxyActivities<Activities>({
 export interface AlertContext {
   input: AlertInput;
   rt: AlertRuntime;
-  /** A transition made by Klaxon itself (ack timeout, auto-resolve). */
-  systemTransition(action: TransitionAction, reason: string): Promise<void>;
+  /** A transition made by Klaxon itself (ack timeout, auto-resolve), dated `at` (default: now). */
+  systemTransition(action: TransitionAction, reason: string, at?: number): Promise<void>;
   /** A timeline entry written by the workflow (escalation gaps, SLA marks). */
   audit(action: string, reason: string): Promise<void>;
   /** Keeps a background promise (a page being sent) so the workflow waits for it before completing. */
@@ -42,6 +44,8 @@ interface PageSpec {
   tier: number | null;
   slaKind?: 'tta' | 'ttr';
   deadline?: number;
+  /** When the page was decided (a tier's fire time, an SLA mark's deadline): the workflow clock. */
+  at: number;
 }
 
 async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise<void> {
@@ -57,7 +61,7 @@ async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise
     channel: r.channel,
     address: r.address,
     status: 'sending',
-    at: new Date(Date.now()).toISOString(),
+    at: new Date(spec.at).toISOString(),
   };
   noteNotification(rt, entry);
   try {
@@ -72,6 +76,7 @@ async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise
       tier: spec.tier,
       slaKind: spec.slaKind,
       deadline: spec.deadline === undefined ? undefined : new Date(spec.deadline).toISOString(),
+      scheduledAt: entry.at,
       recipient: r,
     });
     noteNotification(rt, { ...entry, status: result.status, ...(result.status === 'failed' ? { error: result.error } : {}) });
@@ -106,9 +111,10 @@ export async function escalationLoop(ctx: AlertContext): Promise<void> {
         await condition(() => !stillEscalating() || rt.escalateRequested > rt.escalateServed, wait);
       }
       if (!stillEscalating()) break;
-      const now = Date.now();
-      if (rt.escalateRequested > rt.escalateServed) rt.cursor = escalateNow(policy, rt.cursor, now);
+      if (rt.escalateRequested > rt.escalateServed) rt.cursor = escalateNow(policy, rt.cursor, Date.now());
       const cursor = rt.cursor;
+      // The tier's scheduled instant (the timer fired at it); later only if the worker was down.
+      const now = Math.max(fireTime(policy, cursor), Date.now() - LATE_TOLERANCE_MS);
       rt.lastFired = { loop: cursor.loop, tier: cursor.tier, at: now };
       rt.escalateServed = rt.escalateRequested;
       rt.cursor = advance(policy, cursor, now);
@@ -117,6 +123,7 @@ export async function escalationLoop(ctx: AlertContext): Promise<void> {
         keyPrefix: `page:${input.alertId}:c${cycle}:l${cursor.loop}:t${cursor.tier}`,
         loop: cursor.loop,
         tier: cursor.tier,
+        at: now,
       });
     }
     // Exhausted, or left `new`: wait for the next return to `new` (which sets a fresh cursor).
@@ -166,6 +173,7 @@ async function fireSlaMark(ctx: AlertContext, mark: SlaMark, deadline: number): 
     tier: null,
     slaKind: mark.startsWith('tta') ? 'tta' : 'ttr',
     deadline,
+    at: deadline,
   });
 }
 
@@ -178,8 +186,9 @@ export async function ackTimeoutLoop(ctx: AlertContext): Promise<void> {
     await condition(() => rt.closed || rt.state === 'acknowledged');
     if (rt.closed) return;
     const version = rt.stateVersion;
+    const deadline = Date.now() + minutes * MINUTE;
     const moved = await condition(() => rt.closed || rt.stateVersion !== version, minutes * MINUTE);
-    if (!moved) await ctx.systemTransition('unacknowledge', `acknowledged for ${minutes} min without progress: escalation restarts`);
+    if (!moved) await ctx.systemTransition('unacknowledge', `acknowledged for ${minutes} min without progress: escalation restarts`, deadline);
   }
 }
 
@@ -191,9 +200,12 @@ export async function autoResolveLoop(ctx: AlertContext): Promise<void> {
   while (!rt.closed) {
     await condition(() => rt.closed || rt.state !== 'resolved');
     if (rt.closed) return;
-    const wait = rt.openedAt + minutes * MINUTE - Date.now();
+    const deadline = rt.openedAt + minutes * MINUTE;
+    const wait = deadline - Date.now();
     const resolved = wait > 0 ? await condition(() => rt.closed || rt.state === 'resolved', wait) : false;
-    if (!resolved && !rt.closed && rt.state !== 'resolved') await ctx.systemTransition('resolve', `auto-resolved: open for ${minutes} min`);
+    if (!resolved && !rt.closed && rt.state !== 'resolved') {
+      await ctx.systemTransition('resolve', `auto-resolved: open for ${minutes} min`, Math.max(deadline, Date.now() - LATE_TOLERANCE_MS));
+    }
   }
 }
 

@@ -56,7 +56,7 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   const ctx: AlertContext = {
     input,
     rt,
-    systemTransition: (action, reason) => transition(action, { actor: SYSTEM, reason }, nextKey('system')).then(() => undefined),
+    systemTransition: (action, reason, at) => transition(action, { actor: SYSTEM, reason }, nextKey('system'), at).then(() => undefined),
     audit: (action, reason) =>
       store.recordAuditEntry({ alertId, action, actor: SYSTEM, reason, at: new Date(Date.now()).toISOString(), idempotencyKey: nextKey('audit') }),
     track(p) {
@@ -65,11 +65,12 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     },
   };
 
-  async function transition(action: TransitionAction, req: TransitionRequest, idempotencyKey: string): Promise<TransitionResult> {
+  async function transition(action: TransitionAction, req: TransitionRequest, idempotencyKey: string, at?: number): Promise<TransitionResult> {
     // Re-decided here because another Update may have moved the state since this one was validated.
     const decision = decideTransition(rt.state, action);
     if (!decision.ok) throw ApplicationFailure.create({ type: TRANSITION_REFUSED, message: decision.message, nonRetryable: true, details: [decision] });
-    const now = Date.now();
+    // A timer-driven transition is dated by its deadline; the workflow task runs a few ms after it.
+    const now = at ?? Date.now();
     // State changes synchronously, before any await, so the next Update's validator sees it.
     rt.state = decision.to;
     rt.stateVersion += 1;
