@@ -97,13 +97,16 @@ create table sla_events (
   unique (alert_id, mark)
 );
 
--- Per alert: did it meet its targets? An alert still open past a target counts as breached already.
+-- Per alert: did it meet its targets? Breaches come from the marks the workflow recorded at the exact
+-- deadline (Temporal's clock), so an alert still open past its target counts as breached already.
 create view alert_sla as
 select a.id, a.service, a.severity, a.triggered_at,
        (a.triggered_at at time zone 'UTC')::date as day,
        a.tta_ms, a.ttr_ms, a.tta_target_ms, a.ttr_target_ms,
-       coalesce(a.tta_ms, (extract(epoch from now() - a.triggered_at) * 1000)::bigint) > a.tta_target_ms as tta_breached,
-       coalesce(a.ttr_ms, (extract(epoch from now() - a.triggered_at) * 1000)::bigint) > a.ttr_target_ms as ttr_breached,
+       (a.tta_ms > a.tta_target_ms
+         or exists (select 1 from sla_events e where e.alert_id = a.id and e.mark = 'tta_breached')) as tta_breached,
+       (a.ttr_ms > a.ttr_target_ms
+         or exists (select 1 from sla_events e where e.alert_id = a.id and e.mark = 'ttr_breached')) as ttr_breached,
        a.tta_ms is not null and a.tta_ms <= a.tta_target_ms as tta_met,
        a.ttr_ms is not null and a.ttr_ms <= a.ttr_target_ms as ttr_met
   from alerts a

@@ -158,7 +158,9 @@ export async function slaLoop(ctx: AlertContext): Promise<void> {
 async function fireSlaMark(ctx: AlertContext, mark: SlaMark, deadline: number): Promise<void> {
   const { input, rt } = ctx;
   rt.slaFired.push(mark);
-  const firedAt = Date.now();
+  // The timer fired at the deadline; the workflow task runs a few ms later. Late beyond that slack
+  // (a worker was down), the record says when it really fired.
+  const firedAt = Math.max(deadline, Date.now() - LATE_TOLERANCE_MS);
   await lookups.recordSlaMark({ alertId: input.alertId, mark, deadline: new Date(deadline).toISOString(), firedAt: new Date(firedAt).toISOString() });
   ctx.track(ctx.audit(`sla_${mark}`, `${mark.startsWith('tta') ? 'time to acknowledge' : 'time to resolve'} ${mark.endsWith('breached') ? 'breached' : 'at risk'} (deadline ${new Date(deadline).toISOString()})`));
   const policy = input.policy;
