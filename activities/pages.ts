@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { targetKey, type Target } from '../domain/escalation';
+import { webhookRecipient, type Recipient } from '../domain/recipients';
 import { PermanentDeliveryError, type Channel, type Notifier, type PageMessage } from '../notifiers';
 import { claimNotification, finishNotification } from '../store/notifications';
 import { contactMethodsOf, existingUserIds } from '../store/users';
@@ -19,15 +20,7 @@ export interface PageDeps {
   afterRecorded?: (key: string) => void;
 }
 
-/** One address to page, and which target it came from. */
-export interface Recipient {
-  target: Target;
-  targetKey: string;
-  userId: string | null;
-  channel: Channel;
-  address: string;
-  secret?: string;
-}
+export type { Recipient };
 
 export interface SendPageInput {
   idempotencyKey: string;
@@ -62,7 +55,7 @@ export function createPageActivities({ pool, notifiers, publicUrl, afterRecorded
       for (const target of input.targets) {
         const key = targetKey(target);
         if (target.type === 'webhook') {
-          recipients.push({ target, targetKey: key, userId: null, channel: 'webhook', address: target.url, secret: target.secret });
+          recipients.push(webhookRecipient(target));
         } else if (target.type === 'user') {
           if (!known.has(target.id)) {
             gaps.push(`user ${target.id} no longer exists`);

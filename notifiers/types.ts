@@ -1,5 +1,6 @@
 /** The ways Klaxon reaches a responder. */
-export type Channel = 'email' | 'sms' | 'webhook';
+export type { Channel } from '../domain/recipients';
+import type { Channel } from '../domain/recipients';
 
 /** What a page says. */
 export interface PageMessage {

@@ -81,7 +81,7 @@ create table notifications (
   provider_id     text,
   error           text,
   attempts        integer not null default 1,
-  -- The workflow's clock when it decided to page (the tier's fire time), as opposed to when the row was written.
+  -- The instant the policy scheduled this page (the tier's fire time, an SLA deadline); created_at is when it was sent.
   scheduled_at    timestamptz not null,
   created_at      timestamptz not null default now(),
   updated_at      timestamptz not null default now()

@@ -52,6 +52,12 @@ describe('paging durability', () => {
     try {
       const { id } = await w.trigger({ service: 'svc-kill', severity: 'low' });
       await waitFor('tier 1 page', () => w.hits('/kill-t0') === 1);
+      // Between tiers means after tier 1's page is recorded; a kill inside the send itself is the
+      // at-least-once window (the receiver dedupes by Idempotency-Key), not what this test is about.
+      await waitFor('tier 1 recorded', async () => {
+        const { rows } = await w.db.pool.query(`select status from notifications where alert_id = $1 and tier = 0`, [id]);
+        return rows[0]?.status === 'sent';
+      });
       const exited = new Promise((r) => worker.once('exit', r));
       worker.kill('SIGKILL');
       await exited;

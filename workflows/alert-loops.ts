@@ -4,7 +4,8 @@
  * alert's runtime state and act through the context the main workflow gives them.
  */
 import { ActivityFailure, condition, proxyActivities } from '@temporalio/workflow';
-import type { Activities, Recipient } from '../activities';
+import type { Activities } from '../activities';
+import { webhookRecipient, type Recipient } from '../domain/recipients';
 import { advance, escalateNow, fireTime, startEscalation, type Target } from '../domain/escalation';
 import type { TransitionAction } from '../domain/lifecycle';
 import { markIsLive, pendingMarks, type SlaMark } from '../domain/sla';
@@ -12,8 +13,9 @@ import { deadlinesOf, noteNotification, type AlertRuntime } from './alert-state'
 import type { AlertInput, NotificationView } from './messages';
 
 const MINUTE = 60_000;
-// A workflow task runs a little after its timer fires; within this slack the page counts as on time.
-const LATE_TOLERANCE_MS = 2_000;
+// A workflow task runs a little after its timer fires (more on a loaded machine); within this slack a
+// timer-driven event is dated by its deadline, beyond it (a worker was down) by when it really ran.
+const LATE_TOLERANCE_MS = 30_000;
 
 // Lookups retry until Postgres answers; pages retry transient provider errors for about five minutes,
 // then are recorded as failed so escalation goes on to the next tier instead of waiting forever.
@@ -90,7 +92,11 @@ async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise
 
 /** Resolves targets to addresses and starts one page per address; gaps go on the timeline. */
 async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promise<void> {
-  const { recipients, gaps } = await lookups.resolveTargets({ targets });
+  // Webhook targets carry their address; only users (and later schedules) need a lookup activity.
+  const direct = targets.flatMap((t) => (t.type === 'webhook' ? [webhookRecipient(t)] : []));
+  const others = targets.filter((t) => t.type !== 'webhook');
+  const { recipients, gaps } = others.length ? await lookups.resolveTargets({ targets: others }) : { recipients: [], gaps: [] };
+  recipients.unshift(...direct);
   for (const gap of gaps) ctx.track(ctx.audit('escalation_gap', gap));
   for (const r of recipients) ctx.track(sendOne(ctx, r, spec));
 }
@@ -113,8 +119,8 @@ export async function escalationLoop(ctx: AlertContext): Promise<void> {
       if (!stillEscalating()) break;
       if (rt.escalateRequested > rt.escalateServed) rt.cursor = escalateNow(policy, rt.cursor, Date.now());
       const cursor = rt.cursor;
-      // The tier's scheduled instant (the timer fired at it); later only if the worker was down.
-      const now = Math.max(fireTime(policy, cursor), Date.now() - LATE_TOLERANCE_MS);
+      // Pages are dated by the instant the policy scheduled them; the log's created_at says when each was sent.
+      const now = fireTime(policy, cursor);
       rt.lastFired = { loop: cursor.loop, tier: cursor.tier, at: now };
       rt.escalateServed = rt.escalateRequested;
       rt.cursor = advance(policy, cursor, now);

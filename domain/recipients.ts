@@ -1,0 +1,18 @@
+/** Who a page goes to: one address on one channel, and the escalation target it came from. */
+import { targetKey, type Target } from './escalation';
+
+export type Channel = 'email' | 'sms' | 'webhook';
+
+export interface Recipient {
+  target: Target;
+  targetKey: string;
+  userId: string | null;
+  channel: Channel;
+  address: string;
+  secret?: string;
+}
+
+/** Returns the recipient of a webhook target: its URL needs no lookup, so the workflow resolves it itself. */
+export function webhookRecipient(target: Extract<Target, { type: 'webhook' }>): Recipient {
+  return { target, targetKey: targetKey(target), userId: null, channel: 'webhook', address: target.url, secret: target.secret };
+}
