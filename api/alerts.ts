@@ -1,6 +1,6 @@
 /** /alerts: trigger, read and move alerts. Writes go to the alert's workflow; reads come from Postgres. */
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type pg from 'pg';
 import {
   WorkflowNotFoundError,
@@ -82,6 +82,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
 export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000, slaAtRiskFraction, reopenWindowMs }: AlertsRouterDeps): Router {
   const router = Router();
 
+  /** Returns the alert named in the path and a handle on its own chain of workflow runs, or throws 404. */
+  const alertOf = async (req: Request) => {
+    const { id } = parseInput(alertIdParams, req.params, 'params');
+    const row = await getAlert(pool, id);
+    if (!row) throw notFound(`alert ${id}`);
+    return { id, row, handle: workflows.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id }) };
+  };
+
+
   router.post('/alerts', async (req, res) => {
     const body = parseInput(createAlertBody, req.body, 'body');
     const dedupKey = body.dedup_key ?? randomUUID();
@@ -158,15 +167,12 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
   });
 
   router.get('/alerts/:id', async (req, res) => {
-    const { id } = parseInput(alertIdParams, req.params, 'params');
-    const row = await getAlert(pool, id);
-    if (!row) throw notFound(`alert ${id}`);
+    const { id, row, handle } = await alertOf(req);
     const [audit, notifications, slaEvents, live] = await Promise.all([
       listAudit(pool, id),
       listNotifications(pool, id),
       listSlaEvents(pool, id),
-      workflows
-        .getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id })
+      handle
         .query(viewQuery)
         .then((v) => (v.alertId === id ? v : null))
         .catch(() => null),
@@ -195,11 +201,8 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
 
   const transition = (action: TransitionAction) =>
     router.post(`/alerts/:id/${action}`, async (req, res) => {
-      const { id } = parseInput(alertIdParams, req.params, 'params');
       const body = parseInput(transitionBody, req.body, 'body');
-      const row = await getAlert(pool, id);
-      if (!row) throw notFound(`alert ${id}`);
-      const handle = workflows.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id });
+      const { id, row, handle } = await alertOf(req);
       try {
         const result = await handle.executeUpdate(transitionUpdates[action], {
           args: [{ actor: actorOf(req.apiKey, body.actor), reason: body.reason }],
@@ -212,11 +215,8 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
   for (const action of Object.keys(transitionUpdates) as TransitionAction[]) transition(action);
 
   router.post('/alerts/:id/escalate', async (req, res) => {
-    const { id } = parseInput(alertIdParams, req.params, 'params');
     const body = parseInput(transitionBody, req.body, 'body');
-    const row = await getAlert(pool, id);
-    if (!row) throw notFound(`alert ${id}`);
-    const handle = workflows.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id });
+    const { id, row, handle } = await alertOf(req);
     try {
       const fired = await handle.executeUpdate(escalateUpdate, { args: [{ actor: actorOf(req.apiKey, body.actor), reason: body.reason }] });
       res.json({ id, escalated_to: { loop: fired.loop, tier: fired.tier }, at: fired.at });
@@ -226,11 +226,8 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
   });
 
   router.post('/alerts/:id/notes', async (req, res) => {
-    const { id } = parseInput(alertIdParams, req.params, 'params');
     const body = parseInput(noteBody, req.body, 'body');
-    const row = await getAlert(pool, id);
-    if (!row) throw notFound(`alert ${id}`);
-    const handle = workflows.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id });
+    const { id, handle } = await alertOf(req);
     try {
       const note = await handle.executeUpdate(noteUpdate, { args: [{ actor: actorOf(req.apiKey, body.actor), text: body.text }] });
       res.status(201).json({ id, note: body.text, at: note.at });
