@@ -8,6 +8,8 @@ import { targetKey, type Target } from '../domain/escalation';
 import { webhookRecipient, type Recipient } from '../domain/recipients';
 import { PermanentDeliveryError, type Channel, type Notifier, type PageMessage } from '../notifiers';
 import { claimNotification, finishNotification } from '../store/notifications';
+import { onCallAt } from '../domain/oncall';
+import { loadSchedule } from '../store/schedules';
 import { contactMethodsOf, existingUserIds } from '../store/users';
 import type { AlertEvent } from '../workflows/messages';
 
@@ -47,10 +49,23 @@ export function createPageActivities({ pool, notifiers, publicUrl, afterRecorded
      * Returns the addresses behind a tier's targets at this moment, and a line for each target that
      * yields nobody (unknown user, no contact methods), so the gap shows on the timeline.
      */
-    async resolveTargets(input: { targets: Target[] }): Promise<{ recipients: Recipient[]; gaps: string[] }> {
+    async resolveTargets(input: { targets: Target[]; at: string }): Promise<{ recipients: Recipient[]; gaps: string[] }> {
       const recipients: Recipient[] = [];
       const gaps: string[] = [];
-      const userIds = input.targets.flatMap((t) => (t.type === 'user' ? [t.id] : []));
+      const at = Date.parse(input.at);
+      // Schedules resolve to whoever is on call at the instant the tier fires (not when this activity runs).
+      const onCall = new Map<string, string[]>();
+      for (const target of input.targets) {
+        if (target.type !== 'schedule') continue;
+        const schedule = await loadSchedule(pool, target.id);
+        onCall.set(target.id, schedule ? onCallAt(schedule, at).map((e) => e.userId) : []);
+        if (!schedule) gaps.push(`schedule ${target.id} no longer exists`);
+        else if (onCall.get(target.id)!.length === 0) gaps.push(`schedule ${target.id}: nobody on call at ${input.at}`);
+      }
+      const userIds = [
+        ...input.targets.flatMap((t) => (t.type === 'user' ? [t.id] : [])),
+        ...[...onCall.values()].flat(),
+      ];
       const [known, methods] = await Promise.all([existingUserIds(pool, userIds), contactMethodsOf(pool, userIds)]);
       for (const target of input.targets) {
         const key = targetKey(target);
@@ -67,9 +82,13 @@ export function createPageActivities({ pool, notifiers, publicUrl, afterRecorded
             recipients.push({ target, targetKey: key, userId: target.id, channel: m.type, address: m.address, secret: m.secret ?? undefined });
           }
         } else {
-          // Schedules are refused when a policy is saved until on-call schedules exist; an old snapshot
-          // holding one still must not page silently nobody.
-          gaps.push(`schedule ${target.id}: on-call schedules are not supported yet`);
+          for (const userId of onCall.get(target.id) ?? []) {
+            const mine = methods.filter((m) => m.user_id === userId);
+            if (mine.length === 0) gaps.push(`user ${userId}, on call for schedule ${target.id}, has no contact methods`);
+            for (const m of mine) {
+              recipients.push({ target, targetKey: `${key}:${userId}`, userId, channel: m.type, address: m.address, secret: m.secret ?? undefined, scheduleId: target.id });
+            }
+          }
         }
       }
       return { recipients, gaps };
@@ -89,6 +108,7 @@ export function createPageActivities({ pool, notifiers, publicUrl, afterRecorded
         userId: r.userId,
         channel: r.channel,
         address: r.address,
+        scheduleId: r.scheduleId ?? null,
         scheduledAt: new Date(input.scheduledAt),
       });
       if (!fresh && row.status === 'sent') return { status: 'sent', providerId: row.provider_id ?? undefined, resent: false };

@@ -8,6 +8,7 @@ import { requireApiKey } from './auth';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter } from './health';
 import { policiesRouter } from './policies';
+import { schedulesRouter } from './schedules';
 import { slaRouter } from './sla';
 import { usersRouter } from './users';
 
@@ -44,6 +45,7 @@ export function createApp({
   app.use(usersRouter({ pool }));
   app.use(policiesRouter({ pool }));
   app.use(slaRouter({ pool }));
+  app.use(schedulesRouter({ pool }));
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;

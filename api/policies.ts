@@ -17,6 +17,7 @@ import {
   type PolicyFields,
   type StoredPolicy,
 } from '../store/policies';
+import { existingScheduleIds } from '../store/schedules';
 import { existingUserIds } from '../store/users';
 import { HttpError, notFound, parseInput } from './errors';
 
@@ -59,11 +60,12 @@ async function validatePolicy(pool: pg.Pool, body: z.infer<typeof policyBody>): 
   const tiers = body.tiers.map((t) => ({ delayMinutes: t.delay_minutes, targets: t.targets as Target[] }));
   const errors = policyProblems({ tiers }).map((p) => ({ field: `body.${p.path}`, message: p.message }));
   const userIds = tiers.flatMap((t) => t.targets.flatMap((x) => (x.type === 'user' ? [x.id] : [])));
-  const known = await existingUserIds(pool, userIds);
+  const scheduleIds = tiers.flatMap((t) => t.targets.flatMap((x) => (x.type === 'schedule' ? [x.id] : [])));
+  const [known, schedules] = await Promise.all([existingUserIds(pool, userIds), existingScheduleIds(pool, scheduleIds)]);
   tiers.forEach((tier, i) =>
     tier.targets.forEach((t, j) => {
-      if (t.type === 'schedule') {
-        errors.push({ field: `body.tiers.${i}.targets.${j}`, message: 'schedule targets are not supported yet (they arrive with on-call schedules); target users or webhooks' });
+      if (t.type === 'schedule' && !schedules.has(t.id)) {
+        errors.push({ field: `body.tiers.${i}.targets.${j}.id`, message: `no schedule ${t.id}` });
       } else if (t.type === 'user' && !known.has(t.id)) {
         errors.push({ field: `body.tiers.${i}.targets.${j}.id`, message: `no user ${t.id}` });
       }

@@ -10,6 +10,8 @@ export interface Recipient {
   channel: Channel;
   address: string;
   secret?: string;
+  /** Set when the user was found through an on-call schedule: which one. */
+  scheduleId?: string;
 }
 
 /** Returns the recipient of a webhook target: its URL needs no lookup, so the workflow resolves it itself. */

@@ -6,7 +6,8 @@ export type NotificationStatus = 'sending' | 'sent' | 'failed';
 export interface NotificationRow {
   id: number;
   idempotency_key: string;
-  alert_id: string;
+  alert_id: string | null;
+  schedule_id: string | null;
   kind: string;
   cycle: number | null;
   loop: number | null;
@@ -26,7 +27,7 @@ export interface NotificationRow {
 
 export interface NewNotification {
   idempotencyKey: string;
-  alertId: string;
+  alertId: string | null;
   kind: string;
   cycle: number | null;
   loop: number | null;
@@ -35,6 +36,7 @@ export interface NewNotification {
   userId: string | null;
   channel: 'email' | 'sms' | 'webhook';
   address: string;
+  scheduleId: string | null;
   scheduledAt: Date;
 }
 
@@ -44,10 +46,10 @@ export interface NewNotification {
  */
 export async function claimNotification(db: Queryable, n: NewNotification): Promise<{ row: NotificationRow; fresh: boolean }> {
   const inserted = await db.query<NotificationRow>(
-    `insert into notifications (idempotency_key, alert_id, kind, cycle, loop, tier, target, user_id, channel, address, status, scheduled_at)
-     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, 'sending', $11)
+    `insert into notifications (idempotency_key, alert_id, kind, cycle, loop, tier, target, user_id, channel, address, status, scheduled_at, schedule_id)
+     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, 'sending', $11, $12)
      on conflict (idempotency_key) do nothing returning *`,
-    [n.idempotencyKey, n.alertId, n.kind, n.cycle, n.loop, n.tier, JSON.stringify(n.target), n.userId, n.channel, n.address, n.scheduledAt],
+    [n.idempotencyKey, n.alertId, n.kind, n.cycle, n.loop, n.tier, JSON.stringify(n.target), n.userId, n.channel, n.address, n.scheduledAt, n.scheduleId],
   );
   if (inserted.rows[0]) return { row: inserted.rows[0], fresh: true };
   const { rows } = await db.query<NotificationRow>(

@@ -89,7 +89,7 @@ describe('escalation policies and rules', () => {
     assert.equal((await h.request('GET', `/escalation-policies/${other.body.id}`)).status, 404);
   });
 
-  it('refuses schedule targets until schedules exist, unknown users, and bad chains, naming the field', async () => {
+  it('refuses unknown schedules, unknown users, and bad chains, naming the field', async () => {
     const res = await h.request('POST', '/escalation-policies', {
       name: 'bad',
       tiers: [
@@ -99,8 +99,8 @@ describe('escalation policies and rules', () => {
       ],
     });
     assert.equal(res.status, 400);
-    assert.deepEqual(fields(res.body).sort(), ['body.tiers.0.targets.0', 'body.tiers.1.delay_minutes', 'body.tiers.1.targets.0.id', 'body.tiers.2.targets'].sort());
-    assert.match(JSON.stringify(res.body), /schedule targets are not supported yet/);
+    assert.deepEqual(fields(res.body).sort(), ['body.tiers.0.targets.0.id', 'body.tiers.1.delay_minutes', 'body.tiers.1.targets.0.id', 'body.tiers.2.targets'].sort());
+    assert.match(JSON.stringify(res.body), /no schedule 00000000-0000-4000-8000-000000000001/);
     const none = await h.request('GET', '/escalation-policies');
     assert.ok(!none.body.policies.some((p: { name: string }) => p.name === 'bad'), 'nothing written');
   });

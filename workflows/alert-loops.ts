@@ -90,15 +90,18 @@ async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise
   }
 }
 
-/** Resolves targets to addresses and starts one page per address; gaps go on the timeline. */
-async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promise<void> {
-  // Webhook targets carry their address; only users (and later schedules) need a lookup activity.
+/** Resolves targets to addresses and starts one page per address; gaps go on the timeline. Returns how many. */
+async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promise<number> {
+  // Webhook targets carry their address; users and schedules need a lookup activity.
   const direct = targets.flatMap((t) => (t.type === 'webhook' ? [webhookRecipient(t)] : []));
   const others = targets.filter((t) => t.type !== 'webhook');
-  const { recipients, gaps } = others.length ? await lookups.resolveTargets({ targets: others }) : { recipients: [], gaps: [] };
+  const { recipients, gaps } = others.length
+    ? await lookups.resolveTargets({ targets: others, at: new Date(spec.at).toISOString() })
+    : { recipients: [], gaps: [] };
   recipients.unshift(...direct);
   for (const gap of gaps) ctx.track(ctx.audit('escalation_gap', gap));
   for (const r of recipients) ctx.track(sendOne(ctx, r, spec));
+  return recipients.length;
 }
 
 /** Pages the policy's tiers while the alert is `new`; acknowledge or resolve stops it, a return to `new` restarts it. */
@@ -124,13 +127,19 @@ export async function escalationLoop(ctx: AlertContext): Promise<void> {
       rt.lastFired = { loop: cursor.loop, tier: cursor.tier, at: now };
       rt.escalateServed = rt.escalateRequested;
       rt.cursor = advance(policy, cursor, now);
-      await page(ctx, policy.tiers[cursor.tier]!.targets, {
+      const paged = await page(ctx, policy.tiers[cursor.tier]!.targets, {
         kind: 'page',
         keyPrefix: `page:${input.alertId}:c${cycle}:l${cursor.loop}:t${cursor.tier}`,
         loop: cursor.loop,
         tier: cursor.tier,
         at: now,
       });
+      if (paged === 0 && rt.cursor) {
+        // Nobody to page (an empty schedule, a restriction gap): never a silent drop. Fall through to the
+        // next tier at once; its spacing to later tiers is kept.
+        ctx.track(ctx.audit('escalation_gap', `tier ${cursor.tier + 1} reached nobody: falling through to tier ${rt.cursor.tier + 1}${rt.cursor.loop !== cursor.loop ? ` of loop ${rt.cursor.loop + 1}` : ''}`));
+        rt.cursor = escalateNow(policy, rt.cursor, now);
+      }
     }
     // Exhausted, or left `new`: wait for the next return to `new` (which sets a fresh cursor).
     await condition(() => rt.closed || rt.cycle !== cycle);

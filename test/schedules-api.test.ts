@@ -1,0 +1,128 @@
+// Schedules and overrides through the API: CRUD, the 400s that name the field, who is on call, shifts
+// with their range cap, an iCalendar feed parsed back, and a user's upcoming shifts.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import ical from 'node-ical';
+import { startHarness, type Harness } from './helpers/harness';
+
+let h: Harness;
+let ann: string;
+let ben: string;
+let cid: string;
+before(async () => {
+  h = await startHarness();
+  const user = async (name: string) => (await h.request('POST', '/users', { name })).body.id as string;
+  [ann, ben, cid] = [await user('Ann'), await user('Ben'), await user('Cid')];
+});
+after(async () => {
+  await h?.close();
+});
+
+const fields = (body: { error: { errors?: { field: string }[] } }) => (body.error.errors ?? []).map((e) => e.field);
+const weekly = () => ({
+  name: 'ops',
+  time_zone: 'Europe/London',
+  layers: [{ name: 'weekly', rotation: { type: 'weekly', length: 1 }, start: '2026-01-05T09:00', participants: [ann, ben] }],
+});
+
+describe('schedules', () => {
+  it('creates, reads, replaces and deletes a schedule', async () => {
+    const created = await h.request('POST', '/schedules', { ...weekly(), name: 'crud' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.layers[0].participants.length, 2);
+    assert.ok(created.body.layers[0].id, 'layers get ids');
+    assert.equal((await h.request('POST', '/schedules', { ...weekly(), name: 'crud' })).status, 409);
+    const put = await h.request('PUT', `/schedules/${created.body.id}`, { ...weekly(), name: 'crud', time_zone: 'Asia/Kolkata' });
+    assert.equal(put.body.time_zone, 'Asia/Kolkata');
+    assert.ok((await h.request('GET', '/schedules')).body.schedules.some((s: { id: string }) => s.id === created.body.id));
+    assert.equal((await h.request('DELETE', `/schedules/${created.body.id}`)).status, 204);
+    assert.equal((await h.request('GET', `/schedules/${created.body.id}`)).status, 404);
+  });
+
+  it('names the bad field: zone, unknown participant, handoff time, rotation', async () => {
+    const base = weekly();
+    const layer = base.layers[0]!;
+    const cases: [unknown, string][] = [
+      [{ ...base, time_zone: 'Europe/Atlantis' }, 'body.time_zone'],
+      [{ ...base, layers: [{ ...layer, participants: [ann, '00000000-0000-4000-8000-00000000000f'] }] }, 'body.layers.0.participants.1'],
+      [{ ...base, layers: [{ ...layer, start: '2026-01-05 9am' }] }, 'body.layers.0.start'],
+      [{ ...base, layers: [{ ...layer, rotation: { type: 'fortnightly', length: 1 } }] }, 'body.layers.0.rotation.type'],
+      [{ ...base, layers: [{ ...layer, restrictions: [{ weekday: 8, start: '09:00', end: '17:00' }] }] }, 'body.layers.0.restrictions.0.weekday'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await h.request('POST', '/schedules', body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.ok(fields(res.body).includes(field), `${field} in ${JSON.stringify(res.body)}`);
+    }
+  });
+
+  it('answers who is on call, with overrides, and refuses a bad override naming the field', async () => {
+    const s = (await h.request('POST', '/schedules', { ...weekly(), name: 'oncall' })).body;
+    const at = '2026-01-07T12:00:00Z'; // Wednesday of Ann's first week
+    assert.deepEqual((await h.request('GET', `/schedules/${s.id}/on-call?at=${at}`)).body.on_call.map((e: { user_id: string }) => e.user_id), [ann]);
+    const o = await h.request('POST', `/schedules/${s.id}/overrides`, { kind: 'replace', start: '2026-01-07T00:00:00Z', end: '2026-01-08T00:00:00Z', user_id: cid, replaces: ann });
+    assert.equal(o.status, 201);
+    const now = await h.request('GET', `/schedules/${s.id}/on-call?at=${at}`);
+    assert.deepEqual(now.body.on_call, [{ user_id: cid, layer_id: null, override_id: o.body.id }]);
+    const bad: [unknown, string][] = [
+      [{ kind: 'add', start: '2026-01-08T00:00:00Z', end: '2026-01-07T00:00:00Z', user_id: cid }, 'body.end'],
+      [{ kind: 'replace', start: '2026-01-07T00:00:00Z', end: '2026-01-08T00:00:00Z' }, 'body.user_id'],
+      [{ kind: 'remove', start: '2026-01-07T00:00:00Z', end: '2026-01-08T00:00:00Z' }, 'body.replaces'],
+      [{ kind: 'add', start: '2026-01-07T00:00:00Z', end: '2026-01-08T00:00:00Z', user_id: '00000000-0000-4000-8000-00000000000e' }, 'body.user_id'],
+    ];
+    for (const [body, field] of bad) {
+      const res = await h.request('POST', `/schedules/${s.id}/overrides`, body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.ok(fields(res.body).includes(field), `${field} in ${JSON.stringify(res.body)}`);
+    }
+    assert.equal((await h.request('GET', `/schedules/${s.id}/overrides`)).body.overrides.length, 1);
+    assert.equal((await h.request('DELETE', `/schedules/${s.id}/overrides/${o.body.id}`)).status, 204);
+    assert.deepEqual((await h.request('GET', `/schedules/${s.id}/on-call?at=${at}`)).body.on_call.map((e: { user_id: string }) => e.user_id), [ann]);
+  });
+
+  it('lists shifts in a range, capped, and 400s a reversed or too-wide range', async () => {
+    const s = (await h.request('POST', '/schedules', { ...weekly(), name: 'shifts' })).body;
+    const res = await h.request('GET', `/schedules/${s.id}/shifts?from=2026-01-05T09:00:00Z&to=2026-01-26T09:00:00Z`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.shifts.map((x: { user_id: string; start: string; end: string }) => [x.user_id, x.start, x.end]), [
+      [ann, '2026-01-05T09:00:00.000Z', '2026-01-12T09:00:00.000Z'],
+      [ben, '2026-01-12T09:00:00.000Z', '2026-01-19T09:00:00.000Z'],
+      [ann, '2026-01-19T09:00:00.000Z', '2026-01-26T09:00:00.000Z'],
+    ]);
+    const reversed = await h.request('GET', `/schedules/${s.id}/shifts?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`);
+    assert.deepEqual(fields(reversed.body), ['query.to']);
+    const wide = await h.request('GET', `/schedules/${s.id}/shifts?from=2026-01-01T00:00:00Z&to=2026-12-01T00:00:00Z`);
+    assert.equal(wide.status, 400);
+    assert.match(wide.body.error.message, /limited to 93 days/);
+  });
+
+  it('serves an iCalendar feed of the final shifts that parses back', async () => {
+    const s = (await h.request('POST', '/schedules', { ...weekly(), name: 'ical', layers: [{ ...weekly().layers[0]!, start: '2026-11-02T09:00' }] })).body;
+    const res = await fetch(`${h.baseUrl}/schedules/${s.id}.ics`, { headers: { authorization: `Bearer ${h.adminKey}` } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/calendar/);
+    const parsed = Object.values(ical.sync.parseICS(await res.text()));
+    const events = parsed.filter((e): e is ical.VEvent => e?.type === 'VEVENT').sort((a, b) => a.start.getTime() - b.start.getTime());
+    assert.ok(events.length >= 2, `${events.length} events`);
+    const [first, second] = [events[0]!, events[1]!];
+    const api = await h.request('GET', `/schedules/${s.id}/shifts?from=${first.start.toISOString()}&to=${second.end!.toISOString()}`);
+    const names: Record<string, string> = { [ann]: 'Ann', [ben]: 'Ben' };
+    for (const [i, e] of [first, second].entries()) {
+      const shift = api.body.shifts[i];
+      assert.equal(e.start.toISOString(), new Date(shift.start).toISOString());
+      assert.equal(e.end!.toISOString(), new Date(shift.end).toISOString());
+      assert.equal(e.summary, `On call: ${names[shift.user_id]}`);
+    }
+    assert.equal((await fetch(`${h.baseUrl}/schedules/00000000-0000-4000-8000-000000000000.ics`, { headers: { authorization: `Bearer ${h.adminKey}` } })).status, 404);
+  });
+
+  it("lists a user's upcoming shifts across schedules", async () => {
+    const start = new Date(Date.now() - 86_400_000).toISOString().slice(0, 16);
+    const s = (await h.request('POST', '/schedules', { name: 'daily-upcoming', time_zone: 'UTC', layers: [{ name: 'd', rotation: { type: 'daily', length: 1 }, start, participants: [cid, ann] }] })).body;
+    const res = await h.request('GET', `/users/${cid}/on-call?days=6`);
+    assert.equal(res.status, 200);
+    const mine = res.body.shifts.filter((x: { schedule_id: string }) => x.schedule_id === s.id);
+    assert.equal(mine.length, 3, JSON.stringify(mine));
+    assert.equal((await h.request('GET', '/users/00000000-0000-4000-8000-000000000000/on-call')).status, 404);
+  });
+});
