@@ -3,6 +3,7 @@
  * retry after a crash repeats nothing: rows are keyed, writes are guarded, a recorded page is not resent.
  */
 import type pg from 'pg';
+import { createHandoffActivities } from './handoffs';
 import { createPageActivities, type PageDeps } from './pages';
 import { createRecordActivities } from './records';
 
@@ -12,7 +13,7 @@ export interface ActivityDeps extends PageDeps {
 
 /** Returns the activity implementations bound to their dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createRecordActivities(deps.pool), ...createPageActivities(deps) };
+  return { ...createRecordActivities(deps.pool), ...createPageActivities(deps), ...createHandoffActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -6,8 +6,8 @@
 import type pg from 'pg';
 import { targetKey, type Target } from '../domain/escalation';
 import { webhookRecipient, type Recipient } from '../domain/recipients';
-import { PermanentDeliveryError, type Channel, type Notifier, type PageMessage } from '../notifiers';
-import { claimNotification, finishNotification } from '../store/notifications';
+import { PermanentDeliveryError, type Channel, type Delivery, type Notifier, type PageMessage } from '../notifiers';
+import { claimNotification, finishNotification, type NewNotification } from '../store/notifications';
 import { onCallAt } from '../domain/oncall';
 import { loadSchedule } from '../store/schedules';
 import { contactMethodsOf, existingUserIds } from '../store/users';
@@ -42,8 +42,39 @@ export interface SendPageInput {
 
 export type SendPageResult = { status: 'sent'; providerId?: string; resent: boolean } | { status: 'failed'; error: string };
 
+/**
+ * Sends one message unless its idempotency key already has a recorded outcome: claims the key in the
+ * notification log, calls the provider, records the outcome. Permanent provider errors are recorded as
+ * failed; transient ones are thrown for Temporal to retry.
+ */
+export async function deliverOnce(
+  { pool, notifiers, afterRecorded }: PageDeps,
+  d: { claim: NewNotification; message: Delivery['message']; secret?: string },
+): Promise<SendPageResult> {
+  const { row, fresh } = await claimNotification(pool, d.claim);
+  if (!fresh && row.status === 'sent') return { status: 'sent', providerId: row.provider_id ?? undefined, resent: false };
+  if (!fresh && row.status === 'failed') return { status: 'failed', error: row.error ?? 'failed' };
+  // `sending` left by a crashed attempt: the provider may or may not have it. Sending again is the safe
+  // side for a page (a missed page is worse than a repeat), and the stable idempotency key / Message-ID
+  // lets the receiver drop the repeat.
+  const key = d.claim.idempotencyKey;
+  let result: SendPageResult;
+  try {
+    const sent = await notifiers[d.claim.channel].send({ channel: d.claim.channel, address: d.claim.address, idempotencyKey: key, message: d.message, secret: d.secret });
+    await finishNotification(pool, key, { status: 'sent', providerId: sent.providerId });
+    result = { status: 'sent', providerId: sent.providerId, resent: !fresh };
+  } catch (err) {
+    if (!(err instanceof PermanentDeliveryError)) throw err; // transient: Temporal retries with backoff
+    await finishNotification(pool, key, { status: 'failed', error: err.message });
+    result = { status: 'failed', error: err.message };
+  }
+  afterRecorded?.(key);
+  return result;
+}
+
 /** Returns the paging activities. */
-export function createPageActivities({ pool, notifiers, publicUrl, afterRecorded }: PageDeps) {
+export function createPageActivities(deps: PageDeps) {
+  const { pool, publicUrl } = deps;
   return {
     /**
      * Returns the addresses behind a tier's targets at this moment, and a line for each target that
@@ -97,25 +128,6 @@ export function createPageActivities({ pool, notifiers, publicUrl, afterRecorded
     /** Sends one page unless its idempotency key already has a recorded outcome. */
     async sendPage(input: SendPageInput): Promise<SendPageResult> {
       const { recipient: r } = input;
-      const { row, fresh } = await claimNotification(pool, {
-        idempotencyKey: input.idempotencyKey,
-        alertId: input.alertId,
-        kind: input.kind,
-        cycle: input.cycle,
-        loop: input.loop,
-        tier: input.tier,
-        target: r.target,
-        userId: r.userId,
-        channel: r.channel,
-        address: r.address,
-        scheduleId: r.scheduleId ?? null,
-        scheduledAt: new Date(input.scheduledAt),
-      });
-      if (!fresh && row.status === 'sent') return { status: 'sent', providerId: row.provider_id ?? undefined, resent: false };
-      if (!fresh && row.status === 'failed') return { status: 'failed', error: row.error ?? 'failed' };
-      // `sending` left by a crashed attempt: the provider may or may not have it. Sending again is the safe
-      // side for a page (a missed page is worse than a repeat), and the stable idempotency key / Message-ID
-      // lets the receiver drop the repeat.
       const message: PageMessage = {
         alertId: input.alertId,
         kind: input.kind,
@@ -131,18 +143,24 @@ export function createPageActivities({ pool, notifiers, publicUrl, afterRecorded
         ackUrl: `${publicUrl.replace(/\/$/, '')}/alerts/${input.alertId}`,
         details: input.event.details,
       };
-      let result: SendPageResult;
-      try {
-        const sent = await notifiers[r.channel].send({ channel: r.channel, address: r.address, idempotencyKey: input.idempotencyKey, message, secret: r.secret });
-        await finishNotification(pool, input.idempotencyKey, { status: 'sent', providerId: sent.providerId });
-        result = { status: 'sent', providerId: sent.providerId, resent: !fresh };
-      } catch (err) {
-        if (!(err instanceof PermanentDeliveryError)) throw err; // transient: Temporal retries with backoff
-        await finishNotification(pool, input.idempotencyKey, { status: 'failed', error: err.message });
-        result = { status: 'failed', error: err.message };
-      }
-      afterRecorded?.(input.idempotencyKey);
-      return result;
+      return deliverOnce(deps, {
+        claim: {
+          idempotencyKey: input.idempotencyKey,
+          alertId: input.alertId,
+          kind: input.kind,
+          cycle: input.cycle,
+          loop: input.loop,
+          tier: input.tier,
+          target: r.target,
+          userId: r.userId,
+          channel: r.channel,
+          address: r.address,
+          scheduleId: r.scheduleId ?? null,
+          scheduledAt: new Date(input.scheduledAt),
+        },
+        message,
+        secret: r.secret,
+      });
     },
 
     /** Records a page whose retries ran out as failed, so the log never stays `sending`. */

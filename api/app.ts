@@ -3,6 +3,7 @@ import express from 'express';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../runtime/logger';
+import { SCHEDULE_HANDOFF_WORKFLOW_TYPE, scheduleChangedSignal, scheduleHandoffWorkflowId } from '../workflows/messages';
 import { alertsRouter } from './alerts';
 import { requireApiKey } from './auth';
 import { errorHandler, unknownRoute } from './errors';
@@ -45,7 +46,20 @@ export function createApp({
   app.use(usersRouter({ pool }));
   app.use(policiesRouter({ pool }));
   app.use(slaRouter({ pool }));
-  app.use(schedulesRouter({ pool }));
+  app.use(
+    schedulesRouter({
+      pool,
+      // Idempotent: starts the schedule's handoff workflow if it is not running, else tells it to recompute.
+      onScheduleChanged: async (scheduleId) => {
+        await temporal.workflow.signalWithStart(SCHEDULE_HANDOFF_WORKFLOW_TYPE, {
+          workflowId: scheduleHandoffWorkflowId(scheduleId),
+          taskQueue,
+          args: [{ scheduleId }],
+          signal: scheduleChangedSignal,
+        });
+      },
+    }),
+  );
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;

@@ -44,7 +44,10 @@ export function createEmailNotifier({ smtpUrl, from }: EmailNotifierOptions): No
           subject: rendered.subject,
           text: rendered.text,
           messageId: messageIdFor(d.idempotencyKey),
-          headers: { 'X-Klaxon-Idempotency-Key': d.idempotencyKey, 'X-Klaxon-Alert-Id': d.message.alertId },
+          headers: {
+            'X-Klaxon-Idempotency-Key': d.idempotencyKey,
+            ...(d.message.kind === 'handoff' ? { 'X-Klaxon-Schedule-Id': d.message.scheduleId } : { 'X-Klaxon-Alert-Id': d.message.alertId }),
+          },
         });
         return { providerId: info.messageId };
       } catch (err) {

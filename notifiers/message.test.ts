@@ -175,3 +175,24 @@ describe('humanDuration', () => {
   ];
   for (const [ms, want] of cases) it(`${ms} ms → ${want}`, () => assert.equal(humanDuration(ms), want));
 });
+
+describe('renderMessage: handoff', () => {
+  it('tells the incoming user which schedule, from when and until when', () => {
+    const { subject, text, sms } = renderMessage(
+      {
+        kind: 'handoff',
+        scheduleId: 's1',
+        scheduleName: 'Payments primary',
+        userName: 'Alice',
+        start: '2026-03-09T09:00:00.000Z',
+        until: '2026-03-16T09:00:00.000Z',
+        scheduleUrl: 'http://klaxon.test/schedules/s1/shifts',
+      },
+      NOW,
+    );
+    assert.equal(subject, '[ON CALL] You are now on call for Payments primary until 2026-03-16T09:00:00Z');
+    assert.match(text, /Alice, you are now on call for Payments primary/);
+    assert.match(text, /From: +2026-03-09T09:00:00Z/);
+    assert.match(sms, /^\[ON CALL\] Payments primary: you are on call from 2026-03-09T09:00:00Z until 2026-03-16T09:00:00Z\.$/);
+  });
+});

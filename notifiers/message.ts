@@ -1,4 +1,4 @@
-import type { PageMessage } from './types';
+import type { HandoffMessage, PageMessage } from './types';
 
 export interface RenderedMessage {
   subject: string;
@@ -29,7 +29,8 @@ export function humanDuration(ms: number): string {
 }
 
 /** Returns the rendered subject, plain-text body and SMS text of a page; pure, the clock is `now`. */
-export function renderMessage(m: PageMessage, now: Date = new Date()): RenderedMessage {
+export function renderMessage(m: PageMessage | HandoffMessage, now: Date = new Date()): RenderedMessage {
+  if (m.kind === 'handoff') return renderHandoff(m);
   const sev = m.severity.toUpperCase();
   // Subjects and SMS are one line: a newline in a summary would break the line or waste SMS characters.
   const oneLine = m.summary.replace(/\s+/g, ' ').trim();
@@ -85,6 +86,24 @@ export function renderMessage(m: PageMessage, now: Date = new Date()): RenderedM
   const sms = truncate(`${smsHead}${truncate(oneLine, Math.max(room, 0))}${smsTail}`, SMS_MAX_LENGTH);
 
   return { subject, text: lines.join('\n') + '\n', sms };
+}
+
+/** Returns the "you are now on call" notice. */
+function renderHandoff(m: HandoffMessage): RenderedMessage {
+  const start = describeTime(m.start).iso;
+  const until = m.until ? describeTime(m.until).iso : 'further notice (no handoff within a year)';
+  const subject = `[ON CALL] You are now on call for ${m.scheduleName} until ${until}`;
+  const text = [
+    `${m.userName}, you are now on call for ${m.scheduleName}.`,
+    '',
+    `${'From:'.padEnd(12)}${start}`,
+    `${'Until:'.padEnd(12)}${until}`,
+    '',
+    `Shifts: ${m.scheduleUrl}`,
+    '',
+  ].join('\n');
+  const sms = truncate(`[ON CALL] ${m.scheduleName}: you are on call from ${start} until ${until}.`, SMS_MAX_LENGTH);
+  return { subject, text, sms };
 }
 
 function describeTime(iso: string): { iso: string; ms?: number } {

@@ -25,13 +25,27 @@ export interface PageMessage {
   details?: Record<string, unknown>;
 }
 
+/** "You are now on call": sent to whoever comes on call at a schedule's handoff. */
+export interface HandoffMessage {
+  kind: 'handoff';
+  scheduleId: string;
+  scheduleName: string;
+  userName: string;
+  /** ISO: when the shift starts (the handoff). */
+  start: string;
+  /** ISO: the next handoff, if there is one within a year. */
+  until: string | null;
+  /** Where the shifts can be seen. */
+  scheduleUrl: string;
+}
+
 export interface Delivery {
   channel: Channel;
   /** Email address, E.164 phone number, or webhook URL. */
   address: string;
   /** Business-id key; same key = same page. */
   idempotencyKey: string;
-  message: PageMessage;
+  message: PageMessage | HandoffMessage;
   /** Webhook HMAC key override. */
   secret?: string;
 }

@@ -53,7 +53,7 @@ export function createWebhookNotifier({
       const m = d.message;
       const body = JSON.stringify({
         event: m.kind,
-        alert: { ...m },
+        ...(m.kind === 'handoff' ? { handoff: { ...m } } : { alert: { ...m } }),
         idempotency_key: d.idempotencyKey,
         sent_at: new Date().toISOString(),
       });

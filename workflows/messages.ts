@@ -132,6 +132,15 @@ export const TRANSITION_REFUSED = 'TransitionRefused';
 /** Failure type for an Update refused for another reason (e.g. nothing left to escalate to). */
 export const UPDATE_REFUSED = 'UpdateRefused';
 
+export const SCHEDULE_HANDOFF_WORKFLOW_TYPE = 'scheduleHandoffWorkflow';
+/** A schedule, its layers or its overrides changed: the handoff workflow recomputes its next wake-up. */
+export const scheduleChangedSignal = defineSignal('scheduleChanged');
+
+/** Returns the id of the one handoff-notification workflow of a schedule. */
+export function scheduleHandoffWorkflowId(scheduleId: string): string {
+  return `schedule-handoff:${scheduleId}`;
+}
+
 /**
  * Returns the workflow id of the open alert for a service and dedup key. Temporal allows one running
  * workflow per id, so two triggers with the same key can never open two alerts.
