@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, projectPath } from '../runtime/config';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { waitForPort } from '../runtime/temporal-tools';
 import { API_KEY_ROLES, createApiKey, type ApiKeyRole } from '../store/api-keys';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
@@ -17,10 +18,14 @@ async function main(): Promise<void> {
   let url = config.DATABASE_URL;
   let stop = async () => {};
   if (!url) {
-    // Same embedded cluster as `npm start`; if it is already running there, use DATABASE_URL instead.
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(projectPath(config.KLAXON_DATA_DIR), 'postgres'), port: config.EMBEDDED_PG_PORT });
-    url = pg.urlFor('klaxon');
-    stop = () => pg.stop();
+    // The embedded cluster of `npm start`: use it if it is running, else start it for this command.
+    const embeddedUrl = `postgres://klaxon:klaxon@127.0.0.1:${config.EMBEDDED_PG_PORT}/klaxon`;
+    const running = await waitForPort(config.EMBEDDED_PG_PORT, 0).then(() => true, () => false);
+    if (!running) {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(projectPath(config.KLAXON_DATA_DIR), 'postgres'), port: config.EMBEDDED_PG_PORT });
+      stop = () => pg.stop();
+    }
+    url = embeddedUrl;
   }
   const pool = createPool(url);
   try {
