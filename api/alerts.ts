@@ -1,5 +1,4 @@
 /** /alerts: trigger, read and move alerts. Writes go to the alert's workflow; reads come from Postgres. */
-import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type pg from 'pg';
 import {
@@ -14,26 +13,18 @@ import { listAudit } from '../store/audit';
 import { listNotifications } from '../store/notifications';
 import { listSlaEvents } from '../store/sla';
 import {
-  ALERT_WORKFLOW_TYPE,
-  AlertSeverityKey,
-  AlertStateKey,
-  ServiceKey,
   TRANSITION_REFUSED,
   UPDATE_REFUSED,
-  alertWorkflowId,
   escalateUpdate,
   noteUpdate,
   recordedUpdate,
   transitionUpdates,
-  triggerSignal,
   viewQuery,
-  type AlertEvent,
-  type AlertInput,
   type AlertView,
 } from '../workflows/messages';
 import { actorOf } from './auth';
 import { HttpError, notFound, parseInput } from './errors';
-import { planAlert } from './alert-plan';
+import { triggerAlert } from './trigger';
 import { alertIdParams, createAlertBody, listAlertsQuery, noteBody, transitionBody } from './schemas';
 
 export interface AlertsRouterDeps {
@@ -93,37 +84,19 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
 
   router.post('/alerts', async (req, res) => {
     const body = parseInput(createAlertBody, req.body, 'body');
-    const dedupKey = body.dedup_key ?? randomUUID();
-    const workflowId = alertWorkflowId(body.service, dedupKey);
-    const event: AlertEvent = {
-      eventId: randomUUID(),
-      summary: body.summary,
-      severity: body.severity,
-      service: body.service,
-      source: body.source,
-      dedupKey,
-      labels: body.labels,
-      details: body.details,
-      links: body.links,
-    };
-    const candidateId = randomUUID();
-    // Policy and SLA targets are fixed now: editing them later never changes an alert in flight.
-    const plan = await planAlert(pool, { severity: body.severity, service: body.service, labels: body.labels }, slaAtRiskFraction);
-    // Signal-with-start is atomic and durable: it opens the alert, or hands the event to the open alert
-    // with the same key. Once it returns, the event cannot be lost.
-    const handle = await workflows.signalWithStart(ALERT_WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue,
-      args: [{ alertId: candidateId, event, ...plan, reopenWindowMs } satisfies AlertInput],
-      signal: triggerSignal,
-      signalArgs: [event],
-      memo: { alertId: candidateId },
-      typedSearchAttributes: [
-        { key: AlertStateKey, value: 'new' },
-        { key: AlertSeverityKey, value: body.severity },
-        { key: ServiceKey, value: body.service },
-      ],
-    });
+    const { handle, candidateId, workflowId } = await triggerAlert(
+      { pool, workflows, taskQueue, slaAtRiskFraction, reopenWindowMs },
+      {
+        summary: body.summary,
+        severity: body.severity,
+        service: body.service,
+        source: body.source,
+        dedupKey: body.dedup_key,
+        labels: body.labels,
+        details: body.details,
+        links: body.links,
+      },
+    );
     const view = await withTimeout<AlertView>(handle.executeUpdate(recordedUpdate), recordWaitMs).catch(() => undefined);
     if (!view) {
       // No worker answered in time: the event is safe in Temporal and will be recorded when one does.

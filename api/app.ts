@@ -8,6 +8,8 @@ import { alertsRouter } from './alerts';
 import { requireApiKey } from './auth';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter } from './health';
+import { ingestRouter } from './ingest';
+import { integrationsRouter } from './integrations';
 import { policiesRouter } from './policies';
 import { schedulesRouter } from './schedules';
 import { slaRouter } from './sla';
@@ -22,6 +24,7 @@ export interface AppDeps {
   recordWaitMs?: number;
   slaAtRiskFraction?: number;
   reopenWindowMs?: number;
+  ingestRatePerMinute?: number;
 }
 
 /** Returns the configured Express app. */
@@ -34,16 +37,20 @@ export function createApp({
   recordWaitMs,
   slaAtRiskFraction = 0.75,
   reopenWindowMs = 30 * 60_000,
+  ingestRatePerMinute = 1200,
 }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Ingest endpoints authenticate by routing key and parse their own bodies (PagerDuty allows 512 KB).
+  app.use(ingestRouter({ pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, ratePerMinute: ingestRatePerMinute }));
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
   app.use(healthRouter({ pool, temporal }));
   app.use(requireApiKey(pool));
   app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs }));
   app.use(usersRouter({ pool }));
+  app.use(integrationsRouter({ pool }));
   app.use(policiesRouter({ pool }));
   app.use(slaRouter({ pool }));
   app.use(

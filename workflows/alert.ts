@@ -26,6 +26,7 @@ import {
   TRANSITION_REFUSED,
   UPDATE_REFUSED,
   escalateUpdate,
+  integrationActionSignal,
   noteUpdate,
   recordedUpdate,
   transitionUpdates,
@@ -115,6 +116,13 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     }
     await condition(() => rt.recorded);
     await store.recordOccurrence({ alertId, occurrences: rt.occurrences, lastSeenAt: new Date(rt.lastSeenAt).toISOString() });
+  });
+
+  setHandler(integrationActionSignal, async ({ action, actor, eventId }) => {
+    await condition(() => rt.recorded);
+    // A monitoring system resolving an alert a person already resolved is not an error: ignore it.
+    if (!decideTransition(rt.state, action).ok) return;
+    await transition(action, { actor, reason: `${action} from ${actor}` }, `integration:${eventId}`);
   });
 
   const updateKey = () => `update:${currentUpdateInfo()?.id ?? nextKey('update')}`;

@@ -103,6 +103,8 @@ export interface AlertView {
 export type { SlaDeadlines };
 
 export const triggerSignal = defineSignal<[AlertEvent]>('trigger');
+/** Acknowledge or resolve sent by a monitoring system (a signal: durable without a worker, never refused). */
+export const integrationActionSignal = defineSignal<[{ action: 'acknowledge' | 'resolve'; actor: string; eventId: string }]>('integrationAction');
 export const viewQuery = defineQuery<AlertView>('view');
 /** Completes once the alert's record is in Postgres; lets the API answer 201 only for a readable alert. */
 export const recordedUpdate = defineUpdate<AlertView>('recorded');

@@ -44,6 +44,7 @@ export interface HarnessOptions {
   inProcessWorker?: boolean;
   notifiers?: Record<Channel, Notifier>;
   afterRecorded?: (key: string) => void;
+  ingestRatePerMinute?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -79,6 +80,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     log,
     bodyLimit: '64kb',
     recordWaitMs: opts.recordWaitMs,
+    ingestRatePerMinute: opts.ingestRatePerMinute,
   });
   const server: Server = await listen(app, 0);
   const address = server.address();

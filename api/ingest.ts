@@ -1,0 +1,142 @@
+/**
+ * Where monitoring systems send events, authenticated by an integration's routing key rather than an
+ * API key: a PagerDuty Events API v2 compatible endpoint (so any PagerDuty client, Alertmanager's
+ * pagerduty_configs included, works unchanged), an Alertmanager webhook receiver, a generic JSON webhook
+ * with a per-integration field mapping, and anomaly events. Each answers only after the events are
+ * durable in Temporal.
+ */
+import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { parseAlertmanagerPayload } from '../domain/ingest/alertmanager';
+import { parseAnomalyEvent, type SeverityBand } from '../domain/ingest/anomaly';
+import { applyMapping, type FieldMapping } from '../domain/ingest/generic';
+import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
+import type { IngestEvent, ParseResult } from '../domain/ingest/types';
+import { countIngest, findIntegrationByKey, type IntegrationRow } from '../store/integrations';
+import { HttpError } from './errors';
+import { signalAlertAction, triggerAlert, type TriggerDeps } from './trigger';
+
+const PD_BODY_LIMIT = '512kb';
+
+export interface IngestDeps extends TriggerDeps {
+  ratePerMinute: number;
+}
+
+const pdInvalid = (errors: string[]) => ({ status: 'invalid event', message: 'Event object is invalid', errors });
+
+/** Sends one event to its alert; returns the dedup key it went to (generated for a keyless trigger). */
+async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestEvent): Promise<string | undefined> {
+  if (e.action === 'trigger') {
+    const { dedupKey } = await triggerAlert(deps, {
+      summary: e.summary,
+      severity: e.severity,
+      service: integration.service,
+      source: e.source,
+      dedupKey: e.dedupKey,
+      labels: e.labels,
+      details: e.details,
+      links: e.links,
+    });
+    return dedupKey;
+  }
+  if (!e.dedupKey) return undefined;
+  // Unknown or closed keys are accepted and dropped, as PagerDuty does.
+  await signalAlertAction(deps.workflows, integration.service, e.dedupKey, e.action, `integration:${integration.name}`);
+  return e.dedupKey;
+}
+
+async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events: IngestEvent[]): Promise<(string | undefined)[]> {
+  await countIngest(deps.pool, integration.id, events.length, events.filter((e) => e.action === 'trigger').length);
+  // In order: a trigger and its resolve in one Alertmanager batch must reach the alert in that order.
+  const keys: (string | undefined)[] = [];
+  for (const e of events) keys.push(await deliver(deps, integration, e));
+  return keys;
+}
+
+/** Returns the router for the ingest endpoints (mounted before API-key auth and the global body parser). */
+export function ingestRouter(deps: IngestDeps): Router {
+  const router = Router();
+  const limiter = (keyOf: (req: express.Request) => string | undefined, onLimit: RequestHandler) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.ratePerMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: (req) => keyOf(req) ?? `ip:${ipKeyGenerator(req.ip ?? '')}`,
+      handler: onLimit,
+    });
+
+  // --- PagerDuty Events API v2 ---------------------------------------------------------------------
+  router.post(
+    '/v2/enqueue',
+    (req, res, next) => {
+      if (!req.is('application/json')) {
+        res.status(400).json(pdInvalid(["Content-Type must be 'application/json'"]));
+        return;
+      }
+      next();
+    },
+    express.json({ limit: PD_BODY_LIMIT, strict: false }),
+    limiter(
+      (req) => (typeof req.body?.routing_key === 'string' ? `pd:${req.body.routing_key}` : undefined),
+      (_req, res) => {
+        res.status(429).json({ status: 'throttle event', message: 'Requests for this service are arriving too quickly. Please retry later.' });
+      },
+    ),
+    async (req, res) => {
+      const parsed = parsePagerDutyEvent(req.body);
+      if (!parsed.ok) {
+        res.status(400).json(pdInvalid(parsed.errors));
+        return;
+      }
+      const integration = await findIntegrationByKey(deps.pool, parsed.value.routingKey);
+      if (!integration) {
+        res.status(400).json(pdInvalid(["'routing_key' does not match an enabled integration"]));
+        return;
+      }
+      const [dedupKey] = await deliverAll(deps, integration, [parsed.value.event]);
+      res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: dedupKey ?? null });
+    },
+  );
+  const pdErrors: ErrorRequestHandler = (err, _req, res, next) => {
+    if (err?.type === 'entity.parse.failed') return void res.status(400).json(pdInvalid(['Request body is not valid JSON']));
+    if (err?.type === 'entity.too.large') return void res.status(413).json(pdInvalid([`Request body exceeds ${PD_BODY_LIMIT}`]));
+    next(err);
+  };
+  router.use('/v2/enqueue', pdErrors);
+
+  // --- Klaxon's own receivers: routing key in the path ----------------------------------------------
+  const receiver = (kind: IntegrationRow['type'], parse: (body: unknown, integration: IntegrationRow) => ParseResult<IngestEvent[]>) =>
+    router.post(
+      `/integrations/${kind}/:key`,
+      express.json({ limit: PD_BODY_LIMIT, type: () => true }),
+      limiter(
+        (req) => `${kind}:${String(req.params.key)}`,
+        (_req, res) => {
+          res.status(429).json({ error: { code: 'rate_limited', message: 'too many events for this integration; retry later' } });
+        },
+      ),
+      async (req, res) => {
+        const integration = await findIntegrationByKey(deps.pool, String(req.params.key));
+        if (!integration || integration.type !== kind) throw new HttpError(404, 'not_found', `no ${kind} integration with this key`);
+        const parsed = parse(req.body, integration);
+        if (!parsed.ok) {
+          throw new HttpError(400, 'invalid_event', parsed.errors[0] ?? 'invalid event', { errors: parsed.errors.map((message) => ({ field: 'body', message })) });
+        }
+        const keys = await deliverAll(deps, integration, parsed.value);
+        res.status(202).json({ status: 'accepted', events: parsed.value.length, dedup_keys: keys });
+      },
+    );
+
+  receiver('alertmanager', (body) => parseAlertmanagerPayload(body));
+  receiver('generic', (body, i) => {
+    const r = applyMapping(body, i.settings.mapping as FieldMapping);
+    return r.ok ? { ok: true, value: [r.value] } : r;
+  });
+  receiver('anomaly', (body, i) => {
+    const r = parseAnomalyEvent(body, (i.settings.bands as SeverityBand[] | undefined) ?? undefined);
+    return r.ok ? { ok: true, value: [r.value] } : r;
+  });
+
+  return router;
+}

@@ -1,0 +1,88 @@
+/**
+ * Delivering events to alert workflows, shared by POST /alerts and every ingest path. Signal-with-start
+ * is atomic and durable: it opens the alert, or hands the event to the open alert with the same service
+ * and dedup key, so concurrent duplicates can never open two. Once it returns, the event cannot be lost.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type WorkflowClient, type WorkflowHandle } from '@temporalio/client';
+import type pg from 'pg';
+import type { Severity } from '../domain/severity';
+import {
+  ALERT_WORKFLOW_TYPE,
+  AlertSeverityKey,
+  AlertStateKey,
+  ServiceKey,
+  alertWorkflowId,
+  integrationActionSignal,
+  triggerSignal,
+  type AlertEvent,
+  type AlertInput,
+} from '../workflows/messages';
+import { planAlert } from './alert-plan';
+
+export interface TriggerDeps {
+  pool: pg.Pool;
+  workflows: WorkflowClient;
+  taskQueue: string;
+  slaAtRiskFraction: number;
+  reopenWindowMs: number;
+}
+
+export interface TriggerFields {
+  summary: string;
+  severity: Severity;
+  service: string;
+  source: string;
+  dedupKey?: string;
+  labels: Record<string, string>;
+  details: Record<string, unknown>;
+  links: { href: string; text?: string }[];
+}
+
+/** Starts or signals the alert workflow; returns its handle, the alert id it would get if new, and the dedup key. */
+export async function triggerAlert(
+  deps: TriggerDeps,
+  f: TriggerFields,
+): Promise<{ handle: WorkflowHandle; candidateId: string; dedupKey: string; workflowId: string }> {
+  const dedupKey = f.dedupKey ?? randomUUID();
+  const workflowId = alertWorkflowId(f.service, dedupKey);
+  const event: AlertEvent = { eventId: randomUUID(), ...f, dedupKey };
+  const candidateId = randomUUID();
+  // Policy and SLA targets are fixed now: editing them later never changes an alert in flight.
+  const plan = await planAlert(deps.pool, { severity: f.severity, service: f.service, labels: f.labels }, deps.slaAtRiskFraction);
+  const handle = await deps.workflows.signalWithStart(ALERT_WORKFLOW_TYPE, {
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [{ alertId: candidateId, event, ...plan, reopenWindowMs: deps.reopenWindowMs } satisfies AlertInput],
+    signal: triggerSignal,
+    signalArgs: [event],
+    memo: { alertId: candidateId },
+    typedSearchAttributes: [
+      { key: AlertStateKey, value: 'new' },
+      { key: AlertSeverityKey, value: f.severity },
+      { key: ServiceKey, value: f.service },
+    ],
+  });
+  return { handle, candidateId, dedupKey, workflowId };
+}
+
+/**
+ * Signals an acknowledge or resolve from a monitoring system to the open alert with this key. Returns
+ * false when there is none (PagerDuty semantics: accepted and dropped). A signal is durable at once and
+ * needs no worker; a transition the alert's state refuses is ignored by the workflow.
+ */
+export async function signalAlertAction(
+  workflows: WorkflowClient,
+  service: string,
+  dedupKey: string,
+  action: 'acknowledge' | 'resolve',
+  actor: string,
+): Promise<boolean> {
+  try {
+    await workflows.getHandle(alertWorkflowId(service, dedupKey)).signal(integrationActionSignal, { action, actor, eventId: randomUUID() });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,68 @@
+/** SQL for integrations (routing keys stored as digests) and their raw-event counters. */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Queryable } from './db';
+
+export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'anomaly'] as const;
+export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
+
+export interface IntegrationRow {
+  id: string;
+  name: string;
+  type: IntegrationType;
+  service: string;
+  key_prefix: string;
+  settings: Record<string, unknown>;
+  created_at: Date;
+  disabled_at: Date | null;
+}
+
+const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** Stores a new integration and returns it with its routing key in clear, the only time it is shown. */
+export async function createIntegration(
+  db: Queryable,
+  i: { name: string; type: IntegrationType; service: string; settings: Record<string, unknown> },
+): Promise<{ key: string; row: IntegrationRow }> {
+  // 32 hex characters, the shape of a PagerDuty integration key, so PagerDuty clients accept it.
+  const key = randomBytes(16).toString('hex');
+  const { rows } = await db.query<IntegrationRow>(
+    `insert into integrations (name, type, service, key_prefix, key_hash, settings) values ($1, $2, $3, $4, $5, $6::jsonb)
+     returning id, name, type, service, key_prefix, settings, created_at, disabled_at`,
+    [i.name, i.type, i.service, key.slice(0, 6), digest(key), JSON.stringify(i.settings)],
+  );
+  return { key, row: rows[0]! };
+}
+
+/** Returns the enabled integration with this routing key, or undefined. */
+export async function findIntegrationByKey(db: Queryable, key: string): Promise<IntegrationRow | undefined> {
+  const { rows } = await db.query<IntegrationRow>(
+    `select id, name, type, service, key_prefix, settings, created_at, disabled_at
+       from integrations where key_hash = $1 and disabled_at is null`,
+    [digest(key)],
+  );
+  return rows[0];
+}
+
+/** Returns every integration by name. */
+export async function listIntegrations(db: Queryable): Promise<IntegrationRow[]> {
+  const { rows } = await db.query<IntegrationRow>(
+    'select id, name, type, service, key_prefix, settings, created_at, disabled_at from integrations order by name',
+  );
+  return rows;
+}
+
+/** Deletes an integration; returns true if it existed. */
+export async function deleteIntegration(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.query('delete from integrations where id = $1', [id]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Counts raw events (and how many were triggers) received by an integration today. */
+export async function countIngest(db: Queryable, integrationId: string, raw: number, triggers: number): Promise<void> {
+  await db.query(
+    `insert into ingest_stats (integration_id, day, raw_events, triggers) values ($1, (now() at time zone 'UTC')::date, $2, $3)
+     on conflict (integration_id, day) do update
+       set raw_events = ingest_stats.raw_events + excluded.raw_events, triggers = ingest_stats.triggers + excluded.triggers`,
+    [integrationId, raw, triggers],
+  );
+}
