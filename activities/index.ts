@@ -3,17 +3,23 @@
  * retry after a crash repeats nothing: rows are keyed, writes are guarded, a recorded page is not resent.
  */
 import type pg from 'pg';
+import { createGroupActivities, type GroupDeps } from './groups';
 import { createHandoffActivities } from './handoffs';
 import { createPageActivities, type PageDeps } from './pages';
 import { createRecordActivities } from './records';
 
-export interface ActivityDeps extends PageDeps {
+export interface ActivityDeps extends PageDeps, GroupDeps {
   pool: pg.Pool;
 }
 
 /** Returns the activity implementations bound to their dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createRecordActivities(deps.pool), ...createPageActivities(deps), ...createHandoffActivities(deps) };
+  return {
+    ...createRecordActivities(deps.pool),
+    ...createPageActivities(deps),
+    ...createHandoffActivities(deps),
+    ...createGroupActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -7,6 +7,7 @@ import { SCHEDULE_HANDOFF_WORKFLOW_TYPE, scheduleChangedSignal, scheduleHandoffW
 import { alertsRouter } from './alerts';
 import { requireApiKey } from './auth';
 import { errorHandler, unknownRoute } from './errors';
+import { groupsRouter } from './groups';
 import { healthRouter } from './health';
 import { ingestRouter } from './ingest';
 import { integrationsRouter } from './integrations';
@@ -51,6 +52,7 @@ export function createApp({
   app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs }));
   app.use(usersRouter({ pool }));
   app.use(integrationsRouter({ pool }));
+  app.use(groupsRouter({ pool, workflows: temporal.workflow }));
   app.use(policiesRouter({ pool }));
   app.use(slaRouter({ pool }));
   app.use(

@@ -24,6 +24,14 @@ export interface IngestDeps extends TriggerDeps {
 
 const pdInvalid = (errors: string[]) => ({ status: 'invalid event', message: 'Event object is invalid', errors });
 
+/** Returns the event's group: Alertmanager's own group key, else the integration's group-by labels. */
+function groupOf(integration: IntegrationRow, e: IngestEvent): { key: string; windowMs: number } | undefined {
+  const windowMs = integration.group_window_minutes * 60_000;
+  if (e.groupKey) return { key: e.groupKey, windowMs };
+  if (integration.group_by.length === 0) return undefined;
+  return { key: integration.group_by.map((label) => `${label}=${e.labels[label] ?? ''}`).join(','), windowMs };
+}
+
 /** Sends one event to its alert; returns the dedup key it went to (generated for a keyless trigger). */
 async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestEvent): Promise<string | undefined> {
   if (e.action === 'trigger') {
@@ -36,6 +44,7 @@ async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestE
       labels: e.labels,
       details: e.details,
       links: e.links,
+      group: groupOf(integration, e),
     });
     return dedupKey;
   }

@@ -13,13 +13,20 @@ const path = z.string().min(2).max(200).superRefine((p, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+const common = {
+  name: z.string().trim().min(1).max(200),
+  service: z.string().trim().min(1).max(200),
+  /** Labels whose values, with the service, make the group key (Alertmanager's own groupKey wins). */
+  group_by: z.array(z.string().min(1).max(100)).max(10).default([]),
+  group_window_minutes: z.number().int().min(1).max(1440).default(5),
+};
+
 const body = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('pagerduty'), name: z.string().trim().min(1).max(200), service: z.string().trim().min(1).max(200) }),
-  z.strictObject({ type: z.literal('alertmanager'), name: z.string().trim().min(1).max(200), service: z.string().trim().min(1).max(200) }),
+  z.strictObject({ type: z.literal('pagerduty'), ...common }),
+  z.strictObject({ type: z.literal('alertmanager'), ...common }),
   z.strictObject({
     type: z.literal('generic'),
-    name: z.string().trim().min(1).max(200),
-    service: z.string().trim().min(1).max(200),
+    ...common,
     mapping: z.strictObject({
       summary: path,
       severity: path.optional(),
@@ -34,8 +41,7 @@ const body = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('anomaly'),
-    name: z.string().trim().min(1).max(200),
-    service: z.string().trim().min(1).max(200),
+    ...common,
     bands: z.array(z.strictObject({ min: z.number(), severity: z.enum(SEVERITIES) })).min(1).max(10).optional(),
   }),
 ]);
@@ -43,7 +49,17 @@ const body = z.discriminatedUnion('type', [
 const urlFor = (i: IntegrationRow, key: string) =>
   i.type === 'pagerduty' ? '/v2/enqueue (routing_key in the body)' : `/integrations/${i.type}/${key}`;
 
-const json = (i: IntegrationRow) => ({ id: i.id, name: i.name, type: i.type, service: i.service, key_prefix: i.key_prefix, settings: i.settings, created_at: i.created_at });
+const json = (i: IntegrationRow) => ({
+  id: i.id,
+  name: i.name,
+  type: i.type,
+  service: i.service,
+  key_prefix: i.key_prefix,
+  settings: i.settings,
+  group_by: i.group_by,
+  group_window_minutes: i.group_window_minutes,
+  created_at: i.created_at,
+});
 
 /** Returns the router for /integrations. */
 export function integrationsRouter({ pool }: { pool: pg.Pool }): Router {
@@ -57,7 +73,14 @@ export function integrationsRouter({ pool }: { pool: pg.Pool }): Router {
     }
     const settings = b.type === 'generic' ? { mapping: b.mapping } : b.type === 'anomaly' && b.bands ? { bands: b.bands } : {};
     try {
-      const { key, row } = await createIntegration(pool, { name: b.name, type: b.type, service: b.service, settings });
+      const { key, row } = await createIntegration(pool, {
+        name: b.name,
+        type: b.type,
+        service: b.service,
+        settings,
+        groupBy: b.group_by,
+        groupWindowMinutes: b.group_window_minutes,
+      });
       // The routing key is shown this once; only its digest is stored.
       res.status(201).location(`/integrations/${row.id}`).json({ ...json(row), routing_key: key, endpoint: urlFor(row, key) });
     } catch (err) {

@@ -37,6 +37,7 @@ export interface TriggerFields {
   labels: Record<string, string>;
   details: Record<string, unknown>;
   links: { href: string; text?: string }[];
+  group?: { key: string; windowMs: number };
 }
 
 /** Starts or signals the alert workflow; returns its handle, the alert id it would get if new, and the dedup key. */
@@ -46,14 +47,15 @@ export async function triggerAlert(
 ): Promise<{ handle: WorkflowHandle; candidateId: string; dedupKey: string; workflowId: string }> {
   const dedupKey = f.dedupKey ?? randomUUID();
   const workflowId = alertWorkflowId(f.service, dedupKey);
-  const event: AlertEvent = { eventId: randomUUID(), ...f, dedupKey };
+  const { group, ...fields } = f;
+  const event: AlertEvent = { eventId: randomUUID(), ...fields, dedupKey };
   const candidateId = randomUUID();
   // Policy and SLA targets are fixed now: editing them later never changes an alert in flight.
   const plan = await planAlert(deps.pool, { severity: f.severity, service: f.service, labels: f.labels }, deps.slaAtRiskFraction);
   const handle = await deps.workflows.signalWithStart(ALERT_WORKFLOW_TYPE, {
     workflowId,
     taskQueue: deps.taskQueue,
-    args: [{ alertId: candidateId, event, ...plan, reopenWindowMs: deps.reopenWindowMs } satisfies AlertInput],
+    args: [{ alertId: candidateId, event, ...plan, reopenWindowMs: deps.reopenWindowMs, ...(group ? { group } : {}) } satisfies AlertInput],
     signal: triggerSignal,
     signalArgs: [event],
     memo: { alertId: candidateId },

@@ -12,6 +12,8 @@ export interface IntegrationRow {
   service: string;
   key_prefix: string;
   settings: Record<string, unknown>;
+  group_by: string[];
+  group_window_minutes: number;
   created_at: Date;
   disabled_at: Date | null;
 }
@@ -21,14 +23,15 @@ const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest(
 /** Stores a new integration and returns it with its routing key in clear, the only time it is shown. */
 export async function createIntegration(
   db: Queryable,
-  i: { name: string; type: IntegrationType; service: string; settings: Record<string, unknown> },
+  i: { name: string; type: IntegrationType; service: string; settings: Record<string, unknown>; groupBy: string[]; groupWindowMinutes: number },
 ): Promise<{ key: string; row: IntegrationRow }> {
   // 32 hex characters, the shape of a PagerDuty integration key, so PagerDuty clients accept it.
   const key = randomBytes(16).toString('hex');
   const { rows } = await db.query<IntegrationRow>(
-    `insert into integrations (name, type, service, key_prefix, key_hash, settings) values ($1, $2, $3, $4, $5, $6::jsonb)
-     returning id, name, type, service, key_prefix, settings, created_at, disabled_at`,
-    [i.name, i.type, i.service, key.slice(0, 6), digest(key), JSON.stringify(i.settings)],
+    `insert into integrations (name, type, service, key_prefix, key_hash, settings, group_by, group_window_minutes)
+     values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
+     returning id, name, type, service, key_prefix, settings, group_by, group_window_minutes, created_at, disabled_at`,
+    [i.name, i.type, i.service, key.slice(0, 6), digest(key), JSON.stringify(i.settings), i.groupBy, i.groupWindowMinutes],
   );
   return { key, row: rows[0]! };
 }
@@ -36,7 +39,7 @@ export async function createIntegration(
 /** Returns the enabled integration with this routing key, or undefined. */
 export async function findIntegrationByKey(db: Queryable, key: string): Promise<IntegrationRow | undefined> {
   const { rows } = await db.query<IntegrationRow>(
-    `select id, name, type, service, key_prefix, settings, created_at, disabled_at
+    `select id, name, type, service, key_prefix, settings, group_by, group_window_minutes, created_at, disabled_at
        from integrations where key_hash = $1 and disabled_at is null`,
     [digest(key)],
   );
@@ -46,7 +49,7 @@ export async function findIntegrationByKey(db: Queryable, key: string): Promise<
 /** Returns every integration by name. */
 export async function listIntegrations(db: Queryable): Promise<IntegrationRow[]> {
   const { rows } = await db.query<IntegrationRow>(
-    'select id, name, type, service, key_prefix, settings, created_at, disabled_at from integrations order by name',
+    'select id, name, type, service, key_prefix, settings, group_by, group_window_minutes, created_at, disabled_at from integrations order by name',
   );
   return rows;
 }

@@ -2,7 +2,7 @@
  * `npm run worker`: a worker against an existing Temporal (TEMPORAL_ADDRESS) and Postgres (DATABASE_URL).
  * Run as many as load needs; Temporal spreads the alerts among them.
  */
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
@@ -20,19 +20,22 @@ async function main(): Promise<void> {
   await migrate(pool);
   const address = config.TEMPORAL_ADDRESS ?? 'localhost:7233';
   const connection = await NativeConnection.connect({ address });
-  const admin = await Connection.connect({ address });
-  await registerSearchAttributes(admin, config.TEMPORAL_NAMESPACE).finally(() => admin.close());
+  const clientConnection = await Connection.connect({ address });
+  await registerSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await createKlaxonWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     pool,
     ...pagingFromConfig(config),
+    workflows: client.workflow,
   });
   log.info({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
   // Worker.run installs SIGINT/SIGTERM handlers and returns after a graceful shutdown.
   await worker.run();
   await connection.close();
+  await clientConnection.close();
   await pool.end();
 }
 

@@ -1,4 +1,5 @@
 /** Builds the Klaxon worker: alert workflows plus activities wired to Postgres and the notifiers. */
+import type { WorkflowClient } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
@@ -12,6 +13,8 @@ export interface KlaxonWorkerOptions {
   pool: pg.Pool;
   notifiers: ActivityDeps['notifiers'];
   publicUrl: string;
+  /** Lets activities open and join group workflows. */
+  workflows: WorkflowClient;
   /** Test seam, see activities/pages.ts. */
   afterRecorded?: ActivityDeps['afterRecorded'];
   /** A prebuilt workflow bundle (tests build one per file); otherwise workflows/ is bundled at start. */
@@ -42,7 +45,14 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Wor
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities({ pool: opts.pool, notifiers: opts.notifiers, publicUrl: opts.publicUrl, afterRecorded: opts.afterRecorded }),
+    activities: createActivities({
+      pool: opts.pool,
+      notifiers: opts.notifiers,
+      publicUrl: opts.publicUrl,
+      afterRecorded: opts.afterRecorded,
+      workflows: opts.workflows,
+      taskQueue: opts.taskQueue,
+    }),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });

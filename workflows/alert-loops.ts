@@ -108,7 +108,8 @@ async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promi
 export async function escalationLoop(ctx: AlertContext): Promise<void> {
   const { input, rt } = ctx;
   const policy = input.policy;
-  if (!policy) return;
+  // A group member stays quiet: its group's leader pages for the whole group.
+  if (!policy || rt.group?.role === 'member') return;
   for (;;) {
     await condition(() => rt.closed || (rt.state === 'new' && rt.cursor !== null));
     if (rt.closed) return;
@@ -179,7 +180,7 @@ async function fireSlaMark(ctx: AlertContext, mark: SlaMark, deadline: number): 
   await lookups.recordSlaMark({ alertId: input.alertId, mark, deadline: new Date(deadline).toISOString(), firedAt: new Date(firedAt).toISOString() });
   ctx.track(ctx.audit(`sla_${mark}`, `${mark.startsWith('tta') ? 'time to acknowledge' : 'time to resolve'} ${mark.endsWith('breached') ? 'breached' : 'at risk'} (deadline ${new Date(deadline).toISOString()})`));
   const policy = input.policy;
-  if (!policy) return;
+  if (!policy || rt.group?.role === 'member') return;
   // The people responsible right now: the tier that fired last, or the first tier if none has yet.
   const tier = policy.tiers[rt.lastFired?.tier ?? 0];
   if (!tier) return;

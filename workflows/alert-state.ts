@@ -29,6 +29,8 @@ export interface AlertRuntime {
   escalateServed: number;
   slaFired: SlaMark[];
   notifications: NotificationView[];
+  /** The alert's group, once the group answered: a member pages nobody (its leader already did). */
+  group: { groupId: string; role: 'leader' | 'member' } | null;
   /** Counter behind deterministic idempotency keys for entries the workflow writes on its own. */
   auditSeq: number;
   recorded: boolean;
@@ -56,6 +58,7 @@ export function initialRuntime(now: number): AlertRuntime {
     escalateServed: 0,
     slaFired: [],
     notifications: [],
+    group: null,
     auditSeq: 0,
     recorded: false,
     closed: false,
@@ -106,5 +109,6 @@ export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertV
       ttr: slaStatus('ttr', deadlines, rt.state === 'resolved' ? rt.resolvedAt : null, now),
     },
     notifications: [...rt.notifications],
+    group: rt.group,
   };
 }

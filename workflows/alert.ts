@@ -12,6 +12,7 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -26,6 +27,7 @@ import {
   TRANSITION_REFUSED,
   UPDATE_REFUSED,
   escalateUpdate,
+  groupRoleSignal,
   integrationActionSignal,
   noteUpdate,
   recordedUpdate,
@@ -103,6 +105,10 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   setHandler(recordedUpdate, async () => {
     await condition(() => rt.recorded);
     return viewOf(input, rt, Date.now());
+  });
+
+  setHandler(groupRoleSignal, (answer) => {
+    rt.group ??= answer;
   });
 
   setHandler(triggerSignal, async (repeat) => {
@@ -196,6 +202,21 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     ttrTargetMs: input.sla.targets.ttrMs,
   });
   rt.recorded = true;
+  if (input.group) {
+    await store.joinGroup({
+      service: event.service,
+      groupKey: input.group.key,
+      windowMs: input.group.windowMs,
+      alertId,
+      workflowId: info.workflowId,
+      groupId: uuid4(),
+    });
+    // If the group never answers (it should within moments), page rather than stay silent.
+    if (await condition(() => rt.group !== null, '1 minute')) {
+      await store.recordAlertGroup({ alertId, groupId: rt.group!.groupId });
+      if (rt.group!.role === 'member') ctx.track(ctx.audit('grouped', `joined group ${rt.group!.groupId}: its first alert pages, this one does not`));
+    }
+  }
   restartEscalation(ctx, rt.triggeredAt);
 
   const duties = [escalationLoop(ctx), slaLoop(ctx), ackTimeoutLoop(ctx), autoResolveLoop(ctx)];

@@ -40,6 +40,8 @@ export interface AlertInput {
   sla: { targets: SlaTargets; atRiskFraction: number };
   /** How long a resolved alert stays open for a reopen before the workflow completes (default 30 min). */
   reopenWindowMs?: number;
+  /** Alerts with the same group key within the window form one group; only its first alert pages. */
+  group?: { key: string; windowMs: number };
 }
 
 export const DEFAULT_REOPEN_WINDOW_MS = 30 * 60 * 1000;
@@ -98,6 +100,7 @@ export interface AlertView {
     ttr: SlaStatus;
   };
   notifications: NotificationView[];
+  group: { groupId: string; role: 'leader' | 'member' } | null;
 }
 
 export type { SlaDeadlines };
@@ -133,6 +136,30 @@ export const transitionUpdates = {
 export const TRANSITION_REFUSED = 'TransitionRefused';
 /** Failure type for an Update refused for another reason (e.g. nothing left to escalate to). */
 export const UPDATE_REFUSED = 'UpdateRefused';
+
+export const GROUP_WORKFLOW_TYPE = 'groupWorkflow';
+
+export interface GroupInput {
+  groupId: string;
+  service: string;
+  groupKey: string;
+  windowMs: number;
+  /** Carried across continue-as-new. */
+  state?: { leader: string | null; members: { alertId: string; workflowId: string }[]; lastJoinAt: number; openedAt: number };
+}
+
+/** An alert asks to join its group (sent with signal-with-start, so the first one opens it). */
+export const groupJoinSignal = defineSignal<[{ alertId: string; workflowId: string }]>('groupJoin');
+/** The group's answer to an alert: lead (and page) or follow (and stay quiet). */
+export const groupRoleSignal = defineSignal<[{ groupId: string; role: 'leader' | 'member' }]>('groupRole');
+export const groupViewQuery = defineQuery<{ groupId: string; groupKey: string; leader: string | null; members: string[]; open: boolean }>('groupView');
+/** Acknowledge or resolve every open alert of the group. */
+export const groupActionSignal = defineSignal<[{ action: 'acknowledge' | 'resolve'; actor: string }]>('groupAction');
+
+/** Returns the id of the group workflow for a service and group key. */
+export function groupWorkflowId(service: string, groupKey: string): string {
+  return `group:${encodeURIComponent(service)}:${encodeURIComponent(groupKey)}`;
+}
 
 export const SCHEDULE_HANDOFF_WORKFLOW_TYPE = 'scheduleHandoffWorkflow';
 /** A schedule, its layers or its overrides changed: the handoff workflow recomputes its next wake-up. */

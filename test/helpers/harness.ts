@@ -64,6 +64,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       notifiers: opts.notifiers ?? createNotifiers({}),
       publicUrl: 'http://klaxon.test',
       afterRecorded: opts.afterRecorded,
+      workflows: env.client.workflow,
     });
     running = worker.run();
   };

@@ -1,0 +1,91 @@
+/**
+ * One alert group: alerts sharing a group key join it while it is open; the first becomes the leader and
+ * pages, the rest are told to stay quiet. It closes after the grouping window passes with no new alert,
+ * and continues as new before a long storm can overflow its history.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { groupActionSignal, groupJoinSignal, groupRoleSignal, groupViewQuery, integrationActionSignal, type GroupInput } from './messages';
+
+const store = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// Each join adds a few events; well under Temporal's limits, and the suggestion flag may come first.
+const MAX_HISTORY_EVENTS = 5_000;
+
+export async function groupWorkflow(input: GroupInput): Promise<void> {
+  const now = Date.now();
+  const s = input.state ?? { leader: null, members: [], lastJoinAt: now, openedAt: now };
+  let open = true;
+  let dirty = false;
+
+  setHandler(groupViewQuery, () => ({ groupId: input.groupId, groupKey: input.groupKey, leader: s.leader, members: s.members.map((m) => m.alertId), open }));
+
+  setHandler(groupJoinSignal, async (alert) => {
+    if (s.members.some((m) => m.alertId === alert.alertId)) return; // a retried join
+    const role = s.leader === null ? 'leader' : 'member';
+    if (role === 'leader') s.leader = alert.alertId;
+    s.members.push(alert);
+    s.lastJoinAt = Date.now();
+    dirty = true;
+    await getExternalWorkflowHandle(alert.workflowId).signal(groupRoleSignal, { groupId: input.groupId, role });
+  });
+
+  setHandler(groupActionSignal, async ({ action, actor }) => {
+    for (const m of s.members) {
+      // An alert that has already finished cannot be signalled; the others act as if their source sent it.
+      await getExternalWorkflowHandle(m.workflowId)
+        .signal(integrationActionSignal, { action, actor, eventId: `group:${input.groupId}:${action}:${m.alertId}:${Date.now()}` })
+        .catch(() => undefined);
+    }
+  });
+
+  for (;;) {
+    if (dirty) {
+      dirty = false;
+      await store.recordGroup({
+        groupId: input.groupId,
+        workflowId: workflowInfo().workflowId,
+        service: input.service,
+        groupKey: input.groupKey,
+        leaderId: s.leader,
+        alerts: s.members.length,
+        openedAt: new Date(s.openedAt).toISOString(),
+        lastAt: new Date(s.lastJoinAt).toISOString(),
+        closed: false,
+      });
+    }
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof groupWorkflow>({ ...input, state: s });
+    }
+    const last = s.lastJoinAt;
+    const wait = last + input.windowMs - Date.now();
+    if (wait <= 0) break;
+    await condition(() => dirty || s.lastJoinAt !== last, wait);
+  }
+  open = false;
+  await condition(allHandlersFinished);
+  await store.recordGroup({
+    groupId: input.groupId,
+    workflowId: workflowInfo().workflowId,
+    service: input.service,
+    groupKey: input.groupKey,
+    leaderId: s.leader,
+    alerts: s.members.length,
+    openedAt: new Date(s.openedAt).toISOString(),
+    lastAt: new Date(s.lastJoinAt).toISOString(),
+    closed: true,
+  });
+}
