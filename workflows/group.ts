@@ -28,6 +28,18 @@ export async function groupWorkflow(input: GroupInput): Promise<void> {
   const s = input.state ?? { leader: null, members: [], lastJoinAt: now, openedAt: now };
   let open = true;
   let dirty = false;
+  const record = (closed: boolean) =>
+    store.recordGroup({
+      groupId: input.groupId,
+      workflowId: workflowInfo().workflowId,
+      service: input.service,
+      groupKey: input.groupKey,
+      leaderId: s.leader,
+      alerts: s.members.length,
+      openedAt: new Date(s.openedAt).toISOString(),
+      lastAt: new Date(s.lastJoinAt).toISOString(),
+      closed,
+    });
 
   setHandler(groupViewQuery, () => ({ groupId: input.groupId, groupKey: input.groupKey, leader: s.leader, members: s.members.map((m) => m.alertId), open }));
 
@@ -53,17 +65,7 @@ export async function groupWorkflow(input: GroupInput): Promise<void> {
   for (;;) {
     if (dirty) {
       dirty = false;
-      await store.recordGroup({
-        groupId: input.groupId,
-        workflowId: workflowInfo().workflowId,
-        service: input.service,
-        groupKey: input.groupKey,
-        leaderId: s.leader,
-        alerts: s.members.length,
-        openedAt: new Date(s.openedAt).toISOString(),
-        lastAt: new Date(s.lastJoinAt).toISOString(),
-        closed: false,
-      });
+      await record(false);
     }
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
@@ -77,15 +79,5 @@ export async function groupWorkflow(input: GroupInput): Promise<void> {
   }
   open = false;
   await condition(allHandlersFinished);
-  await store.recordGroup({
-    groupId: input.groupId,
-    workflowId: workflowInfo().workflowId,
-    service: input.service,
-    groupKey: input.groupKey,
-    leaderId: s.leader,
-    alerts: s.members.length,
-    openedAt: new Date(s.openedAt).toISOString(),
-    lastAt: new Date(s.lastJoinAt).toISOString(),
-    closed: true,
-  });
+  await record(true);
 }
