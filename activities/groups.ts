@@ -40,6 +40,7 @@ export function createGroupActivities({ pool, workflows, taskQueue }: GroupDeps)
       openedAt: string;
       lastAt: string;
       closed: boolean;
+      closeReason: 'resolved' | 'quiet' | null;
     }): Promise<void> {
       await upsertGroup(pool, { ...input, openedAt: new Date(input.openedAt), lastAt: new Date(input.lastAt) });
     },

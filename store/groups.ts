@@ -4,14 +4,15 @@ import type { Queryable } from './db';
 /** Writes the group's current record (insert or update by id). */
 export async function upsertGroup(
   db: Queryable,
-  g: { groupId: string; workflowId: string; service: string; groupKey: string; leaderId: string | null; alerts: number; openedAt: Date; lastAt: Date; closed: boolean },
+  g: { groupId: string; workflowId: string; service: string; groupKey: string; leaderId: string | null; alerts: number; openedAt: Date; lastAt: Date; closed: boolean; closeReason?: 'resolved' | 'quiet' | null },
 ): Promise<void> {
   await db.query(
-    `insert into alert_groups (id, workflow_id, service, group_key, leader_id, alerts, opened_at, last_at, closed_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, case when $9 then now() end)
+    `insert into alert_groups (id, workflow_id, service, group_key, leader_id, alerts, opened_at, last_at, closed_at, close_reason)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, case when $9 then now() end, $10)
      on conflict (id) do update set leader_id = excluded.leader_id, alerts = greatest(alert_groups.alerts, excluded.alerts),
-       last_at = greatest(alert_groups.last_at, excluded.last_at), closed_at = coalesce(alert_groups.closed_at, excluded.closed_at)`,
-    [g.groupId, g.workflowId, g.service, g.groupKey, g.leaderId, g.alerts, g.openedAt, g.lastAt, g.closed],
+       last_at = greatest(alert_groups.last_at, excluded.last_at), closed_at = coalesce(alert_groups.closed_at, excluded.closed_at),
+       close_reason = coalesce(alert_groups.close_reason, excluded.close_reason)`,
+    [g.groupId, g.workflowId, g.service, g.groupKey, g.leaderId, g.alerts, g.openedAt, g.lastAt, g.closed, g.closeReason ?? null],
   );
 }
 
@@ -29,12 +30,13 @@ export interface GroupRow {
   opened_at: Date;
   last_at: Date;
   closed_at: Date | null;
+  close_reason: 'resolved' | 'quiet' | null;
 }
 
 /** Returns groups, open ones first, newest first. */
 export async function listGroups(db: Queryable, opts: { open?: boolean; limit: number }): Promise<GroupRow[]> {
   const { rows } = await db.query<GroupRow>(
-    `select id, service, group_key, leader_id, alerts, opened_at, last_at, closed_at from alert_groups
+    `select id, service, group_key, leader_id, alerts, opened_at, last_at, closed_at, close_reason from alert_groups
       where ($1::boolean is null or (closed_at is null) = $1) order by (closed_at is null) desc, last_at desc limit $2`,
     [opts.open ?? null, opts.limit],
   );
@@ -44,7 +46,7 @@ export async function listGroups(db: Queryable, opts: { open?: boolean; limit: n
 /** Returns one group with the ids of its alerts, or undefined. */
 export async function getGroup(db: Queryable, id: string): Promise<(GroupRow & { alert_ids: string[] }) | undefined> {
   const { rows } = await db.query<GroupRow & { alert_ids: string[] }>(
-    `select g.id, g.service, g.group_key, g.leader_id, g.alerts, g.opened_at, g.last_at, g.closed_at,
+    `select g.id, g.service, g.group_key, g.leader_id, g.alerts, g.opened_at, g.last_at, g.closed_at, g.close_reason,
             coalesce(array_agg(a.id order by a.triggered_at) filter (where a.id is not null), '{}') as alert_ids
        from alert_groups g left join alerts a on a.group_id = g.id
       where g.id = $1 group by g.id`,

@@ -65,10 +65,16 @@ it('pages once per group key for a burst of 200 alerts, and reports the noise it
     async () => (await w.db.pool.query(`select count(*)::int as n from alerts where group_id = $1 and state = 'resolved'`, [db.id])).rows[0].n === 67,
     30_000,
   );
+  // Every alert of the db group is resolved, so it closes without waiting out its window; the others stay open.
+  await waitFor('the db group closed as resolved', async () => (await w.request('GET', `/groups/${db.id}`)).body.close_reason === 'resolved', 30_000);
+  const open = (await w.request('GET', '/groups?open=true')).body.groups as { group_key: string }[];
+  assert.deepEqual(open.map((g) => g.group_key).sort(), ['component=cache', 'component=queue']);
 
   // After the window passes quietly the groups close; the same key then opens a new group, which pages.
   await w.env.sleep('6 minutes');
   await waitFor('groups closed', async () => (await w.request('GET', '/groups?open=true')).body.groups.length === 0);
+  const closed = (await w.request('GET', '/groups')).body.groups as { group_key: string; close_reason: string }[];
+  assert.deepEqual(closed.filter((g) => g.group_key !== 'component=db').map((g) => g.close_reason), ['quiet', 'quiet']);
   assert.equal((await enqueue(1000, 'cache')).status, 202);
   await waitFor('a new group pages', () => w.hits('/grouped') === 4);
 });

@@ -9,6 +9,7 @@ import {
   allHandlersFinished,
   condition,
   currentUpdateInfo,
+  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -27,7 +28,9 @@ import {
   TRANSITION_REFUSED,
   UPDATE_REFUSED,
   escalateUpdate,
+  groupMemberStateSignal,
   groupRoleSignal,
+  groupWorkflowId,
   integrationActionSignal,
   noteUpdate,
   recordedUpdate,
@@ -68,6 +71,14 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     },
   };
 
+  /** Tells the alert's group whether it is resolved, so the group can close once all its alerts are. */
+  function reportToGroup(): void {
+    if (!rt.group || !input.group) return;
+    const report = { groupId: rt.group.groupId, alertId, resolved: rt.state === 'resolved', version: rt.stateVersion };
+    // The group may have closed already (its window passed); then there is nobody left to tell.
+    ctx.track(getExternalWorkflowHandle(groupWorkflowId(event.service, input.group.key)).signal(groupMemberStateSignal, report).catch(() => undefined));
+  }
+
   async function transition(action: TransitionAction, req: TransitionRequest, idempotencyKey: string, at?: number): Promise<TransitionResult> {
     // Re-decided here because another Update may have moved the state since this one was validated.
     const decision = decideTransition(rt.state, action);
@@ -79,6 +90,7 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     rt.stateVersion += 1;
     if (rt.state !== 'new') rt.respondedAt ??= now;
     if (rt.state === 'resolved') rt.resolvedAt = now;
+    if (decision.to === 'resolved' || decision.from === 'resolved') reportToGroup();
     if (rt.state === 'new') {
       rt.resolvedAt = null;
       rt.cycle += 1;
@@ -108,7 +120,10 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   });
 
   setHandler(groupRoleSignal, (answer) => {
-    rt.group ??= answer;
+    if (rt.group) return;
+    rt.group = answer;
+    // Resolved before the group answered: the report could not be sent then.
+    if (rt.state === 'resolved') reportToGroup();
   });
 
   setHandler(triggerSignal, async (repeat) => {

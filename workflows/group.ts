@@ -1,7 +1,7 @@
 /**
  * One alert group: alerts sharing a group key join it while it is open; the first becomes the leader and
- * pages, the rest are told to stay quiet. It closes after the grouping window passes with no new alert,
- * and continues as new before a long storm can overflow its history.
+ * pages, the rest are told to stay quiet. It closes when every member is resolved, or after the grouping
+ * window passes with no new alert, and continues as new before a long storm can overflow its history.
  */
 import {
   allHandlersFinished,
@@ -13,7 +13,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { groupActionSignal, groupJoinSignal, groupRoleSignal, groupViewQuery, integrationActionSignal, type GroupInput } from './messages';
+import {
+  groupActionSignal,
+  groupJoinSignal,
+  groupMemberStateSignal,
+  groupRoleSignal,
+  groupViewQuery,
+  integrationActionSignal,
+  type GroupInput,
+} from './messages';
 
 const store = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -26,7 +34,10 @@ const MAX_HISTORY_EVENTS = 5_000;
 export async function groupWorkflow(input: GroupInput): Promise<void> {
   const now = Date.now();
   const s = input.state ?? { leader: null, members: [], lastJoinAt: now, openedAt: now };
+  const resolved = (s.resolved ??= {});
   let open = true;
+  let closeReason: 'resolved' | 'quiet' = 'quiet';
+  const allResolved = () => s.members.length > 0 && s.members.every((m) => resolved[m.alertId]?.resolved === true);
   let dirty = false;
   const record = (closed: boolean) =>
     store.recordGroup({
@@ -39,6 +50,7 @@ export async function groupWorkflow(input: GroupInput): Promise<void> {
       openedAt: new Date(s.openedAt).toISOString(),
       lastAt: new Date(s.lastJoinAt).toISOString(),
       closed,
+      closeReason: closed ? closeReason : null,
     });
 
   setHandler(groupViewQuery, () => ({ groupId: input.groupId, groupKey: input.groupKey, leader: s.leader, members: s.members.map((m) => m.alertId), open }));
@@ -51,6 +63,14 @@ export async function groupWorkflow(input: GroupInput): Promise<void> {
     s.lastJoinAt = Date.now();
     dirty = true;
     await getExternalWorkflowHandle(alert.workflowId).signal(groupRoleSignal, { groupId: input.groupId, role });
+  });
+
+  setHandler(groupMemberStateSignal, (report) => {
+    // Reports for another run's group (a closed group's member reopening) are not ours.
+    if (report.groupId !== input.groupId || !s.members.some((m) => m.alertId === report.alertId)) return;
+    const seen = resolved[report.alertId];
+    if (seen && seen.version >= report.version) return;
+    resolved[report.alertId] = { resolved: report.resolved, version: report.version };
   });
 
   setHandler(groupActionSignal, async ({ action, actor }) => {
@@ -72,10 +92,14 @@ export async function groupWorkflow(input: GroupInput): Promise<void> {
       await condition(allHandlersFinished);
       await continueAsNew<typeof groupWorkflow>({ ...input, state: s });
     }
+    if (allResolved()) {
+      closeReason = 'resolved';
+      break;
+    }
     const last = s.lastJoinAt;
     const wait = last + input.windowMs - Date.now();
     if (wait <= 0) break;
-    await condition(() => dirty || s.lastJoinAt !== last, wait);
+    await condition(() => dirty || s.lastJoinAt !== last || allResolved(), wait);
   }
   open = false;
   await condition(allHandlersFinished);

@@ -145,7 +145,14 @@ export interface GroupInput {
   groupKey: string;
   windowMs: number;
   /** Carried across continue-as-new. */
-  state?: { leader: string | null; members: { alertId: string; workflowId: string }[]; lastJoinAt: number; openedAt: number };
+  state?: {
+    leader: string | null;
+    members: { alertId: string; workflowId: string }[];
+    lastJoinAt: number;
+    openedAt: number;
+    /** The last resolved/open report of each member, with the alert's state version that sent it. */
+    resolved?: Record<string, { resolved: boolean; version: number }>;
+  };
 }
 
 /** An alert asks to join its group (sent with signal-with-start, so the first one opens it). */
@@ -153,6 +160,11 @@ export const groupJoinSignal = defineSignal<[{ alertId: string; workflowId: stri
 /** The group's answer to an alert: lead (and page) or follow (and stay quiet). */
 export const groupRoleSignal = defineSignal<[{ groupId: string; role: 'leader' | 'member' }]>('groupRole');
 export const groupViewQuery = defineQuery<{ groupId: string; groupKey: string; leader: string | null; members: string[]; open: boolean }>('groupView');
+/**
+ * A member reports that it was resolved (or reopened). The group closes once every member is resolved;
+ * the state version lets the group ignore a report that arrives after a newer one.
+ */
+export const groupMemberStateSignal = defineSignal<[{ groupId: string; alertId: string; resolved: boolean; version: number }]>('groupMemberState');
 /** Acknowledge or resolve every open alert of the group. */
 export const groupActionSignal = defineSignal<[{ action: 'acknowledge' | 'resolve'; actor: string }]>('groupAction');
 
