@@ -28,6 +28,8 @@ export const configSchema = z.object({
   /** Explicit Temporal binaries; otherwise they are provisioned into KLAXON_TOOLS_DIR. */
   TEMPORAL_TEST_SERVER_PATH: optionalString,
   TEMPORAL_CLI_PATH: optionalString,
+  /** Prometheus Alertmanager for the tests that run Klaxon behind one; otherwise found or provisioned. */
+  ALERTMANAGER_PATH: optionalString,
   KLAXON_TOOLS_DIR: z.string().default('.tools'),
   /** HTTP API. */
   HOST: z.string().default('127.0.0.1'),

@@ -40,7 +40,7 @@ export function findOnPath(command: string): string | undefined {
   return undefined;
 }
 
-function elapsed(start: bigint): string {
+export function elapsed(start: bigint): string {
   return `${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(1)} s`;
 }
 
@@ -78,7 +78,7 @@ exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k $CDS \\
   -cp "$DIR/lib/*" io.temporal.testserver.TestServer "$@"
 `;
 
-function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
+export function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
   const result = spawnSync(command, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (result.status !== 0) {
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');

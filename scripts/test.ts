@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, projectPath } from '../runtime/config';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { resolveAlertmanager } from '../runtime/alertmanager-tools';
 import { resolveTemporalCli, resolveTestServer } from '../runtime/temporal-tools';
 
 const ROOT = projectPath('.');
@@ -50,6 +51,8 @@ async function main(): Promise<number> {
   // The `npm start` end-to-end test runs the dev server; provision it here so its build time shows up front.
   const cli = await resolveTemporalCli({ toolsDir: projectPath(config.KLAXON_TOOLS_DIR), explicitPath: config.TEMPORAL_CLI_PATH, log });
   if (cli.type === 'existing-path') env.TEMPORAL_CLI_PATH = cli.path;
+  // The ingest tests run Klaxon behind a real Prometheus Alertmanager.
+  env.KLAXON_TEST_ALERTMANAGER = JSON.stringify(resolveAlertmanager({ toolsDir: projectPath(config.KLAXON_TOOLS_DIR), explicitPath: config.ALERTMANAGER_PATH, log }));
 
   let stopPostgres = async () => {};
   if (config.DATABASE_URL) {
