@@ -31,6 +31,8 @@ export interface AlertRuntime {
   notifications: NotificationView[];
   /** The alert's group, once the group answered: a member pages nobody (its leader already did). */
   group: { groupId: string; role: 'leader' | 'member' } | null;
+  /** Recent re-trigger times (within the flap window), for flap damping. */
+  reopens: number[];
   /** Counter behind deterministic idempotency keys for entries the workflow writes on its own. */
   auditSeq: number;
   recorded: boolean;
@@ -58,6 +60,7 @@ export function initialRuntime(now: number): AlertRuntime {
     escalateServed: 0,
     slaFired: [],
     notifications: [],
+    reopens: [],
     group: null,
     auditSeq: 0,
     recorded: false,

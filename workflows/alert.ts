@@ -10,6 +10,7 @@ import {
   condition,
   currentUpdateInfo,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -17,6 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { DEFAULT_FLAP_RULE, flapHoldMs, recentReopens } from '../domain/flapping';
 import { decideTransition, type TransitionAction } from '../domain/lifecycle';
 import { ackTimeoutLoop, autoResolveLoop, escalationLoop, restartEscalation, slaLoop, type AlertContext } from './alert-loops';
 import { initialRuntime, viewOf } from './alert-state';
@@ -79,7 +81,8 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     ctx.track(getExternalWorkflowHandle(groupWorkflowId(event.service, input.group.key)).signal(groupMemberStateSignal, report).catch(() => undefined));
   }
 
-  async function transition(action: TransitionAction, req: TransitionRequest, idempotencyKey: string, at?: number): Promise<TransitionResult> {
+  /** `escalateFrom` delays a restarted escalation (flap damping); by default it starts at the transition. */
+  async function transition(action: TransitionAction, req: TransitionRequest, idempotencyKey: string, at?: number, escalateFrom?: number): Promise<TransitionResult> {
     // Re-decided here because another Update may have moved the state since this one was validated.
     const decision = decideTransition(rt.state, action);
     if (!decision.ok) throw ApplicationFailure.create({ type: TRANSITION_REFUSED, message: decision.message, nonRetryable: true, details: [decision] });
@@ -95,7 +98,7 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
       rt.resolvedAt = null;
       rt.cycle += 1;
       if (action === 'reopen') rt.openedAt = now;
-      restartEscalation(ctx, now);
+      restartEscalation(ctx, escalateFrom ?? now);
     }
     upsertSearchAttributes([{ key: AlertStateKey, value: rt.state }]);
     await store.recordTransition({
@@ -132,8 +135,16 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     rt.occurrences += 1;
     rt.lastSeenAt = Date.now();
     if (rt.state === 'resolved' && !rt.closed) {
-      // The same problem again inside the reopen window: the same alert, paging again.
-      await transition('reopen', { actor: `integration:${repeat.source}`, reason: `triggered again: ${repeat.summary}` }, `reopen:${repeat.eventId}`);
+      // The same problem again inside the reopen window: the same alert, paging again, unless it is
+      // flapping, when it pages only if it is still firing after the hold.
+      const now = Date.now();
+      const hold = patched('flap-damping') ? flapHoldMs(rt.reopens, now) : 0;
+      rt.reopens = [...recentReopens(rt.reopens, now), now];
+      await transition('reopen', { actor: `integration:${repeat.source}`, reason: `triggered again: ${repeat.summary}` }, `reopen:${repeat.eventId}`, now, now + hold);
+      if (hold > 0) {
+        const minutes = DEFAULT_FLAP_RULE.windowMs / 60_000;
+        ctx.track(ctx.audit('flapping', `re-triggered ${rt.reopens.length} times within ${minutes} min: pages again only if still firing at ${new Date(now + hold).toISOString()}`));
+      }
     }
     await condition(() => rt.recorded);
     await store.recordOccurrence({ alertId, occurrences: rt.occurrences, lastSeenAt: new Date(rt.lastSeenAt).toISOString() });
