@@ -129,6 +129,25 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     if (rt.state === 'resolved') reportToGroup();
   });
 
+  // A storm of duplicates would cost one activity each; the count only grows, so repeats that arrive
+  // while a write is in flight share the next write, which carries the latest count.
+  let occurrenceWrite: Promise<void> | null = null;
+  let occurrencesDirty = false;
+  function writeOccurrences(): Promise<void> {
+    if (occurrenceWrite) {
+      occurrencesDirty = true;
+      return occurrenceWrite;
+    }
+    occurrenceWrite = (async () => {
+      do {
+        occurrencesDirty = false;
+        await store.recordOccurrence({ alertId, occurrences: rt.occurrences, lastSeenAt: new Date(rt.lastSeenAt).toISOString() });
+      } while (occurrencesDirty);
+      occurrenceWrite = null;
+    })();
+    return occurrenceWrite;
+  }
+
   setHandler(triggerSignal, async (repeat) => {
     // Signal-with-start delivers the starting event as a signal too; only later events are repeats.
     if (repeat.eventId === event.eventId) return;
@@ -147,7 +166,8 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
       }
     }
     await condition(() => rt.recorded);
-    await store.recordOccurrence({ alertId, occurrences: rt.occurrences, lastSeenAt: new Date(rt.lastSeenAt).toISOString() });
+    if (patched('coalesce-occurrences')) await writeOccurrences();
+    else await store.recordOccurrence({ alertId, occurrences: rt.occurrences, lastSeenAt: new Date(rt.lastSeenAt).toISOString() });
   });
 
   setHandler(integrationActionSignal, async ({ action, actor, eventId }) => {
