@@ -56,6 +56,7 @@ export function createRecordActivities(pool: pg.Pool) {
           policyName: input.policy?.name ?? null,
           ttaTargetMs: input.ttaTargetMs,
           ttrTargetMs: input.ttrTargetMs,
+          integrationId: event.integrationId ?? null,
         });
         await insertAudit(tx, {
           alertId: input.alertId,

@@ -45,6 +45,7 @@ async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestE
       details: e.details,
       links: e.links,
       group: groupOf(integration, e),
+      integrationId: integration.id,
     });
     return dedupKey;
   }

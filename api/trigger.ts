@@ -38,6 +38,7 @@ export interface TriggerFields {
   details: Record<string, unknown>;
   links: { href: string; text?: string }[];
   group?: { key: string; windowMs: number };
+  integrationId?: string;
 }
 
 /** Starts or signals the alert workflow; returns its handle, the alert id it would get if new, and the dedup key. */

@@ -47,14 +47,18 @@ export interface NewAlert {
   policyName: string | null;
   ttaTargetMs: number;
   ttrTargetMs: number;
+  /** The integration the alert came in through, if any. */
+  integrationId?: string | null;
 }
 
 /** Inserts the alert once; a retried insert of the same id changes nothing. Returns true if inserted. */
 export async function insertAlert(db: Queryable, a: NewAlert): Promise<boolean> {
   const result = await db.query(
     `insert into alerts (id, workflow_id, first_run_id, dedup_key, summary, severity, service, source, labels, details, links,
-                         state, triggered_at, last_seen_at, policy_id, policy_name, tta_target_ms, ttr_target_ms)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, 'new', $12, $12, $13, $14, $15, $16)
+                         state, triggered_at, last_seen_at, policy_id, policy_name, tta_target_ms, ttr_target_ms, integration_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, 'new', $12, $12, $13, $14, $15, $16,
+             -- an integration deleted since the event arrived leaves the alert unattributed, not unrecorded
+             (select id from integrations where id = $17))
      on conflict (id) do nothing`,
     [
       a.id,
@@ -73,6 +77,7 @@ export async function insertAlert(db: Queryable, a: NewAlert): Promise<boolean> 
       a.policyName,
       a.ttaTargetMs,
       a.ttrTargetMs,
+      a.integrationId ?? null,
     ],
   );
   return (result.rowCount ?? 0) > 0;

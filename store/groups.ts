@@ -77,5 +77,16 @@ export async function noiseStats(db: Queryable, from: Date, to: Date) {
     { raw_events: 0, alerts: 0, groups: 0, pages: 0 },
   );
   const reduction = (x: { raw_events: number; pages: number }) => (x.raw_events > 0 ? 1 - x.pages / x.raw_events : null);
-  return { days: rows.map((r) => ({ ...r, noise_reduction: reduction(r) })), total: { ...total, noise_reduction: reduction(total) } };
+  const { rows: integrations } = await db.query(
+    `select integration_id, name, service, sum(raw_events)::bigint as raw_events, sum(alerts)::bigint as alerts,
+            sum(groups)::bigint as groups, sum(pages)::bigint as pages
+       from noise_daily where day between $1::date and $2::date
+      group by integration_id, name, service order by raw_events desc, name`,
+    [from, to],
+  );
+  return {
+    days: rows.map((r) => ({ ...r, noise_reduction: reduction(r) })),
+    total: { ...total, noise_reduction: reduction(total) },
+    integrations: integrations.map((r) => ({ ...r, noise_reduction: reduction(r) })),
+  };
 }

@@ -56,6 +56,14 @@ it('pages once per group key for a burst of 200 alerts, and reports the noise it
   assert.equal(noise.body.total.groups, 3);
   assert.equal(noise.body.total.pages, 3);
   assert.equal(noise.body.total.noise_reduction, 1 - 3 / 200);
+  // The same numbers per integration, from the noise_daily view.
+  assert.deepEqual(
+    noise.body.integrations.map((i: Record<string, unknown>) => [i.name, i.raw_events, i.alerts, i.groups, i.pages, i.noise_reduction]),
+    [['storm', 200, 200, 3, 3, 1 - 3 / 200]],
+  );
+  const active = (await w.db.pool.query('select group_key, alerts, leader_summary from active_groups order by group_key')).rows;
+  assert.deepEqual(active.map((g) => [g.group_key, g.alerts]), [['component=cache', 67], ['component=db', 67], ['component=queue', 66]]);
+  assert.match(active[0].leader_summary, /^errors on cache #/);
 
   // Resolving a group resolves its open alerts.
   const resolved = await w.request('POST', `/groups/${db.id}/resolve`, {});
@@ -75,6 +83,8 @@ it('pages once per group key for a burst of 200 alerts, and reports the noise it
   await waitFor('groups closed', async () => (await w.request('GET', '/groups?open=true')).body.groups.length === 0);
   const closed = (await w.request('GET', '/groups')).body.groups as { group_key: string; close_reason: string }[];
   assert.deepEqual(closed.filter((g) => g.group_key !== 'component=db').map((g) => g.close_reason), ['quiet', 'quiet']);
+  const daily = (await w.db.pool.query('select groups, alerts, largest_group, closed_resolved, closed_quiet, open from group_stats_daily')).rows;
+  assert.deepEqual(daily, [{ groups: 3, alerts: 200, largest_group: 67, closed_resolved: 1, closed_quiet: 2, open: 0 }]);
   assert.equal((await enqueue(1000, 'cache')).status, 202);
   await waitFor('a new group pages', () => w.hits('/grouped') === 4);
 });

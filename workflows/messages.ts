@@ -29,6 +29,8 @@ export interface AlertEvent {
   labels: Record<string, string>;
   details: Record<string, unknown>;
   links: { href: string; text?: string }[];
+  /** The integration the event came in through (absent for POST /alerts). */
+  integrationId?: string;
 }
 
 export interface AlertInput {
