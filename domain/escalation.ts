@@ -139,6 +139,16 @@ export function autoResolveDeadline(policy: Pick<EscalationPolicy, 'autoResolveM
   return minutes ? openedAt + minutes * MINUTE : null;
 }
 
+/** Returns the timeline line of an ack timeout. */
+export function ackTimeoutReason(minutes: number): string {
+  return `acknowledged for ${minutes} min without progress: escalation restarts`;
+}
+
+/** Returns the timeline line of an auto-resolve. */
+export function autoResolveReason(minutes: number): string {
+  return `auto-resolved: open for ${minutes} min`;
+}
+
 /** Returns a stable key for a target, used in idempotency keys and the notification log. */
 export function targetKey(target: Target): string {
   switch (target.type) {

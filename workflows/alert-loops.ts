@@ -8,8 +8,10 @@ import type { Activities } from '../activities';
 import { splitTargets, type Recipient } from '../domain/recipients';
 import {
   ackTimeoutDeadline,
+  ackTimeoutReason,
   afterTierPaged,
   autoResolveDeadline,
+  autoResolveReason,
   escalateNow,
   fireTier,
   fireTime,
@@ -18,7 +20,7 @@ import {
   type Target,
 } from '../domain/escalation';
 import type { TransitionAction } from '../domain/lifecycle';
-import { markIsLive, pendingMarks, slaPageOf, type SlaMark } from '../domain/sla';
+import { markIsLive, pendingMarks, slaMarkReason, slaPageOf, type SlaMark } from '../domain/sla';
 import { deadlinesOf, noteNotification, type AlertRuntime } from './alert-state';
 import type { AlertInput, NotificationView } from './messages';
 
@@ -187,7 +189,7 @@ async function fireSlaMark(ctx: AlertContext, mark: SlaMark, deadline: number): 
   // (a worker was down), the record says when it really fired.
   const firedAt = Math.max(deadline, Date.now() - LATE_TOLERANCE_MS);
   await lookups.recordSlaMark({ alertId: input.alertId, mark, deadline: new Date(deadline).toISOString(), firedAt: new Date(firedAt).toISOString() });
-  ctx.track(ctx.audit(`sla_${mark}`, `${mark.startsWith('tta') ? 'time to acknowledge' : 'time to resolve'} ${mark.endsWith('breached') ? 'breached' : 'at risk'} (deadline ${new Date(deadline).toISOString()})`));
+  ctx.track(ctx.audit(`sla_${mark}`, slaMarkReason(mark, deadline)));
   const policy = input.policy;
   if (!policy || rt.group?.role === 'member') return;
   // The people responsible right now: the tier that fired last, or the first tier if none has yet.
@@ -216,7 +218,7 @@ export async function ackTimeoutLoop(ctx: AlertContext): Promise<void> {
     const version = rt.stateVersion;
     const deadline = ackTimeoutDeadline(ctx.input.policy, Date.now())!;
     const moved = await condition(() => rt.closed || rt.stateVersion !== version, minutes * MINUTE);
-    if (!moved) await ctx.systemTransition('unacknowledge', `acknowledged for ${minutes} min without progress: escalation restarts`, deadline);
+    if (!moved) await ctx.systemTransition('unacknowledge', ackTimeoutReason(minutes), deadline);
   }
 }
 
@@ -232,7 +234,7 @@ export async function autoResolveLoop(ctx: AlertContext): Promise<void> {
     const wait = deadline - Date.now();
     const resolved = wait > 0 ? await condition(() => rt.closed || rt.state === 'resolved', wait) : false;
     if (!resolved && !rt.closed && rt.state !== 'resolved') {
-      await ctx.systemTransition('resolve', `auto-resolved: open for ${minutes} min`, Math.max(deadline, Date.now() - LATE_TOLERANCE_MS));
+      await ctx.systemTransition('resolve', autoResolveReason(minutes), Math.max(deadline, Date.now() - LATE_TOLERANCE_MS));
     }
   }
 }
