@@ -4,11 +4,12 @@
  * outcome recorded after; a retry that finds the outcome recorded returns it without sending again.
  */
 import type pg from 'pg';
-import { targetKey, type Target } from '../domain/escalation';
-import { webhookRecipient, type Recipient } from '../domain/recipients';
+import type { Target } from '../domain/escalation';
+import type { Schedule } from '../domain/oncall';
+import type { Recipient } from '../domain/recipients';
+import { onCallForTargets, recipientsForTargets, userIdsToLookUp, type Resolution } from '../domain/resolve-targets';
 import { PermanentDeliveryError, type Channel, type Delivery, type Notifier, type PageMessage } from '../notifiers';
 import { claimNotification, finishNotification, type NewNotification } from '../store/notifications';
-import { onCallAt } from '../domain/oncall';
 import { loadSchedule } from '../store/schedules';
 import { contactMethodsOf, existingUserIds } from '../store/users';
 import type { AlertEvent } from '../workflows/messages';
@@ -80,49 +81,17 @@ export function createPageActivities(deps: PageDeps) {
      * Returns the addresses behind a tier's targets at this moment, and a line for each target that
      * yields nobody (unknown user, no contact methods), so the gap shows on the timeline.
      */
-    async resolveTargets(input: { targets: Target[]; at: string }): Promise<{ recipients: Recipient[]; gaps: string[] }> {
-      const recipients: Recipient[] = [];
-      const gaps: string[] = [];
+    async resolveTargets(input: { targets: Target[]; at: string }): Promise<Resolution> {
       const at = Date.parse(input.at);
-      // Schedules resolve to whoever is on call at the instant the tier fires (not when this activity runs).
-      const onCall = new Map<string, string[]>();
+      const schedules = new Map<string, Schedule | undefined>();
       for (const target of input.targets) {
-        if (target.type !== 'schedule') continue;
-        const schedule = await loadSchedule(pool, target.id);
-        onCall.set(target.id, schedule ? onCallAt(schedule, at).map((e) => e.userId) : []);
-        if (!schedule) gaps.push(`schedule ${target.id} no longer exists`);
-        else if (onCall.get(target.id)!.length === 0) gaps.push(`schedule ${target.id}: nobody on call at ${input.at}`);
+        if (target.type === 'schedule') schedules.set(target.id, await loadSchedule(pool, target.id));
       }
-      const userIds = [
-        ...input.targets.flatMap((t) => (t.type === 'user' ? [t.id] : [])),
-        ...[...onCall.values()].flat(),
-      ];
+      const { onCall, gaps } = onCallForTargets(input.targets, at, (id) => schedules.get(id));
+      const userIds = userIdsToLookUp(input.targets, onCall);
       const [known, methods] = await Promise.all([existingUserIds(pool, userIds), contactMethodsOf(pool, userIds)]);
-      for (const target of input.targets) {
-        const key = targetKey(target);
-        if (target.type === 'webhook') {
-          recipients.push(webhookRecipient(target));
-        } else if (target.type === 'user') {
-          if (!known.has(target.id)) {
-            gaps.push(`user ${target.id} no longer exists`);
-            continue;
-          }
-          const mine = methods.filter((m) => m.user_id === target.id);
-          if (mine.length === 0) gaps.push(`user ${target.id} has no contact methods`);
-          for (const m of mine) {
-            recipients.push({ target, targetKey: key, userId: target.id, channel: m.type, address: m.address, secret: m.secret ?? undefined });
-          }
-        } else {
-          for (const userId of onCall.get(target.id) ?? []) {
-            const mine = methods.filter((m) => m.user_id === userId);
-            if (mine.length === 0) gaps.push(`user ${userId}, on call for schedule ${target.id}, has no contact methods`);
-            for (const m of mine) {
-              recipients.push({ target, targetKey: `${key}:${userId}`, userId, channel: m.type, address: m.address, secret: m.secret ?? undefined, scheduleId: target.id });
-            }
-          }
-        }
-      }
-      return { recipients, gaps };
+      const resolved = recipientsForTargets(input.targets, onCall, known, methods);
+      return { recipients: resolved.recipients, gaps: [...gaps, ...resolved.gaps] };
     },
 
     /** Sends one page unless its idempotency key already has a recorded outcome. */

@@ -1,8 +1,9 @@
 /** What an alert is triggered with: the policy it matches (snapshotted) and its SLA targets. */
 import type { Queryable } from '../store/db';
 import { matchPolicy, type AlertFacts, type EscalationPolicy } from '../domain/escalation';
+import type { Severity } from '../domain/severity';
 import { slaTargetsFor, type SlaTargets } from '../domain/sla';
-import { getPolicy, loadMatchingInputs } from '../store/policies';
+import { getPolicy, loadMatchingInputs, type StoredPolicy } from '../store/policies';
 import { listSlaOverrides } from '../store/sla';
 
 export interface AlertPlan {
@@ -10,21 +11,29 @@ export interface AlertPlan {
   sla: { targets: SlaTargets; atRiskFraction: number };
 }
 
+/** Returns the snapshot of a stored policy that an alert carries. */
+export function policySnapshot(stored: StoredPolicy): EscalationPolicy {
+  return {
+    id: stored.id,
+    name: stored.name,
+    tiers: stored.tiers,
+    repeat: stored.repeat,
+    repeatDelayMinutes: stored.repeatDelayMinutes,
+    ackTimeoutMinutes: stored.ackTimeoutMinutes,
+    autoResolveMinutes: stored.autoResolveMinutes,
+  };
+}
+
+/** Returns the SLA targets (a per-service override, else the default) an alert of this severity and service gets. */
+export async function slaPlan(db: Queryable, severity: Severity, service: string, atRiskFraction: number): Promise<AlertPlan['sla']> {
+  const overrides = await listSlaOverrides(db, service);
+  return { targets: slaTargetsFor(severity, service, overrides), atRiskFraction };
+}
+
 /** Returns the matched policy (or null) and SLA targets for an alert about to be triggered. */
 export async function planAlert(db: Queryable, facts: AlertFacts, atRiskFraction: number): Promise<AlertPlan> {
-  const [{ rules, defaultPolicyId }, overrides] = await Promise.all([loadMatchingInputs(db), listSlaOverrides(db, facts.service)]);
+  const [{ rules, defaultPolicyId }, sla] = await Promise.all([loadMatchingInputs(db), slaPlan(db, facts.severity, facts.service, atRiskFraction)]);
   const policyId = matchPolicy(rules, facts, defaultPolicyId);
   const stored = policyId ? await getPolicy(db, policyId) : undefined;
-  const policy: EscalationPolicy | null = stored
-    ? {
-        id: stored.id,
-        name: stored.name,
-        tiers: stored.tiers,
-        repeat: stored.repeat,
-        repeatDelayMinutes: stored.repeatDelayMinutes,
-        ackTimeoutMinutes: stored.ackTimeoutMinutes,
-        autoResolveMinutes: stored.autoResolveMinutes,
-      }
-    : null;
-  return { policy, sla: { targets: slaTargetsFor(facts.severity, facts.service, overrides), atRiskFraction } };
+  return { policy: stored ? policySnapshot(stored) : null, sla };
 }

@@ -13,6 +13,7 @@ import { ingestRouter } from './ingest';
 import { integrationsRouter } from './integrations';
 import { policiesRouter } from './policies';
 import { schedulesRouter } from './schedules';
+import { simulateRouter } from './simulate';
 import { slaRouter } from './sla';
 import { usersRouter } from './users';
 
@@ -54,6 +55,7 @@ export function createApp({
   app.use(integrationsRouter({ pool }));
   app.use(groupsRouter({ pool, workflows: temporal.workflow }));
   app.use(policiesRouter({ pool }));
+  app.use(simulateRouter({ pool, slaAtRiskFraction }));
   app.use(slaRouter({ pool }));
   app.use(
     schedulesRouter({

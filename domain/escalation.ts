@@ -99,6 +99,56 @@ export function escalateNow(policy: EscalationPolicy, cursor: EscalationCursor, 
   return { ...cursor, loopStartedAt: now - tier.delayMinutes * MINUTE };
 }
 
+/** Returns the instant the cursor's tier fires and the cursor after it (null: the last loop is done). */
+export function fireTier(policy: EscalationPolicy, cursor: EscalationCursor): { at: number; next: EscalationCursor | null } {
+  const at = fireTime(policy, cursor);
+  return { at, next: advance(policy, cursor, at) };
+}
+
+/**
+ * Returns how escalation goes on after the tier of `fired` paged `paged` addresses at `at`. A tier that
+ * reached nobody (an empty schedule, a restriction gap) is never a silent drop: the next tier fires at
+ * once, its spacing to later tiers kept, and `gap` says so for the timeline.
+ */
+export function afterTierPaged(
+  policy: EscalationPolicy,
+  fired: EscalationCursor,
+  next: EscalationCursor | null,
+  paged: number,
+  at: number,
+): { cursor: EscalationCursor | null; gap: string | null } {
+  if (paged > 0 || !next) return { cursor: next, gap: null };
+  const gap = `tier ${fired.tier + 1} reached nobody: falling through to tier ${next.tier + 1}${next.loop !== fired.loop ? ` of loop ${next.loop + 1}` : ''}`;
+  return { cursor: escalateNow(policy, next, at), gap };
+}
+
+/** Returns the tier whose people an SLA mark pages: the tier that fired last, or the first if none has yet. */
+export function responsibleTier(lastFired: { tier: number } | null): number {
+  return lastFired?.tier ?? 0;
+}
+
+/** Returns when an alert acknowledged at `acknowledgedAt` and left alone goes back to `new`, or null (no ack timeout). */
+export function ackTimeoutDeadline(policy: Pick<EscalationPolicy, 'ackTimeoutMinutes'> | null, acknowledgedAt: number): number | null {
+  const minutes = policy?.ackTimeoutMinutes;
+  return minutes ? acknowledgedAt + minutes * MINUTE : null;
+}
+
+/** Returns when an alert (re)opened at `openedAt` and not resolved is resolved by the system, or null (never). */
+export function autoResolveDeadline(policy: Pick<EscalationPolicy, 'autoResolveMinutes'> | null, openedAt: number): number | null {
+  const minutes = policy?.autoResolveMinutes;
+  return minutes ? openedAt + minutes * MINUTE : null;
+}
+
+/** Returns the timeline line of an ack timeout. */
+export function ackTimeoutReason(minutes: number): string {
+  return `acknowledged for ${minutes} min without progress: escalation restarts`;
+}
+
+/** Returns the timeline line of an auto-resolve. */
+export function autoResolveReason(minutes: number): string {
+  return `auto-resolved: open for ${minutes} min`;
+}
+
 /** Returns a stable key for a target, used in idempotency keys and the notification log. */
 export function targetKey(target: Target): string {
   switch (target.type) {

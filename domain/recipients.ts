@@ -18,3 +18,11 @@ export interface Recipient {
 export function webhookRecipient(target: Extract<Target, { type: 'webhook' }>): Recipient {
   return { target, targetKey: targetKey(target), userId: null, channel: 'webhook', address: target.url, secret: target.secret };
 }
+
+/** Splits a tier's targets: webhooks carry their address (paged first), users and schedules need a lookup. */
+export function splitTargets(targets: readonly Target[]): { direct: Recipient[]; lookup: Target[] } {
+  return {
+    direct: targets.flatMap((t) => (t.type === 'webhook' ? [webhookRecipient(t)] : [])),
+    lookup: targets.filter((t) => t.type !== 'webhook'),
+  };
+}

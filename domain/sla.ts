@@ -75,6 +75,16 @@ export function pendingMarks(deadlines: SlaDeadlines, p: SlaProgress): { mark: S
 
 const tieRank = (m: SlaMark) => (m.endsWith('at_risk') ? 0 : 2) + (m.startsWith('tta') ? 0 : 1);
 
+/** Returns the kind of page a mark sends, and which target it concerns. */
+export function slaPageOf(mark: SlaMark): { kind: 'sla_at_risk' | 'sla_breached'; slaKind: 'tta' | 'ttr' } {
+  return { kind: mark.endsWith('breached') ? 'sla_breached' : 'sla_at_risk', slaKind: mark.startsWith('tta') ? 'tta' : 'ttr' };
+}
+
+/** Returns the timeline line of a mark that fired. */
+export function slaMarkReason(mark: SlaMark, deadline: number): string {
+  return `${mark.startsWith('tta') ? 'time to acknowledge' : 'time to resolve'} ${mark.endsWith('breached') ? 'breached' : 'at risk'} (deadline ${new Date(deadline).toISOString()})`;
+}
+
 export type SlaStatus = 'met' | 'breached' | 'at_risk' | 'ok';
 
 /** Returns the TTA or TTR status at `now`: met/breached once measured, else at_risk/breached/ok by the clock. */

@@ -5,10 +5,22 @@
  */
 import { ActivityFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { webhookRecipient, type Recipient } from '../domain/recipients';
-import { advance, escalateNow, fireTime, startEscalation, type Target } from '../domain/escalation';
+import { splitTargets, type Recipient } from '../domain/recipients';
+import {
+  ackTimeoutDeadline,
+  ackTimeoutReason,
+  afterTierPaged,
+  autoResolveDeadline,
+  autoResolveReason,
+  escalateNow,
+  fireTier,
+  fireTime,
+  responsibleTier,
+  startEscalation,
+  type Target,
+} from '../domain/escalation';
 import type { TransitionAction } from '../domain/lifecycle';
-import { markIsLive, pendingMarks, type SlaMark } from '../domain/sla';
+import { markIsLive, pendingMarks, slaMarkReason, slaPageOf, type SlaMark } from '../domain/sla';
 import { deadlinesOf, noteNotification, type AlertRuntime } from './alert-state';
 import type { AlertInput, NotificationView } from './messages';
 
@@ -93,10 +105,9 @@ async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise
 /** Resolves targets to addresses and starts one page per address; gaps go on the timeline. Returns how many. */
 async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promise<number> {
   // Webhook targets carry their address; users and schedules need a lookup activity.
-  const direct = targets.flatMap((t) => (t.type === 'webhook' ? [webhookRecipient(t)] : []));
-  const others = targets.filter((t) => t.type !== 'webhook');
-  const { recipients, gaps } = others.length
-    ? await lookups.resolveTargets({ targets: others, at: new Date(spec.at).toISOString() })
+  const { direct, lookup } = splitTargets(targets);
+  const { recipients, gaps } = lookup.length
+    ? await lookups.resolveTargets({ targets: lookup, at: new Date(spec.at).toISOString() })
     : { recipients: [], gaps: [] };
   recipients.unshift(...direct);
   for (const gap of gaps) ctx.track(ctx.audit('escalation_gap', gap));
@@ -124,10 +135,10 @@ export async function escalationLoop(ctx: AlertContext): Promise<void> {
       if (rt.escalateRequested > rt.escalateServed) rt.cursor = escalateNow(policy, rt.cursor, Date.now());
       const cursor = rt.cursor;
       // Pages are dated by the instant the policy scheduled them; the log's created_at says when each was sent.
-      const now = fireTime(policy, cursor);
+      const { at: now, next } = fireTier(policy, cursor);
       rt.lastFired = { loop: cursor.loop, tier: cursor.tier, at: now };
       rt.escalateServed = rt.escalateRequested;
-      rt.cursor = advance(policy, cursor, now);
+      rt.cursor = next;
       const paged = await page(ctx, policy.tiers[cursor.tier]!.targets, {
         kind: 'page',
         keyPrefix: `page:${input.alertId}:c${cycle}:l${cursor.loop}:t${cursor.tier}`,
@@ -135,11 +146,11 @@ export async function escalationLoop(ctx: AlertContext): Promise<void> {
         tier: cursor.tier,
         at: now,
       });
-      if (paged === 0 && rt.cursor) {
-        // Nobody to page (an empty schedule, a restriction gap): never a silent drop. Fall through to the
-        // next tier at once; its spacing to later tiers is kept.
-        ctx.track(ctx.audit('escalation_gap', `tier ${cursor.tier + 1} reached nobody: falling through to tier ${rt.cursor.tier + 1}${rt.cursor.loop !== cursor.loop ? ` of loop ${rt.cursor.loop + 1}` : ''}`));
-        rt.cursor = escalateNow(policy, rt.cursor, now);
+      // Nobody to page (an empty schedule, a restriction gap): never a silent drop, fall through at once.
+      const after = afterTierPaged(policy, cursor, rt.cursor, paged, now);
+      if (after.gap !== null) {
+        ctx.track(ctx.audit('escalation_gap', after.gap));
+        rt.cursor = after.cursor;
       }
     }
     // Exhausted, or left `new`: wait for the next return to `new` (which sets a fresh cursor).
@@ -178,18 +189,19 @@ async function fireSlaMark(ctx: AlertContext, mark: SlaMark, deadline: number): 
   // (a worker was down), the record says when it really fired.
   const firedAt = Math.max(deadline, Date.now() - LATE_TOLERANCE_MS);
   await lookups.recordSlaMark({ alertId: input.alertId, mark, deadline: new Date(deadline).toISOString(), firedAt: new Date(firedAt).toISOString() });
-  ctx.track(ctx.audit(`sla_${mark}`, `${mark.startsWith('tta') ? 'time to acknowledge' : 'time to resolve'} ${mark.endsWith('breached') ? 'breached' : 'at risk'} (deadline ${new Date(deadline).toISOString()})`));
+  ctx.track(ctx.audit(`sla_${mark}`, slaMarkReason(mark, deadline)));
   const policy = input.policy;
   if (!policy || rt.group?.role === 'member') return;
   // The people responsible right now: the tier that fired last, or the first tier if none has yet.
-  const tier = policy.tiers[rt.lastFired?.tier ?? 0];
+  const tier = policy.tiers[responsibleTier(rt.lastFired)];
   if (!tier) return;
+  const { kind, slaKind } = slaPageOf(mark);
   await page(ctx, tier.targets, {
-    kind: mark.endsWith('breached') ? 'sla_breached' : 'sla_at_risk',
+    kind,
     keyPrefix: `sla:${input.alertId}:${mark}`,
     loop: null,
     tier: null,
-    slaKind: mark.startsWith('tta') ? 'tta' : 'ttr',
+    slaKind,
     deadline,
     at: deadline,
   });
@@ -204,9 +216,9 @@ export async function ackTimeoutLoop(ctx: AlertContext): Promise<void> {
     await condition(() => rt.closed || rt.state === 'acknowledged');
     if (rt.closed) return;
     const version = rt.stateVersion;
-    const deadline = Date.now() + minutes * MINUTE;
+    const deadline = ackTimeoutDeadline(ctx.input.policy, Date.now())!;
     const moved = await condition(() => rt.closed || rt.stateVersion !== version, minutes * MINUTE);
-    if (!moved) await ctx.systemTransition('unacknowledge', `acknowledged for ${minutes} min without progress: escalation restarts`, deadline);
+    if (!moved) await ctx.systemTransition('unacknowledge', ackTimeoutReason(minutes), deadline);
   }
 }
 
@@ -218,11 +230,11 @@ export async function autoResolveLoop(ctx: AlertContext): Promise<void> {
   while (!rt.closed) {
     await condition(() => rt.closed || rt.state !== 'resolved');
     if (rt.closed) return;
-    const deadline = rt.openedAt + minutes * MINUTE;
+    const deadline = autoResolveDeadline(ctx.input.policy, rt.openedAt)!;
     const wait = deadline - Date.now();
     const resolved = wait > 0 ? await condition(() => rt.closed || rt.state === 'resolved', wait) : false;
     if (!resolved && !rt.closed && rt.state !== 'resolved') {
-      await ctx.systemTransition('resolve', `auto-resolved: open for ${minutes} min`, Math.max(deadline, Date.now() - LATE_TOLERANCE_MS));
+      await ctx.systemTransition('resolve', autoResolveReason(minutes), Math.max(deadline, Date.now() - LATE_TOLERANCE_MS));
     }
   }
 }

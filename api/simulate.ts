@@ -1,0 +1,116 @@
+/**
+ * POST /escalation-policies/:id/simulate: the escalation dry-run. Loads the policy (snapshotted as an
+ * alert would carry it), the SLA targets for the severity and service, and every schedule, user and
+ * contact method the policy can reach, then runs the pure simulator over them: the same rules the alert
+ * workflow follows, with today's directory data.
+ */
+import { Router } from 'express';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { Target } from '../domain/escalation';
+import { simulateEscalation, type SimEntry } from '../domain/escalation-simulate';
+import type { Schedule } from '../domain/oncall';
+import { resolveTargetsIn, type Directory } from '../domain/resolve-targets';
+import { SEVERITIES } from '../domain/severity';
+import type { Queryable } from '../store/db';
+import { getPolicy } from '../store/policies';
+import { loadSchedule } from '../store/schedules';
+import { contactMethodsOf, existingUserIds } from '../store/users';
+import { policySnapshot, slaPlan } from './alert-plan';
+import { notFound, parseInput } from './errors';
+
+const MAX_HORIZON_HOURS = 168;
+const MINUTE = 60_000;
+
+const idParams = z.object({ id: z.uuid() });
+const simulateBody = z.strictObject({
+  start: z.iso.datetime({ offset: true }).optional(),
+  severity: z.enum(SEVERITIES),
+  service: z.string().trim().min(1).max(200),
+  /** Omitted or null: nobody acknowledges. */
+  acknowledge_after_minutes: z.number().min(0).max(MAX_HORIZON_HOURS * 60).nullable().optional(),
+  horizon_hours: z.number().positive().max(MAX_HORIZON_HOURS).default(24),
+});
+
+/** Returns every schedule (with overrides), user and contact method the targets can reach. */
+async function loadDirectory(db: Queryable, targets: Target[]): Promise<Directory> {
+  const scheduleIds = [...new Set(targets.flatMap((t) => (t.type === 'schedule' ? [t.id] : [])))];
+  const schedules = new Map<string, Schedule>();
+  for (const id of scheduleIds) {
+    const schedule = await loadSchedule(db, id);
+    if (schedule) schedules.set(id, schedule);
+  }
+  // Anyone who can be on call: every layer participant and every override's incoming user.
+  const userIds = [
+    ...new Set([
+      ...targets.flatMap((t) => (t.type === 'user' ? [t.id] : [])),
+      ...[...schedules.values()].flatMap((s) => [...s.layers.flatMap((l) => l.participants), ...s.overrides.flatMap((o) => (o.userId ? [o.userId] : []))]),
+    ]),
+  ];
+  const [users, methods] = await Promise.all([existingUserIds(db, userIds), contactMethodsOf(db, userIds)]);
+  return { schedules, users, methods };
+}
+
+const targetJson = (t: Target) => (t.type === 'webhook' ? { type: t.type, url: t.url } : t);
+
+const entryJson = (e: SimEntry) => ({
+  at: new Date(e.at).toISOString(),
+  kind: e.kind,
+  cycle: e.cycle,
+  loop: e.loop,
+  tier: e.tier,
+  target: e.recipient ? targetJson(e.recipient.target) : null,
+  ...(e.recipient
+    ? {
+        page_kind: e.pageKind,
+        user_id: e.recipient.userId,
+        channel: e.recipient.channel,
+        address: e.recipient.address,
+        schedule_id: e.recipient.scheduleId ?? null,
+      }
+    : {}),
+  ...(e.mark ? { mark: e.mark } : {}),
+  ...(e.note ? { note: e.note } : {}),
+});
+
+/** Returns the router for the escalation dry-run. */
+export function simulateRouter({ pool, slaAtRiskFraction }: { pool: pg.Pool; slaAtRiskFraction: number }): Router {
+  const router = Router();
+
+  router.post('/escalation-policies/:id/simulate', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const body = parseInput(simulateBody, req.body, 'body');
+    const stored = await getPolicy(pool, id);
+    if (!stored) throw notFound(`escalation policy ${id}`);
+    const policy = policySnapshot(stored);
+    const start = body.start ? Date.parse(body.start) : Date.now();
+    const [sla, directory] = await Promise.all([
+      slaPlan(pool, body.severity, body.service, slaAtRiskFraction),
+      loadDirectory(pool, policy.tiers.flatMap((t) => t.targets)),
+    ]);
+    const result = simulateEscalation({
+      policy,
+      start,
+      sla,
+      acknowledgeAfterMs: body.acknowledge_after_minutes == null ? null : body.acknowledge_after_minutes * MINUTE,
+      horizonMs: body.horizon_hours * 60 * MINUTE,
+      resolve: (targets, at) => resolveTargetsIn(directory, targets, at),
+    });
+    // Already in time order; a stable sort keeps same-instant entries in the order they happen.
+    const timeline = [...result.entries].sort((a, b) => a.at - b.at).map(entryJson);
+    res.json({
+      policy: { id: policy.id, name: policy.name },
+      severity: body.severity,
+      service: body.service,
+      start: new Date(start).toISOString(),
+      horizon_end: new Date(result.end).toISOString(),
+      acknowledge_after_minutes: body.acknowledge_after_minutes ?? null,
+      sla: { tta_minutes: sla.targets.ttaMs / MINUTE, ttr_minutes: sla.targets.ttrMs / MINUTE, at_risk_fraction: sla.atRiskFraction },
+      timeline,
+      pages: timeline.filter((e) => e.kind === 'page').length,
+      truncated: result.truncated,
+    });
+  });
+
+  return router;
+}
