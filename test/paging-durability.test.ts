@@ -54,9 +54,12 @@ describe('paging durability', () => {
       await waitFor('tier 1 page', () => w.hits('/kill-t0') === 1);
       // Between tiers means after tier 1's page is recorded; a kill inside the send itself is the
       // at-least-once window (the receiver dedupes by Idempotency-Key), not what this test is about.
+      // The workflow's own view says sent only once the activity's result reached the server; a kill
+      // after the Postgres record but before that would (rightly) retry the activity, which finds the
+      // page sent and does not resend, but counts a second attempt.
       await waitFor('tier 1 recorded', async () => {
         const { rows } = await w.db.pool.query(`select status from notifications where alert_id = $1 and tier = 0`, [id]);
-        return rows[0]?.status === 'sent';
+        return rows[0]?.status === 'sent' && (await w.view(id)).notifications.some((n) => n.tier === 0 && n.status === 'sent');
       });
       const exited = new Promise((r) => worker.once('exit', r));
       worker.kill('SIGKILL');
