@@ -7,6 +7,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 export const LINK_ACTIONS = ['acknowledge', 'resolve'] as const;
+/** How long a link works unless configured otherwise (REPLY_LINK_TTL_HOURS). */
+export const DEFAULT_LINK_TTL_MS = 24 * 60 * 60_000;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 export interface LinkClaims {
