@@ -44,10 +44,13 @@ export function repliesFromConfig(config: Config): Omit<RepliesDeps, 'pool' | 'w
 const VERB: Record<SmsAction, string> = { acknowledge: 'acknowledge', resolve: 'resolve', escalate: 'escalate' };
 const DONE: Record<SmsAction, string> = { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated' };
 
-/** Returns the actor recorded in the audit trail for the paged user answering through `channel`. */
-async function actorFor(pool: pg.Pool, userId: string, channel: 'sms' | 'email'): Promise<string> {
+/**
+ * Returns the actor recorded in the audit trail for the paged user answering through `channel`, or
+ * undefined if the user has been deleted since: their pages no longer speak for anyone.
+ */
+async function actorFor(pool: pg.Pool, userId: string, channel: 'sms' | 'email'): Promise<string | undefined> {
   const user = await getUser(pool, userId);
-  return `user:${user?.name ?? userId} via ${channel}`;
+  return user && `user:${user.name} via ${channel}`;
 }
 
 function oneLine(s: string, max: number): string {
@@ -106,11 +109,13 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
   if (!row) return { outcome: 'unknown_code', action, reply: `Klaxon: the alert of code ${target.code} no longer exists; nothing changed.` };
   const what = `${label(target)} (${target.code})`;
   const done = { alertId: row.id, userId: target.user_id, action };
+  const actor = await actorFor(pool, target.user_id, 'sms');
+  if (!actor) return { ...done, outcome: 'user_deleted', reply: `Klaxon: the user paged for ${what} no longer exists; nothing changed.` };
   const outcome = await runAlertAction(
     workflows,
     row,
     action,
-    { actor: await actorFor(pool, target.user_id, 'sms'), reason: `SMS reply "${oneLine(body, 80)}"` },
+    { actor, reason: `SMS reply "${oneLine(body, 80)}"` },
     // The MessageSid names the Update: a repeat that slips past the answered-messages table is still one Update.
     { updateId: `sms:${sid}` },
   );
@@ -223,6 +228,10 @@ export function repliesRouter(deps: RepliesDeps): Router {
     if (!checked.ok) return;
     const { claims, row } = checked;
     const actor = await actorFor(pool, claims.userId, 'email');
+    if (!actor) {
+      sendPage(res, 403, 'This link no longer works', para('The user it was sent to has been removed from Klaxon.') + para('Nothing was changed.', 'note'));
+      return;
+    }
     // The nonce names the Update: two clicks racing are one Update, and one transition in the audit trail.
     const outcome: ActionOutcome = await runAlertAction(workflows, row, claims.action, { actor, reason: 'one-click link in the page email' }, { updateId: `link:${claims.nonce}` });
     if (!outcome.ok) {

@@ -394,6 +394,20 @@ describe('email links', () => {
     assert.equal((await open(ack, 'POST')).status, 200);
   });
 
+  it('links and reply codes of a user deleted since the page no longer act', async () => {
+    const { id, userId, ack } = await pagedByEmail('gone@example.com');
+    const phone = '+15551230011';
+    assert.equal((await w.request('POST', `/users/${userId}/contact-methods`, { type: 'sms', address: phone })).status, 201);
+    const other = await pagedBySms(phone, { userId });
+    assert.equal((await w.request('DELETE', `/users/${userId}`)).status, 204);
+    const res = await open(ack, 'POST');
+    assert.equal(res.status, 403);
+    assert.match(res.html, /<h1>This link no longer works<\/h1>/);
+    const sms = await inbound(phone, `ACK ${other.code}`);
+    assert.match(sms.message, /^Klaxon: the user paged for .* no longer exists; nothing changed\.$/);
+    assert.deepEqual([(await alert(id)).state, (await alert(other.id)).state], ['new', 'new']);
+  });
+
   // Last: it moves the time-skipping clock a day forward.
   it('an expired link is refused with a clear page, and nothing changes', async () => {
     const { id, ack } = await pagedByEmail('expired@example.com');
