@@ -7,10 +7,12 @@ import type pg from 'pg';
 import type { Target } from '../domain/escalation';
 import type { Schedule } from '../domain/oncall';
 import type { Recipient } from '../domain/recipients';
+import { linkNonce, signLink, type LinkAction } from '../domain/replies/links';
 import { onCallForTargets, recipientsForTargets, userIdsToLookUp, type Resolution } from '../domain/resolve-targets';
 import { PermanentDeliveryError, type Channel, type Delivery, type Notifier, type PageMessage } from '../notifiers';
 import { claimNotification, finishNotification, type NewNotification } from '../store/notifications';
 import { loadSchedule } from '../store/schedules';
+import { smsReplyCode } from '../store/replies';
 import { contactMethodsOf, existingUserIds } from '../store/users';
 import type { AlertEvent } from '../workflows/messages';
 
@@ -19,6 +21,8 @@ export interface PageDeps {
   notifiers: Record<Channel, Notifier>;
   /** Base URL for links in pages. */
   publicUrl: string;
+  /** Signs the one-click links of email pages; without it email pages carry none. */
+  replyLinks?: { key: () => Promise<Buffer>; ttlMs: number };
   /** Test seam: runs after an outcome is recorded, before the activity returns (a crash at the worst moment). */
   afterRecorded?: (key: string) => void;
 }
@@ -76,6 +80,29 @@ export async function deliverOnce(
 /** Returns the paging activities. */
 export function createPageActivities(deps: PageDeps) {
   const { pool, publicUrl } = deps;
+
+  /**
+   * The reply code (SMS) or one-click links (email) that let the paged user answer from where the page
+   * reached them. Both come out the same on a retry: the code is stored per (alert, user, number), the
+   * links are signed from the page's idempotency key and its scheduled time.
+   */
+  async function respondOptions(input: SendPageInput): Promise<Pick<PageMessage, 'replyCode' | 'respondLinks'>> {
+    const { recipient: r } = input;
+    if (!r.userId) return {};
+    if (r.channel === 'sms') {
+      const code = await smsReplyCode(pool, { alertId: input.alertId, userId: r.userId, address: r.address });
+      return code ? { replyCode: code } : {};
+    }
+    if (r.channel === 'email' && deps.replyLinks) {
+      const key = await deps.replyLinks.key();
+      const exp = Math.floor((Date.parse(input.scheduledAt) + deps.replyLinks.ttlMs) / 1000);
+      const link = (action: LinkAction) =>
+        `${publicUrl.replace(/\/$/, '')}/respond/${signLink(key, { alertId: input.alertId, action, userId: r.userId!, exp, nonce: linkNonce(key, input.idempotencyKey, action) })}`;
+      return { respondLinks: { acknowledge: link('acknowledge'), resolve: link('resolve'), expiresAt: new Date(exp * 1000).toISOString() } };
+    }
+    return {};
+  }
+
   return {
     /**
      * Returns the addresses behind a tier's targets at this moment, and a line for each target that
@@ -111,6 +138,7 @@ export function createPageActivities(deps: PageDeps) {
         deadline: input.deadline,
         ackUrl: `${publicUrl.replace(/\/$/, '')}/alerts/${input.alertId}`,
         details: input.event.details,
+        ...(await respondOptions(input)),
       };
       return deliverOnce(deps, {
         claim: {

@@ -1,20 +1,13 @@
 /** /alerts: trigger, read and move alerts. Writes go to the alert's workflow; reads come from Postgres. */
 import { Router, type Request } from 'express';
 import type pg from 'pg';
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type WorkflowClient,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { decideTransition, type TransitionAction } from '../domain/lifecycle';
+import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
+import type { TransitionAction } from '../domain/lifecycle';
 import { getAlert, listAlerts, type AlertRow } from '../store/alerts';
 import { listAudit } from '../store/audit';
 import { listNotifications } from '../store/notifications';
 import { listSlaEvents } from '../store/sla';
 import {
-  TRANSITION_REFUSED,
-  UPDATE_REFUSED,
   escalateUpdate,
   noteUpdate,
   recordedUpdate,
@@ -22,6 +15,7 @@ import {
   viewQuery,
   type AlertView,
 } from '../workflows/messages';
+import { alertHandle, refusalOf, type AlertAction } from './alert-actions';
 import { actorOf } from './auth';
 import { HttpError, notFound, parseInput } from './errors';
 import { triggerAlert } from './trigger';
@@ -78,7 +72,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     const { id } = parseInput(alertIdParams, req.params, 'params');
     const row = await getAlert(pool, id);
     if (!row) throw notFound(`alert ${id}`);
-    return { id, row, handle: workflows.getHandle(row.workflow_id, undefined, { firstExecutionRunId: row.first_run_id }) };
+    return { id, row, handle: alertHandle(workflows, row) };
   };
 
 
@@ -214,25 +208,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
 }
 
 /** Maps a refused or closed-workflow Update failure to a 409 naming both states; rethrows anything else. */
-function refusalOrRethrow(err: unknown, action: TransitionAction | 'escalate', row: AlertRow): unknown {
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === UPDATE_REFUSED) {
-    return new HttpError(409, 'update_refused', err.cause.message, { action, state: row.state });
-  }
-  if (action === 'escalate') {
-    return err instanceof WorkflowNotFoundError ? new HttpError(409, 'update_refused', `alert ${row.id} is closed`, { action }) : err;
-  }
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === TRANSITION_REFUSED) {
-    const [decision] = (err.cause.details ?? []) as { from: string; to: string }[];
-    return new HttpError(409, 'transition_refused', err.cause.message, { from: decision?.from, to: decision?.to, action });
-  }
-  if (err instanceof WorkflowNotFoundError) {
-    // The alert's workflow has finished (resolved and past its reopen window): decide from the record.
-    const decision = decideTransition(row.state, action);
-    return new HttpError(409, 'transition_refused', decision.ok ? `alert ${row.id} is closed` : decision.message, {
-      from: row.state,
-      to: decision.to,
-      action,
-    });
-  }
-  return err;
+function refusalOrRethrow(err: unknown, action: AlertAction, row: AlertRow): unknown {
+  const refusal = refusalOf(err, action, row);
+  return refusal ? new HttpError(409, refusal.code, refusal.message, refusal.details) : err;
 }

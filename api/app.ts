@@ -12,6 +12,7 @@ import { healthRouter } from './health';
 import { ingestRouter } from './ingest';
 import { integrationsRouter } from './integrations';
 import { policiesRouter } from './policies';
+import { repliesRouter, type RepliesDeps } from './replies';
 import { schedulesRouter } from './schedules';
 import { simulateRouter } from './simulate';
 import { slaRouter } from './sla';
@@ -27,6 +28,8 @@ export interface AppDeps {
   slaAtRiskFraction?: number;
   reopenWindowMs?: number;
   ingestRatePerMinute?: number;
+  /** Answering pages by SMS reply and email link: Twilio auth token, public URL, link key. */
+  replies?: Omit<RepliesDeps, 'pool' | 'workflows' | 'log'>;
 }
 
 /** Returns the configured Express app. */
@@ -40,12 +43,15 @@ export function createApp({
   slaAtRiskFraction = 0.75,
   reopenWindowMs = 30 * 60_000,
   ingestRatePerMinute = 1200,
+  replies,
 }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // Ingest endpoints authenticate by routing key and parse their own bodies (PagerDuty allows 512 KB).
   app.use(ingestRouter({ pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, ratePerMinute: ingestRatePerMinute }));
+  // SMS replies and email links: authenticated by Twilio's signature / the link's own, own body parsers.
+  app.use(repliesRouter({ pool, workflows: temporal.workflow, log, ...replies }));
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
   app.use(healthRouter({ pool, temporal }));

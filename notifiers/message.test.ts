@@ -93,6 +93,27 @@ describe('renderMessage: page', () => {
     assert.ok(text.includes('Summary:    Disk full\n  on db-1'));
   });
 
+  it('offers reply codes instead of the API link in the SMS when the page has a reply code', () => {
+    const { sms, text } = renderMessage(page({ replyCode: '4821' }), NOW);
+    assert.ok(sms.endsWith('. Tier 1, loop 1. Reply ACK 4821 / RES 4821 / ESC 4821'), sms);
+    assert.ok(!sms.includes(ACK), 'no API link: a reply needs no key');
+    assert.match(sms, /^[\x20-\x7E]+$/, 'GSM-7 safe');
+    assert.ok(text.includes(`Acknowledge: ${ACK}`), 'the email text is unchanged');
+    const long = renderMessage(page({ replyCode: '4821', summary: 'Disk full on db-1 '.repeat(50) }), NOW).sms;
+    assert.ok(long.length <= SMS_MAX_LENGTH, `length ${long.length}`);
+    assert.ok(long.endsWith('Reply ACK 4821 / RES 4821 / ESC 4821'), 'the reply instructions survive truncation');
+  });
+
+  it('puts one-click acknowledge and resolve links in the email text when the page has them', () => {
+    const respondLinks = { acknowledge: 'https://k.example/respond/a.b', resolve: 'https://k.example/respond/c.d', expiresAt: '2024-05-02T10:00:00.000Z' };
+    const { text, sms } = renderMessage(page({ respondLinks }), NOW);
+    assert.match(text, /^Acknowledge: https:\/\/k\.example\/respond\/a\.b$/m);
+    assert.match(text, /^Resolve: https:\/\/k\.example\/respond\/c\.d$/m);
+    assert.match(text, /works once, and expires 2024-05-02T10:00:00Z/);
+    assert.ok(text.includes(`API: ${ACK}`), text);
+    assert.ok(sms.endsWith(`Ack: ${ACK}`), 'links are for email only');
+  });
+
   it('leaves a short SMS untouched', () => {
     const { sms } = renderMessage(page(), NOW);
     assert.ok(sms.includes('Disk full on db-1. Since'));

@@ -63,7 +63,17 @@ export function renderMessage(m: PageMessage | HandoffMessage, now: Date = new D
     '',
     ...rows.flatMap(([k, v]) => (v === undefined ? [] : [`${`${k}:`.padEnd(12)}${v}`])),
   ];
-  lines.push('', `Acknowledge: ${m.ackUrl}`);
+  if (m.respondLinks) {
+    lines.push(
+      '',
+      `Acknowledge: ${m.respondLinks.acknowledge}`,
+      `Resolve: ${m.respondLinks.resolve}`,
+      `(Each link asks you to confirm, works once, and expires ${describeTime(m.respondLinks.expiresAt).iso}.)`,
+      `API: ${m.ackUrl}`,
+    );
+  } else {
+    lines.push('', `Acknowledge: ${m.ackUrl}`);
+  }
   const details = Object.entries(m.details ?? {});
   if (details.length > 0) {
     lines.push(
@@ -79,13 +89,19 @@ export function renderMessage(m: PageMessage | HandoffMessage, now: Date = new D
   const smsTail = [
     `. Since ${since}`,
     escalation ? `. ${capitalize(escalation)}` : '',
-    `. Ack: ${m.ackUrl}`,
+    // A reply code beats a link on a phone: the API link needs a key, a reply needs nothing.
+    m.replyCode ? `. Reply ${replyChoices(m.replyCode)}` : `. Ack: ${m.ackUrl}`,
   ].join('');
   const room = SMS_MAX_LENGTH - smsHead.length - smsTail.length;
   // If the fixed parts alone overflow (an absurd ack URL), a hard cut is the only way to stay in budget.
   const sms = truncate(`${smsHead}${truncate(oneLine, Math.max(room, 0))}${smsTail}`, SMS_MAX_LENGTH);
 
   return { subject, text: lines.join('\n') + '\n', sms };
+}
+
+/** Returns the replies an SMS page offers, e.g. "ACK 4821 / RES 4821 / ESC 4821". */
+export function replyChoices(code: string): string {
+  return `ACK ${code} / RES ${code} / ESC ${code}`;
 }
 
 /** Returns the "you are now on call" notice. */

@@ -22,6 +22,10 @@ export interface PageMessage {
   deadline?: string;
   /** Where the responder acknowledges (API URL of the alert). */
   ackUrl: string;
+  /** SMS pages to a user: the code a reply names ("ACK 4821"); same for every page of the alert to that phone. */
+  replyCode?: string;
+  /** Email pages to a user: one-click links bound to the alert, the action and the user; each asks to confirm, works once, expires. */
+  respondLinks?: { acknowledge: string; resolve: string; expiresAt: string };
   details?: Record<string, unknown>;
 }
 

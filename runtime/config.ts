@@ -51,6 +51,13 @@ export const configSchema = z.object({
   TWILIO_API_URL: optionalString.pipe(z.url().optional()),
   /** Default HMAC-SHA256 key for webhook signatures when a webhook target has no secret of its own. */
   WEBHOOK_SIGNING_SECRET: optionalString,
+  /**
+   * Key for the one-click acknowledge/resolve links in email pages; the same on every API and worker
+   * process. Unset: a random per-install secret, generated once and kept in Postgres.
+   */
+  LINK_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters (e.g. openssl rand -base64 32)').optional()),
+  /** How long the links in an email page work. */
+  REPLY_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(24),
   /** Fraction of an SLA target at which an alert is marked "at risk". */
   SLA_AT_RISK_FRACTION: z.coerce.number().gt(0).lt(1).default(0.75),
   /** How long a resolved alert can be reopened (by a re-trigger or by hand) before its workflow completes. */
@@ -80,6 +87,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   return parsed.data;
+}
+
+/** Returns the base URL people reach the API at: PUBLIC_URL, else the address it listens on. */
+export function publicUrlOf(config: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
+  return config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
 }
 
 /** Resolves a possibly relative directory from the config against the project root. */

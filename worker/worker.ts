@@ -4,7 +4,9 @@ import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/
 import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createNotifiers } from '../notifiers';
-import type { Config } from '../runtime/config';
+import { DEFAULT_LINK_TTL_MS } from '../domain/replies/links';
+import { publicUrlOf, type Config } from '../runtime/config';
+import { replyLinkKey } from '../store/secrets';
 
 export interface KlaxonWorkerOptions {
   connection: NativeConnection;
@@ -13,6 +15,10 @@ export interface KlaxonWorkerOptions {
   pool: pg.Pool;
   notifiers: ActivityDeps['notifiers'];
   publicUrl: string;
+  /** Key for email reply links (LINK_SIGNING_SECRET); unset: the install's own secret in Postgres. */
+  linkSigningSecret?: string;
+  /** How long email reply links work. */
+  replyLinkTtlMs?: number;
   /** Lets activities open and join group workflows. */
   workflows: WorkflowClient;
   /** Test seam, see activities/pages.ts. */
@@ -24,7 +30,7 @@ export interface KlaxonWorkerOptions {
 }
 
 /** Returns the notifiers and public URL the activities need, from the validated config. */
-export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'notifiers' | 'publicUrl'> {
+export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'notifiers' | 'publicUrl' | 'linkSigningSecret' | 'replyLinkTtlMs'> {
   return {
     notifiers: createNotifiers({
       smtpUrl: config.SMTP_URL,
@@ -35,7 +41,9 @@ export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'not
       twilioApiUrl: config.TWILIO_API_URL,
       webhookSigningSecret: config.WEBHOOK_SIGNING_SECRET,
     }),
-    publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+    publicUrl: publicUrlOf(config),
+    linkSigningSecret: config.LINK_SIGNING_SECRET,
+    replyLinkTtlMs: config.REPLY_LINK_TTL_HOURS * 60 * 60_000,
   };
 }
 
@@ -49,6 +57,7 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Wor
       pool: opts.pool,
       notifiers: opts.notifiers,
       publicUrl: opts.publicUrl,
+      replyLinks: { key: replyLinkKey(opts.pool, opts.linkSigningSecret), ttlMs: opts.replyLinkTtlMs ?? DEFAULT_LINK_TTL_MS },
       afterRecorded: opts.afterRecorded,
       workflows: opts.workflows,
       taskQueue: opts.taskQueue,

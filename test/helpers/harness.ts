@@ -38,6 +38,9 @@ export interface ApiResponse {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test assertions read arbitrary JSON
 }
 
+/** The PUBLIC_URL the worker puts in pages and Twilio signs inbound SMS webhooks over. */
+export const PUBLIC_URL = 'http://klaxon.test';
+
 /** Returns a started harness; close() tears everything down. */
 export interface HarnessOptions {
   recordWaitMs?: number;
@@ -45,6 +48,8 @@ export interface HarnessOptions {
   notifiers?: Record<Channel, Notifier>;
   afterRecorded?: (key: string) => void;
   ingestRatePerMinute?: number;
+  /** Checks X-Twilio-Signature on inbound SMS replies. */
+  twilioAuthToken?: string;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -62,7 +67,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       pool: db.pool,
       workflowBundle: bundle,
       notifiers: opts.notifiers ?? createNotifiers({}),
-      publicUrl: 'http://klaxon.test',
+      publicUrl: PUBLIC_URL,
       afterRecorded: opts.afterRecorded,
       workflows: env.client.workflow,
     });
@@ -82,6 +87,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     bodyLimit: '64kb',
     recordWaitMs: opts.recordWaitMs,
     ingestRatePerMinute: opts.ingestRatePerMinute,
+    // Links expire by the time-skipping clock, the one pages are dated by.
+    replies: { publicUrl: PUBLIC_URL, twilioAuthToken: opts.twilioAuthToken, now: () => env.currentTimeMs() },
   });
   const server: Server = await listen(app, 0);
   const address = server.address();

@@ -39,7 +39,7 @@ export async function startWorld(opts: Omit<HarnessOptions, 'notifiers'> = {}): 
     twilioApiUrl: twilio.url,
     webhookSigningSecret: 'test-signing-secret-0123456789',
   });
-  const h = await startHarness({ ...opts, notifiers });
+  const h = await startHarness({ ...opts, notifiers, twilioAuthToken: twilio.authToken });
   const ok = async (method: string, path: string, body: unknown, status: number) => {
     const res = await h.request(method, path, body);
     assert.equal(res.status, status, `${method} ${path}: ${JSON.stringify(res.body)}`);

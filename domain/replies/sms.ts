@@ -1,0 +1,46 @@
+/** Inbound SMS replies to pages: what a reply asks for. Pure. */
+
+export type SmsAction = 'acknowledge' | 'resolve' | 'escalate';
+
+export type SmsCommand =
+  | { kind: 'action'; action: SmsAction; code?: string }
+  | { kind: 'help' }
+  /** Anything else: answered with how to reply. */
+  | { kind: 'unknown' };
+
+const WORDS: Record<string, SmsAction> = {
+  ACK: 'acknowledge',
+  ACKNOWLEDGE: 'acknowledge',
+  RES: 'resolve',
+  RESOLVE: 'resolve',
+  ESC: 'escalate',
+  ESCALATE: 'escalate',
+};
+/** The word each action is replied with. */
+export const SMS_WORD: Record<SmsAction, string> = { acknowledge: 'ACK', resolve: 'RES', escalate: 'ESC' };
+
+const ACTION_WORD = '(ACK|ACKNOWLEDGE|RES|RESOLVE|ESC|ESCALATE)';
+// "ACK 4821", "ack4821", "ACK #4821", "ack", and the code first: "4821 ACK".
+const WORD_FIRST = new RegExp(`^${ACTION_WORD}(?:\\s*#?\\s*(\\d{4}))?$`);
+const CODE_FIRST = new RegExp(`^#?(\\d{4})\\s*${ACTION_WORD}$`);
+
+/** Returns what the reply asks for; case, surrounding spaces and trailing punctuation do not matter. */
+export function parseSmsReply(body: string): SmsCommand {
+  const text = body
+    .toUpperCase()
+    .replace(/[.!]+$/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (text === 'HELP' || text === '?' || text === 'INFO') return { kind: 'help' };
+  const wordFirst = WORD_FIRST.exec(text);
+  if (wordFirst) return { kind: 'action', action: WORDS[wordFirst[1]!]!, ...(wordFirst[2] ? { code: wordFirst[2] } : {}) };
+  const codeFirst = CODE_FIRST.exec(text);
+  if (codeFirst) return { kind: 'action', action: WORDS[codeFirst[2]!]!, code: codeFirst[1]! };
+  return { kind: 'unknown' };
+}
+
+/** Returns the phone number as stored for contact methods (E.164: "+" and digits); spaces and dashes dropped. */
+export function normalizePhone(raw: string): string {
+  const trimmed = raw.trim();
+  return (trimmed.startsWith('+') ? '+' : '') + trimmed.replace(/\D/g, '');
+}
