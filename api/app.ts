@@ -5,7 +5,8 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../runtime/logger';
 import { SCHEDULE_HANDOFF_WORKFLOW_TYPE, scheduleChangedSignal, scheduleHandoffWorkflowId } from '../workflows/messages';
 import { alertsRouter } from './alerts';
-import { requireApiKey } from './auth';
+import { apiKeysRouter } from './api-keys';
+import { requireApiKey, requireRole } from './auth';
 import { errorHandler, unknownRoute } from './errors';
 import { groupsRouter } from './groups';
 import { healthRouter } from './health';
@@ -48,13 +49,15 @@ export function createApp({
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
   app.use(healthRouter({ pool, temporal }));
-  app.use(requireApiKey(pool));
+  // Who may call what is declared per route in access.ts: key (401), role (403, or 404 for no route).
+  app.use(requireApiKey(pool), requireRole);
   app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs }));
   app.use(usersRouter({ pool }));
   app.use(integrationsRouter({ pool }));
   app.use(groupsRouter({ pool, workflows: temporal.workflow }));
   app.use(policiesRouter({ pool }));
   app.use(slaRouter({ pool }));
+  app.use(apiKeysRouter({ pool, log }));
   app.use(
     schedulesRouter({
       pool,

@@ -2,7 +2,7 @@
  * Every error the API answers with, and the one middleware that turns thrown errors into JSON. Anything
  * unexpected is logged and answered 500 without internals.
  */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { type z } from 'zod';
 import type { Logger } from '../runtime/logger';
 
@@ -12,6 +12,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that go with the error, e.g. WWW-Authenticate on a 401. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -29,9 +31,12 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
   throw new HttpError(400, 'invalid_request', `${first.field}: ${first.message}`, { errors });
 }
 
+/** Returns the 404 for a request that no route matches. */
+export const unknownRouteError = (req: Request) => new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`);
+
 /** Answers 404 in JSON for any route that does not exist. */
 export const unknownRoute: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
+  next(unknownRouteError(req));
 };
 
 /** Returns the error middleware: HttpErrors as they are, body-parser failures as 400/413, the rest as 500. */
@@ -51,6 +56,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       httpError = new HttpError(500, 'internal', 'internal error');
     }
     if (res.headersSent) return;
-    res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, ...httpError.extra } });
+    res
+      .status(httpError.status)
+      .set(httpError.headers)
+      .json({ error: { code: httpError.code, message: httpError.message, ...httpError.extra } });
   };
 }
