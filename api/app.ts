@@ -13,6 +13,7 @@ import { healthRouter } from './health';
 import { ingestRouter } from './ingest';
 import { integrationsRouter } from './integrations';
 import { policiesRouter } from './policies';
+import { apiRateLimit } from './rate-limit';
 import { schedulesRouter } from './schedules';
 import { slaRouter } from './sla';
 import { usersRouter } from './users';
@@ -27,6 +28,7 @@ export interface AppDeps {
   slaAtRiskFraction?: number;
   reopenWindowMs?: number;
   ingestRatePerMinute?: number;
+  apiRatePerMinute?: number;
 }
 
 /** Returns the configured Express app. */
@@ -40,17 +42,18 @@ export function createApp({
   slaAtRiskFraction = 0.75,
   reopenWindowMs = 30 * 60_000,
   ingestRatePerMinute = 1200,
+  apiRatePerMinute = 600,
 }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // Ingest endpoints authenticate by routing key and parse their own bodies (PagerDuty allows 512 KB).
-  app.use(ingestRouter({ pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, ratePerMinute: ingestRatePerMinute }));
+  app.use(ingestRouter({ pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, ratePerMinute: ingestRatePerMinute, log }));
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
   app.use(healthRouter({ pool, temporal }));
-  // Who may call what is declared per route in access.ts: key (401), role (403, or 404 for no route).
-  app.use(requireApiKey(pool), requireRole);
+  // Who may call what is declared per route in access.ts: key (401), per-key rate limit (429), role (403/404).
+  app.use(requireApiKey(pool), apiRateLimit(apiRatePerMinute, log), requireRole);
   app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs }));
   app.use(usersRouter({ pool }));
   app.use(integrationsRouter({ pool }));

@@ -2,6 +2,7 @@
  * Bearer API keys and roles. Keys are looked up by their SHA-256 digest; what each route needs comes from
  * the table in access.ts, looked up by method and path:
  *   requireApiKey   401 unless the request carries an active key (routes of other kinds pass through)
+ *   (rate limit)    per key, see rate-limit.ts
  *   requireRole     404 for a request no route matches, 403 when the key's role is below the route's
  */
 import type { RequestHandler } from 'express';

@@ -45,6 +45,7 @@ export interface HarnessOptions {
   notifiers?: Record<Channel, Notifier>;
   afterRecorded?: (key: string) => void;
   ingestRatePerMinute?: number;
+  apiRatePerMinute?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -82,6 +83,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     bodyLimit: '64kb',
     recordWaitMs: opts.recordWaitMs,
     ingestRatePerMinute: opts.ingestRatePerMinute,
+    apiRatePerMinute: opts.apiRatePerMinute ?? 100_000,
   });
   const server: Server = await listen(app, 0);
   const address = server.address();
