@@ -8,7 +8,7 @@ import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { listen } from '../../api/listen';
 import { createNotifiers, type Channel, type Notifier } from '../../notifiers';
-import { createLogger } from '../../runtime/logger';
+import { createLogger, type Logger } from '../../runtime/logger';
 import { createApiKey } from '../../store/api-keys';
 import { createKlaxonWorker } from '../../worker/worker';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -46,12 +46,14 @@ export interface HarnessOptions {
   afterRecorded?: (key: string) => void;
   ingestRatePerMinute?: number;
   apiRatePerMinute?: number;
+  /** The app's logger; silent unless given. */
+  log?: Logger;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const [env, db] = await Promise.all([startTestTemporal(), createTestDatabase()]);
   const taskQueue = `klaxon-test-${Math.random().toString(36).slice(2)}`;
-  const log = createLogger('silent');
+  const log = opts.log ?? createLogger('silent');
   const bundle = await workflowBundle();
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
