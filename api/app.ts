@@ -1,5 +1,6 @@
 /** The Express application, built from its dependencies; main.ts (or a test) decides where it listens. */
 import express from 'express';
+import helmet from 'helmet';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../runtime/logger';
@@ -46,6 +47,10 @@ export function createApp({
 }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Security headers (helmet's defaults) on every response, ingest and errors included; but no CSP
+  // upgrade-insecure-requests, which would send the forms of pages served over plain HTTP (a self-hosted
+  // install without TLS, `npm start`) to an https:// that is not there.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.set('query parser', 'simple');
   // Ingest endpoints authenticate by routing key and parse their own bodies (PagerDuty allows 512 KB).
   app.use(ingestRouter({ pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, ratePerMinute: ingestRatePerMinute, log }));
