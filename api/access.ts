@@ -107,8 +107,6 @@ export const ACCESS = {
   'DELETE /api-keys/:id': 'admin',
 } as const satisfies Record<string, Access>;
 
-export type RouteName = keyof typeof ACCESS;
-
 export interface AccessEntry {
   /** The table key, e.g. `POST /alerts/:id/acknowledge`. */
   route: string;
