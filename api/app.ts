@@ -1,11 +1,13 @@
 /** The Express application, built from its dependencies; main.ts (or a test) decides where it listens. */
 import express from 'express';
+import helmet from 'helmet';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../runtime/logger';
 import { SCHEDULE_HANDOFF_WORKFLOW_TYPE, scheduleChangedSignal, scheduleHandoffWorkflowId } from '../workflows/messages';
 import { alertsRouter } from './alerts';
-import { requireApiKey } from './auth';
+import { apiKeysRouter } from './api-keys';
+import { requireApiKey, requireRole } from './auth';
 import { errorHandler, unknownRoute } from './errors';
 import { groupsRouter } from './groups';
 import { healthRouter } from './health';
@@ -13,6 +15,7 @@ import { ingestRouter } from './ingest';
 import { integrationsRouter } from './integrations';
 import { policiesRouter } from './policies';
 import { repliesRouter, type RepliesDeps } from './replies';
+import { apiRateLimit } from './rate-limit';
 import { schedulesRouter } from './schedules';
 import { simulateRouter } from './simulate';
 import { slaRouter } from './sla';
@@ -30,6 +33,7 @@ export interface AppDeps {
   ingestRatePerMinute?: number;
   /** Answering pages by SMS reply and email link: Twilio auth token, public URL, link key. */
   replies?: Omit<RepliesDeps, 'pool' | 'workflows' | 'log'>;
+  apiRatePerMinute?: number;
 }
 
 /** Returns the configured Express app. */
@@ -44,18 +48,24 @@ export function createApp({
   reopenWindowMs = 30 * 60_000,
   ingestRatePerMinute = 1200,
   replies,
+  apiRatePerMinute = 600,
 }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Security headers (helmet's defaults) on every response, ingest and errors included; but no CSP
+  // upgrade-insecure-requests, which would send the forms of pages served over plain HTTP (a self-hosted
+  // install without TLS, `npm start`) to an https:// that is not there.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.set('query parser', 'simple');
   // Ingest endpoints authenticate by routing key and parse their own bodies (PagerDuty allows 512 KB).
-  app.use(ingestRouter({ pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, ratePerMinute: ingestRatePerMinute }));
+  app.use(ingestRouter({ pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, ratePerMinute: ingestRatePerMinute, log }));
   // SMS replies and email links: authenticated by Twilio's signature / the link's own, own body parsers.
   app.use(repliesRouter({ pool, workflows: temporal.workflow, log, ...replies }));
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
   app.use(healthRouter({ pool, temporal }));
-  app.use(requireApiKey(pool));
+  // Who may call what is declared per route in access.ts: key (401), per-key rate limit (429), role (403/404).
+  app.use(requireApiKey(pool), apiRateLimit(apiRatePerMinute, log), requireRole);
   app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs }));
   app.use(usersRouter({ pool }));
   app.use(integrationsRouter({ pool }));
@@ -63,6 +73,7 @@ export function createApp({
   app.use(policiesRouter({ pool }));
   app.use(simulateRouter({ pool, slaAtRiskFraction }));
   app.use(slaRouter({ pool }));
+  app.use(apiKeysRouter({ pool, log }));
   app.use(
     schedulesRouter({
       pool,

@@ -1,30 +1,66 @@
-/** Bearer API keys: every route but health goes through here. Keys are looked up by their SHA-256 digest. */
+/**
+ * Bearer API keys and roles. Keys are looked up by their SHA-256 digest; what each route needs comes from
+ * the table in access.ts, looked up by method and path:
+ *   requireApiKey   401 unless the request carries an active key (routes of other kinds pass through)
+ *   (rate limit)    per key, see rate-limit.ts
+ *   requireRole     404 for a request no route matches, 403 when the key's role is below the route's
+ */
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
-import { findActiveApiKey, type ApiKeyRow } from '../store/api-keys';
-import { HttpError } from './errors';
+import { findActiveApiKey, roleAtLeast, touchApiKey, type ApiKeyRole, type ApiKeyRow } from '../store/api-keys';
+import { accessFor, isRole, type AccessEntry } from './access';
+import { HttpError, unknownRouteError } from './errors';
 
 declare module 'express-serve-static-core' {
   interface Request {
     apiKey?: ApiKeyRow;
+    /** The access-table entry this request matched, set by requireApiKey. */
+    access?: AccessEntry;
   }
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-/** Returns middleware that admits only requests carrying an active API key. */
+const unauthorized = (message: string) =>
+  new HttpError(401, 'unauthorized', message, {}, { 'WWW-Authenticate': 'Bearer realm="klaxon"' });
+
+/**
+ * Returns middleware that admits only requests carrying an active API key, except to routes the access
+ * table says are public or authenticated otherwise (routing key, signature): those authenticate
+ * themselves, and pass through.
+ */
 export function requireApiKey(pool: pg.Pool): RequestHandler {
   return async (req, _res, next) => {
+    const entry = accessFor(req.method, req.path);
+    req.access = entry;
+    if (entry && !isRole(entry.access)) return next();
     const match = BEARER.exec(req.get('authorization') ?? '');
-    if (!match?.[1]) {
-      throw new HttpError(401, 'unauthorized', 'missing API key: send Authorization: Bearer <key>');
-    }
+    if (!match?.[1]) throw unauthorized('missing API key: send Authorization: Bearer <key>');
     const key = await findActiveApiKey(pool, match[1]);
-    if (!key) throw new HttpError(401, 'unauthorized', 'invalid or revoked API key');
+    if (!key) throw unauthorized('invalid or revoked API key');
     req.apiKey = key;
+    await touchApiKey(pool, key);
     next();
   };
 }
+
+const article = (role: ApiKeyRole) => (role === 'admin' ? 'an' : 'a');
+
+/** Answers 404 for a request that matches no route in the access table, 403 when its key's role is too low. */
+export const requireRole: RequestHandler = (req, _res, next) => {
+  const entry = req.access ?? accessFor(req.method, req.path);
+  if (!entry) throw unknownRouteError(req);
+  if (!isRole(entry.access)) return next();
+  const key = req.apiKey;
+  if (!key) throw unauthorized('missing API key: send Authorization: Bearer <key>');
+  if (!roleAtLeast(key.role, entry.access)) {
+    throw new HttpError(403, 'forbidden', `this route needs the ${entry.access} role; this key is ${article(key.role)} ${key.role}`, {
+      required_role: entry.access,
+      key_role: key.role,
+    });
+  }
+  next();
+};
 
 /** Returns the actor recorded in the audit trail for an API request. */
 export function actorOf(apiKey: ApiKeyRow | undefined, claimed?: string): string {

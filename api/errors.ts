@@ -2,9 +2,11 @@
  * Every error the API answers with, and the one middleware that turns thrown errors into JSON. Anything
  * unexpected is logged and answered 500 without internals.
  */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { STATUS_CODES } from 'node:http';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { type z } from 'zod';
 import type { Logger } from '../runtime/logger';
+import { accessFor } from './access';
 
 export class HttpError extends Error {
   constructor(
@@ -12,6 +14,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that go with the error, e.g. WWW-Authenticate on a 401. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -29,28 +33,53 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
   throw new HttpError(400, 'invalid_request', `${first.field}: ${first.message}`, { errors });
 }
 
+/**
+ * Returns a path fit to echo in an error body or a log: segments of 16 characters or more are elided,
+ * since a mistyped ingest URL carries its routing key (and nobody mistypes a route name that long).
+ */
+export function safePath(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => (segment.length >= 16 ? '…' : segment))
+    .join('/');
+}
+
+/** Returns the 404 for a request that no route matches. */
+export const unknownRouteError = (req: Request) => new HttpError(404, 'not_found', `no route for ${req.method} ${safePath(req.path)}`);
+
 /** Answers 404 in JSON for any route that does not exist. */
 export const unknownRoute: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
+  next(unknownRouteError(req));
 };
 
-/** Returns the error middleware: HttpErrors as they are, body-parser failures as 400/413, the rest as 500. */
+/**
+ * Returns the error middleware: HttpErrors as they are, body-parser failures as 400/413, the rest as 500.
+ * Nothing from the request is echoed beyond what an HttpError chose to say: a parser's message quotes the
+ * body (which may hold a routing key) and Express's decoding error quotes the path (which may too).
+ */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let httpError: HttpError;
     if (err instanceof HttpError) {
       httpError = err;
     } else if (err?.type === 'entity.parse.failed') {
-      httpError = new HttpError(400, 'invalid_json', `request body is not valid JSON: ${err.message}`);
+      const at = /position (\d+)/.exec(String(err.message))?.[1];
+      httpError = new HttpError(400, 'invalid_json', `request body is not valid JSON${at ? ` (at character ${at})` : ''}`);
     } else if (err?.type === 'entity.too.large') {
       httpError = new HttpError(413, 'payload_too_large', `request body exceeds the ${err.limit}-byte limit`);
+    } else if (err instanceof URIError) {
+      httpError = new HttpError(400, 'bad_request', 'the path is not valid percent-encoding');
     } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
-      httpError = new HttpError(err.status, 'bad_request', String(err.message ?? 'bad request'));
+      httpError = new HttpError(err.status, 'bad_request', STATUS_CODES[err.status] ?? 'bad request');
     } else {
-      log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      // The route's pattern, not the path: an ingest path carries its routing key.
+      log.error({ err, method: req.method, route: (req.access ?? accessFor(req.method, req.path))?.route ?? safePath(req.path) }, 'unhandled error');
       httpError = new HttpError(500, 'internal', 'internal error');
     }
     if (res.headersSent) return;
-    res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, ...httpError.extra } });
+    res
+      .status(httpError.status)
+      .set(httpError.headers)
+      .json({ error: { code: httpError.code, message: httpError.message, ...httpError.extra } });
   };
 }

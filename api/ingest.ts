@@ -12,14 +12,18 @@ import { parseAnomalyEvent, type SeverityBand } from '../domain/ingest/anomaly';
 import { applyMapping, type FieldMapping } from '../domain/ingest/generic';
 import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
 import type { IngestEvent, ParseResult } from '../domain/ingest/types';
+import type { Logger } from '../runtime/logger';
+import { sha256Hex } from '../store/digests';
 import { countIngest, findIntegrationByKey, type IntegrationRow } from '../store/integrations';
 import { HttpError } from './errors';
+import { limiterOptions } from './rate-limit';
 import { signalAlertAction, triggerAlert, type TriggerDeps } from './trigger';
 
 const PD_BODY_LIMIT = '512kb';
 
 export interface IngestDeps extends TriggerDeps {
   ratePerMinute: number;
+  log: Logger;
 }
 
 const pdInvalid = (errors: string[]) => ({ status: 'invalid event', message: 'Event object is invalid', errors });
@@ -66,13 +70,15 @@ async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events:
 /** Returns the router for the ingest endpoints (mounted before API-key auth and the global body parser). */
 export function ingestRouter(deps: IngestDeps): Router {
   const router = Router();
+  // Counted per routing key, held as its digest: the limiter's store (and anything it logs) never sees
+  // the key itself. Requests without one are counted per client address.
   const limiter = (keyOf: (req: express.Request) => string | undefined, onLimit: RequestHandler) =>
     rateLimit({
-      windowMs: 60_000,
-      limit: deps.ratePerMinute,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      keyGenerator: (req) => keyOf(req) ?? `ip:${ipKeyGenerator(req.ip ?? '')}`,
+      ...limiterOptions(deps.ratePerMinute, deps.log),
+      keyGenerator: (req) => {
+        const key = keyOf(req);
+        return key === undefined ? `ip:${ipKeyGenerator(req.ip ?? '')}` : `rk:${sha256Hex(key)}`;
+      },
       handler: onLimit,
     });
 
@@ -88,7 +94,7 @@ export function ingestRouter(deps: IngestDeps): Router {
     },
     express.json({ limit: PD_BODY_LIMIT, strict: false }),
     limiter(
-      (req) => (typeof req.body?.routing_key === 'string' ? `pd:${req.body.routing_key}` : undefined),
+      (req) => (typeof req.body?.routing_key === 'string' ? req.body.routing_key : undefined),
       (_req, res) => {
         res.status(429).json({ status: 'throttle event', message: 'Requests for this service are arriving too quickly. Please retry later.' });
       },
@@ -121,7 +127,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       `/integrations/${kind}/:key`,
       express.json({ limit: PD_BODY_LIMIT, type: () => true }),
       limiter(
-        (req) => `${kind}:${String(req.params.key)}`,
+        (req) => String(req.params.key),
         (_req, res) => {
           res.status(429).json({ error: { code: 'rate_limited', message: 'too many events for this integration; retry later' } });
         },

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
   await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs: config.REOPEN_WINDOW_MINUTES * 60_000, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config) });
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs: config.REOPEN_WINDOW_MINUTES * 60_000, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE });
   const server = await listen(app, config.PORT, config.HOST);
   log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');
   const stop = () => {

@@ -64,6 +64,8 @@ export const configSchema = z.object({
   REOPEN_WINDOW_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(30),
   /** Events accepted per routing key per minute on the ingest endpoints; more are answered 429. */
   INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** Requests accepted per API key per minute on the API; more are answered 429 with Retry-After. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config), workflows: temporal.workflow });
   const workerDone = worker.run();
 
-  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs: config.REOPEN_WINDOW_MINUTES * 60_000, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config) });
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs: config.REOPEN_WINDOW_MINUTES * 60_000, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE });
   const server = await listen(app, config.PORT, config.HOST);
   const apiUrl = `http://${config.HOST}:${config.PORT}`;
 

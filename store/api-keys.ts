@@ -1,10 +1,17 @@
 /** SQL and hashing for API keys. Only a SHA-256 digest of each key is stored. */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction, type Queryable } from './db';
+import { digestsEqual, sha256Hex } from './digests';
 
+/** Roles in increasing order of power: each role may do everything the ones before it may. */
 export const API_KEY_ROLES = ['viewer', 'responder', 'admin'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+/** Returns true when a key with role `has` may use a route that needs role `needs`. */
+export function roleAtLeast(has: ApiKeyRole, needs: ApiKeyRole): boolean {
+  return API_KEY_ROLES.indexOf(has) >= API_KEY_ROLES.indexOf(needs);
+}
 
 export interface ApiKeyRow {
   id: string;
@@ -16,9 +23,14 @@ export interface ApiKeyRow {
   revoked_at: Date | null;
 }
 
+// Every column but key_hash: the digest never leaves this module.
+const COLUMNS = 'id, name, role, prefix, created_at, last_used_at, revoked_at';
+// Advisory lock taken by whatever must not race key bootstrapping or the last-admin check.
+const BOOTSTRAP_LOCK = 0x6b6c6b79;
+
 /** Returns the hex SHA-256 digest under which a key is stored and looked up. */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
 
 /** Returns a new random key: `kx_` and 43 base64url characters (256 bits). */
@@ -33,8 +45,7 @@ export async function createApiKey(
 ): Promise<{ key: string; row: ApiKeyRow }> {
   const key = generateApiKey();
   const { rows } = await db.query<ApiKeyRow>(
-    `insert into api_keys (name, role, prefix, key_hash) values ($1, $2, $3, $4)
-     returning id, name, role, prefix, created_at, last_used_at, revoked_at`,
+    `insert into api_keys (name, role, prefix, key_hash) values ($1, $2, $3, $4) returning ${COLUMNS}`,
     [opts.name, opts.role, key.slice(0, 7), hashApiKey(key)],
   );
   return { key, row: rows[0]! };
@@ -42,12 +53,58 @@ export async function createApiKey(
 
 /** Returns the active key whose digest matches, or undefined. */
 export async function findActiveApiKey(db: Queryable, key: string): Promise<ApiKeyRow | undefined> {
-  const { rows } = await db.query<ApiKeyRow>(
-    `select id, name, role, prefix, created_at, last_used_at, revoked_at
-       from api_keys where key_hash = $1 and revoked_at is null`,
-    [hashApiKey(key)],
+  const digest = hashApiKey(key);
+  const { rows } = await db.query<ApiKeyRow & { key_hash: string }>(
+    `select ${COLUMNS}, key_hash from api_keys where key_hash = $1 and revoked_at is null`,
+    [digest],
   );
-  return rows[0];
+  const found = rows[0];
+  // Constant-time: see digestsEqual.
+  if (!found || !digestsEqual(found.key_hash, digest)) return undefined;
+  const { key_hash: _digest, ...row } = found;
+  return row;
+}
+
+/** Records that a key was used, at most once a minute per key so that reads do not each cost a write. */
+export async function touchApiKey(db: Queryable, row: ApiKeyRow, now = new Date()): Promise<void> {
+  if (row.last_used_at && now.getTime() - row.last_used_at.getTime() < 60_000) return;
+  await db.query('update api_keys set last_used_at = $2 where id = $1', [row.id, now]);
+}
+
+/** Returns every key, newest first, revoked ones included. */
+export async function listApiKeys(db: Queryable): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query<ApiKeyRow>(`select ${COLUMNS} from api_keys order by created_at desc, id`);
+  return rows;
+}
+
+export class LastAdminKeyError extends Error {
+  constructor() {
+    super('this is the last active admin key; create another admin key before revoking it');
+    this.name = 'LastAdminKeyError';
+  }
+}
+
+/**
+ * Revokes a key (idempotent: an already revoked key keeps its first revocation time); returns it, or
+ * undefined if there is no such key. Refuses, with LastAdminKeyError, to revoke the last active admin key:
+ * nobody could then manage keys through the API. Serialised with key bootstrapping by the same lock.
+ */
+export async function revokeApiKey(pool: pg.Pool, id: string): Promise<ApiKeyRow | undefined> {
+  return inTransaction(pool, async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
+    const { rows } = await tx.query<ApiKeyRow>(`select ${COLUMNS} from api_keys where id = $1`, [id]);
+    const row = rows[0];
+    if (!row || row.revoked_at) return row;
+    if (row.role === 'admin') {
+      const others = await tx.query<{ n: number }>(
+        `select count(*)::int as n from api_keys where role = 'admin' and revoked_at is null and id <> $1`,
+        [id],
+      );
+      if ((others.rows[0]?.n ?? 0) === 0) throw new LastAdminKeyError();
+    }
+    const revoked = await tx.query<ApiKeyRow>(`update api_keys set revoked_at = now() where id = $1 returning ${COLUMNS}`, [id]);
+    return revoked.rows[0];
+  });
 }
 
 /**
@@ -56,7 +113,7 @@ export async function findActiveApiKey(db: Queryable, key: string): Promise<ApiK
  */
 export async function bootstrapAdminKey(pool: pg.Pool): Promise<string | undefined> {
   return inTransaction(pool, async (tx) => {
-    await tx.query('select pg_advisory_xact_lock($1)', [0x6b6c6b79]);
+    await tx.query('select pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
     const { rows } = await tx.query<{ n: number }>('select count(*)::int as n from api_keys');
     if ((rows[0]?.n ?? 0) > 0) return undefined;
     const { key } = await createApiKey(tx, { name: 'bootstrap admin', role: 'admin' });

@@ -1,6 +1,7 @@
 /** SQL for integrations (routing keys stored as digests) and their raw-event counters. */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Queryable } from './db';
+import { digestsEqual, sha256Hex } from './digests';
 
 export const INTEGRATION_TYPES = ['pagerduty', 'alertmanager', 'generic', 'anomaly'] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
@@ -18,7 +19,7 @@ export interface IntegrationRow {
   disabled_at: Date | null;
 }
 
-const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+const digest = sha256Hex;
 
 /** Stores a new integration and returns it with its routing key in clear, the only time it is shown. */
 export async function createIntegration(
@@ -38,12 +39,18 @@ export async function createIntegration(
 
 /** Returns the enabled integration with this routing key, or undefined. */
 export async function findIntegrationByKey(db: Queryable, key: string): Promise<IntegrationRow | undefined> {
-  const { rows } = await db.query<IntegrationRow>(
-    `select id, name, type, service, key_prefix, settings, group_by, group_window_minutes, created_at, disabled_at
+  const keyDigest = digest(key);
+  const { rows } = await db.query<IntegrationRow & { key_hash: string }>(
+    `select id, name, type, service, key_prefix, settings, group_by, group_window_minutes, created_at, disabled_at, key_hash
        from integrations where key_hash = $1 and disabled_at is null`,
-    [digest(key)],
+    [keyDigest],
   );
-  return rows[0];
+  const found = rows[0];
+  // Constant-time, for the reason given at digestsEqual: the comparison that admits the caller must not
+  // leak, through its timing, how much of the digest matched.
+  if (!found || !digestsEqual(found.key_hash, keyDigest)) return undefined;
+  const { key_hash: _digest, ...row } = found;
+  return row;
 }
 
 /** Returns every integration by name. */

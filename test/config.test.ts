@@ -9,6 +9,8 @@ it('applies defaults when nothing is set', () => {
   assert.equal(c.TEMPORAL_ADDRESS, undefined);
   assert.equal(c.TEMPORAL_NAMESPACE, 'default');
   assert.equal(c.TEMPORAL_UI_PORT, 8233);
+  assert.equal(c.API_RATE_LIMIT_PER_MINUTE, 600);
+  assert.equal(c.INGEST_RATE_LIMIT_PER_MINUTE, 1200);
 });
 
 it('reads valid values', () => {
@@ -33,4 +35,11 @@ it('names every bad variable at once', () => {
       return true;
     },
   );
+});
+
+it('reads rate limits as positive whole numbers', () => {
+  assert.equal(loadConfig({ API_RATE_LIMIT_PER_MINUTE: '30' }).API_RATE_LIMIT_PER_MINUTE, 30);
+  for (const bad of ['0', '-5', '1.5', 'lots']) {
+    assert.throws(() => loadConfig({ API_RATE_LIMIT_PER_MINUTE: bad }), (err: unknown) => err instanceof ConfigError && /^API_RATE_LIMIT_PER_MINUTE:/.test(err.problems[0]!), bad);
+  }
 });

@@ -8,7 +8,7 @@ import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { listen } from '../../api/listen';
 import { createNotifiers, type Channel, type Notifier } from '../../notifiers';
-import { createLogger } from '../../runtime/logger';
+import { createLogger, type Logger } from '../../runtime/logger';
 import { createApiKey } from '../../store/api-keys';
 import { createKlaxonWorker } from '../../worker/worker';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -50,12 +50,15 @@ export interface HarnessOptions {
   ingestRatePerMinute?: number;
   /** Checks X-Twilio-Signature on inbound SMS replies. */
   twilioAuthToken?: string;
+  apiRatePerMinute?: number;
+  /** The app's logger; silent unless given. */
+  log?: Logger;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const [env, db] = await Promise.all([startTestTemporal(), createTestDatabase()]);
   const taskQueue = `klaxon-test-${Math.random().toString(36).slice(2)}`;
-  const log = createLogger('silent');
+  const log = opts.log ?? createLogger('silent');
   const bundle = await workflowBundle();
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -89,6 +92,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ingestRatePerMinute: opts.ingestRatePerMinute,
     // Links expire by the time-skipping clock, the one pages are dated by.
     replies: { publicUrl: PUBLIC_URL, twilioAuthToken: opts.twilioAuthToken, now: () => env.currentTimeMs() },
+    apiRatePerMinute: opts.apiRatePerMinute ?? 100_000,
   });
   const server: Server = await listen(app, 0);
   const address = server.address();

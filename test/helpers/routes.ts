@@ -1,0 +1,56 @@
+/** The routes an Express 5 app serves, found by walking its router, and a concrete path for each. */
+import assert from 'node:assert/strict';
+import type express from 'express';
+import { parse, type Token } from 'path-to-regexp';
+
+interface Layer {
+  route?: { path: unknown; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+  slash?: boolean;
+}
+
+export interface Route {
+  method: string;
+  path: string;
+  name: string;
+}
+
+/** Returns every route of the app: Express 5 keeps them in app.router.stack, nested routers in handle.stack. */
+export function routesOf(app: express.Express): Route[] {
+  const routes: Route[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        assert.equal(typeof layer.route.path, 'string', `a route with a non-string path: ${String(layer.route.path)}`);
+        const path = layer.route.path as string;
+        for (const method of Object.keys(layer.route.methods)) {
+          assert.notEqual(method, '_all', `${path} is registered with router.all(): give each method its own route`);
+          routes.push({ method: method.toUpperCase(), path, name: `${method.toUpperCase()} ${path}` });
+        }
+      } else if (layer.handle?.stack) {
+        // Routers are mounted at the root; a mount path would have to be added to each route's path.
+        assert.ok(layer.slash, 'a router mounted under a path prefix: teach routesOf() to prepend it');
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((app.router as unknown as { stack: Layer[] }).stack);
+  return routes;
+}
+
+const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
+
+/** Returns a concrete path for a route pattern: ids become a UUID nobody has, other parameters a word. */
+export function samplePath(pattern: string): string {
+  const render = (tokens: Token[]): string =>
+    tokens
+      .map((t) => {
+        if (t.type === 'text') return t.value;
+        if (t.type === 'param') return /id$/i.test(t.name) ? SAMPLE_ID : t.name === 'key' ? 'f'.repeat(32) : `sample-${t.name}`;
+        if (t.type === 'wildcard') return 'sample';
+        return ''; // optional groups left out
+      })
+      .join('');
+  return render(parse(pattern).tokens);
+}
+
