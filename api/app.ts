@@ -11,6 +11,7 @@ import { groupsRouter } from './groups';
 import { healthRouter } from './health';
 import { ingestRouter } from './ingest';
 import { integrationsRouter } from './integrations';
+import { docsRouter } from './openapi';
 import { policiesRouter } from './policies';
 import { schedulesRouter } from './schedules';
 import { slaRouter } from './sla';
@@ -48,6 +49,8 @@ export function createApp({
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
   app.use(healthRouter({ pool, temporal }));
+  // The OpenAPI document and its browsable docs are public, like the health probes.
+  app.use(docsRouter());
   app.use(requireApiKey(pool));
   app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs }));
   app.use(usersRouter({ pool }));
