@@ -11,6 +11,9 @@ import addFormats from 'ajv-formats';
 import express from 'express';
 import type pg from 'pg';
 import { createApp } from '../api/app';
+import { parseAlertmanagerPayload } from '../domain/ingest/alertmanager';
+import { parseAnomalyEvent } from '../domain/ingest/anomaly';
+import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
 import { listen } from '../api/listen';
 import { API_ROUTES, generateOpenApiDocument, openApiDocument } from '../api/openapi';
 import { createLogger } from '../runtime/logger';
@@ -117,6 +120,42 @@ describe('the OpenAPI document', () => {
       const name = /^#\/components\/schemas\/(.+)$/.exec(ref)?.[1];
       assert.ok(name && doc.components?.schemas?.[name], `${ref} resolves`);
     }
+  });
+
+  it('has examples that conform to their schemas and pass the validation the server applies', () => {
+    const ajv = new Ajv2020({ strict: false });
+    addFormats(ajv);
+    ajv.addSchema({ ...doc, $id: 'https://klaxon.invalid/openapi.json' }, undefined, undefined, false);
+    const examples = Object.entries(doc.components?.schemas ?? {}).flatMap(([name, s]) =>
+      'example' in s && s.example !== undefined ? [[name, s.example] as const] : [],
+    );
+    assert.ok(examples.length >= 8, `${examples.length} examples`);
+    for (const [name, example] of examples) {
+      const validate = ajv.compile({
+        $ref: `https://klaxon.invalid/openapi.json#/components/schemas/${name}`,
+      });
+      assert.ok(validate(example), `${name} example: ${ajv.errorsText(validate.errors)}`);
+    }
+    // Request bodies validated by zod: the example passes the very schema the router parses with.
+    let parsed = 0;
+    for (const route of API_ROUTES) {
+      if (!route.request?.body || route.auth !== 'api-key') continue;
+      const op = operations().find((o) => o.op.operationId === route.operationId)!.op;
+      let schema = ((op.requestBody as Json).content as Record<string, { schema: Json }>)['application/json']!
+        .schema;
+      if (typeof schema.$ref === 'string')
+        schema = doc.components!.schemas![schema.$ref.split('/').pop()!] as Json;
+      if (schema.example === undefined) continue;
+      const result = route.request.body.safeParse(schema.example);
+      assert.ok(result.success, `${route.operationId} example: ${result.error?.message}`);
+      parsed++;
+    }
+    assert.ok(parsed >= 5, `${parsed} request examples parsed`);
+    // Ingest bodies are checked by the domain parsers; the documented examples must pass them too.
+    const example = (name: string) => (doc.components?.schemas?.[name] as Json).example;
+    assert.ok(parsePagerDutyEvent(example('PagerDutyEvent')).ok);
+    assert.ok(parseAlertmanagerPayload(example('AlertmanagerWebhook')).ok);
+    assert.ok(parseAnomalyEvent(example('AnomalyEvent')).ok);
   });
 
   it('lists every route the app mounts, and only those', () => {

@@ -81,7 +81,25 @@ export const AlertmanagerWebhook = z
       }),
     ),
   })
-  .openapi('AlertmanagerWebhook', { description: "Prometheus Alertmanager's webhook payload (version 4)" });
+  .openapi('AlertmanagerWebhook', {
+    description: "Prometheus Alertmanager's webhook payload (version 4)",
+    example: {
+      version: '4',
+      groupKey: '{}:{alertname="DiskFull"}',
+      receiver: 'klaxon',
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          fingerprint: 'c0ffee0123456789',
+          labels: { alertname: 'DiskFull', instance: 'db-1', severity: 'warning' },
+          annotations: { summary: 'Disk 95% full on db-1' },
+          startsAt: '2026-03-02T09:00:00Z',
+          endsAt: '0001-01-01T00:00:00Z',
+        },
+      ],
+    },
+  });
 
 export const AnomalyEvent = z
   .looseObject({
@@ -102,14 +120,22 @@ export const AnomalyEvent = z
     labels: z.record(z.string(), z.string()).optional(),
     details: z.record(z.string(), z.unknown()).optional(),
   })
-  .openapi('AnomalyEvent', { description: "An anomaly detector's report" });
-
-const GenericEvent = z
-  .unknown()
-  .openapi({
-    description:
-      "Any JSON: the integration's field mapping picks summary, severity, dedup key and status out of it",
+  .openapi('AnomalyEvent', {
+    description: "An anomaly detector's report",
+    example: {
+      metric: 'checkout.latency_p99',
+      model: 'prophet-v2',
+      score: 0.97,
+      threshold: 0.9,
+      value: 2.4,
+      expected: 0.8,
+    },
   });
+
+const GenericEvent = z.unknown().openapi({
+  description:
+    "Any JSON: the integration's field mapping picks summary, severity, dedup key and status out of it",
+});
 
 const pdResponse = (status: string, message: string) =>
   z.strictObject({ status: z.literal(status), message: z.literal(message), errors: z.array(z.string()) });
