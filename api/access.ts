@@ -26,6 +26,8 @@ export const ACCESS = {
   // Probes for load balancers and orchestrators.
   'GET /healthz': 'public',
   'GET /readyz': 'public',
+  'GET /openapi.json': 'public',
+  'GET /docs': 'public',
 
   // Ingest (api/ingest.ts): the routing key authenticates.
   'POST /v2/enqueue': 'routing-key',
@@ -77,9 +79,9 @@ export const ACCESS = {
   'GET /escalation-rules': 'viewer',
   'PUT /escalation-rules': 'admin',
 
-  // Schedules. GET /schedules/:file serves <id>.ics and falls through to GET /schedules/:id otherwise.
+  // Schedules; :id.ics is the iCalendar feed.
   'GET /schedules': 'viewer',
-  'GET /schedules/:file': 'viewer',
+  'GET /schedules/:id.ics': 'viewer',
   'GET /schedules/:id': 'viewer',
   'GET /schedules/:id/overrides': 'viewer',
   'GET /schedules/:id/on-call': 'viewer',

@@ -19,7 +19,8 @@ import { alertHandle, refusalOf, type AlertAction } from './alert-actions';
 import { actorOf } from './auth';
 import { HttpError, notFound, parseInput } from './errors';
 import { triggerAlert } from './trigger';
-import { alertIdParams, createAlertBody, listAlertsQuery, noteBody, transitionBody } from './schemas';
+import { mount } from './route';
+import { alertRoutes as routes } from './schemas/alerts';
 
 export interface AlertsRouterDeps {
   pool: pg.Pool;
@@ -69,15 +70,14 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
 
   /** Returns the alert named in the path and a handle on its own chain of workflow runs, or throws 404. */
   const alertOf = async (req: Request) => {
-    const { id } = parseInput(alertIdParams, req.params, 'params');
+    const { id } = parseInput(routes.get.request.params, req.params, 'params');
     const row = await getAlert(pool, id);
     if (!row) throw notFound(`alert ${id}`);
     return { id, row, handle: alertHandle(workflows, row) };
   };
 
-
-  router.post('/alerts', async (req, res) => {
-    const body = parseInput(createAlertBody, req.body, 'body');
+  mount(router, routes.create, async (req, res) => {
+    const body = parseInput(routes.create.request.body, req.body, 'body');
     const { handle, candidateId, workflowId } = await triggerAlert(
       { pool, workflows, taskQueue, slaAtRiskFraction, reopenWindowMs },
       {
@@ -106,8 +106,8 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
       .json({ id: view.alertId, workflow_id: workflowId, created, deduplicated: !created, state: view.state, occurrences: view.occurrences });
   });
 
-  router.get('/alerts', async (req, res) => {
-    const q = parseInput(listAlertsQuery, req.query, 'query');
+  mount(router, routes.list, async (req, res) => {
+    const q = parseInput(routes.list.request.query, req.query, 'query');
     let after: { triggeredAt: Date; id: string } | undefined;
     if (q.cursor) {
       try {
@@ -133,7 +133,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     res.json({ alerts: page.map(alertJson), next_cursor: nextCursor });
   });
 
-  router.get('/alerts/:id', async (req, res) => {
+  mount(router, routes.get, async (req, res) => {
     const { id, row, handle } = await alertOf(req);
     const [audit, notifications, slaEvents, live] = await Promise.all([
       listAudit(pool, id),
@@ -167,8 +167,8 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
   });
 
   const transition = (action: TransitionAction) =>
-    router.post(`/alerts/:id/${action}`, async (req, res) => {
-      const body = parseInput(transitionBody, req.body, 'body');
+    mount(router, routes.transitions[action], async (req, res) => {
+      const body = parseInput(routes.transitions[action].request.body, req.body, 'body');
       const { id, row, handle } = await alertOf(req);
       try {
         const result = await handle.executeUpdate(transitionUpdates[action], {
@@ -181,8 +181,8 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     });
   for (const action of Object.keys(transitionUpdates) as TransitionAction[]) transition(action);
 
-  router.post('/alerts/:id/escalate', async (req, res) => {
-    const body = parseInput(transitionBody, req.body, 'body');
+  mount(router, routes.escalate, async (req, res) => {
+    const body = parseInput(routes.escalate.request.body, req.body, 'body');
     const { id, row, handle } = await alertOf(req);
     try {
       const fired = await handle.executeUpdate(escalateUpdate, { args: [{ actor: actorOf(req.apiKey, body.actor), reason: body.reason }] });
@@ -192,8 +192,8 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     }
   });
 
-  router.post('/alerts/:id/notes', async (req, res) => {
-    const body = parseInput(noteBody, req.body, 'body');
+  mount(router, routes.note, async (req, res) => {
+    const body = parseInput(routes.note.request.body, req.body, 'body');
     const { id, handle } = await alertOf(req);
     try {
       const note = await handle.executeUpdate(noteUpdate, { args: [{ actor: actorOf(req.apiKey, body.actor), text: body.text }] });

@@ -1,16 +1,11 @@
 /** /api-keys: create, list and revoke API keys (admin). A key is shown in clear once, when created. */
 import { Router } from 'express';
 import type pg from 'pg';
-import { z } from 'zod';
 import type { Logger } from '../runtime/logger';
-import { API_KEY_ROLES, createApiKey, LastAdminKeyError, listApiKeys, revokeApiKey, type ApiKeyRow } from '../store/api-keys';
+import { createApiKey, LastAdminKeyError, listApiKeys, revokeApiKey, type ApiKeyRow } from '../store/api-keys';
 import { HttpError, notFound, parseInput } from './errors';
-
-const createBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  role: z.enum(API_KEY_ROLES),
-});
-const idParams = z.object({ id: z.uuid() });
+import { mount } from './route';
+import { apiKeyRoutes as routes } from './schemas/api-keys';
 
 // Never the key or its digest: only what identifies it (name, and the prefix the holder can compare).
 const keyJson = (k: ApiKeyRow) => ({
@@ -27,19 +22,19 @@ const keyJson = (k: ApiKeyRow) => ({
 export function apiKeysRouter({ pool, log }: { pool: pg.Pool; log: Logger }): Router {
   const router = Router();
 
-  router.post('/api-keys', async (req, res) => {
-    const body = parseInput(createBody, req.body, 'body');
+  mount(router, routes.create, async (req, res) => {
+    const body = parseInput(routes.create.request.body, req.body, 'body');
     const { key, row } = await createApiKey(pool, { name: body.name, role: body.role });
     log.info({ apiKeyId: row.id, name: row.name, role: row.role, by: req.apiKey?.id }, 'api key created');
     res.status(201).location(`/api-keys/${row.id}`).json({ ...keyJson(row), key });
   });
 
-  router.get('/api-keys', async (_req, res) => {
+  mount(router, routes.list, async (_req, res) => {
     res.json({ api_keys: (await listApiKeys(pool)).map(keyJson) });
   });
 
-  router.delete('/api-keys/:id', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
+  mount(router, routes.revoke, async (req, res) => {
+    const { id } = parseInput(routes.revoke.request.params, req.params, 'params');
     let row: ApiKeyRow | undefined;
     try {
       row = await revokeApiKey(pool, id);

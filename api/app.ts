@@ -13,6 +13,7 @@ import { groupsRouter } from './groups';
 import { healthRouter } from './health';
 import { ingestRouter } from './ingest';
 import { integrationsRouter } from './integrations';
+import { docsRouter } from './openapi';
 import { policiesRouter } from './policies';
 import { repliesRouter, type RepliesDeps } from './replies';
 import { apiRateLimit } from './rate-limit';
@@ -64,6 +65,8 @@ export function createApp({
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
   app.use(healthRouter({ pool, temporal }));
+  // The OpenAPI document and its browsable docs are public, like the health probes.
+  app.use(docsRouter());
   // Who may call what is declared per route in access.ts: key (401), per-key rate limit (429), role (403/404).
   app.use(requireApiKey(pool), apiRateLimit(apiRatePerMinute, log), requireRole);
   app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs }));

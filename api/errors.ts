@@ -4,9 +4,9 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { type z } from 'zod';
 import type { Logger } from '../runtime/logger';
 import { accessFor } from './access';
+import { z } from './zod';
 
 export class HttpError extends Error {
   constructor(
@@ -21,6 +21,21 @@ export class HttpError extends Error {
     this.name = 'HttpError';
   }
 }
+
+/** The body of every error errorHandler answers with: a code, a message, and what the code adds. */
+export const ErrorBody = z
+  .strictObject({
+    error: z
+      .object({
+        code: z.string().openapi({ example: 'invalid_request' }),
+        message: z.string().openapi({ example: 'body.severity: Invalid option: expected one of "critical"|"high"|"medium"|"low"|"info"' }),
+        /** invalid_request and invalid_event: each offending field. */
+        errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      })
+      // Some codes add context: update_refused {action, state}, transition_refused {from, to, action}.
+      .catchall(z.unknown()),
+  })
+  .openapi('Error', { description: 'An error: `code` is stable, `message` is for people.' });
 
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 

@@ -2,34 +2,33 @@
 import { Router } from 'express';
 import type { WorkflowClient } from '@temporalio/client';
 import type pg from 'pg';
-import { z } from 'zod';
 import { getGroup, listGroups, noiseStats } from '../store/groups';
 import { groupActionSignal, groupViewQuery } from '../workflows/messages';
 import { actorOf } from './auth';
 import { HttpError, notFound, parseInput } from './errors';
-
-const idParams = z.object({ id: z.uuid() });
+import { mount } from './route';
+import { groupRoutes as routes } from './schemas/groups';
 
 /** Returns the router for groups and noise statistics. */
 export function groupsRouter({ pool, workflows }: { pool: pg.Pool; workflows: WorkflowClient }): Router {
   const router = Router();
 
-  router.get('/groups', async (req, res) => {
-    const q = parseInput(z.strictObject({ open: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), req.query, 'query');
+  mount(router, routes.list, async (req, res) => {
+    const q = parseInput(routes.list.request.query, req.query, 'query');
     const rows = await listGroups(pool, { open: q.open === undefined ? undefined : q.open === 'true', limit: q.limit });
     res.json({ groups: rows });
   });
 
-  router.get('/groups/:id', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
+  mount(router, routes.get, async (req, res) => {
+    const { id } = parseInput(routes.get.request.params, req.params, 'params');
     const group = await getGroup(pool, id);
     if (!group) throw notFound(`group ${id}`);
     res.json(group);
   });
 
   for (const action of ['acknowledge', 'resolve'] as const) {
-    router.post(`/groups/:id/${action}`, async (req, res) => {
-      const { id } = parseInput(idParams, req.params, 'params');
+    mount(router, routes[action], async (req, res) => {
+      const { id } = parseInput(routes[action].request.params, req.params, 'params');
       const { rows } = await pool.query<{ workflow_id: string }>('select workflow_id from alert_groups where id = $1', [id]);
       if (!rows[0]) throw notFound(`group ${id}`);
       const handle = workflows.getHandle(rows[0].workflow_id);
@@ -41,8 +40,8 @@ export function groupsRouter({ pool, workflows }: { pool: pg.Pool; workflows: Wo
     });
   }
 
-  router.get('/stats/noise', async (req, res) => {
-    const q = parseInput(z.strictObject({ from: z.iso.date().optional(), to: z.iso.date().optional() }), req.query, 'query');
+  mount(router, routes.noise, async (req, res) => {
+    const q = parseInput(routes.noise.request.query, req.query, 'query');
     const to = q.to ? new Date(`${q.to}T00:00:00Z`) : new Date();
     const from = q.from ? new Date(`${q.from}T00:00:00Z`) : new Date(to.getTime() - 6 * 86_400_000);
     if (to < from) throw new HttpError(400, 'invalid_request', 'query.to: must not be before from', { errors: [{ field: 'query.to', message: 'must not be before from' }] });

@@ -2,6 +2,8 @@
 import { Router } from 'express';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
+import { mount } from './route';
+import { healthRoutes as routes } from './schemas/health';
 
 export interface HealthDeps {
   pool: pg.Pool;
@@ -26,10 +28,10 @@ async function check(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<stri
 /** Returns the router for /healthz (process up) and /readyz (Postgres and Temporal reachable). */
 export function healthRouter({ pool, temporal }: HealthDeps): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
+  mount(router, routes.live, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  mount(router, routes.ready, async (_req, res) => {
     const [postgresStatus, temporalStatus] = await Promise.all([
       check(() => pool.query('select 1')),
       check(() => temporal.workflowService.getSystemInfo({})),

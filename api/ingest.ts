@@ -15,8 +15,10 @@ import type { IngestEvent, ParseResult } from '../domain/ingest/types';
 import type { Logger } from '../runtime/logger';
 import { sha256Hex } from '../store/digests';
 import { countIngest, findIntegrationByKey, type IntegrationRow } from '../store/integrations';
-import { HttpError } from './errors';
+import { HttpError, parseInput } from './errors';
 import { limiterOptions } from './rate-limit';
+import { mount } from './route';
+import { ingestRoutes as routes, type IngestKind } from './schemas/ingest';
 import { signalAlertAction, triggerAlert, type TriggerDeps } from './trigger';
 
 const PD_BODY_LIMIT = '512kb';
@@ -83,8 +85,9 @@ export function ingestRouter(deps: IngestDeps): Router {
     });
 
   // --- PagerDuty Events API v2 ---------------------------------------------------------------------
-  router.post(
-    '/v2/enqueue',
+  mount(
+    router,
+    routes.pagerduty,
     (req, res, next) => {
       if (!req.is('application/json')) {
         res.status(400).json(pdInvalid(["Content-Type must be 'application/json'"]));
@@ -122,9 +125,10 @@ export function ingestRouter(deps: IngestDeps): Router {
   router.use('/v2/enqueue', pdErrors);
 
   // --- Klaxon's own receivers: routing key in the path ----------------------------------------------
-  const receiver = (kind: IntegrationRow['type'], parse: (body: unknown, integration: IntegrationRow) => ParseResult<IngestEvent[]>) =>
-    router.post(
-      `/integrations/${kind}/:key`,
+  const receiver = (kind: IngestKind, parse: (body: unknown, integration: IntegrationRow) => ParseResult<IngestEvent[]>) =>
+    mount(
+      router,
+      routes.receivers[kind],
       express.json({ limit: PD_BODY_LIMIT, type: () => true }),
       limiter(
         (req) => String(req.params.key),
@@ -133,7 +137,8 @@ export function ingestRouter(deps: IngestDeps): Router {
         },
       ),
       async (req, res) => {
-        const integration = await findIntegrationByKey(deps.pool, String(req.params.key));
+        const { key } = parseInput(routes.receivers[kind].request.params, req.params, 'params');
+        const integration = await findIntegrationByKey(deps.pool, key);
         if (!integration || integration.type !== kind) throw new HttpError(404, 'not_found', `no ${kind} integration with this key`);
         const parsed = parse(req.body, integration);
         if (!parsed.ok) {

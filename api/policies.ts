@@ -1,9 +1,8 @@
 /** /escalation-policies and /escalation-rules: who gets paged for which alerts, in what order. */
 import { Router } from 'express';
 import type pg from 'pg';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { policyProblems, type Target } from '../domain/escalation';
-import { SEVERITIES } from '../domain/severity';
 import { inTransaction } from '../store/db';
 import {
   clearDefaultPolicy,
@@ -20,37 +19,8 @@ import {
 import { existingScheduleIds } from '../store/schedules';
 import { existingUserIds } from '../store/users';
 import { HttpError, notFound, parseInput } from './errors';
-
-const target = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('user'), id: z.uuid() }),
-  z.strictObject({ type: z.literal('webhook'), url: z.url({ protocol: /^https?$/ }), secret: z.string().min(16).max(256).optional() }),
-  z.strictObject({ type: z.literal('schedule'), id: z.uuid() }),
-]);
-
-const policyBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  tiers: z.array(z.strictObject({ delay_minutes: z.number().int().min(0).max(7 * 24 * 60), targets: z.array(target).max(50) })).max(20),
-  repeat: z.number().int().min(0).max(100).default(0),
-  repeat_delay_minutes: z.number().int().min(0).max(24 * 60).default(5),
-  ack_timeout_minutes: z.number().int().min(1).max(7 * 24 * 60).nullable().default(null),
-  auto_resolve_minutes: z.number().int().min(1).max(30 * 24 * 60).nullable().default(null),
-  is_default: z.boolean().default(false),
-});
-
-const rulesBody = z.strictObject({
-  rules: z
-    .array(
-      z.strictObject({
-        policy_id: z.uuid(),
-        severities: z.array(z.enum(SEVERITIES)).max(5).nullable().default(null),
-        services: z.array(z.string().min(1).max(200)).max(200).nullable().default(null),
-        labels: z.record(z.string().max(256), z.string().max(1024)).default({}),
-      }),
-    )
-    .max(5000),
-});
-
-const idParams = z.object({ id: z.uuid() });
+import { mount } from './route';
+import { type policyBody, policyRoutes as routes } from './schemas/policies';
 
 const fail = (errors: { field: string; message: string }[]) =>
   new HttpError(400, 'invalid_request', `${errors[0]!.field}: ${errors[0]!.message}`, { errors });
@@ -114,44 +84,44 @@ export function policiesRouter({ pool }: { pool: pg.Pool }): Router {
     }
   };
 
-  router.post('/escalation-policies', async (req, res) => {
-    const fields = await validatePolicy(pool, parseInput(policyBody, req.body, 'body'));
+  mount(router, routes.create, async (req, res) => {
+    const fields = await validatePolicy(pool, parseInput(routes.create.request.body, req.body, 'body'));
     const policy = (await save(null, fields))!;
     res.status(201).location(`/escalation-policies/${policy.id}`).json(policyJson(policy));
   });
 
-  router.get('/escalation-policies', async (_req, res) => {
+  mount(router, routes.list, async (_req, res) => {
     res.json({ policies: (await listPolicies(pool)).map(policyJson) });
   });
 
-  router.get('/escalation-policies/:id', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
+  mount(router, routes.get, async (req, res) => {
+    const { id } = parseInput(routes.get.request.params, req.params, 'params');
     const policy = await getPolicy(pool, id);
     if (!policy) throw notFound(`escalation policy ${id}`);
     res.json(policyJson(policy));
   });
 
-  router.put('/escalation-policies/:id', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    const fields = await validatePolicy(pool, parseInput(policyBody, req.body, 'body'));
+  mount(router, routes.update, async (req, res) => {
+    const { id } = parseInput(routes.update.request.params, req.params, 'params');
+    const fields = await validatePolicy(pool, parseInput(routes.update.request.body, req.body, 'body'));
     const policy = await save(id, fields);
     if (!policy) throw notFound(`escalation policy ${id}`);
     res.json(policyJson(policy));
   });
 
-  router.delete('/escalation-policies/:id', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
+  mount(router, routes.delete, async (req, res) => {
+    const { id } = parseInput(routes.delete.request.params, req.params, 'params');
     if (!(await deletePolicy(pool, id))) throw notFound(`escalation policy ${id}`);
     res.status(204).end();
   });
 
-  router.get('/escalation-rules', async (_req, res) => {
+  mount(router, routes.listRules, async (_req, res) => {
     const rules = await listRules(pool);
     res.json({ rules: rules.map((r) => ({ policy_id: r.policyId, severities: r.severities, services: r.services, labels: r.labels })) });
   });
 
-  router.put('/escalation-rules', async (req, res) => {
-    const body = parseInput(rulesBody, req.body, 'body');
+  mount(router, routes.replaceRules, async (req, res) => {
+    const body = parseInput(routes.replaceRules.request.body, req.body, 'body');
     const known = new Set((await listPolicies(pool)).map((p) => p.id));
     const errors = body.rules.flatMap((r, i) => (known.has(r.policy_id) ? [] : [{ field: `body.rules.${i}.policy_id`, message: `no escalation policy ${r.policy_id}` }]));
     if (errors.length) throw fail(errors);

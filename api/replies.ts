@@ -19,8 +19,10 @@ import { replyLinkKey } from '../store/secrets';
 import { getUser } from '../store/users';
 import { runAlertAction, type ActionOutcome } from './alert-actions';
 import { alertTable, confirmForm, para, sendPage, sendTwiml } from './reply-pages';
+import { mount } from './route';
+import { replyRoutes, TWILIO_SMS_PATH } from './schemas/replies';
 
-export const TWILIO_SMS_PATH = '/integrations/twilio/sms';
+export { TWILIO_SMS_PATH };
 
 export interface RepliesDeps {
   pool: pg.Pool;
@@ -142,7 +144,7 @@ export function repliesRouter(deps: RepliesDeps): Router {
   const now = deps.now ?? Date.now;
 
   // --- SMS replies: Twilio's inbound message webhook ------------------------------------------------
-  router.post(TWILIO_SMS_PATH, express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
+  mount(router, replyRoutes.sms, express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     const params = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, string | string[]>;
     if (!deps.twilioAuthToken || !smsUrl) {
       log.warn('inbound SMS refused: TWILIO_AUTH_TOKEN is not set, so its signature cannot be checked');
@@ -209,7 +211,7 @@ export function repliesRouter(deps: RepliesDeps): Router {
     return { ok: true, claims, row };
   }
 
-  router.get('/respond/:token', async (req, res) => {
+  mount(router, replyRoutes.confirm, async (req, res) => {
     const checked = await check(req, res);
     if (!checked.ok) return;
     const { claims, row } = checked;
@@ -223,7 +225,7 @@ export function repliesRouter(deps: RepliesDeps): Router {
     sendPage(res, 200, `${verb} this alert?`, alertTable(row) + confirmForm(verb) + para('Nothing happens until you press the button.', 'note'));
   });
 
-  router.post('/respond/:token', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+  mount(router, replyRoutes.act, express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     const checked = await check(req, res);
     if (!checked.ok) return;
     const { claims, row } = checked;

@@ -2,11 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import ical from 'ical-generator';
-import { IANAZone } from 'luxon';
 import type pg from 'pg';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { onCallAt, shifts } from '../domain/oncall';
-import { ROTATION_TYPES, type Layer } from '../domain/oncall/types';
+import type { Layer } from '../domain/oncall/types';
 import {
   deleteOverride,
   deleteSchedule,
@@ -24,48 +23,12 @@ import {
 } from '../store/schedules';
 import { existingUserIds, listUsers } from '../store/users';
 import { HttpError, notFound, parseInput } from './errors';
+import { mount } from './route';
+import { MAX_SHIFT_RANGE_DAYS, scheduleRoutes as routes, type scheduleBody } from './schemas/schedules';
+
+export { MAX_SHIFT_RANGE_DAYS };
 
 const DAY = 86_400_000;
-/** The widest range /shifts and the iCalendar feed answer: a quarter and a bit. */
-export const MAX_SHIFT_RANGE_DAYS = 93;
-
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 09:00');
-const layerBody = z.strictObject({
-  id: z.string().min(1).max(100).optional(),
-  name: z.string().trim().min(1).max(200).default('layer'),
-  rotation: z.strictObject({ type: z.enum(ROTATION_TYPES), length: z.number().int().min(1).max(365) }),
-  start: z.string().regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, "a local date and time such as '2026-03-02T09:00'"),
-  participants: z.array(z.uuid()).min(1).max(200),
-  restrictions: z
-    .array(z.strictObject({ weekday: z.number().int().min(1).max(7), start: hhmm, end: z.union([hhmm, z.literal('24:00')]) }))
-    .max(50)
-    .default([]),
-});
-const scheduleBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  time_zone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'not an IANA time zone (e.g. America/New_York)'),
-  layers: z.array(layerBody).max(20).default([]),
-  handoff_notifications: z.boolean().default(false),
-});
-const overrideBody = z
-  .strictObject({
-    kind: z.enum(['replace', 'add', 'remove']),
-    start: z.iso.datetime({ offset: true }),
-    end: z.iso.datetime({ offset: true }),
-    user_id: z.uuid().optional(),
-    replaces: z.uuid().optional(),
-  })
-  .superRefine((o, ctx) => {
-    if (Date.parse(o.end) <= Date.parse(o.start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
-    if (o.kind !== 'remove' && !o.user_id) ctx.addIssue({ code: 'custom', path: ['user_id'], message: `required for a ${o.kind} override` });
-    if (o.kind === 'remove' && !o.replaces) ctx.addIssue({ code: 'custom', path: ['replaces'], message: 'required for a remove override: who is off' });
-    if (o.kind === 'add' && o.replaces) ctx.addIssue({ code: 'custom', path: ['replaces'], message: 'an add override replaces nobody' });
-  });
-const idParams = z.object({ id: z.uuid() });
-const overrideParams = z.object({ id: z.uuid(), overrideId: z.uuid() });
-const atQuery = z.strictObject({ at: z.iso.datetime({ offset: true }).optional() });
-const rangeQuery = z.strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) });
-
 const fail = (errors: { field: string; message: string }[]) =>
   new HttpError(400, 'invalid_request', `${errors[0]!.field}: ${errors[0]!.message}`, { errors });
 
@@ -119,22 +82,20 @@ export function schedulesRouter({ pool, onScheduleChanged = async () => {} }: Sc
     throw err;
   };
 
-  router.post('/schedules', async (req, res) => {
-    const fields = await validateSchedule(pool, parseInput(scheduleBody, req.body, 'body'));
+  mount(router, routes.create, async (req, res) => {
+    const fields = await validateSchedule(pool, parseInput(routes.create.request.body, req.body, 'body'));
     const s = await insertSchedule(pool, fields).catch((err) => unique(err, fields.name));
     await onScheduleChanged(s.id);
     res.status(201).location(`/schedules/${s.id}`).json(scheduleJson(s));
   });
 
-  router.get('/schedules', async (_req, res) => {
+  mount(router, routes.list, async (_req, res) => {
     res.json({ schedules: (await listSchedules(pool)).map(scheduleJson) });
   });
 
   // Before /schedules/:id so that "<id>.ics" is not taken for an id.
-  router.get('/schedules/:file', async (req, res, next) => {
-    const match = /^([0-9a-f-]{36})\.ics$/i.exec(String(req.params.file));
-    if (!match) return next();
-    const id = match[1]!;
+  mount(router, routes.ics, async (req, res) => {
+    const { id } = parseInput(routes.ics.request.params, req.params, 'params');
     const stored = await getSchedule(pool, id);
     if (!stored) throw notFound(`schedule ${id}`);
     const schedule = await load(id);
@@ -153,32 +114,32 @@ export function schedulesRouter({ pool, onScheduleChanged = async () => {} }: Sc
     res.type('text/calendar; charset=utf-8').send(cal.toString());
   });
 
-  router.get('/schedules/:id', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
+  mount(router, routes.get, async (req, res) => {
+    const { id } = parseInput(routes.get.request.params, req.params, 'params');
     const s = await getSchedule(pool, id);
     if (!s) throw notFound(`schedule ${id}`);
     res.json(scheduleJson(s));
   });
 
-  router.put('/schedules/:id', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    const fields = await validateSchedule(pool, parseInput(scheduleBody, req.body, 'body'));
+  mount(router, routes.update, async (req, res) => {
+    const { id } = parseInput(routes.update.request.params, req.params, 'params');
+    const fields = await validateSchedule(pool, parseInput(routes.update.request.body, req.body, 'body'));
     const s = await updateSchedule(pool, id, fields).catch((err) => unique(err, fields.name));
     if (!s) throw notFound(`schedule ${id}`);
     await onScheduleChanged(id);
     res.json(scheduleJson(s));
   });
 
-  router.delete('/schedules/:id', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
+  mount(router, routes.delete, async (req, res) => {
+    const { id } = parseInput(routes.delete.request.params, req.params, 'params');
     if (!(await deleteSchedule(pool, id))) throw notFound(`schedule ${id}`);
     await onScheduleChanged(id);
     res.status(204).end();
   });
 
-  router.post('/schedules/:id/overrides', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    const body = parseInput(overrideBody, req.body, 'body');
+  mount(router, routes.addOverride, async (req, res) => {
+    const { id } = parseInput(routes.addOverride.request.params, req.params, 'params');
+    const body = parseInput(routes.addOverride.request.body, req.body, 'body');
     if (!(await getSchedule(pool, id))) throw notFound(`schedule ${id}`);
     const people = [body.user_id, body.replaces].filter((x): x is string => !!x);
     const known = await existingUserIds(pool, people);
@@ -200,38 +161,38 @@ export function schedulesRouter({ pool, onScheduleChanged = async () => {} }: Sc
     res.status(201).json({ id: o.id, kind: o.kind, start: iso(o.start), end: iso(o.end), user_id: o.userId ?? null, replaces: o.replaces ?? null });
   });
 
-  router.get('/schedules/:id/overrides', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
+  mount(router, routes.listOverrides, async (req, res) => {
+    const { id } = parseInput(routes.listOverrides.request.params, req.params, 'params');
     if (!(await getSchedule(pool, id))) throw notFound(`schedule ${id}`);
     const rows = (await listOverrides(pool, id)).map(toOverride);
     res.json({ overrides: rows.map((o) => ({ id: o.id, kind: o.kind, start: iso(o.start), end: iso(o.end), user_id: o.userId ?? null, replaces: o.replaces ?? null })) });
   });
 
-  router.delete('/schedules/:id/overrides/:overrideId', async (req, res) => {
-    const { id, overrideId } = parseInput(overrideParams, req.params, 'params');
+  mount(router, routes.deleteOverride, async (req, res) => {
+    const { id, overrideId } = parseInput(routes.deleteOverride.request.params, req.params, 'params');
     if (!(await deleteOverride(pool, id, overrideId))) throw notFound(`override ${overrideId} of schedule ${id}`);
     await onScheduleChanged(id);
     res.status(204).end();
   });
 
-  router.get('/schedules/:id/on-call', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    const { at } = parseInput(atQuery, req.query, 'query');
+  mount(router, routes.onCall, async (req, res) => {
+    const { id } = parseInput(routes.onCall.request.params, req.params, 'params');
+    const { at } = parseInput(routes.onCall.request.query, req.query, 'query');
     const instant = at ? Date.parse(at) : Date.now();
     const entries = onCallAt(await load(id), instant);
     res.json({ at: iso(instant), on_call: entries.map((e) => ({ user_id: e.userId, layer_id: e.layerId ?? null, override_id: e.overrideId ?? null })) });
   });
 
-  router.get('/schedules/:id/shifts', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    const { from, to } = parseRange(parseInput(rangeQuery, req.query, 'query'));
+  mount(router, routes.shifts, async (req, res) => {
+    const { id } = parseInput(routes.shifts.request.params, req.params, 'params');
+    const { from, to } = parseRange(parseInput(routes.shifts.request.query, req.query, 'query'));
     const list = shifts(await load(id), from, to);
     res.json({ shifts: list.map((s) => ({ user_id: s.userId, start: iso(s.start), end: iso(s.end), layer_id: s.layerId ?? null, override_id: s.overrideId ?? null })) });
   });
 
-  router.get('/users/:id/on-call', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    const { days } = parseInput(z.strictObject({ days: z.coerce.number().int().min(1).max(MAX_SHIFT_RANGE_DAYS).default(14) }), req.query, 'query');
+  mount(router, routes.userOnCall, async (req, res) => {
+    const { id } = parseInput(routes.userOnCall.request.params, req.params, 'params');
+    const { days } = parseInput(routes.userOnCall.request.query, req.query, 'query');
     if ((await existingUserIds(pool, [id])).size === 0) throw notFound(`user ${id}`);
     const now = Date.now();
     const out: { schedule_id: string; schedule: string; start: string; end: string }[] = [];

@@ -6,31 +6,20 @@
  */
 import { Router } from 'express';
 import type pg from 'pg';
-import { z } from 'zod';
 import type { Target } from '../domain/escalation';
 import { simulateEscalation, type SimEntry } from '../domain/escalation-simulate';
 import type { Schedule } from '../domain/oncall';
 import { resolveTargetsIn, type Directory } from '../domain/resolve-targets';
-import { SEVERITIES } from '../domain/severity';
 import type { Queryable } from '../store/db';
 import { getPolicy } from '../store/policies';
 import { loadSchedule } from '../store/schedules';
 import { contactMethodsOf, existingUserIds } from '../store/users';
 import { policySnapshot, slaPlan } from './alert-plan';
 import { notFound, parseInput } from './errors';
+import { mount } from './route';
+import { policyRoutes } from './schemas/policies';
 
-const MAX_HORIZON_HOURS = 168;
 const MINUTE = 60_000;
-
-const idParams = z.object({ id: z.uuid() });
-const simulateBody = z.strictObject({
-  start: z.iso.datetime({ offset: true }).optional(),
-  severity: z.enum(SEVERITIES),
-  service: z.string().trim().min(1).max(200),
-  /** Omitted or null: nobody acknowledges. */
-  acknowledge_after_minutes: z.number().min(0).max(MAX_HORIZON_HOURS * 60).nullable().optional(),
-  horizon_hours: z.number().positive().max(MAX_HORIZON_HOURS).default(24),
-});
 
 /** Returns every schedule (with overrides), user and contact method the targets can reach. */
 async function loadDirectory(db: Queryable, targets: Target[]): Promise<Directory> {
@@ -77,9 +66,9 @@ const entryJson = (e: SimEntry) => ({
 export function simulateRouter({ pool, slaAtRiskFraction }: { pool: pg.Pool; slaAtRiskFraction: number }): Router {
   const router = Router();
 
-  router.post('/escalation-policies/:id/simulate', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    const body = parseInput(simulateBody, req.body, 'body');
+  mount(router, policyRoutes.simulate, async (req, res) => {
+    const { id } = parseInput(policyRoutes.simulate.request.params, req.params, 'params');
+    const body = parseInput(policyRoutes.simulate.request.body, req.body, 'body');
     const stored = await getPolicy(pool, id);
     if (!stored) throw notFound(`escalation policy ${id}`);
     const policy = policySnapshot(stored);

@@ -1,30 +1,12 @@
 /** /sla: per-service targets and the compliance report. */
 import { Router } from 'express';
 import type pg from 'pg';
-import { z } from 'zod';
 import { DEFAULT_SLA_TARGETS } from '../domain/sla';
 import { SEVERITIES } from '../domain/severity';
 import { complianceReport, deleteSlaOverride, listSlaOverrides, upsertSlaOverride } from '../store/sla';
 import { HttpError, notFound, parseInput } from './errors';
-
-const MAX_RANGE_DAYS = 366;
-const targetParams = z.object({ service: z.string().min(1).max(200), severity: z.enum(SEVERITIES) });
-const targetBody = z.strictObject({
-  tta_minutes: z.number().positive().max(30 * 24 * 60),
-  ttr_minutes: z.number().positive().max(90 * 24 * 60),
-});
-const complianceQuery = z
-  .strictObject({
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-    service: z.string().min(1).max(200).optional(),
-    severity: z.enum(SEVERITIES).optional(),
-  })
-  .transform((q) => {
-    const to = q.to ? new Date(q.to) : new Date();
-    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 7 * 86_400_000);
-    return { ...q, from, to };
-  });
+import { mount } from './route';
+import { MAX_COMPLIANCE_RANGE_DAYS as MAX_RANGE_DAYS, slaRoutes as routes } from './schemas/sla';
 
 const minutes = (ms: number) => ms / 60_000;
 
@@ -32,8 +14,8 @@ const minutes = (ms: number) => ms / 60_000;
 export function slaRouter({ pool }: { pool: pg.Pool }): Router {
   const router = Router();
 
-  router.get('/sla/targets', async (req, res) => {
-    const { service } = parseInput(z.strictObject({ service: z.string().min(1).max(200).optional() }), req.query, 'query');
+  mount(router, routes.targets, async (req, res) => {
+    const { service } = parseInput(routes.targets.request.query, req.query, 'query');
     const overrides = await listSlaOverrides(pool, service);
     res.json({
       defaults: Object.fromEntries(SEVERITIES.map((s) => [s, { tta_minutes: minutes(DEFAULT_SLA_TARGETS[s].ttaMs), ttr_minutes: minutes(DEFAULT_SLA_TARGETS[s].ttrMs) }])),
@@ -41,9 +23,9 @@ export function slaRouter({ pool }: { pool: pg.Pool }): Router {
     });
   });
 
-  router.put('/sla/targets/:service/:severity', async (req, res) => {
-    const { service, severity } = parseInput(targetParams, req.params, 'params');
-    const body = parseInput(targetBody, req.body, 'body');
+  mount(router, routes.put, async (req, res) => {
+    const { service, severity } = parseInput(routes.put.request.params, req.params, 'params');
+    const body = parseInput(routes.put.request.body, req.body, 'body');
     if (body.ttr_minutes < body.tta_minutes) {
       throw new HttpError(400, 'invalid_request', 'body.ttr_minutes: must be at least tta_minutes', { errors: [{ field: 'body.ttr_minutes', message: 'must be at least tta_minutes' }] });
     }
@@ -51,14 +33,14 @@ export function slaRouter({ pool }: { pool: pg.Pool }): Router {
     res.json({ service, severity, ...body });
   });
 
-  router.delete('/sla/targets/:service/:severity', async (req, res) => {
-    const { service, severity } = parseInput(targetParams, req.params, 'params');
+  mount(router, routes.delete, async (req, res) => {
+    const { service, severity } = parseInput(routes.delete.request.params, req.params, 'params');
     if (!(await deleteSlaOverride(pool, service, severity))) throw notFound(`SLA override for ${service}/${severity}`);
     res.status(204).end();
   });
 
-  router.get('/sla/compliance', async (req, res) => {
-    const q = parseInput(complianceQuery, req.query, 'query');
+  mount(router, routes.compliance, async (req, res) => {
+    const q = parseInput(routes.compliance.request.query, req.query, 'query');
     if (q.to <= q.from) {
       throw new HttpError(400, 'invalid_request', 'query.to: must be after from', { errors: [{ field: 'query.to', message: 'must be after from' }] });
     }

@@ -2,6 +2,7 @@
  * The whole stack for API tests: real Postgres (a fresh database), the real time-skipping Temporal
  * server, a real worker and the Express app on a free port, with an admin key.
  */
+import { AssertionError } from 'node:assert';
 import type { Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -11,6 +12,7 @@ import { createNotifiers, type Channel, type Notifier } from '../../notifiers';
 import { createLogger, type Logger } from '../../runtime/logger';
 import { createApiKey } from '../../store/api-keys';
 import { createKlaxonWorker } from '../../worker/worker';
+import { responseChecker } from './conformance';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestTemporal, workflowBundle } from './temporal';
 
@@ -23,12 +25,18 @@ export interface Harness {
   /** Stops the in-process worker (to simulate it dying); startWorker() brings a new one. */
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
+  /**
+   * Sends a request to the app. Unless the harness was started with `checkResponses: false`, the response
+   * must conform to the OpenAPI document (see helpers/conformance.ts), or this throws an AssertionError.
+   */
   request(
     method: string,
     path: string,
     body?: unknown,
     opts?: { key?: string | null; raw?: string; headers?: Record<string, string> },
   ): Promise<ApiResponse>;
+  /** Every response request() received and the documented operation it matched (null: undocumented). */
+  exchanges: { method: string; path: string; status: number; operation: string | null }[];
   close(): Promise<void>;
 }
 
@@ -53,6 +61,8 @@ export interface HarnessOptions {
   apiRatePerMinute?: number;
   /** The app's logger; silent unless given. */
   log?: Logger;
+  /** Check every response request() receives against the OpenAPI document (default true). */
+  checkResponses?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -98,6 +108,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const address = server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const { key: adminKey } = await createApiKey(db.pool, { name: 'test-admin', role: 'admin' });
+  const checker = opts.checkResponses === false ? undefined : responseChecker();
+  const exchanges: Harness['exchanges'] = [];
 
   return {
     env,
@@ -107,6 +119,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     taskQueue,
     startWorker,
     stopWorker,
+    exchanges,
     async request(method, path, body, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       const key = o.key === undefined ? adminKey : o.key;
@@ -121,6 +134,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         parsed = text ? JSON.parse(text) : undefined;
       } catch {
         // not JSON; assertions will say so
+      }
+      if (checker) {
+        const { operation, problems } = checker.check({ method, path, status: res.status, contentType: res.headers.get('content-type'), text });
+        exchanges.push({ method, path, status: res.status, operation });
+        if (problems.length > 0) {
+          throw new AssertionError({
+            message: `${method} ${path} → ${res.status} does not conform to the OpenAPI document${operation ? ` (${operation})` : ''}:\n  ${problems.join('\n  ')}\nbody: ${text.slice(0, 2000)}`,
+          });
+        }
       }
       return { status: res.status, headers: res.headers, body: parsed };
     },

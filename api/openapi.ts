@@ -1,0 +1,276 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route definitions the routers mount and validate with
+ * (api/schemas/*), and the pages that show it: GET /openapi.json and GET /docs (Swagger UI, served from
+ * the swagger-ui-dist package so it works offline; same-origin scripts only, nothing inline).
+ */
+import path from 'node:path';
+import express, { Router } from 'express';
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
+import { version } from '../package.json';
+import { notFound } from './errors';
+import { defineRoute, mount, openApiPath, routesIn, type RouteSpec, type ResponseSpec } from './route';
+import { accessFor } from './access';
+import { alertRoutes } from './schemas/alerts';
+import { apiKeyRoutes } from './schemas/api-keys';
+import { errorResponse } from './schemas/common';
+import { groupRoutes } from './schemas/groups';
+import { healthRoutes } from './schemas/health';
+import { ingestRoutes } from './schemas/ingest';
+import { integrationRoutes } from './schemas/integrations';
+import { policyRoutes } from './schemas/policies';
+import { replyRoutes } from './schemas/replies';
+import { scheduleRoutes } from './schemas/schedules';
+import { slaRoutes } from './schemas/sla';
+import { userRoutes } from './schemas/users';
+import { z } from './zod';
+
+export const docsRoutes = {
+  document: defineRoute({
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openApiDocument',
+    summary: 'This document (OpenAPI 3.1)',
+    tags: ['meta'],
+    auth: 'public',
+    responses: { 200: { description: 'The OpenAPI document', body: z.record(z.string(), z.unknown()) } },
+  }),
+  page: defineRoute({
+    method: 'get',
+    path: '/docs',
+    operationId: 'apiDocs',
+    summary: 'Browsable API documentation (Swagger UI)',
+    tags: ['meta'],
+    auth: 'public',
+    responses: { 200: { description: 'An HTML page', body: z.string(), contentType: 'text/html' } },
+  }),
+};
+
+/**
+ * Every documented route. A new router's route table goes here; test/openapi.test.ts fails for any
+ * route the app mounts that is missing (and for any listed here that the app does not mount).
+ */
+export const API_ROUTES: readonly RouteSpec[] = [
+  ...routesIn(healthRoutes),
+  ...routesIn(docsRoutes),
+  ...routesIn(ingestRoutes),
+  ...routesIn(alertRoutes),
+  ...routesIn(groupRoutes),
+  ...routesIn(userRoutes),
+  ...routesIn(integrationRoutes),
+  ...routesIn(policyRoutes),
+  ...routesIn(slaRoutes),
+  ...routesIn(scheduleRoutes),
+  ...routesIn(apiKeyRoutes),
+  ...routesIn(replyRoutes),
+];
+
+const TAGS = [
+  {
+    name: 'alerts',
+    description: 'Trigger, read and move alerts through new → acknowledged → investigating → resolved',
+  },
+  { name: 'groups', description: 'Alerts grouped by key within a window: only the first pages' },
+  { name: 'stats', description: 'How much noise stays out of the pager' },
+  { name: 'users', description: 'People who can be paged, and how' },
+  { name: 'schedules', description: 'On-call rotations, overrides and shifts' },
+  { name: 'escalation', description: 'Who is paged for which alerts, in what order' },
+  { name: 'sla', description: 'Time-to-acknowledge and time-to-resolve targets and compliance' },
+  { name: 'integrations', description: 'Routing keys for monitoring systems' },
+  { name: 'ingest', description: 'Where monitoring systems send events (routing-key authentication)' },
+  { name: 'health', description: 'Probes for load balancers and orchestrators' },
+  { name: 'api-keys', description: 'API keys and their roles (admin)' },
+  { name: 'replies', description: 'Answering a page by SMS reply or email link (signature authentication)' },
+  { name: 'meta', description: 'This documentation' },
+];
+
+const BODY_METHODS = new Set(['post', 'put', 'patch']);
+
+/**
+ * The responses every route shares, by how it is reached: behind the JSON body parser (400 for input
+ * that fails its schema or is not JSON, 413), behind the API-key check (401), and 500 for anything.
+ * A route's own responses win.
+ */
+export function standardResponses(route: RouteSpec): Record<number, ResponseSpec> {
+  const out: Record<number, ResponseSpec> = {};
+  const behindJsonParser = route.auth === 'api-key' || route.auth === 'public';
+  const takesInput =
+    !!(route.request?.params || route.request?.query || route.request?.body) ||
+    BODY_METHODS.has(route.method);
+  if (behindJsonParser && takesInput) {
+    out[400] = errorResponse(
+      'Invalid input (`invalid_request`, each problem in `errors`), or a body that is not JSON (`invalid_json`)',
+    );
+  }
+  if (behindJsonParser && BODY_METHODS.has(route.method))
+    out[413] = errorResponse('The body exceeds the size limit (`payload_too_large`)');
+  if (route.auth === 'api-key') {
+    out[401] = errorResponse('No API key, or an invalid or revoked one (`unauthorized`)');
+    out[403] = errorResponse("The key's role is below the one this route needs (`forbidden`, naming both)");
+    out[429] = {
+      ...errorResponse('Too many requests for this API key (`rate_limited`)'),
+      headers: { 'Retry-After': 'Seconds until the next request is allowed' },
+    };
+  }
+  out[500] = errorResponse('Unexpected failure (`internal`); the details are in the server log');
+  return { ...out, ...route.responses };
+}
+
+function responseConfig(r: ResponseSpec): ResponseConfig {
+  return {
+    description: r.description,
+    ...(r.headers
+      ? {
+          headers: Object.fromEntries(
+            Object.entries(r.headers).map(([name, description]) => [
+              name,
+              { description, schema: { type: 'string' } },
+            ]),
+          ),
+        }
+      : {}),
+    ...(r.body ? { content: { [r.contentType ?? 'application/json']: { schema: r.body } } } : {}),
+  };
+}
+
+const AUTH_NOTE: Record<RouteSpec['auth'], string | undefined> = {
+  'api-key': undefined,
+  public: 'No authentication.',
+  'routing-key': undefined, // said in the route's own description
+  signature: 'Authenticated by a signature, not an API key.',
+};
+
+/** Returns the zod-to-openapi form of a route definition. */
+export function routeConfig(route: RouteSpec): RouteConfig {
+  const { request } = route;
+  const description = [route.description, AUTH_NOTE[route.auth]].filter(Boolean).join(' ');
+  return {
+    method: route.method,
+    path: openApiPath(route.path),
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(description ? { description } : {}),
+    tags: [...route.tags],
+    ...(route.auth === 'api-key' ? {} : { security: [] }),
+    'x-klaxon-auth': route.auth,
+    // The role from api/access.ts, the one place roles are declared.
+    'x-klaxon-role': accessFor(route.method.toUpperCase(), route.path)?.access ?? null,
+    request: {
+      ...(request?.params ? { params: request.params } : {}),
+      ...(request?.query ? { query: request.query } : {}),
+      ...(request?.body
+        ? {
+            body: {
+              required: true,
+              ...(request.bodyDescription ? { description: request.bodyDescription } : {}),
+              content: { [request.bodyType ?? 'application/json']: { schema: request.body } },
+            },
+          }
+        : {}),
+    },
+    responses: Object.fromEntries(
+      Object.entries(standardResponses(route)).map(([status, r]) => [status, responseConfig(r)]),
+    ),
+  };
+}
+
+/** Returns the OpenAPI 3.1 document for the given routes. */
+export function generateOpenApiDocument(routes: readonly RouteSpec[] = API_ROUTES) {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: `Authorization: Bearer <key>` (create one with `npm run create-api-key`).',
+  });
+  for (const route of routes) registry.registerPath(routeConfig(route));
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Klaxon',
+      version,
+      description:
+        'Self-hosted alerting and on-call escalation. Every route takes an API key (`Authorization: Bearer <key>`) except the health probes, ' +
+        'this documentation, and the ingest endpoints, which take an integration routing key. Errors are `{"error": {"code", "message", …}}` ' +
+        "(the PagerDuty-compatible endpoint answers in PagerDuty's shapes).",
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    security: [{ apiKey: [] }],
+    tags: TAGS,
+  });
+}
+
+export type OpenApiDocument = ReturnType<typeof generateOpenApiDocument>;
+
+let cached: { doc: OpenApiDocument; json: string } | undefined;
+
+/** Returns the document, generated once per process. */
+export function openApiDocument(): OpenApiDocument {
+  cached ??= (() => {
+    const doc = generateOpenApiDocument();
+    return { doc, json: JSON.stringify(doc) };
+  })();
+  return cached.doc;
+}
+
+const DOCS_HTML = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>Klaxon API</title>
+    <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+    <link rel="stylesheet" href="/docs/assets/klaxon-docs.css">
+    <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
+  </head>
+  <body>
+    <div id="swagger-ui"></div>
+    <script src="/docs/assets/swagger-ui-bundle.js"></script>
+    <script src="/docs/assets/klaxon-docs.js"></script>
+  </body>
+</html>
+`;
+
+// No validator badge: it would fetch from validator.swagger.io, and the docs must work offline.
+const DOCS_JS = `window.addEventListener('load', function () {
+  window.ui = SwaggerUIBundle({
+    url: '/openapi.json',
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    validatorUrl: null,
+    presets: [SwaggerUIBundle.presets.apis],
+    layout: 'BaseLayout',
+  });
+});
+`;
+
+const DOCS_CSS = `body { margin: 0; }
+`;
+
+/** The swagger-ui-dist files the page uses; nothing else in the package is served. */
+const SWAGGER_ASSETS = /^\/(swagger-ui\.css|swagger-ui-bundle\.js|favicon-(16x16|32x32)\.png)(\.map)?$/;
+
+/** Returns the router for /openapi.json and /docs (public: mount before the API-key check). */
+export function docsRouter(): Router {
+  const router = Router();
+  const swaggerDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+
+  mount(router, docsRoutes.document, (_req, res) => {
+    openApiDocument();
+    res.type('application/json').send(cached!.json);
+  });
+  mount(router, docsRoutes.page, (_req, res) => {
+    res.type('text/html').send(DOCS_HTML);
+  });
+  router.use('/docs/assets', (req, res, next) => {
+    if (req.path === '/klaxon-docs.js') return void res.type('text/javascript').send(DOCS_JS);
+    if (req.path === '/klaxon-docs.css') return void res.type('text/css').send(DOCS_CSS);
+    if (!SWAGGER_ASSETS.test(req.path)) throw notFound(`docs asset ${req.path}`);
+    next();
+  });
+  router.use('/docs/assets', express.static(swaggerDir, { index: false, fallthrough: false }));
+  return router;
+}

@@ -1,0 +1,16 @@
+/** Schemas and response helpers shared by the per-resource route definitions. */
+import { ErrorBody } from '../errors';
+import type { ResponseSpec } from '../route';
+import { z } from '../zod';
+
+export { ErrorBody };
+
+/** An instant as JSON carries it: ISO 8601 in UTC, e.g. 2026-03-02T09:00:00.000Z. */
+export const instant = z.iso.datetime({ offset: true });
+
+export const idParams = z.object({ id: z.uuid() });
+
+/** A documented error response with the shared error body. */
+export const errorResponse = (description: string): ResponseSpec => ({ description, body: ErrorBody });
+
+export const locationHeader = { Location: 'The path of the resource' } as const;

@@ -1,0 +1,78 @@
+/**
+ * Answering pages where they arrived: Twilio's inbound SMS webhook and the one-click links of email
+ * pages. Authenticated by Twilio's signature and by the link's own HMAC, not by API keys.
+ */
+import { defineRoute } from '../route';
+import { z } from '../zod';
+
+export const TWILIO_SMS_PATH = '/integrations/twilio/sms';
+
+/** The fields of Twilio's inbound message webhook that Klaxon reads; Twilio sends many more. */
+export const twilioSmsForm = z
+  .looseObject({
+    MessageSid: z.string().optional(),
+    From: z.string().optional().openapi({ example: '+15551230001' }),
+    To: z.string().optional(),
+    Body: z.string().optional().openapi({ example: 'ACK 4821' }),
+  })
+  .openapi('TwilioInboundSms');
+
+export const tokenParams = z.object({ token: z.string().min(1).max(2000) });
+
+const twiml = (description: string) => ({ description, body: z.string(), contentType: 'text/xml' });
+const html = (description: string) => ({ description, body: z.string(), contentType: 'text/html' });
+
+export const replyRoutes = {
+  sms: defineRoute({
+    method: 'post',
+    path: TWILIO_SMS_PATH,
+    operationId: 'twilioInboundSms',
+    summary: 'SMS reply to a page (Twilio inbound webhook): ACK, RES or ESC with the reply code',
+    description:
+      'Accepted only with a valid `X-Twilio-Signature` over `PUBLIC_URL` + this path. A repeated `MessageSid` gets the first answer and changes nothing.',
+    tags: ['replies'],
+    auth: 'signature',
+    request: { body: twilioSmsForm, bodyType: 'application/x-www-form-urlencoded' },
+    responses: {
+      200: twiml('TwiML confirming what happened, or why nothing did (unknown code, number not paged, refused action)'),
+      400: { description: 'MessageSid or From missing', body: z.string(), contentType: 'text/plain' },
+      403: { description: 'Missing or invalid signature, or SMS replies not configured', body: z.string(), contentType: 'text/plain' },
+      413: { description: 'The form exceeds 64 KB', body: z.string(), contentType: 'text/plain' },
+    },
+  }),
+  confirm: defineRoute({
+    method: 'get',
+    path: '/respond/:token',
+    operationId: 'replyLinkConfirm',
+    summary: 'Email page link: a confirmation page (opening it changes nothing)',
+    tags: ['replies'],
+    auth: 'signature',
+    request: { params: tokenParams },
+    responses: {
+      200: html('The alert and a button whose POST acts'),
+      400: html('A tampered or malformed link'),
+      403: html('The user the link was sent to no longer exists'),
+      404: html('The alert no longer exists'),
+      409: html("The alert's state refuses the action"),
+      410: html('The link expired or was used already'),
+    },
+  }),
+  act: defineRoute({
+    method: 'post',
+    path: '/respond/:token',
+    operationId: 'replyLinkAct',
+    summary: 'Email page link: acknowledge or resolve as the paged user',
+    tags: ['replies'],
+    auth: 'signature',
+    request: { params: tokenParams, bodyType: 'application/x-www-form-urlencoded' },
+    responses: {
+      200: html('Done: what happened'),
+      400: html('A tampered or malformed link'),
+      403: html('The user the link was sent to no longer exists'),
+      404: html('The alert no longer exists'),
+      409: html("The alert's state refuses the action (the link stays usable)"),
+      410: html('The link expired or was used already'),
+      413: { description: 'The form exceeds 4 KB', body: z.string(), contentType: 'text/plain' },
+    },
+  }),
+};

@@ -1,0 +1,151 @@
+/** /users and their contact methods: request and response schemas and route definitions. */
+import { IANAZone } from 'luxon';
+import { defineRoute } from '../route';
+import { z } from '../zod';
+import { errorResponse, idParams, instant, locationHeader } from './common';
+
+const timeZone = z
+  .string()
+  .refine((tz) => IANAZone.isValidZone(tz), 'not an IANA time zone (e.g. Europe/London)')
+  .openapi({ description: 'An IANA time zone', example: 'Europe/London' });
+
+export const contactMethodBody = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('email'), address: z.email() }),
+    z.strictObject({
+      type: z.literal('sms'),
+      address: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +14155550100'),
+    }),
+    z.strictObject({
+      type: z.literal('webhook'),
+      address: z.url({ protocol: /^https?$/ }),
+      secret: z
+        .string()
+        .min(16, 'at least 16 characters')
+        .max(256)
+        .optional()
+        .openapi({ description: 'HMAC secret for the signature header; write-only' }),
+    }),
+  ])
+  .openapi('ContactMethodRequest', { example: { type: 'sms', address: '+14155550100' } });
+
+export const createUserBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    time_zone: timeZone.default('UTC'),
+    contact_methods: z.array(contactMethodBody).max(20).default([]),
+  })
+  .openapi('CreateUser', {
+    example: {
+      name: 'Ada Lovelace',
+      time_zone: 'Europe/London',
+      contact_methods: [{ type: 'email', address: 'ada@example.com' }],
+    },
+  });
+export const updateUserBody = z
+  .strictObject({ name: z.string().trim().min(1).max(200).optional(), time_zone: timeZone.optional() })
+  .openapi('UpdateUser');
+export const methodParams = z.object({ id: z.uuid(), methodId: z.uuid() });
+
+export const ContactMethod = z
+  .strictObject({
+    id: z.uuid(),
+    type: z.enum(['email', 'sms', 'webhook']),
+    address: z.string(),
+    has_secret: z.boolean().openapi({ description: 'Webhook secrets are write-only' }),
+  })
+  .openapi('ContactMethod');
+export const User = z
+  .strictObject({
+    id: z.uuid(),
+    name: z.string(),
+    time_zone: z.string(),
+    contact_methods: z.array(ContactMethod),
+    created_at: instant,
+  })
+  .openapi('User');
+
+const tags = ['users'] as const;
+const userNotFound = errorResponse('No user with this id');
+
+export const userRoutes = {
+  create: defineRoute({
+    method: 'post',
+    path: '/users',
+    operationId: 'createUser',
+    summary: 'Create a user with their contact methods',
+    tags,
+    auth: 'api-key',
+    request: { body: createUserBody },
+    responses: {
+      201: { description: 'Created', body: User, headers: locationHeader },
+      409: errorResponse('The same contact method is listed twice (`duplicate`)'),
+    },
+  }),
+  list: defineRoute({
+    method: 'get',
+    path: '/users',
+    operationId: 'listUsers',
+    summary: 'List users',
+    tags,
+    auth: 'api-key',
+    responses: { 200: { description: 'Users', body: z.strictObject({ users: z.array(User) }) } },
+  }),
+  get: defineRoute({
+    method: 'get',
+    path: '/users/:id',
+    operationId: 'getUser',
+    summary: 'A user',
+    tags,
+    auth: 'api-key',
+    request: { params: idParams },
+    responses: { 200: { description: 'The user', body: User }, 404: userNotFound },
+  }),
+  update: defineRoute({
+    method: 'patch',
+    path: '/users/:id',
+    operationId: 'updateUser',
+    summary: "Change a user's name or time zone",
+    tags,
+    auth: 'api-key',
+    request: { params: idParams, body: updateUserBody },
+    responses: { 200: { description: 'The user', body: User }, 404: userNotFound },
+  }),
+  delete: defineRoute({
+    method: 'delete',
+    path: '/users/:id',
+    operationId: 'deleteUser',
+    summary: 'Delete a user',
+    tags,
+    auth: 'api-key',
+    request: { params: idParams },
+    responses: { 204: { description: 'Deleted' }, 404: userNotFound },
+  }),
+  addContactMethod: defineRoute({
+    method: 'post',
+    path: '/users/:id/contact-methods',
+    operationId: 'addContactMethod',
+    summary: 'Add a contact method',
+    tags,
+    auth: 'api-key',
+    request: { params: idParams, body: contactMethodBody },
+    responses: {
+      201: { description: 'Added', body: ContactMethod },
+      404: userNotFound,
+      409: errorResponse('The user already has this contact method (`duplicate`)'),
+    },
+  }),
+  deleteContactMethod: defineRoute({
+    method: 'delete',
+    path: '/users/:id/contact-methods/:methodId',
+    operationId: 'deleteContactMethod',
+    summary: 'Remove a contact method',
+    tags,
+    auth: 'api-key',
+    request: { params: methodParams },
+    responses: {
+      204: { description: 'Removed' },
+      404: errorResponse('No such contact method for this user'),
+    },
+  }),
+};
