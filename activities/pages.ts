@@ -4,7 +4,7 @@
  * outcome recorded after; a retry that finds the outcome recorded returns it without sending again.
  */
 import type pg from 'pg';
-import type { Target } from '../domain/escalation';
+import { shownTarget, type Target } from '../domain/escalation';
 import type { Schedule } from '../domain/oncall';
 import type { Recipient } from '../domain/recipients';
 import { linkNonce, signLink, type LinkAction } from '../domain/replies/links';
@@ -148,7 +148,8 @@ export function createPageActivities(deps: PageDeps) {
           cycle: input.cycle,
           loop: input.loop,
           tier: input.tier,
-          target: r.target,
+          // The notification log is readable through the API: never the webhook's secret.
+          target: shownTarget(r.target),
           userId: r.userId,
           channel: r.channel,
           address: r.address,

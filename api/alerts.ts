@@ -21,6 +21,7 @@ import { HttpError, notFound, parseInput } from './errors';
 import { triggerAlert } from './trigger';
 import { mount } from './route';
 import { alertRoutes as routes } from './schemas/alerts';
+import { shownTarget, type Target } from '../domain/escalation';
 
 export interface AlertsRouterDeps {
   pool: pg.Pool;
@@ -146,14 +147,15 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     ]);
     res.json({
       ...alertJson(row),
-      live,
+      // Targets in the view carry webhook secrets (the workflow needs them to sign); they stay inside.
+      live: live && { ...live, notifications: live.notifications.map((n) => ({ ...n, target: shownTarget(n.target) })) },
       timeline: audit.map((a) => ({ action: a.action, from: a.from_state, to: a.to_state, actor: a.actor, reason: a.reason, at: a.at })),
       notifications: notifications.map((n) => ({
         kind: n.kind,
         cycle: n.cycle,
         loop: n.loop,
         tier: n.tier,
-        target: n.target,
+        target: shownTarget(n.target as Target),
         user_id: n.user_id,
         channel: n.channel,
         address: n.address,

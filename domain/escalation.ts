@@ -10,6 +10,15 @@ export type Target =
   | { type: 'webhook'; url: string; secret?: string }
   | { type: 'schedule'; id: string };
 
+/** A target as it may be shown or logged: a webhook's secret is write-only, only its presence shows. */
+export type ShownTarget = Exclude<Target, { type: 'webhook' }> | { type: 'webhook'; url: string; has_secret: boolean };
+
+/** Returns the target without its secret; a target already shown is returned as it is. */
+export function shownTarget(t: Target | ShownTarget): ShownTarget {
+  if (t.type !== 'webhook' || 'has_secret' in t) return t;
+  return { type: 'webhook', url: t.url, has_secret: t.secret !== undefined && t.secret !== '' };
+}
+
 export interface Tier {
   /** Minutes after the start of a loop at which this tier fires (non-decreasing along the chain). */
   delayMinutes: number;
