@@ -119,12 +119,17 @@ async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promi
 export async function escalationLoop(ctx: AlertContext): Promise<void> {
   const { input, rt } = ctx;
   const policy = input.policy;
-  // A group member stays quiet: its group's leader pages for the whole group.
-  if (!policy || rt.group?.role === 'member') return;
+  if (!policy) return;
   for (;;) {
-    await condition(() => rt.closed || (rt.state === 'new' && rt.cursor !== null));
+    // A reopened member asks its group again before this cycle decides whether to page.
+    await condition(() => rt.closed || (rt.state === 'new' && rt.cursor !== null && !rt.regrouping));
     if (rt.closed) return;
     const cycle = rt.cycle;
+    if (rt.group?.role === 'member') {
+      // A group member stays quiet: its group's leader pages for the whole group.
+      await condition(() => rt.closed || rt.cycle !== cycle);
+      continue;
+    }
     const stillEscalating = () => !rt.closed && rt.state === 'new' && rt.cycle === cycle;
     while (rt.cursor && stillEscalating()) {
       const wait = fireTime(policy, rt.cursor) - Date.now();

@@ -31,6 +31,8 @@ export interface AlertRuntime {
   notifications: NotificationView[];
   /** The alert's group, once the group answered: a member pages nobody (its leader already did). */
   group: { groupId: string; role: 'leader' | 'member' } | null;
+  /** A reopened member is asking its group again (the old group may have closed): escalation waits. */
+  regrouping: boolean;
   /** Recent re-trigger times (within the flap window), for flap damping. */
   reopens: number[];
   /** Counter behind deterministic idempotency keys for entries the workflow writes on its own. */
@@ -61,6 +63,7 @@ export function initialRuntime(now: number): AlertRuntime {
     slaFired: [],
     notifications: [],
     reopens: [],
+    regrouping: false,
     group: null,
     auditSeq: 0,
     recorded: false,

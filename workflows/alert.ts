@@ -73,6 +73,26 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     },
   };
 
+  /**
+   * Opens or joins the alert's group and waits for its answer: lead (page) or follow (stay quiet). If
+   * the group never answers (it should within moments), the alert pages rather than stay silent.
+   */
+  async function joinGroup(): Promise<void> {
+    if (!input.group) return;
+    await store.joinGroup({
+      service: event.service,
+      groupKey: input.group.key,
+      windowMs: input.group.windowMs,
+      alertId,
+      workflowId: info.workflowId,
+      groupId: uuid4(),
+    });
+    if (await condition(() => rt.group !== null, '1 minute')) {
+      await store.recordAlertGroup({ alertId, groupId: rt.group!.groupId });
+      if (rt.group!.role === 'member') ctx.track(ctx.audit('grouped', `joined group ${rt.group!.groupId}: its first alert pages, this one does not`));
+    }
+  }
+
   /** Tells the alert's group whether it is resolved, so the group can close once all its alerts are. */
   function reportToGroup(): void {
     if (!rt.group || !input.group) return;
@@ -94,6 +114,12 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     if (rt.state !== 'new') rt.respondedAt ??= now;
     if (rt.state === 'resolved') rt.resolvedAt = now;
     if (decision.to === 'resolved' || decision.from === 'resolved') reportToGroup();
+    // A member back from resolved may find its group closed; it asks again and may lead a new one.
+    if (decision.from === 'resolved' && decision.to === 'new' && rt.group?.role === 'member' && patched('regroup-on-reopen')) {
+      rt.group = null;
+      rt.regrouping = true;
+      ctx.track(joinGroup().finally(() => (rt.regrouping = false)));
+    }
     if (rt.state === 'new') {
       rt.resolvedAt = null;
       rt.cycle += 1;
@@ -248,21 +274,7 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     ttrTargetMs: input.sla.targets.ttrMs,
   });
   rt.recorded = true;
-  if (input.group) {
-    await store.joinGroup({
-      service: event.service,
-      groupKey: input.group.key,
-      windowMs: input.group.windowMs,
-      alertId,
-      workflowId: info.workflowId,
-      groupId: uuid4(),
-    });
-    // If the group never answers (it should within moments), page rather than stay silent.
-    if (await condition(() => rt.group !== null, '1 minute')) {
-      await store.recordAlertGroup({ alertId, groupId: rt.group!.groupId });
-      if (rt.group!.role === 'member') ctx.track(ctx.audit('grouped', `joined group ${rt.group!.groupId}: its first alert pages, this one does not`));
-    }
-  }
+  await joinGroup();
   restartEscalation(ctx, rt.triggeredAt);
 
   const duties = [escalationLoop(ctx), slaLoop(ctx), ackTimeoutLoop(ctx), autoResolveLoop(ctx)];

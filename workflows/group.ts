@@ -8,6 +8,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -56,7 +57,14 @@ export async function groupWorkflow(input: GroupInput): Promise<void> {
   setHandler(groupViewQuery, () => ({ groupId: input.groupId, groupKey: input.groupKey, leader: s.leader, members: s.members.map((m) => m.alertId), open }));
 
   setHandler(groupJoinSignal, async (alert) => {
-    if (s.members.some((m) => m.alertId === alert.alertId)) return; // a retried join
+    if (s.members.some((m) => m.alertId === alert.alertId)) {
+      // A retried join, or a reopened member asking again: it keeps the role it has.
+      if (patched('regroup-on-reopen')) {
+        const role = s.leader === alert.alertId ? 'leader' : 'member';
+        await getExternalWorkflowHandle(alert.workflowId).signal(groupRoleSignal, { groupId: input.groupId, role });
+      }
+      return;
+    }
     const role = s.leader === null ? 'leader' : 'member';
     if (role === 'leader') s.leader = alert.alertId;
     s.members.push(alert);
