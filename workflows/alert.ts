@@ -10,6 +10,7 @@ import {
   condition,
   currentUpdateInfo,
   getExternalWorkflowHandle,
+  makeContinueAsNewFunc,
   patched,
   proxyActivities,
   setHandler,
@@ -52,10 +53,13 @@ const store = proxyActivities<Activities>({
 });
 
 const SYSTEM = 'system:klaxon';
+// Well inside Temporal's 50,000-event limit, and rare: only an alert reopened hundreds of times gets here.
+const MAX_HISTORY_EVENTS = 10_000;
 
 export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   const { alertId, event } = input;
-  const rt = initialRuntime(Date.now());
+  // A continued run picks up the state of the last one; a new alert starts fresh.
+  const rt = input.resume ?? initialRuntime(Date.now());
   const inflight = new Set<Promise<unknown>>();
   const info = workflowInfo();
 
@@ -263,27 +267,43 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     { key: AlertSeverityKey, value: event.severity },
     { key: ServiceKey, value: event.service },
   ]);
-  await store.recordAlert({
-    alertId,
-    workflowId: info.workflowId,
-    firstRunId: info.firstExecutionRunId,
-    event,
-    triggeredAt: new Date(rt.triggeredAt).toISOString(),
-    policy: input.policy ? { id: input.policy.id, name: input.policy.name } : null,
-    ttaTargetMs: input.sla.targets.ttaMs,
-    ttrTargetMs: input.sla.targets.ttrMs,
-  });
-  rt.recorded = true;
-  await joinGroup();
-  restartEscalation(ctx, rt.triggeredAt);
+  if (!input.resume) {
+    await store.recordAlert({
+      alertId,
+      workflowId: info.workflowId,
+      firstRunId: info.firstExecutionRunId,
+      event,
+      triggeredAt: new Date(rt.triggeredAt).toISOString(),
+      policy: input.policy ? { id: input.policy.id, name: input.policy.name } : null,
+      ttaTargetMs: input.sla.targets.ttaMs,
+      ttrTargetMs: input.sla.targets.ttrMs,
+    });
+    rt.recorded = true;
+    await joinGroup();
+    restartEscalation(ctx, rt.triggeredAt);
+  }
 
   const duties = [escalationLoop(ctx), slaLoop(ctx), ackTimeoutLoop(ctx), autoResolveLoop(ctx)];
 
   // A resolved alert stays open for the reopen window; a reopen inside it sends the loop round again.
   const reopenWindowMs = input.reopenWindowMs ?? DEFAULT_REOPEN_WINDOW_MS;
+  // A continued run was resolved when it started: only what is left of the window remains.
+  let windowMs = input.resume ? Math.max(0, (rt.resolvedAt ?? Date.now()) + reopenWindowMs - Date.now()) : reopenWindowMs;
   for (;;) {
     await condition(() => rt.state === 'resolved');
-    const reopened = await condition(() => rt.state !== 'resolved', reopenWindowMs);
+    // Resolved is the quiet point: every duty is waiting for a state change, so a long-lived alert that
+    // keeps reopening continues as new here before its history grows past Temporal's limits.
+    const history = workflowInfo();
+    if ((history.continueAsNewSuggested || history.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) && patched('alert-continue-as-new')) {
+      await Promise.all(inflight);
+      await condition(allHandlersFinished);
+      if (rt.state === 'resolved') {
+        await makeContinueAsNewFunc<typeof alertWorkflow>({ memo: history.memo })({ ...input, resume: { ...rt, notifications: [...rt.notifications] } });
+      }
+      continue;
+    }
+    const reopened = await condition(() => rt.state !== 'resolved', windowMs);
+    windowMs = reopenWindowMs;
     if (!reopened) break;
   }
   rt.closed = true;

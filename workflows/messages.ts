@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { EscalationPolicy, Target } from '../domain/escalation';
 import type { AlertState, TransitionAction } from '../domain/lifecycle';
+import type { AlertRuntime } from './alert-state';
 import type { SlaDeadlines, SlaMark, SlaStatus, SlaTargets } from '../domain/sla';
 import type { Severity } from '../domain/severity';
 
@@ -44,6 +45,13 @@ export interface AlertInput {
   reopenWindowMs?: number;
   /** Alerts with the same group key within the window form one group; only its first alert pages. */
   group?: { key: string; windowMs: number };
+  /**
+   * Set when the alert continued as new (a long-lived, often reopened alert): its state so far. The new
+   * run neither records nor groups the alert again; it picks up where the last one stopped.
+   */
+  resume?: AlertRuntime;
+  /** History length past which a resolved alert continues as new (default 10,000 events; tests lower it). */
+  historyLimit?: number;
 }
 
 export const DEFAULT_REOPEN_WINDOW_MS = 30 * 60 * 1000;
