@@ -122,17 +122,17 @@ describe('tiered escalation', () => {
   });
 
   it('auto-resolves as the system after the auto-resolve timeout', async () => {
-    await ruleFor('svc-autoresolve', await threeTiers('autoresolve', { auto_resolve_minutes: 60 }));
+    // 70, not 60: a critical alert's TTR deadline is at 60 min, and two timers due at the same instant
+    // once left the time-skipping test server refusing the workflow task (see the README's known limits).
+    await ruleFor('svc-autoresolve', await threeTiers('autoresolve', { auto_resolve_minutes: 70 }));
     const { id } = await w.trigger({ service: 'svc-autoresolve' });
-    await w.env.sleep('59 minutes');
+    await w.env.sleep('69 minutes');
     assert.equal((await w.view(id)).state, 'new');
     await w.env.sleep('2 minutes');
-    // Generous: once under a loaded full run the test server refused a workflow task completion
-    // ("invalid history builder state for action") and the worker's retried task resolved it later.
-    await waitFor('auto-resolve', async () => (await w.request('GET', `/alerts/${id}`)).body.state === 'resolved', 60_000);
+    await waitFor('auto-resolve', async () => (await w.request('GET', `/alerts/${id}`)).body.state === 'resolved', 30_000);
     const detail = await w.request('GET', `/alerts/${id}`);
     const resolve = detail.body.timeline.find((t: { action: string }) => t.action === 'resolve');
     assert.equal(resolve.actor, 'system:klaxon');
-    assert.equal(Date.parse(detail.body.resolved_at) - Date.parse(detail.body.triggered_at), 60 * 60_000);
+    assert.equal(Date.parse(detail.body.resolved_at) - Date.parse(detail.body.triggered_at), 70 * 60_000);
   });
 });
