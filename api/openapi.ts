@@ -13,8 +13,8 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import { version } from '../package.json';
 import { notFound } from './errors';
-import { defineRoute, mount, openApiPath, routesIn, type RouteSpec, type ResponseSpec } from './route';
-import { accessFor } from './access';
+import { defineRoute, mount, openApiPath, routesIn, type Auth, type RouteSpec, type ResponseSpec } from './route';
+import { accessFor, isRole } from './access';
 import { alertRoutes } from './schemas/alerts';
 import { apiKeyRoutes } from './schemas/api-keys';
 import { errorResponse } from './schemas/common';
@@ -36,7 +36,6 @@ export const docsRoutes = {
     operationId: 'openApiDocument',
     summary: 'This document (OpenAPI 3.1)',
     tags: ['meta'],
-    auth: 'public',
     responses: { 200: { description: 'The OpenAPI document', body: z.record(z.string(), z.unknown()) } },
   }),
   page: defineRoute({
@@ -45,7 +44,6 @@ export const docsRoutes = {
     operationId: 'apiDocs',
     summary: 'Browsable API documentation (Swagger UI)',
     tags: ['meta'],
-    auth: 'public',
     responses: { 200: { description: 'An HTML page', body: z.string(), contentType: 'text/html' } },
   }),
 };
@@ -90,6 +88,19 @@ const TAGS = [
 
 const BODY_METHODS = new Set(['post', 'put', 'patch']);
 
+/** Returns the route's entry in api/access.ts, the one place roles are declared; throws if it has none. */
+export function accessOf(route: Pick<RouteSpec, 'method' | 'path'>) {
+  const access = accessFor(route.method.toUpperCase(), route.path)?.access;
+  if (!access) throw new Error(`${route.method.toUpperCase()} ${route.path} has no entry in api/access.ts`);
+  return access;
+}
+
+/** How a caller of the route authenticates: an API key for every role-gated route, else its access kind. */
+export function authOf(route: Pick<RouteSpec, 'method' | 'path'>): Auth {
+  const access = accessOf(route);
+  return isRole(access) ? 'api-key' : access;
+}
+
 /**
  * The responses every route shares, by how it is reached: behind the JSON body parser (400 for input
  * that fails its schema or is not JSON, 413), behind the API-key check (401), and 500 for anything.
@@ -97,7 +108,8 @@ const BODY_METHODS = new Set(['post', 'put', 'patch']);
  */
 export function standardResponses(route: RouteSpec): Record<number, ResponseSpec> {
   const out: Record<number, ResponseSpec> = {};
-  const behindJsonParser = route.auth === 'api-key' || route.auth === 'public';
+  const auth = authOf(route);
+  const behindJsonParser = auth === 'api-key' || auth === 'public';
   const takesInput =
     !!(route.request?.params || route.request?.query || route.request?.body) ||
     BODY_METHODS.has(route.method);
@@ -108,7 +120,7 @@ export function standardResponses(route: RouteSpec): Record<number, ResponseSpec
   }
   if (behindJsonParser && BODY_METHODS.has(route.method))
     out[413] = errorResponse('The body exceeds the size limit (`payload_too_large`)');
-  if (route.auth === 'api-key') {
+  if (auth === 'api-key') {
     out[401] = errorResponse('No API key, or an invalid or revoked one (`unauthorized`)');
     out[403] = errorResponse("The key's role is below the one this route needs (`forbidden`, naming both)");
     out[429] = {
@@ -137,7 +149,7 @@ function responseConfig(r: ResponseSpec): ResponseConfig {
   };
 }
 
-const AUTH_NOTE: Record<RouteSpec['auth'], string | undefined> = {
+const AUTH_NOTE: Record<Auth, string | undefined> = {
   'api-key': undefined,
   public: 'No authentication.',
   'routing-key': undefined, // said in the route's own description
@@ -147,7 +159,8 @@ const AUTH_NOTE: Record<RouteSpec['auth'], string | undefined> = {
 /** Returns the zod-to-openapi form of a route definition. */
 export function routeConfig(route: RouteSpec): RouteConfig {
   const { request } = route;
-  const description = [route.description, AUTH_NOTE[route.auth]].filter(Boolean).join(' ');
+  const auth = authOf(route);
+  const description = [route.description, AUTH_NOTE[auth]].filter(Boolean).join(' ');
   return {
     method: route.method,
     path: openApiPath(route.path),
@@ -155,10 +168,10 @@ export function routeConfig(route: RouteSpec): RouteConfig {
     summary: route.summary,
     ...(description ? { description } : {}),
     tags: [...route.tags],
-    ...(route.auth === 'api-key' ? {} : { security: [] }),
-    'x-klaxon-auth': route.auth,
+    ...(auth === 'api-key' ? {} : { security: [] }),
+    'x-klaxon-auth': auth,
     // The role from api/access.ts, the one place roles are declared.
-    'x-klaxon-role': accessFor(route.method.toUpperCase(), route.path)?.access ?? null,
+    'x-klaxon-role': accessOf(route),
     request: {
       ...(request?.params ? { params: request.params } : {}),
       ...(request?.query ? { query: request.query } : {}),

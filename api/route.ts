@@ -10,6 +10,7 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /**
  * How a caller authenticates: `api-key` (Authorization: Bearer), `public` (nothing), `routing-key` (an
  * integration's routing key, in the path or the body), `signature` (a signed link or provider signature).
+ * Not declared on the route: it follows from the route's entry in api/access.ts (see authOf).
  */
 export type Auth = 'api-key' | 'public' | 'routing-key' | 'signature';
 
@@ -41,7 +42,6 @@ export interface RouteSpec {
   summary: string;
   description?: string;
   tags: readonly string[];
-  auth: Auth;
   request?: RequestSpec;
   /**
    * The responses this route itself answers with. Those every route shares (400 for invalid input, 401

@@ -214,7 +214,6 @@ const transitionRoute = <A extends TransitionAction>(action: A) =>
     operationId: `${action}Alert`,
     summary: TRANSITION_SUMMARY[action],
     tags,
-    auth: 'api-key',
     request: { params: alertIdParams, body: transitionBody },
     responses: {
       200: {
@@ -238,7 +237,6 @@ export const alertRoutes = {
       'Opens an alert, or adds an occurrence to the open alert with the same service and `dedup_key`. Answers once the event is durable; ' +
       '202 when no worker recorded it in time (it will be).',
     tags,
-    auth: 'api-key',
     request: { body: createAlertBody },
     responses: {
       201: { description: 'A new alert was opened', body: AlertTriggered, headers: locationHeader },
@@ -260,7 +258,6 @@ export const alertRoutes = {
     operationId: 'listAlerts',
     summary: 'List alerts, newest first',
     tags,
-    auth: 'api-key',
     request: { query: listAlertsQuery },
     responses: {
       200: {
@@ -281,7 +278,6 @@ export const alertRoutes = {
     operationId: 'getAlert',
     summary: 'An alert with its timeline, notifications, SLA events and live workflow view',
     tags,
-    auth: 'api-key',
     request: { params: alertIdParams },
     responses: { 200: { description: 'The alert', body: AlertDetail }, 404: alertNotFound },
   }),
@@ -294,7 +290,6 @@ export const alertRoutes = {
     operationId: 'escalateAlert',
     summary: 'Escalate now: fire the next tier at once',
     tags,
-    auth: 'api-key',
     request: { params: alertIdParams, body: transitionBody },
     responses: {
       200: {
@@ -311,7 +306,6 @@ export const alertRoutes = {
     operationId: 'addAlertNote',
     summary: "Add a note to an alert's timeline",
     tags,
-    auth: 'api-key',
     request: { params: alertIdParams, body: noteBody },
     responses: {
       201: {

@@ -28,7 +28,6 @@ export const apiKeyRoutes = {
     operationId: 'createApiKey',
     summary: 'Create an API key; the key is in this answer only',
     tags: ['api-keys'],
-    auth: 'api-key',
     request: { body: createApiKeyBody },
     responses: {
       201: {
@@ -44,7 +43,6 @@ export const apiKeyRoutes = {
     operationId: 'listApiKeys',
     summary: 'List API keys (never the keys themselves)',
     tags: ['api-keys'],
-    auth: 'api-key',
     responses: { 200: { description: 'Every key, revoked ones included', body: z.object({ api_keys: z.array(ApiKey) }) } },
   }),
   revoke: defineRoute({
@@ -53,7 +51,6 @@ export const apiKeyRoutes = {
     operationId: 'revokeApiKey',
     summary: 'Revoke an API key (repeating it is harmless)',
     tags: ['api-keys'],
-    auth: 'api-key',
     request: { params: idParams },
     responses: {
       200: { description: 'The revoked key', body: ApiKey },

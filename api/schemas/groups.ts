@@ -66,7 +66,6 @@ const groupAction = <A extends 'acknowledge' | 'resolve'>(action: A) =>
     operationId: `${action}Group`,
     summary: `${action === 'acknowledge' ? 'Acknowledge' : 'Resolve'} every alert of an open group`,
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: {
       202: {
@@ -89,7 +88,6 @@ export const groupRoutes = {
     operationId: 'listGroups',
     summary: 'List alert groups, open ones first, newest first',
     tags,
-    auth: 'api-key',
     request: { query: listGroupsQuery },
     responses: { 200: { description: 'Groups', body: z.strictObject({ groups: z.array(Group) }) } },
   }),
@@ -99,7 +97,6 @@ export const groupRoutes = {
     operationId: 'getGroup',
     summary: 'A group with the ids of its alerts',
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: { 200: { description: 'The group', body: GroupDetail }, 404: groupNotFound },
   }),
@@ -111,7 +108,6 @@ export const groupRoutes = {
     operationId: 'noiseStats',
     summary: 'Raw events, alerts, groups and pages per UTC day and per integration',
     tags: ['stats'],
-    auth: 'api-key',
     request: { query: noiseQuery },
     responses: { 200: { description: 'Noise statistics', body: NoiseStats } },
   }),

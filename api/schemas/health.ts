@@ -21,7 +21,6 @@ export const healthRoutes = {
     operationId: 'liveness',
     summary: 'Liveness: the process is up',
     tags,
-    auth: 'public',
     responses: { 200: { description: 'Up', body: z.strictObject({ status: z.literal('ok') }) } },
   }),
   ready: defineRoute({
@@ -30,7 +29,6 @@ export const healthRoutes = {
     operationId: 'readiness',
     summary: 'Readiness: Postgres and Temporal answer',
     tags,
-    auth: 'public',
     responses: {
       200: { description: 'Ready', body: Readiness },
       503: { description: 'Not ready; `checks` says which dependency is down', body: Readiness },

@@ -203,7 +203,6 @@ const receiverRoute = <K extends IngestKind>(kind: K) =>
     summary: RECEIVER[kind].summary,
     description: `${RECEIVER[kind].description} ${ROUTING_KEY_AUTH} Answers once the events are durable. Bodies up to 512 KB; any content type is read as JSON.`,
     tags,
-    auth: 'routing-key',
     request: {
       params: receiverParams,
       body: RECEIVER[kind].body,
@@ -234,7 +233,6 @@ export const ingestRoutes = {
       `${ROUTING_KEY_AUTH} The key goes in the body's \`routing_key\`. Content-Type must be application/json; bodies up to 512 KB. ` +
       'Acknowledge and resolve for an unknown or closed dedup key are accepted and dropped, as PagerDuty does.',
     tags,
-    auth: 'routing-key',
     request: {
       body: PagerDutyEvent,
       bodyDescription: 'Checked as PagerDuty checks it (every problem is reported)',

@@ -105,7 +105,6 @@ export const integrationRoutes = {
     summary: 'Create an integration and its routing key',
     description: 'The routing key is in this response only; store it in the monitoring system.',
     tags,
-    auth: 'api-key',
     request: { body: createIntegrationBody },
     responses: {
       201: {
@@ -122,7 +121,6 @@ export const integrationRoutes = {
     operationId: 'listIntegrations',
     summary: 'List integrations (without their routing keys)',
     tags,
-    auth: 'api-key',
     responses: {
       200: { description: 'Integrations', body: z.strictObject({ integrations: z.array(Integration) }) },
     },
@@ -133,7 +131,6 @@ export const integrationRoutes = {
     operationId: 'deleteIntegration',
     summary: 'Delete an integration; its routing key stops working',
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: { 204: { description: 'Deleted' }, 404: errorResponse('No integration with this id') },
   }),

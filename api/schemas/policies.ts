@@ -215,7 +215,6 @@ export const policyRoutes = {
     operationId: 'createPolicy',
     summary: 'Create an escalation policy',
     tags,
-    auth: 'api-key',
     request: { body: policyBody },
     responses: { 201: { description: 'Created', body: Policy, headers: locationHeader }, 409: duplicate },
   }),
@@ -225,7 +224,6 @@ export const policyRoutes = {
     operationId: 'listPolicies',
     summary: 'List escalation policies',
     tags,
-    auth: 'api-key',
     responses: { 200: { description: 'Policies', body: z.strictObject({ policies: z.array(Policy) }) } },
   }),
   get: defineRoute({
@@ -234,7 +232,6 @@ export const policyRoutes = {
     operationId: 'getPolicy',
     summary: 'An escalation policy',
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: { 200: { description: 'The policy', body: Policy }, 404: policyNotFound },
   }),
@@ -244,7 +241,6 @@ export const policyRoutes = {
     operationId: 'replacePolicy',
     summary: 'Replace an escalation policy (open alerts keep the copy they started with)',
     tags,
-    auth: 'api-key',
     request: { params: idParams, body: policyBody },
     responses: {
       200: { description: 'The policy as stored', body: Policy },
@@ -258,7 +254,6 @@ export const policyRoutes = {
     operationId: 'deletePolicy',
     summary: 'Delete an escalation policy',
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: { 204: { description: 'Deleted' }, 404: policyNotFound },
   }),
@@ -268,7 +263,6 @@ export const policyRoutes = {
     operationId: 'listRules',
     summary: 'The routing rules that pick a policy for each alert',
     tags,
-    auth: 'api-key',
     responses: { 200: { description: 'The rules, in order', body: Rules } },
   }),
   replaceRules: defineRoute({
@@ -277,7 +271,6 @@ export const policyRoutes = {
     operationId: 'replaceRules',
     summary: 'Replace all routing rules',
     tags,
-    auth: 'api-key',
     request: { body: rulesBody },
     responses: { 200: { description: 'The rules as stored', body: Rules } },
   }),
@@ -289,7 +282,6 @@ export const policyRoutes = {
     description:
       "Runs the alert workflow's own decision functions over today's schedules, users and contact methods: tiers, repeats, fall-through, SLA marks, acknowledge and ack timeout.",
     tags,
-    auth: 'api-key',
     request: { params: idParams, body: simulateBody },
     responses: { 200: { description: 'The predicted timeline, in time order', body: Simulation }, 404: policyNotFound },
   }),

@@ -31,7 +31,6 @@ export const replyRoutes = {
     description:
       'Accepted only with a valid `X-Twilio-Signature` over `PUBLIC_URL` + this path. A repeated `MessageSid` gets the first answer and changes nothing.',
     tags: ['replies'],
-    auth: 'signature',
     request: { body: twilioSmsForm, bodyType: 'application/x-www-form-urlencoded' },
     responses: {
       200: twiml('TwiML confirming what happened, or why nothing did (unknown code, number not paged, refused action)'),
@@ -46,7 +45,6 @@ export const replyRoutes = {
     operationId: 'replyLinkConfirm',
     summary: 'Email page link: a confirmation page (opening it changes nothing)',
     tags: ['replies'],
-    auth: 'signature',
     request: { params: tokenParams },
     responses: {
       200: html('The alert and a button whose POST acts'),
@@ -63,7 +61,6 @@ export const replyRoutes = {
     operationId: 'replyLinkAct',
     summary: 'Email page link: acknowledge or resolve as the paged user',
     tags: ['replies'],
-    auth: 'signature',
     request: { params: tokenParams, bodyType: 'application/x-www-form-urlencoded' },
     responses: {
       200: html('Done: what happened'),

@@ -165,7 +165,6 @@ export const scheduleRoutes = {
     operationId: 'createSchedule',
     summary: 'Create an on-call schedule',
     tags,
-    auth: 'api-key',
     request: { body: scheduleBody },
     responses: { 201: { description: 'Created', body: Schedule, headers: locationHeader }, 409: duplicate },
   }),
@@ -175,7 +174,6 @@ export const scheduleRoutes = {
     operationId: 'listSchedules',
     summary: 'List schedules',
     tags,
-    auth: 'api-key',
     responses: { 200: { description: 'Schedules', body: z.strictObject({ schedules: z.array(Schedule) }) } },
   }),
   ics: defineRoute({
@@ -184,7 +182,6 @@ export const scheduleRoutes = {
     operationId: 'scheduleCalendar',
     summary: 'iCalendar feed of the shifts from a week ago to a quarter ahead',
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: {
       200: {
@@ -201,7 +198,6 @@ export const scheduleRoutes = {
     operationId: 'getSchedule',
     summary: 'A schedule',
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: { 200: { description: 'The schedule', body: Schedule }, 404: scheduleNotFound },
   }),
@@ -211,7 +207,6 @@ export const scheduleRoutes = {
     operationId: 'replaceSchedule',
     summary: 'Replace a schedule',
     tags,
-    auth: 'api-key',
     request: { params: idParams, body: scheduleBody },
     responses: {
       200: { description: 'The schedule as stored', body: Schedule },
@@ -225,7 +220,6 @@ export const scheduleRoutes = {
     operationId: 'deleteSchedule',
     summary: 'Delete a schedule',
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: { 204: { description: 'Deleted' }, 404: scheduleNotFound },
   }),
@@ -235,7 +229,6 @@ export const scheduleRoutes = {
     operationId: 'addOverride',
     summary: 'Override who is on call for a time range',
     tags,
-    auth: 'api-key',
     request: { params: idParams, body: overrideBody },
     responses: { 201: { description: 'Added', body: Override }, 404: scheduleNotFound },
   }),
@@ -245,7 +238,6 @@ export const scheduleRoutes = {
     operationId: 'listOverrides',
     summary: "A schedule's overrides",
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: {
       200: { description: 'Overrides', body: z.strictObject({ overrides: z.array(Override) }) },
@@ -258,7 +250,6 @@ export const scheduleRoutes = {
     operationId: 'deleteOverride',
     summary: 'Remove an override',
     tags,
-    auth: 'api-key',
     request: { params: overrideParams },
     responses: { 204: { description: 'Removed' }, 404: errorResponse('No such override on this schedule') },
   }),
@@ -268,7 +259,6 @@ export const scheduleRoutes = {
     operationId: 'whoIsOnCall',
     summary: 'Who is on call at an instant',
     tags,
-    auth: 'api-key',
     request: { params: idParams, query: atQuery },
     responses: {
       200: {
@@ -293,7 +283,6 @@ export const scheduleRoutes = {
     operationId: 'listShifts',
     summary: 'Shifts in a range, overrides applied',
     tags,
-    auth: 'api-key',
     request: { params: idParams, query: rangeQuery },
     responses: {
       200: {
@@ -319,7 +308,6 @@ export const scheduleRoutes = {
     operationId: 'userOnCall',
     summary: "A user's upcoming shifts across every schedule",
     tags: ['users', 'schedules'],
-    auth: 'api-key',
     request: { params: idParams, query: userOnCallQuery },
     responses: {
       200: {

@@ -84,7 +84,6 @@ export const slaRoutes = {
     operationId: 'listSlaTargets',
     summary: 'Default SLA targets per severity, and per-service overrides',
     tags,
-    auth: 'api-key',
     request: { query: targetsQuery },
     responses: {
       200: {
@@ -104,7 +103,6 @@ export const slaRoutes = {
     operationId: 'setSlaTarget',
     summary: "Set a service's targets for one severity (applies to alerts triggered from now on)",
     tags,
-    auth: 'api-key',
     request: { params: targetParams, body: targetBody },
     responses: { 200: { description: 'The target as stored', body: SlaTarget } },
   }),
@@ -114,7 +112,6 @@ export const slaRoutes = {
     operationId: 'deleteSlaTarget',
     summary: "Remove a service's override (the default applies again)",
     tags,
-    auth: 'api-key',
     request: { params: targetParams },
     responses: {
       204: { description: 'Removed' },
@@ -127,7 +124,6 @@ export const slaRoutes = {
     operationId: 'slaCompliance',
     summary: 'SLA compliance per UTC day, service and severity, with totals and percentiles',
     tags,
-    auth: 'api-key',
     request: { query: complianceQuery },
     responses: { 200: { description: 'The report', body: Compliance } },
   }),

@@ -75,7 +75,6 @@ export const userRoutes = {
     operationId: 'createUser',
     summary: 'Create a user with their contact methods',
     tags,
-    auth: 'api-key',
     request: { body: createUserBody },
     responses: {
       201: { description: 'Created', body: User, headers: locationHeader },
@@ -88,7 +87,6 @@ export const userRoutes = {
     operationId: 'listUsers',
     summary: 'List users',
     tags,
-    auth: 'api-key',
     responses: { 200: { description: 'Users', body: z.strictObject({ users: z.array(User) }) } },
   }),
   get: defineRoute({
@@ -97,7 +95,6 @@ export const userRoutes = {
     operationId: 'getUser',
     summary: 'A user',
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: { 200: { description: 'The user', body: User }, 404: userNotFound },
   }),
@@ -107,7 +104,6 @@ export const userRoutes = {
     operationId: 'updateUser',
     summary: "Change a user's name or time zone",
     tags,
-    auth: 'api-key',
     request: { params: idParams, body: updateUserBody },
     responses: { 200: { description: 'The user', body: User }, 404: userNotFound },
   }),
@@ -117,7 +113,6 @@ export const userRoutes = {
     operationId: 'deleteUser',
     summary: 'Delete a user',
     tags,
-    auth: 'api-key',
     request: { params: idParams },
     responses: { 204: { description: 'Deleted' }, 404: userNotFound },
   }),
@@ -127,7 +122,6 @@ export const userRoutes = {
     operationId: 'addContactMethod',
     summary: 'Add a contact method',
     tags,
-    auth: 'api-key',
     request: { params: idParams, body: contactMethodBody },
     responses: {
       201: { description: 'Added', body: ContactMethod },
@@ -141,7 +135,6 @@ export const userRoutes = {
     operationId: 'deleteContactMethod',
     summary: 'Remove a contact method',
     tags,
-    auth: 'api-key',
     request: { params: methodParams },
     responses: {
       204: { description: 'Removed' },
