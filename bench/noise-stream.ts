@@ -4,6 +4,7 @@
  * resends every monitor makes while something is still firing. Pure and seeded: the same seed gives the
  * same stream, so a change to dedup or grouping is measured against exactly the same input.
  */
+import { prng } from '../domain/oncall/reference.test-helpers';
 
 export interface StreamEvent {
   /** Milliseconds from the start of the stream. */
@@ -34,21 +35,9 @@ export const DEFAULT_STREAM: StreamOptions = { seed: 42, hours: 4, incidents: 6,
 
 const MINUTE = 60_000;
 
-/** mulberry32: small, fast, good enough for test data, and identical on every platform. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Returns the stream's events in time order. */
 export function generateStream(opts: StreamOptions = DEFAULT_STREAM): StreamEvent[] {
-  const rnd = random(opts.seed);
+  const rnd = prng(opts.seed);
   const between = (lo: number, hi: number) => lo + rnd() * (hi - lo);
   const span = opts.hours * 60 * MINUTE;
   const events: StreamEvent[] = [];
