@@ -147,7 +147,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     ]);
     res.json({
       ...alertJson(row),
-      // Targets in the view carry webhook secrets (the workflow needs them to sign); they stay inside.
+      // Runs started before the view hid webhook secrets still carry them in their targets.
       live: live && { ...live, notifications: live.notifications.map((n) => ({ ...n, target: shownTarget(n.target) })) },
       timeline: audit.map((a) => ({ action: a.action, from: a.from_state, to: a.to_state, actor: a.actor, reason: a.reason, at: a.at })),
       notifications: notifications.map((n) => ({

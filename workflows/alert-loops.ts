@@ -16,6 +16,7 @@ import {
   fireTier,
   fireTime,
   responsibleTier,
+  shownTarget,
   startEscalation,
   type Target,
 } from '../domain/escalation';
@@ -71,7 +72,8 @@ async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise
     cycle: rt.cycle,
     loop: spec.loop,
     tier: spec.tier,
-    target: r.target,
+    // The view is readable by queries and the API; the secret travels only in the recipient.
+    target: shownTarget(r.target),
     channel: r.channel,
     address: r.address,
     status: 'sending',

@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { EscalationPolicy, Target } from '../domain/escalation';
+import type { EscalationPolicy, ShownTarget, Target } from '../domain/escalation';
 import type { AlertState, TransitionAction } from '../domain/lifecycle';
 import type { AlertRuntime } from './alert-state';
 import type { SlaDeadlines, SlaMark, SlaStatus, SlaTargets } from '../domain/sla';
@@ -75,7 +75,8 @@ export interface NotificationView {
   cycle: number;
   loop: number | null;
   tier: number | null;
-  target: Target;
+  /** Webhook secrets are never in the view (older runs may still carry them; the API hides those). */
+  target: Target | ShownTarget;
   channel: 'email' | 'sms' | 'webhook';
   address: string;
   status: 'sending' | 'sent' | 'failed';
