@@ -40,13 +40,13 @@ async function main(): Promise<void> {
   });
   const log = createLogger(config.LOG_LEVEL);
   const dataDir = projectPath(config.KLAXON_DATA_DIR);
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
 
   let databaseUrl = config.DATABASE_URL;
   let embedded: EmbeddedPostgresHandle | undefined;
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT, log: say });
-    cleanups.push(() => embedded!.stop());
+    cleanups.push({ what: 'postgres', run: () => embedded!.stop() });
     await ensureDatabase(embedded.urlFor('postgres'), 'klaxon');
     databaseUrl = embedded.urlFor('klaxon');
     say(`postgres: embedded, 127.0.0.1:${config.EMBEDDED_PG_PORT}, data in ${path.join(config.KLAXON_DATA_DIR, 'postgres')}`);
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     say('postgres: DATABASE_URL');
   }
   const pool = createPool(databaseUrl);
-  cleanups.unshift(() => pool.end());
+  cleanups.unshift({ what: 'database pool', run: () => pool.end() });
   const applied = await migrate(pool);
   say(`migrations: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
 
@@ -72,12 +72,12 @@ async function main(): Promise<void> {
       dbFile: path.join(dataDir, 'temporal.db'),
       namespace: config.TEMPORAL_NAMESPACE,
     });
-    cleanups.push(() => devServer!.teardown());
+    cleanups.push({ what: 'temporal dev server', run: () => devServer!.teardown() });
     address = `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
     uiUrl = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
   }
   const connection = await Connection.connect({ address });
-  cleanups.unshift(() => connection.close());
+  cleanups.unshift({ what: 'temporal client', run: () => connection.close() });
   await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
@@ -97,18 +97,36 @@ async function main(): Promise<void> {
   say('ready. Ctrl-C stops everything.');
 
   let stopping = false;
+  /**
+   * Runs one shutdown step, going on after `ms` if it has not settled. Ctrl-C also reaches Postgres and
+   * the dev server (same process group), and a step waiting on a process that already left may never
+   * settle; with nothing else pending, Node would then exit silently half-way through stopping.
+   */
+  const step = async (what: string, run: () => Promise<unknown>, ms = 10_000) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        log.warn(`${what}: not stopped after ${ms / 1000} s, going on`);
+        resolve();
+      }, ms);
+    });
+    try {
+      await Promise.race([run().catch((err) => log.error({ err }, `${what}: stopping failed`)), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     say(`${signal}: stopping`);
-    try {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    await step('api', () => new Promise<void>((resolve) => server.close(() => resolve())));
+    await step('worker', async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerDone.catch((err) => log.error({ err }, 'worker stopped with an error'));
+      await workerDone;
       await workerConnection.close();
-    } finally {
-      for (const cleanup of cleanups) await cleanup().catch((err) => log.error({ err }, 'cleanup failed'));
-    }
+    });
+    for (const cleanup of cleanups) await step(cleanup.what, cleanup.run);
     say('stopped');
     process.exit(0);
   };
@@ -116,8 +134,20 @@ async function main(): Promise<void> {
   // the worker has drained; this process stops things in its own order instead.
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // Ctrl-C in a terminal signals the whole process group, and `npm start` relays the same signal to us
+  // a moment later: one press, two signals. Only a press well after the first forces an exit.
+  let firstSignalAt = 0;
+  const onSignal = (signal: string) => {
+    if (!stopping) {
+      firstSignalAt = Date.now();
+      void stop(signal);
+    } else if (Date.now() - firstSignalAt > 1_000) {
+      say(`${signal} again: exiting without waiting`);
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 }
 
 main().catch((err) => {
