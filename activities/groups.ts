@@ -1,6 +1,12 @@
-/** Activities behind alert grouping: joining a group workflow (signal-with-start) and recording groups. */
+/**
+ * Activities behind alert grouping: closing a quiet group; and, for alerts and groups that started before
+ * membership was decided in Postgres, joining a group workflow (signal-with-start) and recording groups.
+ */
 import type { WorkflowClient } from '@temporalio/client';
 import type pg from 'pg';
+import { takesAlerts } from '../domain/grouping';
+import { inTransaction } from '../store/db';
+import { closeGroup, lockGroup } from '../store/group-membership';
 import { setAlertGroup, upsertGroup } from '../store/groups';
 import { GROUP_WORKFLOW_TYPE, groupJoinSignal, groupWorkflowId, type GroupInput } from '../workflows/messages';
 
@@ -45,7 +51,21 @@ export function createGroupActivities({ pool, workflows, taskQueue }: GroupDeps)
       await upsertGroup(pool, { ...input, openedAt: new Date(input.openedAt), lastAt: new Date(input.lastAt) });
     },
 
-    /** Records which group an alert joined. */
+    /**
+     * Closes the group to new alerts if its window has passed at `now` (the group workflow's clock, the
+     * one alerts are dated by); else returns when it would close, its window having been extended.
+     */
+    async closeGroupIfQuiet(input: { groupId: string; windowMs: number; now: number }): Promise<{ closed: true } | { closed: false; closesAt: number }> {
+      return inTransaction(pool, async (tx) => {
+        const g = await lockGroup(tx, input.groupId, input.windowMs);
+        if (!g || g.closed) return { closed: true };
+        if (takesAlerts(g, input.now)) return { closed: false, closesAt: g.lastAt + g.windowMs };
+        await closeGroup(tx, g.id, 'quiet', new Date(g.lastAt + g.windowMs));
+        return { closed: true };
+      });
+    },
+
+    /** Records which group an alert joined (alerts of runs from before membership was decided in Postgres). */
     async recordAlertGroup(input: { alertId: string; groupId: string }): Promise<void> {
       await setAlertGroup(pool, input.alertId, input.groupId);
     },

@@ -15,7 +15,7 @@ export interface ActivityDeps extends PageDeps, GroupDeps {
 /** Returns the activity implementations bound to their dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createRecordActivities(deps.pool),
+    ...createRecordActivities(deps),
     ...createPageActivities(deps),
     ...createHandoffActivities(deps),
     ...createGroupActivities(deps),

@@ -1,5 +1,7 @@
 /** Activities that write the alert's durable record: the alert row, its audit trail, SLA marks. */
+import type { WorkflowClient } from '@temporalio/client';
 import type pg from 'pg';
+import type { GroupEscalation, GroupRef, GroupRoleAnswer } from '../domain/grouping';
 import type { AlertState } from '../domain/lifecycle';
 import type { SlaMark } from '../domain/sla';
 import { applyTransition, insertAlert, recordOccurrence } from '../store/alerts';
@@ -7,6 +9,7 @@ import { insertAudit } from '../store/audit';
 import { inTransaction } from '../store/db';
 import { insertSlaEvent } from '../store/sla';
 import type { AlertEvent } from '../workflows/messages';
+import { afterCommit, groupTransitionInTx, joinGroupInTx, recordedRoleInTx, type AfterCommit } from './group-membership';
 
 export interface RecordAlertInput {
   alertId: string;
@@ -17,6 +20,8 @@ export interface RecordAlertInput {
   policy: { id: string; name: string } | null;
   ttaTargetMs: number;
   ttrTargetMs: number;
+  /** The alert's group key: it joins (or opens) its group in the transaction that records it. */
+  group?: GroupRef;
 }
 
 export interface RecordTransitionInput {
@@ -29,17 +34,28 @@ export interface RecordTransitionInput {
   reason?: string;
   at: string;
   idempotencyKey: string;
+  /** For an alert in a group: which, and where its escalation stood if it led the group and left `new`. */
+  group?: { groupId: string; ref: GroupRef; escalation?: GroupEscalation };
+}
+
+export interface RecordDeps {
+  pool: pg.Pool;
+  /** Starts group workflows and tells an alert it leads its group (grouping is off without it). */
+  workflows?: WorkflowClient;
+  taskQueue?: string;
 }
 
 /** Returns the activities that write alert records. */
-export function createRecordActivities(pool: pg.Pool) {
+export function createRecordActivities({ pool, workflows, taskQueue }: RecordDeps) {
   return {
-    /** Writes the alert record and its `trigger` audit entry, once. */
-    async recordAlert(input: RecordAlertInput): Promise<void> {
+    /** Writes the alert record and its `trigger` audit entry, once; an alert with a group key joins its group. */
+    async recordAlert(input: RecordAlertInput): Promise<GroupRoleAnswer | undefined> {
       const { event } = input;
       const at = new Date(input.triggeredAt);
+      let answer: GroupRoleAnswer | undefined;
+      let after: AfterCommit = {};
       await inTransaction(pool, async (tx) => {
-        await insertAlert(tx, {
+        const inserted = await insertAlert(tx, {
           id: input.alertId,
           workflowId: input.workflowId,
           firstRunId: input.firstRunId,
@@ -68,12 +84,27 @@ export function createRecordActivities(pool: pg.Pool) {
           at,
           idempotencyKey: `trigger:${event.eventId}`,
         });
+        if (!input.group) return;
+        if (inserted) {
+          ({ answer, after } = await joinGroupInTx(tx, input.alertId, input.group, at.getTime()));
+        } else {
+          // A retry of a commit that went through: the role is what was recorded; the group may still need its workflow.
+          ({ answer, after } = await recordedRoleInTx(tx, input.alertId, `trigger:${event.eventId}`));
+          if (answer?.role === 'leader') after.start = { groupId: answer.groupId, ref: input.group, openedAt: at.getTime() };
+        }
       });
+      await afterCommit(workflows, taskQueue, after);
+      return answer;
     },
 
-    /** Writes one transition to the audit trail and the alert record, once per idempotency key. */
-    async recordTransition(input: RecordTransitionInput): Promise<void> {
+    /**
+     * Writes one transition to the audit trail and the alert record, once per idempotency key; for an alert
+     * in a group, applies it to the group too and returns the alert's role afterwards.
+     */
+    async recordTransition(input: RecordTransitionInput): Promise<GroupRoleAnswer | undefined> {
       const at = new Date(input.at);
+      let answer: GroupRoleAnswer | undefined;
+      let after: AfterCommit = {};
       await inTransaction(pool, async (tx) => {
         await insertAudit(tx, {
           alertId: input.alertId,
@@ -85,8 +116,17 @@ export function createRecordActivities(pool: pg.Pool) {
           at,
           idempotencyKey: input.idempotencyKey,
         });
-        await applyTransition(tx, { alertId: input.alertId, to: input.to, stateVersion: input.stateVersion, at });
+        const applied = await applyTransition(tx, { alertId: input.alertId, to: input.to, stateVersion: input.stateVersion, at });
+        const { group } = input;
+        if (!group) return;
+        const change = { alertId: input.alertId, groupId: group.groupId, ref: group.ref, from: input.from, to: input.to, at: at.getTime() };
+        // Not applied: a retry of a commit that went through, or a later transition was recorded first.
+        ({ answer, after } = applied
+          ? await groupTransitionInTx(tx, { ...change, escalation: group.escalation, idempotencyKey: input.idempotencyKey })
+          : await recordedRoleInTx(tx, input.alertId, input.idempotencyKey));
       });
+      await afterCommit(workflows, taskQueue, after);
+      return answer;
     },
 
     /** Writes a timeline entry that is not a transition (note, escalate-now, escalation gaps), once. */

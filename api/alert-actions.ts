@@ -26,7 +26,9 @@ export function alertHandle(workflows: WorkflowClient, row: Pick<AlertRow, 'work
 /** Returns the refusal a failed Update stands for (refused, or the workflow closed), or undefined for anything else. */
 export function refusalOf(err: unknown, action: AlertAction, row: AlertRow): Refusal | undefined {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === UPDATE_REFUSED) {
-    return { code: 'update_refused', message: err.cause.message, details: { action, state: row.state } };
+    // A member's escalate-now is refused naming its group.
+    const [extra] = (err.cause.details ?? []) as ({ groupId?: string } | undefined)[];
+    return { code: 'update_refused', message: err.cause.message, details: { action, state: row.state, ...(extra?.groupId ? { group_id: extra.groupId } : {}) } };
   }
   if (action === 'escalate') {
     return err instanceof WorkflowNotFoundError ? { code: 'update_refused', message: `alert ${row.id} is closed`, details: { action } } : undefined;

@@ -18,7 +18,7 @@ import {
 import { alertHandle, refusalOf, type AlertAction } from './alert-actions';
 import { actorOf } from './auth';
 import { HttpError, notFound, parseInput } from './errors';
-import { triggerAlert } from './trigger';
+import { triggerAlert, type TriggerDeps } from './trigger';
 import { mount } from './route';
 import { alertRoutes as routes } from './schemas/alerts';
 import { shownTarget, type Target } from '../domain/escalation';
@@ -31,6 +31,7 @@ export interface AlertsRouterDeps {
   recordWaitMs?: number;
   slaAtRiskFraction: number;
   reopenWindowMs: number;
+  now?: TriggerDeps['now'];
 }
 
 /** Returns the JSON shape of an alert record. */

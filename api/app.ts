@@ -35,6 +35,8 @@ export interface AppDeps {
   /** Answering pages by SMS reply and email link: Twilio auth token, public URL, link key. */
   replies?: Omit<RepliesDeps, 'pool' | 'workflows' | 'log'>;
   apiRatePerMinute?: number;
+  /** The clock accepted events are dated by (default Date.now; tests pass the time-skipping server's). */
+  now?: () => number | Promise<number>;
 }
 
 /** Returns the configured Express app. */
@@ -50,6 +52,7 @@ export function createApp({
   ingestRatePerMinute = 1200,
   replies,
   apiRatePerMinute = 600,
+  now,
 }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -59,7 +62,7 @@ export function createApp({
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.set('query parser', 'simple');
   // Ingest endpoints authenticate by routing key and parse their own bodies (PagerDuty allows 512 KB).
-  app.use(ingestRouter({ pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, ratePerMinute: ingestRatePerMinute, log }));
+  app.use(ingestRouter({ pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, ratePerMinute: ingestRatePerMinute, log, now }));
   // SMS replies and email links: authenticated by Twilio's signature / the link's own, own body parsers.
   app.use(repliesRouter({ pool, workflows: temporal.workflow, log, ...replies }));
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
@@ -69,7 +72,7 @@ export function createApp({
   app.use(docsRouter());
   // Who may call what is declared per route in access.ts: key (401), per-key rate limit (429), role (403/404).
   app.use(requireApiKey(pool), apiRateLimit(apiRatePerMinute, log), requireRole);
-  app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs }));
+  app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs, now }));
   app.use(usersRouter({ pool }));
   app.use(integrationsRouter({ pool }));
   app.use(groupsRouter({ pool, workflows: temporal.workflow }));

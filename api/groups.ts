@@ -3,8 +3,8 @@ import { Router } from 'express';
 import type { WorkflowClient } from '@temporalio/client';
 import type pg from 'pg';
 import { getGroup, listGroups, noiseStats } from '../store/groups';
-import { groupActionSignal, groupViewQuery } from '../workflows/messages';
 import { actorOf } from './auth';
+import { actOnGroup } from './group-actions';
 import { HttpError, notFound, parseInput } from './errors';
 import { mount } from './route';
 import { groupRoutes as routes } from './schemas/groups';
@@ -29,14 +29,11 @@ export function groupsRouter({ pool, workflows }: { pool: pg.Pool; workflows: Wo
   for (const action of ['acknowledge', 'resolve'] as const) {
     mount(router, routes[action], async (req, res) => {
       const { id } = parseInput(routes[action].request.params, req.params, 'params');
-      const { rows } = await pool.query<{ workflow_id: string }>('select workflow_id from alert_groups where id = $1', [id]);
-      if (!rows[0]) throw notFound(`group ${id}`);
-      const handle = workflows.getHandle(rows[0].workflow_id);
-      // The group workflow with this id may since have closed and a new group opened under the same key.
-      const view = await handle.query(groupViewQuery).catch(() => undefined);
-      if (!view || view.groupId !== id) throw new HttpError(409, 'group_closed', `group ${id} is closed; act on its alerts one by one`);
-      await handle.signal(groupActionSignal, { action, actor: actorOf(req.apiKey) });
-      res.status(202).json({ id, action, alerts: view.members.length });
+      const group = await getGroup(pool, id);
+      if (!group) throw notFound(`group ${id}`);
+      if (group.close_reason === 'resolved') throw new HttpError(409, 'group_closed', `every alert of group ${id} is resolved`);
+      const alerts = await actOnGroup({ pool, workflows }, id, action, actorOf(req.apiKey));
+      res.status(202).json({ id, action, alerts: alerts ?? 0 });
     });
   }
 

@@ -17,7 +17,8 @@ import { getAlert, type AlertRow } from '../store/alerts';
 import { findReplyCode, findSmsReply, linkUsedAt, openReplyCodes, recordLinkUse, recordSmsReply, wasPaged, type ReplyCodeRow, type SmsReply } from '../store/replies';
 import { replyLinkKey } from '../store/secrets';
 import { getUser } from '../store/users';
-import { runAlertAction, type ActionOutcome } from './alert-actions';
+import type { ActionOutcome } from './alert-actions';
+import { answerPage } from './group-actions';
 import { alertTable, confirmForm, para, sendPage, sendTwiml } from './reply-pages';
 import { mount } from './route';
 import { replyRoutes, TWILIO_SMS_PATH } from './schemas/replies';
@@ -78,7 +79,7 @@ const NOT_PAGED =
   'Klaxon: this number has no pages to answer. Reply from the phone a page was sent to, with the code it carries, e.g. ACK 4821.';
 
 async function answerSms(deps: RepliesDeps, sid: string, from: string, body: string): Promise<SmsAnswer> {
-  const { pool, workflows } = deps;
+  const { pool } = deps;
   const address = normalizePhone(from);
   const command = parseSmsReply(body);
   const open = await openReplyCodes(pool, address);
@@ -113,8 +114,8 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
   const done = { alertId: row.id, userId: target.user_id, action };
   const actor = await actorFor(pool, target.user_id, 'sms');
   if (!actor) return { ...done, outcome: 'user_deleted', reply: `Klaxon: the user paged for ${what} no longer exists; nothing changed.` };
-  const outcome = await runAlertAction(
-    workflows,
+  const outcome = await answerPage(
+    deps,
     row,
     action,
     { actor, reason: `SMS reply "${oneLine(body, 80)}"` },
@@ -137,7 +138,7 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
 
 /** Returns the router for SMS replies and email links (mounted before the JSON parser and API-key auth). */
 export function repliesRouter(deps: RepliesDeps): Router {
-  const { pool, workflows, log } = deps;
+  const { pool, log } = deps;
   const router = Router();
   const smsUrl = deps.publicUrl ? `${deps.publicUrl.replace(/\/$/, '')}${TWILIO_SMS_PATH}` : undefined;
   const linkKey = replyLinkKey(pool, deps.linkSigningSecret);
@@ -235,7 +236,7 @@ export function repliesRouter(deps: RepliesDeps): Router {
       return;
     }
     // The nonce names the Update: two clicks racing are one Update, and one transition in the audit trail.
-    const outcome: ActionOutcome = await runAlertAction(workflows, row, claims.action, { actor, reason: 'one-click link in the page email' }, { updateId: `link:${claims.nonce}` });
+    const outcome: ActionOutcome = await answerPage(deps, row, claims.action, { actor, reason: 'one-click link in the page email' }, { updateId: `link:${claims.nonce}` });
     if (!outcome.ok) {
       sendPage(res, 409, 'Nothing was changed', alertTable(row) + para(`Klaxon could not ${claims.action} this alert: ${outcome.refusal.message}.`));
       return;

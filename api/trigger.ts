@@ -26,6 +26,8 @@ export interface TriggerDeps {
   taskQueue: string;
   slaAtRiskFraction: number;
   reopenWindowMs: number;
+  /** The clock events are dated by when accepted (tests pass the time-skipping server's). */
+  now?: () => number | Promise<number>;
 }
 
 export interface TriggerFields {
@@ -49,7 +51,8 @@ export async function triggerAlert(
   const dedupKey = f.dedupKey ?? randomUUID();
   const workflowId = alertWorkflowId(f.service, dedupKey);
   const { group, ...fields } = f;
-  const event: AlertEvent = { eventId: randomUUID(), ...fields, dedupKey };
+  const acceptedAt = await (deps.now ?? Date.now)();
+  const event: AlertEvent = { eventId: randomUUID(), ...fields, dedupKey, acceptedAt };
   const candidateId = randomUUID();
   // Policy and SLA targets are fixed now: editing them later never changes an alert in flight.
   const plan = await planAlert(deps.pool, { severity: f.severity, service: f.service, labels: f.labels }, deps.slaAtRiskFraction);

@@ -28,6 +28,8 @@ export interface AlertRow {
   ttr_target_ms: number | null;
   tta_ms: number | null;
   ttr_ms: number | null;
+  /** The group the alert is in, if any. */
+  group_id: string | null;
 }
 
 export interface NewAlert {
@@ -86,12 +88,13 @@ export async function insertAlert(db: Queryable, a: NewAlert): Promise<boolean> 
 /**
  * Moves the record to `to` unless a later transition was already written (stateVersion guards order).
  * The first acknowledge and the resolve time are kept for TTA/TTR; a reopen clears the resolve time.
+ * Returns whether it moved.
  */
 export async function applyTransition(
   db: Queryable,
   t: { alertId: string; to: AlertState; stateVersion: number; at: Date },
-): Promise<void> {
-  await db.query(
+): Promise<boolean> {
+  const result = await db.query(
     `update alerts set
        state = $2,
        state_version = $3,
@@ -108,6 +111,7 @@ export async function applyTransition(
      where id = $1 and state_version < $3`,
     [t.alertId, t.to, t.stateVersion, t.at],
   );
+  return (result.rowCount ?? 0) > 0;
 }
 
 /** Records the latest occurrence count and last-seen time of a deduplicated alert (never moves them back). */

@@ -22,7 +22,7 @@ import {
 } from '../domain/escalation';
 import type { TransitionAction } from '../domain/lifecycle';
 import { markIsLive, pendingMarks, slaMarkReason, slaPageOf, type SlaMark } from '../domain/sla';
-import { deadlinesOf, noteNotification, type AlertRuntime } from './alert-state';
+import { activePolicy, deadlinesOf, noteNotification, type AlertRuntime } from './alert-state';
 import type { AlertInput, NotificationView } from './messages';
 
 const MINUTE = 60_000;
@@ -120,19 +120,22 @@ async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promi
 /** Pages the policy's tiers while the alert is `new`; acknowledge or resolve stops it, a return to `new` restarts it. */
 export async function escalationLoop(ctx: AlertContext): Promise<void> {
   const { input, rt } = ctx;
-  const policy = input.policy;
-  if (!policy) return;
+  // An alert without a policy of its own may still carry its group's escalation.
+  if (!input.policy && !input.group) return;
   for (;;) {
-    // A reopened member asks its group again before this cycle decides whether to page.
+    // An alert back in `new` learns its group role again before this cycle decides whether to page.
     await condition(() => rt.closed || (rt.state === 'new' && rt.cursor !== null && !rt.regrouping));
     if (rt.closed) return;
     const cycle = rt.cycle;
-    if (rt.group?.role === 'member') {
-      // A group member stays quiet: its group's leader pages for the whole group.
-      await condition(() => rt.closed || rt.cycle !== cycle);
+    const policy = activePolicy(input, rt);
+    if (rt.group?.role === 'member' || !policy) {
+      // A group member stays quiet while the alert leading its group pages for it, until it is handed
+      // the group's escalation (or returns to `new` and asks again).
+      await condition(() => rt.closed || rt.cycle !== cycle || (rt.group?.role === 'leader' && activePolicy(input, rt) !== null));
       continue;
     }
-    const stillEscalating = () => !rt.closed && rt.state === 'new' && rt.cycle === cycle;
+    // A hand-over only reaches an alert in `new` and never takes the role of one leading: the policy stays.
+    const stillEscalating = () => !rt.closed && rt.state === 'new' && rt.cycle === cycle && rt.group?.role !== 'member';
     while (rt.cursor && stillEscalating()) {
       const wait = fireTime(policy, rt.cursor) - Date.now();
       if (wait > 0 && rt.escalateRequested === rt.escalateServed) {
@@ -167,7 +170,7 @@ export async function escalationLoop(ctx: AlertContext): Promise<void> {
 
 /** Starts escalation from the first tier (on trigger and on every return to `new`). */
 export function restartEscalation(ctx: AlertContext, now: number): void {
-  ctx.rt.cursor = ctx.input.policy ? startEscalation(now) : null;
+  ctx.rt.cursor = activePolicy(ctx.input, ctx.rt) ? startEscalation(now) : null;
 }
 
 /** Fires each SLA mark at its exact deadline while it still matters; records it and tells the people paged. */
@@ -197,7 +200,7 @@ async function fireSlaMark(ctx: AlertContext, mark: SlaMark, deadline: number): 
   const firedAt = Math.max(deadline, Date.now() - LATE_TOLERANCE_MS);
   await lookups.recordSlaMark({ alertId: input.alertId, mark, deadline: new Date(deadline).toISOString(), firedAt: new Date(firedAt).toISOString() });
   ctx.track(ctx.audit(`sla_${mark}`, slaMarkReason(mark, deadline)));
-  const policy = input.policy;
+  const policy = activePolicy(input, rt);
   if (!policy || rt.group?.role === 'member') return;
   // The people responsible right now: the tier that fired last, or the first tier if none has yet.
   const tier = policy.tiers[responsibleTier(rt.lastFired)];

@@ -2,7 +2,7 @@
  * The mutable state of one alert workflow and the live view derived from it. Plain data, so it can be
  * queried at any time and carried across continue-as-new.
  */
-import type { EscalationCursor } from '../domain/escalation';
+import type { EscalationCursor, EscalationPolicy } from '../domain/escalation';
 import { fireTime } from '../domain/escalation';
 import type { AlertState } from '../domain/lifecycle';
 import { slaDeadlines, slaStatus, type SlaMark, type SlaDeadlines } from '../domain/sla';
@@ -29,8 +29,13 @@ export interface AlertRuntime {
   escalateServed: number;
   slaFired: SlaMark[];
   notifications: NotificationView[];
-  /** The alert's group, once the group answered: a member pages nobody (its leader already did). */
-  group: { groupId: string; role: 'leader' | 'member' } | null;
+  /**
+   * The alert's group, once it has its answer: a member pages nobody (its leader pages for the group).
+   * `epoch` orders answers of one group (absent on groups from before hand-overs).
+   */
+  group: { groupId: string; role: 'leader' | 'member'; epoch?: number } | null;
+  /** The group's policy, once this alert carries the escalation of a group another alert opened. */
+  groupPolicy?: EscalationPolicy;
   /** A reopened member is asking its group again (the old group may have closed): escalation waits. */
   regrouping: boolean;
   /** Recent re-trigger times (within the flap window), for flap damping. */
@@ -79,6 +84,11 @@ export function noteNotification(rt: AlertRuntime, n: NotificationView): void {
   if (rt.notifications.length > MAX_NOTIFICATIONS_IN_VIEW) rt.notifications.splice(0, rt.notifications.length - MAX_NOTIFICATIONS_IN_VIEW);
 }
 
+/** Returns the policy the alert escalates with: its group's once it carries the group's escalation, else its own. */
+export function activePolicy(input: AlertInput, rt: AlertRuntime): EscalationPolicy | null {
+  return rt.groupPolicy ?? input.policy;
+}
+
 /** Returns the SLA deadlines of the alert. */
 export function deadlinesOf(input: AlertInput, rt: AlertRuntime): SlaDeadlines {
   return slaDeadlines(rt.triggeredAt, input.sla.targets, input.sla.atRiskFraction);
@@ -89,7 +99,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** Returns the live view answered by the `view` query. */
 export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertView {
   const deadlines = deadlinesOf(input, rt);
-  const { policy } = input;
+  const policy = activePolicy(input, rt);
   const next = policy && rt.cursor && rt.state === 'new' ? { loop: rt.cursor.loop, tier: rt.cursor.tier, at: new Date(fireTime(policy, rt.cursor)).toISOString() } : null;
   return {
     alertId: input.alertId,
@@ -115,6 +125,6 @@ export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertV
       ttr: slaStatus('ttr', deadlines, rt.state === 'resolved' ? rt.resolvedAt : null, now),
     },
     notifications: [...rt.notifications],
-    group: rt.group,
+    group: rt.group && { groupId: rt.group.groupId, role: rt.group.role },
   };
 }

@@ -9,20 +9,19 @@ import {
   allHandlersFinished,
   condition,
   currentUpdateInfo,
-  getExternalWorkflowHandle,
   makeContinueAsNewFunc,
   patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
-  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { DEFAULT_FLAP_RULE, flapHoldMs, recentReopens } from '../domain/flapping';
 import { decideTransition, type TransitionAction } from '../domain/lifecycle';
+import { groupRefOf, leadingEscalation, legacyJoinGroup, legacyReportToGroup, noteMembership, takeRole } from './alert-group';
 import { ackTimeoutLoop, autoResolveLoop, escalationLoop, restartEscalation, slaLoop, type AlertContext } from './alert-loops';
-import { initialRuntime, viewOf } from './alert-state';
+import { activePolicy, initialRuntime, viewOf } from './alert-state';
 import {
   AlertSeverityKey,
   AlertStateKey,
@@ -31,9 +30,8 @@ import {
   TRANSITION_REFUSED,
   UPDATE_REFUSED,
   escalateUpdate,
-  groupMemberStateSignal,
+  groupLeadSignal,
   groupRoleSignal,
-  groupWorkflowId,
   integrationActionSignal,
   noteUpdate,
   recordedUpdate,
@@ -58,11 +56,16 @@ const MAX_HISTORY_EVENTS = 10_000;
 
 export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   const { alertId, event } = input;
-  // A continued run picks up the state of the last one; a new alert starts fresh.
-  const rt = input.resume ?? initialRuntime(Date.now());
+  // Group membership decided in Postgres, with hand-overs; runs from before keep the signal protocol.
+  const storeGroups = patched('group-membership-in-store');
+  // A continued run picks up the state of the last one. A new alert is triggered when the API accepted
+  // it (never later: a worker backlog must not shift its tiers; never ahead of this clock either).
+  const rt = input.resume ?? initialRuntime(Math.min(event.acceptedAt ?? Date.now(), Date.now()));
   const inflight = new Set<Promise<unknown>>();
   const info = workflowInfo();
 
+  // Transitions back to `new` whose group answer is still on its way.
+  let asking = 0;
   const nextKey = (prefix: string) => `${prefix}:${info.workflowId}:${info.runId}:${++rt.auditSeq}`;
 
   const ctx: AlertContext = {
@@ -77,34 +80,6 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     },
   };
 
-  /**
-   * Opens or joins the alert's group and waits for its answer: lead (page) or follow (stay quiet). If
-   * the group never answers (it should within moments), the alert pages rather than stay silent.
-   */
-  async function joinGroup(): Promise<void> {
-    if (!input.group) return;
-    await store.joinGroup({
-      service: event.service,
-      groupKey: input.group.key,
-      windowMs: input.group.windowMs,
-      alertId,
-      workflowId: info.workflowId,
-      groupId: uuid4(),
-    });
-    if (await condition(() => rt.group !== null, '1 minute')) {
-      await store.recordAlertGroup({ alertId, groupId: rt.group!.groupId });
-      if (rt.group!.role === 'member') ctx.track(ctx.audit('grouped', `joined group ${rt.group!.groupId}: its first alert pages, this one does not`));
-    }
-  }
-
-  /** Tells the alert's group whether it is resolved, so the group can close once all its alerts are. */
-  function reportToGroup(): void {
-    if (!rt.group || !input.group) return;
-    const report = { groupId: rt.group.groupId, alertId, resolved: rt.state === 'resolved', version: rt.stateVersion };
-    // The group may have closed already (its window passed); then there is nobody left to tell.
-    ctx.track(getExternalWorkflowHandle(groupWorkflowId(event.service, input.group.key)).signal(groupMemberStateSignal, report).catch(() => undefined));
-  }
-
   /** `escalateFrom` delays a restarted escalation (flap damping); by default it starts at the transition. */
   async function transition(action: TransitionAction, req: TransitionRequest, idempotencyKey: string, at?: number, escalateFrom?: number): Promise<TransitionResult> {
     // Re-decided here because another Update may have moved the state since this one was validated.
@@ -117,12 +92,22 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     rt.stateVersion += 1;
     if (rt.state !== 'new') rt.respondedAt ??= now;
     if (rt.state === 'resolved') rt.resolvedAt = now;
-    if (decision.to === 'resolved' || decision.from === 'resolved') reportToGroup();
-    // A member back from resolved may find its group closed; it asks again and may lead a new one.
-    if (decision.from === 'resolved' && decision.to === 'new' && rt.group?.role === 'member' && patched('regroup-on-reopen')) {
-      rt.group = null;
-      rt.regrouping = true;
-      ctx.track(joinGroup().finally(() => (rt.regrouping = false)));
+    // In a group, the store applies the transition to the group too and answers with the alert's role: a
+    // leader leaving `new` hands over where its escalation stands; one back in `new` asks again, and its
+    // escalation waits for the answer.
+    const ref = groupRefOf(ctx);
+    const escalation = decision.from === 'new' ? leadingEscalation(ctx) : undefined;
+    const inGroup = storeGroups && ref && rt.group ? { groupId: rt.group.groupId, ref, ...(escalation ? { escalation } : {}) } : undefined;
+    const asks = inGroup !== undefined && decision.to === 'new';
+    if (asks) rt.regrouping = ++asking > 0;
+    if (!storeGroups) {
+      if (decision.to === 'resolved' || decision.from === 'resolved') legacyReportToGroup(ctx);
+      // A member back from resolved may find its group closed; it asks again and may lead a new one.
+      if (decision.from === 'resolved' && decision.to === 'new' && rt.group?.role === 'member' && patched('regroup-on-reopen')) {
+        rt.group = null;
+        rt.regrouping = true;
+        ctx.track(legacyJoinGroup(ctx).finally(() => (rt.regrouping = false)));
+      }
     }
     if (rt.state === 'new') {
       rt.resolvedAt = null;
@@ -131,7 +116,8 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
       restartEscalation(ctx, escalateFrom ?? now);
     }
     upsertSearchAttributes([{ key: AlertStateKey, value: rt.state }]);
-    await store.recordTransition({
+    const role = await store
+      .recordTransition({
       alertId,
       action,
       from: decision.from,
@@ -141,7 +127,15 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
       reason: req.reason,
       at: new Date(now).toISOString(),
       idempotencyKey,
-    });
+      ...(inGroup ? { group: inGroup } : {}),
+    })
+      .finally(() => {
+        if (asks) rt.regrouping = --asking > 0;
+      });
+    if (role) {
+      takeRole(ctx, role, 'store');
+      if (decision.to === 'new') noteMembership(ctx);
+    }
     return { alertId, from: decision.from, to: decision.to, at: new Date(now).toISOString() };
   }
 
@@ -156,7 +150,12 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     if (rt.group) return;
     rt.group = answer;
     // Resolved before the group answered: the report could not be sent then.
-    if (rt.state === 'resolved') reportToGroup();
+    if (rt.state === 'resolved') legacyReportToGroup(ctx);
+  });
+
+  // Another alert of the group stopped escalating and the store chose this one to carry it on.
+  setHandler(groupLeadSignal, (answer) => {
+    if (storeGroups) takeRole(ctx, answer, 'handover');
   });
 
   // A storm of duplicates would cost one activity each; the count only grows, so repeats that arrive
@@ -185,8 +184,8 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     rt.lastSeenAt = Date.now();
     if (rt.state === 'resolved' && !rt.closed) {
       // The same problem again inside the reopen window: the same alert, paging again, unless it is
-      // flapping, when it pages only if it is still firing after the hold.
-      const now = Date.now();
+      // flapping, when it pages only if it is still firing after the hold. Dated by when it was accepted.
+      const now = Math.max(Math.min(repeat.acceptedAt ?? Date.now(), Date.now()), rt.resolvedAt ?? 0);
       const hold = patched('flap-damping') ? flapHoldMs(rt.reopens, now) : 0;
       rt.reopens = [...recentReopens(rt.reopens, now), now];
       await transition('reopen', { actor: `integration:${repeat.source}`, reason: `triggered again: ${repeat.summary}` }, `reopen:${repeat.eventId}`, now, now + hold);
@@ -224,10 +223,12 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     async (req) => {
       const wanted = ++rt.escalateRequested;
       const key = updateKey();
-      await condition(() => rt.escalateServed >= wanted || rt.state !== 'new');
+      const following = () => storeGroups && rt.group?.role === 'member';
+      await condition(() => rt.escalateServed >= wanted || rt.state !== 'new' || following());
       const fired = rt.lastFired;
       if (rt.escalateServed < wanted || !fired) {
-        throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: `the alert became ${rt.state} before the escalation fired`, nonRetryable: true });
+        const became = following() ? `a member of group ${rt.group!.groupId}` : rt.state;
+        throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: `the alert became ${became} before the escalation fired`, nonRetryable: true });
       }
       await store.recordAuditEntry({
         alertId,
@@ -241,7 +242,17 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     },
     {
       validator: (_req) => {
-        if (!input.policy) throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: 'this alert has no escalation policy' });
+        if (input.group && (!rt.group || rt.regrouping)) {
+          throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: 'this alert is still learning its place in its group; try again in a moment' });
+        }
+        if (rt.group?.role === 'member') {
+          throw ApplicationFailure.create({
+            type: UPDATE_REFUSED,
+            message: `this alert is in group ${rt.group.groupId}, whose escalation runs on the alert leading it: escalate that alert, or acknowledge the group`,
+            details: [{ groupId: rt.group.groupId }],
+          });
+        }
+        if (!activePolicy(input, rt)) throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: 'this alert has no escalation policy' });
         if (rt.state !== 'new') throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: `cannot escalate an alert that is ${rt.state}: escalation runs only while it is new` });
         if (!rt.cursor) throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: 'escalation has already run through every tier and loop' });
       },
@@ -268,7 +279,8 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     { key: ServiceKey, value: event.service },
   ]);
   if (!input.resume) {
-    await store.recordAlert({
+    const ref = groupRefOf(ctx);
+    const role = await store.recordAlert({
       alertId,
       workflowId: info.workflowId,
       firstRunId: info.firstExecutionRunId,
@@ -277,10 +289,18 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
       policy: input.policy ? { id: input.policy.id, name: input.policy.name } : null,
       ttaTargetMs: input.sla.targets.ttaMs,
       ttrTargetMs: input.sla.targets.ttrMs,
+      ...(storeGroups && ref ? { group: ref } : {}),
     });
     rt.recorded = true;
-    await joinGroup();
-    restartEscalation(ctx, rt.triggeredAt);
+    if (!storeGroups) {
+      await legacyJoinGroup(ctx);
+      restartEscalation(ctx, rt.triggeredAt);
+    } else {
+      restartEscalation(ctx, rt.triggeredAt);
+      // A leader taking over an open group's escalation goes on from where it stood.
+      if (role) takeRole(ctx, role, 'store');
+      noteMembership(ctx);
+    }
   }
 
   const duties = [escalationLoop(ctx), slaLoop(ctx), ackTimeoutLoop(ctx), autoResolveLoop(ctx)];

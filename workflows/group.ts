@@ -1,7 +1,11 @@
 /**
- * One alert group: alerts sharing a group key join it while it is open; the first becomes the leader and
- * pages, the rest are told to stay quiet. It closes when every member is resolved, or after the grouping
- * window passes with no new alert, and continues as new before a long storm can overflow its history.
+ * One alert group's clock. Membership, roles and hand-overs are decided in Postgres as alerts are
+ * recorded (activities/group-membership.ts), and the last alert resolved closes the group there; what
+ * needs a durable timer is the quiet close: once the window passes with no new alert, the group takes no
+ * more, and the key's next alert opens a new group.
+ *
+ * Groups started before that (no `membership` in their input) run the old protocol to the end: alerts
+ * join by signal and are answered lead or follow, members report resolved, and the group closes itself.
  */
 import {
   allHandlersFinished,
@@ -11,6 +15,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -33,6 +38,23 @@ const store = proxyActivities<Activities>({
 const MAX_HISTORY_EVENTS = 5_000;
 
 export async function groupWorkflow(input: GroupInput): Promise<void> {
+  if (input.membership === 'store') return closeWhenQuiet(input);
+  return legacyGroup(input);
+}
+
+async function closeWhenQuiet(input: GroupInput): Promise<void> {
+  // Each alert that joins extends the window; the store says when it now ends.
+  let closesAt = (input.openedAt ?? Date.now()) + input.windowMs;
+  for (;;) {
+    const wait = closesAt - Date.now();
+    if (wait > 0) await sleep(wait);
+    const r = await store.closeGroupIfQuiet({ groupId: input.groupId, windowMs: input.windowMs, now: Date.now() });
+    if (r.closed) return;
+    closesAt = r.closesAt;
+  }
+}
+
+async function legacyGroup(input: GroupInput): Promise<void> {
   const now = Date.now();
   const s = input.state ?? { leader: null, members: [], lastJoinAt: now, openedAt: now };
   const resolved = (s.resolved ??= {});

@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { EscalationPolicy, ShownTarget, Target } from '../domain/escalation';
+import type { GroupRoleAnswer } from '../domain/grouping';
 import type { AlertState, TransitionAction } from '../domain/lifecycle';
 import type { AlertRuntime } from './alert-state';
 import type { SlaDeadlines, SlaMark, SlaStatus, SlaTargets } from '../domain/sla';
@@ -32,6 +33,11 @@ export interface AlertEvent {
   links: { href: string; text?: string }[];
   /** The integration the event came in through (absent for POST /alerts). */
   integrationId?: string;
+  /**
+   * When the API accepted the event (epoch ms, its clock): the alert is triggered then, and its tiers and
+   * SLA deadlines count from then, however long a worker backlog kept the workflow from running.
+   */
+  acceptedAt?: number;
 }
 
 export interface AlertInput {
@@ -155,6 +161,13 @@ export interface GroupInput {
   service: string;
   groupKey: string;
   windowMs: number;
+  /**
+   * 'store': membership is decided in Postgres and the workflow only closes the group once its window
+   * passes. Absent: a group from before, which answers joins itself (kept for runs still going).
+   */
+  membership?: 'store';
+  /** When the group's first alert was triggered (with membership 'store'). */
+  openedAt?: number;
   /** Carried across continue-as-new. */
   state?: {
     leader: string | null;
@@ -179,7 +192,18 @@ export const groupMemberStateSignal = defineSignal<[{ groupId: string; alertId: 
 /** Acknowledge or resolve every open alert of the group. */
 export const groupActionSignal = defineSignal<[{ action: 'acknowledge' | 'resolve'; actor: string }]>('groupAction');
 
-/** Returns the id of the group workflow for a service and group key. */
+/**
+ * The group's escalation is handed to this alert: it leads the group from now on, going on from where
+ * the escalation stood. Sent once the hand-over has committed in Postgres.
+ */
+export const groupLeadSignal = defineSignal<[GroupRoleAnswer]>('groupLead');
+
+/** Returns the id of the workflow of one group (one run per group, whose membership lives in Postgres). */
+export function groupRunWorkflowId(groupId: string): string {
+  return `group:${groupId}`;
+}
+
+/** Returns the id of the group workflow for a service and group key (groups from before membership moved to Postgres). */
 export function groupWorkflowId(service: string, groupKey: string): string {
   return `group:${encodeURIComponent(service)}:${encodeURIComponent(groupKey)}`;
 }

@@ -64,20 +64,23 @@ const groupAction = <A extends 'acknowledge' | 'resolve'>(action: A) =>
     method: 'post',
     path: `/groups/:id/${action}`,
     operationId: `${action}Group`,
-    summary: `${action === 'acknowledge' ? 'Acknowledge' : 'Resolve'} every alert of an open group`,
+    summary:
+      action === 'acknowledge'
+        ? 'Acknowledge the group: its escalation stops, its new alerts are acknowledged, alerts joining later stay quiet'
+        : 'Resolve every open alert of the group',
     tags,
     request: { params: idParams },
     responses: {
       202: {
-        description: "The group's workflow will act on its alerts",
+        description: 'The alerts were told to act (each through its own workflow)',
         body: z.strictObject({
           id: z.uuid(),
           action: z.literal(action),
-          alerts: z.number().int().openapi({ description: 'How many alerts the group has' }),
+          alerts: z.number().int().openapi({ description: 'How many alerts were told to act' }),
         }),
       },
       404: groupNotFound,
-      409: errorResponse('The group is closed (`group_closed`): act on its alerts one by one'),
+      409: errorResponse('Every alert of the group is resolved (`group_closed`)'),
     },
   });
 
