@@ -8,6 +8,7 @@ import { createPageActivities, type SendPageInput } from '../activities/pages';
 import { TransientDeliveryError, type Delivery, type Notifier, type PageMessage } from '../notifiers';
 import { replyLinkKey } from '../store/secrets';
 import { PUBLIC_URL } from './helpers/harness';
+import { SMS_URL, postInboundSms } from './helpers/sms-reply';
 import { startWorld, waitFor, type World } from './helpers/world';
 
 let w: World;
@@ -18,7 +19,6 @@ after(async () => {
   await w?.close();
 });
 
-const SMS_URL = `${PUBLIC_URL}/integrations/twilio/sms`;
 let seq = 0;
 
 async function policyFor(service: string, tiers: { delay_minutes: number; targets: unknown[] }[]): Promise<void> {
@@ -52,39 +52,9 @@ async function pagedBySms(phone: string, opts: { tiers?: { delay_minutes: number
   return { id, userId, name, code, service };
 }
 
-interface TwimlAnswer {
-  status: number;
-  contentType: string;
-  raw: string;
-  /** The text of the one <Message>, unescaped. */
-  message: string;
-}
-
 /** Posts an inbound SMS the way Twilio does; `sign: false` sends no signature, a string sends that one. */
-async function inbound(from: string, body: string, opts: { sid?: string; sign?: boolean | string; url?: string } = {}): Promise<TwimlAnswer> {
-  const sid = opts.sid ?? `SM${Date.now()}${++seq}`;
-  const params = {
-    ToCountry: 'US',
-    SmsMessageSid: sid,
-    NumMedia: '0',
-    MessageSid: sid,
-    AccountSid: w.twilio.accountSid,
-    From: from,
-    To: '+15005550006',
-    Body: body,
-    NumSegments: '1',
-    ApiVersion: '2010-04-01',
-  };
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  const sign = opts.sign ?? true;
-  if (sign === true) headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(w.twilio.authToken, opts.url ?? SMS_URL, params);
-  else if (typeof sign === 'string') headers['x-twilio-signature'] = sign;
-  const res = await fetch(`${w.baseUrl}/integrations/twilio/sms`, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
-  const raw = await res.text();
-  const inner = /<Message>([\s\S]*)<\/Message>/.exec(raw)?.[1] ?? '';
-  const message = inner.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', raw, message };
-}
+const inbound = (from: string, body: string, opts: { sid?: string; sign?: boolean | string; url?: string } = {}) =>
+  postInboundSms(w, from, body, { sid: opts.sid ?? `SM${Date.now()}${++seq}`, ...opts });
 
 describe('SMS replies', () => {
   it('ACK <code> from the paged number acknowledges the alert as that user via sms, and TwiML confirms', async () => {

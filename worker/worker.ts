@@ -25,6 +25,10 @@ export interface KlaxonWorkerOptions {
   afterRecorded?: ActivityDeps['afterRecorded'];
   /** A prebuilt workflow bundle (tests build one per file); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundle;
+  /** Test seam: activities replaced by these (e.g. one that stalls, as Postgres might). */
+  activityOverrides?: Partial<ReturnType<typeof createActivities>>;
+  /** Test seam: the task queue group workflows are started on (default: taskQueue), polled late or never. */
+  groupTaskQueue?: string;
   /** Workflow cache size; 0 turns off sticky execution (see test/fixtures/worker-process.ts). */
   maxCachedWorkflows?: number;
 }
@@ -53,15 +57,18 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Wor
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities({
+    activities: {
+      ...createActivities({
       pool: opts.pool,
       notifiers: opts.notifiers,
       publicUrl: opts.publicUrl,
       replyLinks: { key: replyLinkKey(opts.pool, opts.linkSigningSecret), ttlMs: opts.replyLinkTtlMs ?? DEFAULT_LINK_TTL_MS },
       afterRecorded: opts.afterRecorded,
       workflows: opts.workflows,
-      taskQueue: opts.taskQueue,
-    }),
+      taskQueue: opts.groupTaskQueue ?? opts.taskQueue,
+      }),
+      ...opts.activityOverrides,
+    },
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });

@@ -11,7 +11,7 @@ import { listen } from '../../api/listen';
 import { createNotifiers, type Channel, type Notifier } from '../../notifiers';
 import { createLogger, type Logger } from '../../runtime/logger';
 import { createApiKey } from '../../store/api-keys';
-import { createKlaxonWorker } from '../../worker/worker';
+import { createKlaxonWorker, type KlaxonWorkerOptions } from '../../worker/worker';
 import { responseChecker } from './conformance';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestTemporal, workflowBundle } from './temporal';
@@ -55,6 +55,9 @@ export interface HarnessOptions {
   inProcessWorker?: boolean;
   notifiers?: Record<Channel, Notifier>;
   afterRecorded?: (key: string) => void;
+  /** See KlaxonWorkerOptions. */
+  activityOverrides?: KlaxonWorkerOptions['activityOverrides'];
+  groupTaskQueue?: (taskQueue: string) => string;
   ingestRatePerMinute?: number;
   /** Checks X-Twilio-Signature on inbound SMS replies. */
   twilioAuthToken?: string;
@@ -82,6 +85,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       notifiers: opts.notifiers ?? createNotifiers({}),
       publicUrl: PUBLIC_URL,
       afterRecorded: opts.afterRecorded,
+      activityOverrides: opts.activityOverrides,
+      groupTaskQueue: opts.groupTaskQueue?.(taskQueue),
       workflows: env.client.workflow,
     });
     running = worker.run();
@@ -103,8 +108,6 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // Links expire by the time-skipping clock, the one pages are dated by.
     replies: { publicUrl: PUBLIC_URL, twilioAuthToken: opts.twilioAuthToken, now: () => env.currentTimeMs() },
     apiRatePerMinute: opts.apiRatePerMinute ?? 100_000,
-    // Events are dated by the clock their workflows run on.
-    now: () => env.currentTimeMs(),
   });
   const server: Server = await listen(app, 0);
   const address = server.address();
