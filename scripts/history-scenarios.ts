@@ -1,0 +1,360 @@
+/**
+ * The scenarios whose workflow histories `npm run record-histories` records, each driven through the
+ * real API, worker and time-skipping server the way the workflow tests drive them. Together they walk
+ * every path of the alert, group and handoff workflows that a change could make non-deterministic:
+ * tiers, escalate-now, ack timeout, reopen, notes, SLA marks, grouping and regrouping, group actions,
+ * quiet closes, flap damping, continue-as-new, and runs still in flight.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import {
+  ALERT_WORKFLOW_TYPE,
+  alertWorkflowId,
+  groupWorkflowId,
+  resolveUpdate,
+  scheduleHandoffWorkflowId,
+  triggerSignal,
+  type AlertEvent,
+  type AlertInput,
+} from '../workflows/messages';
+import { waitFor, type World } from '../test/helpers/world';
+
+/** Records the history of one run under `<scenario>-<name>.json`; without runId, the latest run. */
+export type Capture = (name: string, workflowId: string, runId?: string) => Promise<void>;
+
+export interface Scenario {
+  name: string;
+  run(w: World, capture: Capture): Promise<void>;
+}
+
+type Json = Record<string, unknown>;
+
+async function ok(w: World, method: string, path: string, body: unknown, status = 200): Promise<Json> {
+  const res = await w.request(method, path, body);
+  assert.equal(res.status, status, `${method} ${path}: ${JSON.stringify(res.body)}`);
+  return res.body as Json;
+}
+
+const webhookTiers = (w: World, prefix: string, delays: number[]) =>
+  delays.map((delay, i) => ({
+    delay_minutes: delay,
+    targets: [{ type: 'webhook', url: `${w.hooks.url}/${prefix}-t${i}` }],
+  }));
+
+const stateOf = async (w: World, id: string) => (await w.view(id)).state;
+
+/** Waits for a workflow run to complete, letting the time-skipping server skip to its last timer. */
+async function completed(w: World, workflowId: string, runId?: string): Promise<void> {
+  await w.env.client.workflow.getHandle(workflowId, runId).result();
+}
+
+/** A PagerDuty integration with `group_by: [component]`, and a sender of its events. */
+async function pagerDuty(w: World, service: string) {
+  const integration = await ok(
+    w,
+    'POST',
+    '/integrations',
+    { type: 'pagerduty', name: `${service} checks`, service, group_by: ['component'] },
+    201,
+  );
+  const send = async (event_action: 'trigger' | 'resolve', dedup_key: string, component: string) => {
+    const payload = { summary: `${dedup_key} failing`, source: 'checks', severity: 'error', component };
+    const res = await w.request(
+      'POST',
+      '/v2/enqueue',
+      { routing_key: integration.routing_key, event_action, dedup_key, payload },
+      { key: null },
+    );
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+  };
+  const alertOf = async (dedupKey: string) =>
+    (
+      await w.db.pool.query<{ id: string; state: string; group_id: string | null }>(
+        'select id, state, group_id from alerts where dedup_key = $1',
+        [dedupKey],
+      )
+    ).rows[0];
+  return { send, alertOf };
+}
+
+async function groupRun(w: World, workflowId: string): Promise<string> {
+  let runId = '';
+  await waitFor('the group workflow', async () => {
+    runId = await w.env.client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then((d) => d.runId)
+      .catch(() => '');
+    return runId !== '';
+  });
+  return runId;
+}
+
+/**
+ * Tiers 0/5/15 with an ack timeout: page, escalate-now, acknowledge, a note, the ack timeout sending it
+ * back to new, resolve, reopen inside the window, investigate, resolve, and the window passing.
+ */
+const ungrouped: Scenario = {
+  name: 'ungrouped',
+  async run(w, capture) {
+    await w.policy({
+      tiers: webhookTiers(w, 'story', [0, 5, 15]),
+      ack_timeout_minutes: 10,
+      is_default: true,
+    });
+    const { id, workflowId } = await w.trigger({
+      service: 'story',
+      severity: 'high',
+      dedup_key: 'disk-full',
+      summary: 'Disk full on db-1',
+    });
+    await waitFor('tier 1 page', () => w.hits('/story-t0') === 1);
+    await w.env.sleep('1 minute');
+    const escalated = await ok(w, 'POST', `/alerts/${id}/escalate`, { actor: 'bob', reason: 'need the DBA' });
+    assert.deepEqual(escalated.escalated_to, { loop: 0, tier: 1 });
+    await waitFor('tier 2 page', () => w.hits('/story-t1') === 1);
+    // Mid-escalation: tier 3 is still to come, as a deploy would find it.
+    await capture('alert-running', workflowId);
+
+    await w.env.sleep('1 minute');
+    await ok(w, 'POST', `/alerts/${id}/acknowledge`, { actor: 'alice' });
+    await ok(w, 'POST', `/alerts/${id}/notes`, { actor: 'alice', text: 'looking at the volume' }, 201);
+    await w.env.sleep('11 minutes');
+    await waitFor('ack timeout re-escalates', () => w.hits('/story-t0') === 2);
+    assert.equal(await stateOf(w, id), 'new');
+    await ok(w, 'POST', `/alerts/${id}/resolve`, { actor: 'alice', reason: 'freed space' });
+    await w.env.sleep('2 minutes');
+    await ok(w, 'POST', `/alerts/${id}/reopen`, { actor: 'bob', reason: 'full again' });
+    await waitFor('the reopened alert pages', () => w.hits('/story-t0') === 3);
+    await ok(w, 'POST', `/alerts/${id}/investigate`, { actor: 'bob' });
+    await ok(w, 'POST', `/alerts/${id}/resolve`, { actor: 'bob', reason: 'moved the logs' });
+    await completed(w, workflowId);
+    assert.deepEqual([w.hits('/story-t0'), w.hits('/story-t1'), w.hits('/story-t2')], [3, 1, 0]);
+    await capture('alert', workflowId);
+  },
+};
+
+/** A critical alert acknowledged after its TTA at-risk and breach marks fired, then resolved. */
+const sla: Scenario = {
+  name: 'sla',
+  async run(w, capture) {
+    await w.policy({ tiers: webhookTiers(w, 'sla', [0]), is_default: true });
+    const { id, workflowId } = await w.trigger({
+      service: 'payments',
+      severity: 'critical',
+      dedup_key: 'p99',
+      summary: 'p99 latency 4s',
+    });
+    await waitFor('tier 1 page', () => w.hits('/sla-t0') === 1);
+    // Critical: TTA 5 min, at risk at 3.75 min.
+    await w.env.sleep('6 minutes');
+    const marks = async () =>
+      (
+        await w.db.pool.query('select mark from sla_events where alert_id = $1 order by deadline', [id])
+      ).rows.map((r) => r.mark);
+    await waitFor('two SLA marks', async () => (await marks()).length === 2);
+    assert.deepEqual(await marks(), ['tta_at_risk', 'tta_breached']);
+    await waitFor(
+      'both marks paged',
+      () => w.hits('/sla-t0', 'sla_at_risk') === 1 && w.hits('/sla-t0', 'sla_breached') === 1,
+    );
+    await ok(w, 'POST', `/alerts/${id}/acknowledge`, { actor: 'alice' });
+    await w.env.sleep('1 minute');
+    await ok(w, 'POST', `/alerts/${id}/resolve`, { actor: 'alice' });
+    await completed(w, workflowId);
+    assert.deepEqual(await marks(), ['tta_at_risk', 'tta_breached']);
+    await capture('alert', workflowId);
+  },
+};
+
+/**
+ * A leader and two members of one group; member A resolved and re-triggered while the group is open
+ * (it asks the group again and stays a member), then resolved, and a group resolve for the rest: the
+ * group closes as resolved, and the alerts complete after their reopen window.
+ */
+const grouping: Scenario = {
+  name: 'grouping',
+  async run(w, capture) {
+    await w.policy({ tiers: webhookTiers(w, 'grouped', [0]), is_default: true });
+    const { send, alertOf } = await pagerDuty(w, 'db');
+    const groupId = groupWorkflowId('db', 'component=primary');
+    await send('trigger', 'leader', 'primary');
+    await waitFor('the leader pages', () => w.hits('/grouped-t0') === 1);
+    const groupRunId = await groupRun(w, groupId);
+    await send('trigger', 'member-a', 'primary');
+    await send('trigger', 'member-b', 'primary');
+    await waitFor(
+      'both members joined',
+      async () =>
+        (await alertOf('member-a'))?.group_id != null && (await alertOf('member-b'))?.group_id != null,
+    );
+
+    await send('resolve', 'member-a', 'primary');
+    await waitFor('member A resolved', async () => (await alertOf('member-a'))!.state === 'resolved');
+    await send('trigger', 'member-a', 'primary');
+    const memberA = (await alertOf('member-a'))!;
+    const grouped = async () =>
+      ((await w.request('GET', `/alerts/${memberA.id}`)).body.timeline as { action: string }[]).filter(
+        (t) => t.action === 'grouped',
+      ).length;
+    await waitFor('member A asked its group again', async () => (await grouped()) === 2);
+    assert.equal(await stateOf(w, memberA.id), 'new');
+    assert.equal(w.hits('/grouped-t0'), 1, 'members page nobody');
+
+    await send('resolve', 'member-a', 'primary');
+    await waitFor('member A resolved again', async () => (await alertOf('member-a'))!.state === 'resolved');
+    await ok(w, 'POST', `/groups/${memberA.group_id}/resolve`, {}, 202);
+    await completed(w, groupId, groupRunId);
+    assert.equal((await w.request('GET', `/groups/${memberA.group_id}`)).body.close_reason, 'resolved');
+    for (const key of ['leader', 'member-a', 'member-b']) await completed(w, alertWorkflowId('db', key));
+    await capture('group', groupId, groupRunId);
+    await capture('leader', alertWorkflowId('db', 'leader'));
+    await capture('member-a', alertWorkflowId('db', 'member-a'));
+    await capture('member-b', alertWorkflowId('db', 'member-b'));
+  },
+};
+
+/** A group whose window passes with no new alert (closes as quiet); its alert resolves afterwards. */
+const groupQuiet: Scenario = {
+  name: 'group-quiet',
+  async run(w, capture) {
+    await w.policy({ tiers: webhookTiers(w, 'quiet', [0]), is_default: true });
+    const { send, alertOf } = await pagerDuty(w, 'cache');
+    const groupId = groupWorkflowId('cache', 'component=redis');
+    await send('trigger', 'leader', 'redis');
+    await waitFor('the leader pages', () => w.hits('/quiet-t0') === 1);
+    const groupRunId = await groupRun(w, groupId);
+    await completed(w, groupId, groupRunId);
+    const { group_id } = (await alertOf('leader'))!;
+    assert.equal((await w.request('GET', `/groups/${group_id}`)).body.close_reason, 'quiet');
+    // Its report goes to a group that has closed: nobody is left to tell.
+    await send('resolve', 'leader', 'redis');
+    await completed(w, alertWorkflowId('cache', 'leader'));
+    await capture('group', groupId, groupRunId);
+    await capture('leader', alertWorkflowId('cache', 'leader'));
+  },
+};
+
+/** Re-triggered three times within the hour: the first two page at once, the third after a hold. */
+const flapping: Scenario = {
+  name: 'flapping',
+  async run(w, capture) {
+    await w.policy({ tiers: webhookTiers(w, 'flap', [0]), is_default: true });
+    const alert = {
+      summary: 'disk-3 above 90%',
+      severity: 'medium',
+      service: 'storage',
+      source: 'nagios',
+      dedup_key: 'disk-3',
+    };
+    const { id, workflowId } = (await w.trigger(alert)) as { id: string; workflowId: string };
+    const flap = async () => {
+      await ok(w, 'POST', `/alerts/${id}/resolve`, {});
+      await w.env.sleep('4 minutes');
+      await ok(w, 'POST', '/alerts', alert);
+      await waitFor('reopened', async () => (await stateOf(w, id)) === 'new');
+    };
+    await waitFor('first page', () => w.hits('/flap-t0') === 1);
+    await flap();
+    await waitFor('the first re-trigger pages', () => w.hits('/flap-t0') === 2);
+    await flap();
+    await waitFor('the second re-trigger pages', () => w.hits('/flap-t0') === 3);
+    // The third within the hour is held for 15 minutes, and pages once it is still firing at the end.
+    await flap();
+    await w.env.sleep('14 minutes');
+    assert.equal(w.hits('/flap-t0'), 3, 'a flapping re-trigger does not page at once');
+    await w.env.sleep('2 minutes');
+    await waitFor('the held re-trigger pages after the hold', () => w.hits('/flap-t0') === 4);
+    await ok(w, 'POST', `/alerts/${id}/resolve`, {});
+    await completed(w, workflowId);
+    await capture('alert', workflowId);
+  },
+};
+
+/** A daily rotation with its handoff ten minutes out: one notice, then notices turned off (it stops). */
+const handoff: Scenario = {
+  name: 'handoff',
+  async run(w, capture) {
+    const person = (name: string) => w.user(name, [{ type: 'webhook', address: `${w.hooks.url}/${name}` }]);
+    const participants = [await person('alice'), await person('bob')];
+    const minute = Math.ceil((await w.env.currentTimeMs()) / 60_000) * 60_000;
+    const start = DateTime.fromMillis(minute + 10 * 60_000 - 86_400_000, { zone: 'UTC' }).toFormat(
+      "yyyy-MM-dd'T'HH:mm",
+    );
+    const body = {
+      name: 'primary',
+      time_zone: 'UTC',
+      layers: [{ name: 'daily', rotation: { type: 'daily', length: 1 }, start, participants }],
+    };
+    const created = await ok(w, 'POST', '/schedules', { ...body, handoff_notifications: true }, 201);
+    const workflowId = scheduleHandoffWorkflowId(created.id as string);
+    // Asleep until the handoff.
+    await capture('schedule-running', workflowId);
+    await w.env.sleep('11 minutes');
+    await waitFor('bob told he is on call', () => w.hits('/bob', 'handoff') === 1);
+    await ok(w, 'PUT', `/schedules/${created.id as string}`, { ...body, handoff_notifications: false });
+    await completed(w, workflowId);
+    await capture('schedule', workflowId);
+  },
+};
+
+/** An alert reopened often enough to continue as new (a low history limit): both runs. */
+const continueAsNew: Scenario = {
+  name: 'continue-as-new',
+  async run(w, capture) {
+    const url = `${w.hooks.url}/long-lived`;
+    const policyId = await w.policy({ tiers: [{ delay_minutes: 0, targets: [{ type: 'webhook', url }] }] });
+    const event: AlertEvent = {
+      eventId: randomUUID(),
+      summary: 'queue depth above 10k',
+      severity: 'high',
+      service: 'queues',
+      source: 'checks',
+      dedupKey: 'depth',
+      labels: {},
+      details: {},
+      links: [],
+    };
+    const tiers = [{ delayMinutes: 0, targets: [{ type: 'webhook' as const, url }] }];
+    const input: AlertInput = {
+      alertId: randomUUID(),
+      event,
+      policy: {
+        id: policyId,
+        name: 'long-lived',
+        tiers,
+        repeat: 0,
+        repeatDelayMinutes: 0,
+        ackTimeoutMinutes: null,
+        autoResolveMinutes: null,
+      },
+      sla: { targets: { ttaMs: 24 * 3_600_000, ttrMs: 48 * 3_600_000 }, atRiskFraction: 0.75 },
+      reopenWindowMs: 2 * 3_600_000,
+      historyLimit: 60,
+    };
+    const workflowId = alertWorkflowId(event.service, event.dedupKey);
+    const first = await w.env.client.workflow.start(ALERT_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: w.taskQueue,
+      args: [input],
+    });
+    const handle = w.env.client.workflow.getHandle(workflowId);
+    await waitFor('first page', () => w.hits('/long-lived') === 1);
+    for (let cycle = 0; ; cycle++) {
+      assert.ok(cycle < 12, 'continued as new within 12 cycles');
+      await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'ops' }] });
+      await w.env.sleep('61 minutes');
+      await handle.signal(triggerSignal, { ...event, eventId: randomUUID() });
+      await waitFor(`page ${cycle + 2}`, () => w.hits('/long-lived') === cycle + 2);
+      if ((await handle.describe()).runId !== first.firstExecutionRunId) break;
+    }
+    const second = (await handle.describe()).runId;
+    await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'ops' }] });
+    await completed(w, workflowId, second);
+    await capture('alert-run1', workflowId, first.firstExecutionRunId);
+    await capture('alert-run2', workflowId, second);
+  },
+};
+
+export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew];
