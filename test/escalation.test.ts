@@ -86,7 +86,10 @@ describe('tiered escalation', () => {
     assert.match(unack.reason, /acknowledged for 10 min/);
     // The second round starts exactly ten minutes after the acknowledge (about 11 minutes in).
     const ackOffset = (Date.parse(ack.body.at) - Date.parse(view.triggeredAt)) / 60_000;
-    assert.deepEqual(pageOffsets(view).slice(0, 2), [0, ackOffset + 10]);
+    const [first, second] = pageOffsets(view);
+    assert.equal(first, 0);
+    // Float minutes: a sum of two offsets may differ from the offset of the sum in the last bit.
+    assert.ok(Math.abs(second! - (ackOffset + 10)) < 1e-9, `${second} vs ${ackOffset + 10}`);
     assert.ok(ackOffset >= 1 && ackOffset < 1.5);
   });
 

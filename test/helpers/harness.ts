@@ -108,6 +108,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // Links expire by the time-skipping clock, the one pages are dated by.
     replies: { publicUrl: PUBLIC_URL, twilioAuthToken: opts.twilioAuthToken, now: () => env.currentTimeMs() },
     apiRatePerMinute: opts.apiRatePerMinute ?? 100_000,
+    // Events are dated by the clock their workflows run on (a real API's and Temporal's agree; here the
+    // test server's clock has skipped ahead of the machine's).
+    now: () => env.currentTimeMs(),
   });
   const server: Server = await listen(app, 0);
   const address = server.address();
