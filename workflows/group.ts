@@ -51,6 +51,10 @@ async function closeWhenQuiet(input: GroupInput): Promise<void> {
     const r = await store.closeGroupIfQuiet({ groupId: input.groupId, windowMs: input.windowMs, now: Date.now() });
     if (r.closed) return;
     closesAt = r.closesAt;
+    // A storm that goes on for days extends the window hundreds of times; each round adds a few events.
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
+      await continueAsNew<typeof groupWorkflow>({ ...input, openedAt: closesAt - input.windowMs });
+    }
   }
 }
 
