@@ -357,4 +357,45 @@ const continueAsNew: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew];
+/**
+ * A group as one incident (membership in Postgres): the leader resolves at minute 2, the earliest alert
+ * still new takes the escalation over and pages tier 1 at minute 5, a third alert stays quiet, the group
+ * is acknowledged as a whole, its clock closes it to new alerts, and it is resolved as a whole.
+ */
+const groupIncident: Scenario = {
+  name: 'group-incident',
+  async run(w, capture) {
+    await w.policy({ tiers: webhookTiers(w, 'incident', [0, 5]), is_default: true });
+    const { send, alertOf } = await pagerDuty(w, 'queue');
+    for (const key of ['a', 'b', 'c']) await send('trigger', key, 'broker');
+    await waitFor('all three grouped', async () => (await Promise.all(['a', 'b', 'c'].map(alertOf))).every((a) => a?.group_id != null));
+    const { group_id: groupId } = (await alertOf('a'))!;
+    const group = async () => (await w.request('GET', `/groups/${groupId}`)).body as { leader_id: string; alert_ids: string[]; close_reason: string | null };
+    const leader = (await group()).leader_id;
+    const keyOf = async (id: string) => (await w.db.pool.query<{ dedup_key: string }>('select dedup_key from alerts where id = $1', [id])).rows[0]!.dedup_key;
+    await waitFor('the leader pages', () => w.hits('/incident-t0') === 1);
+    await w.env.sleep('2 minutes');
+    await send('resolve', await keyOf(leader), 'broker');
+    await waitFor('handed over', async () => (await group()).leader_id !== leader);
+    await w.env.sleep('4 minutes');
+    await waitFor('tier 1 from the new leader', () => w.hits('/incident-t1') === 1);
+    await ok(w, 'POST', `/groups/${groupId}/acknowledge`, {}, 202);
+    await waitFor('acknowledged', async () => (await Promise.all(['a', 'b', 'c'].map(alertOf))).filter((a) => a!.state === 'acknowledged').length === 2);
+    await ok(w, 'POST', `/groups/${groupId}/resolve`, {}, 202);
+    // Its window passed at minute 5, so it had closed to new alerts as quiet; it is still acted on.
+    await waitFor('all resolved', async () => (await Promise.all(['a', 'b', 'c'].map(alertOf))).every((a) => a!.state === 'resolved'));
+    assert.equal((await group()).close_reason, 'quiet');
+    const groupWorkflow = `group:${groupId}`;
+    await completed(w, groupWorkflow);
+    for (const key of ['a', 'b', 'c']) await completed(w, alertWorkflowId('queue', key));
+    await capture('group', groupWorkflow);
+    for (const key of ['a', 'b', 'c']) {
+      const id = (await alertOf(key))!.id;
+      await capture(id === leader ? 'leader' : id === (await group()).leader_id ? 'successor' : 'member', alertWorkflowId('queue', key));
+    }
+  },
+};
+
+// grouping and group-quiet recorded the signal protocol of groups before membership moved to Postgres
+// (at 4317954); today's code no longer runs it for new alerts, so they cannot be recorded again.
+export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident];
