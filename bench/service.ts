@@ -76,7 +76,13 @@ export async function startService(name: string, env: Record<string, string> = {
   const stop = () =>
     (stopped ??= (async () => {
       if (running) child.kill('SIGINT');
-      const late = await Promise.race([exited.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS))),
+      ]);
+      // A pending timer would keep the benchmark's process alive after it is done.
+      clearTimeout(timer);
       // Whatever is left of its group (a stuck shutdown, a child that outlived it).
       try {
         process.kill(-child.pid!, 'SIGKILL');
