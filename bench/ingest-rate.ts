@@ -9,53 +9,10 @@
  *
  *   npm run bench:ingest -- [--seconds 10] [--connections 16]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-
-const root = path.resolve(__dirname, '..');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (out.includes('[klaxon] ready.')) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 100);
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      reject(new Error(`npm start exited (${code}):\n${out}`));
-    });
-  });
-  return { child, output: () => out };
-}
+import { numberFlag } from './flags';
+import { cleanUpOnSignals, startService } from './service';
 
 interface Phase {
   name: string;
@@ -67,7 +24,13 @@ interface Phase {
   errors: number;
 }
 
-async function phase(name: string, url: string, seconds: number, connections: number, body: (i: number) => string): Promise<Phase> {
+async function phase(
+  name: string,
+  url: string,
+  seconds: number,
+  connections: number,
+  body: (i: number) => string,
+): Promise<Phase> {
   let seq = 0;
   const result = await autocannon({
     url,
@@ -89,23 +52,23 @@ async function phase(name: string, url: string, seconds: number, connections: nu
 }
 
 async function main(): Promise<void> {
-  const seconds = arg('seconds', 10);
-  const connections = arg('connections', 16);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-bench-ingest-'));
-  chmodSync(dataDir, 0o755); // the embedded Postgres, dropped to its own user, must enter it
-  const ports = { PORT: await freePort(), TEMPORAL_DEV_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), EMBEDDED_PG_PORT: await freePort() };
-  const api = `http://127.0.0.1:${ports.PORT}`;
-  console.log(`starting the service (npm start) in a fresh data folder; ${seconds} s per phase, ${connections} connections`);
-  const service = await startService({
-    KLAXON_DATA_DIR: dataDir,
+  const seconds = numberFlag('seconds', 10);
+  const connections = numberFlag('connections', 16);
+  console.log(
+    `starting the service (npm start) in a fresh data folder; ${seconds} s per phase, ${connections} connections`,
+  );
+  const service = await startService('ingest', {
     // The per-routing-key limit protects production from a runaway sender; the benchmark measures past it.
     INGEST_RATE_LIMIT_PER_MINUTE: '100000000',
-    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
   });
-  const db = new pg.Pool({ connectionString: `postgres://klaxon:klaxon@127.0.0.1:${ports.EMBEDDED_PG_PORT}/klaxon`, max: 2 });
+  const { api, adminKey: key } = service;
+  const db = new pg.Pool({ connectionString: service.databaseUrl, max: 2 });
+  const cleanUp = async () => {
+    await db.end();
+    await service.stop();
+  };
+  const removeSignalHandlers = cleanUpOnSignals(cleanUp);
   try {
-    const key = /admin API key, shown this once, keep it: (kx_\S+)/.exec(service.output())?.[1];
-    if (!key) throw new Error(`no admin key in the output:\n${service.output()}`);
     const made = await fetch(`${api}/integrations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -113,42 +76,67 @@ async function main(): Promise<void> {
     });
     const routingKey = ((await made.json()) as { routing_key: string }).routing_key;
     const event = (dedupKey: string) =>
-      JSON.stringify({ routing_key: routingKey, event_action: 'trigger', dedup_key: dedupKey, payload: { summary: `bench ${dedupKey}`, source: 'bench', severity: 'error' } });
+      JSON.stringify({
+        routing_key: routingKey,
+        event_action: 'trigger',
+        dedup_key: dedupKey,
+        payload: { summary: `bench ${dedupKey}`, source: 'bench', severity: 'error' },
+      });
 
     // Warm-up: JIT, connection pools, the workflow bundle's first run.
     await phase('warm-up', `${api}/v2/enqueue`, 2, 4, (i) => event(`warm-${i}`));
 
     const start = Date.now();
-    const fresh = await phase('new alerts', `${api}/v2/enqueue`, seconds, connections, (i) => event(`new-${i}`));
+    const fresh = await phase('new alerts', `${api}/v2/enqueue`, seconds, connections, (i) =>
+      event(`new-${i}`),
+    );
     const accepted = fresh.requests - fresh.non2xx - fresh.errors;
     // The worker records each started alert in Postgres; wait until it has caught up with the API.
-    const recorded = async () => (await db.query<{ n: number }>(`select count(*)::int as n from alerts where dedup_key like 'new-%'`)).rows[0]!.n;
+    const recorded = async () =>
+      (await db.query<{ n: number }>(`select count(*)::int as n from alerts where dedup_key like 'new-%'`))
+        .rows[0]!.n;
     while ((await recorded()) < accepted) {
-      if (Date.now() - start > 600_000) throw new Error(`worker did not catch up: ${await recorded()} of ${accepted} recorded`);
+      if (Date.now() - start > 600_000)
+        throw new Error(`worker did not catch up: ${await recorded()} of ${accepted} recorded`);
       await new Promise((r) => setTimeout(r, 200));
     }
     const drainedSeconds = (Date.now() - start) / 1000;
 
-    await fetch(`${api}/v2/enqueue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: event('dup') });
-    const dups = await phase('duplicates of one open alert', `${api}/v2/enqueue`, seconds, connections, () => event('dup'));
-    const occurrences = async () => (await db.query<{ n: number }>(`select occurrences as n from alerts where dedup_key = 'dup'`)).rows[0]?.n ?? 0;
+    await fetch(`${api}/v2/enqueue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: event('dup'),
+    });
+    const dups = await phase('duplicates of one open alert', `${api}/v2/enqueue`, seconds, connections, () =>
+      event('dup'),
+    );
+    const occurrences = async () =>
+      (await db.query<{ n: number }>(`select occurrences as n from alerts where dedup_key = 'dup'`)).rows[0]
+        ?.n ?? 0;
     const dupAccepted = dups.requests - dups.non2xx - dups.errors + 1;
     const dupStart = Date.now();
-    while ((await occurrences()) < dupAccepted && Date.now() - dupStart < 300_000) await new Promise((r) => setTimeout(r, 200));
+    while ((await occurrences()) < dupAccepted && Date.now() - dupStart < 300_000)
+      await new Promise((r) => setTimeout(r, 200));
 
     console.log('');
-    console.log(`${'phase'.padEnd(30)} ${'requests'.padStart(9)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'non-2xx'.padStart(8)} ${'errors'.padStart(7)}`);
+    console.log(
+      `${'phase'.padEnd(30)} ${'requests'.padStart(9)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'non-2xx'.padStart(8)} ${'errors'.padStart(7)}`,
+    );
     for (const p of [fresh, dups]) {
-      console.log(`${p.name.padEnd(30)} ${String(p.requests).padStart(9)} ${p.perSecond.toFixed(0).padStart(8)} ${String(p.p50).padStart(7)} ${String(p.p99).padStart(7)} ${String(p.non2xx).padStart(8)} ${String(p.errors).padStart(7)}`);
+      console.log(
+        `${p.name.padEnd(30)} ${String(p.requests).padStart(9)} ${p.perSecond.toFixed(0).padStart(8)} ${String(p.p50).padStart(7)} ${String(p.p99).padStart(7)} ${String(p.non2xx).padStart(8)} ${String(p.errors).padStart(7)}`,
+      );
     }
     console.log('');
-    console.log(`new alerts: ${accepted} accepted; all recorded by the worker ${drainedSeconds.toFixed(1)} s after the phase began → ${(accepted / drainedSeconds).toFixed(0)} alerts/s end to end`);
-    console.log(`duplicates: ${dupAccepted} accepted, the alert counts ${await occurrences()} occurrences (one alert, no page)`);
+    console.log(
+      `new alerts: ${accepted} accepted; all recorded by the worker ${drainedSeconds.toFixed(1)} s after the phase began → ${(accepted / drainedSeconds).toFixed(0)} alerts/s end to end`,
+    );
+    console.log(
+      `duplicates: ${dupAccepted} accepted, the alert counts ${await occurrences()} occurrences (one alert, no page)`,
+    );
   } finally {
-    await db.end();
-    service.child.kill('SIGINT');
-    await new Promise((resolve) => service.child.once('exit', resolve));
-    rmSync(dataDir, { recursive: true, force: true });
+    removeSignalHandlers();
+    await cleanUp();
   }
 }
 

@@ -14,7 +14,7 @@ import { resolveAlertmanager } from '../runtime/alertmanager-tools';
 import { resolveTemporalCli, resolveTestServer } from '../runtime/temporal-tools';
 
 const ROOT = projectPath('.');
-const TEST_DIRS = ['domain', 'test', 'workflows', 'activities', 'api', 'store', 'runtime', 'notifiers'];
+const TEST_DIRS = ['domain', 'test', 'workflows', 'activities', 'api', 'store', 'runtime', 'notifiers', 'bench'];
 
 function findTests(dir: string): string[] {
   const full = path.join(ROOT, dir);

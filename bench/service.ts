@@ -1,0 +1,153 @@
+/**
+ * The whole service as `npm start` runs it (embedded Postgres, the Temporal dev server, worker and API in
+ * one process), started for a benchmark in a fresh data folder on free ports, with the admin key it
+ * prints on first start. Stopping it stops everything it started and removes the folder.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+const READY = '[klaxon] ready.';
+// The first start may build the Temporal CLI (about 4 minutes on 2 cores).
+const START_TIMEOUT_MS = 10 * 60_000;
+const STOP_TIMEOUT_MS = 60_000;
+
+export interface BenchService {
+  /** Base URL of the API, e.g. `http://127.0.0.1:40123`. */
+  api: string;
+  /** The service's own database in the embedded Postgres. */
+  databaseUrl: string;
+  /** The admin API key printed on the first start of the empty database. */
+  adminKey: string;
+  /** Everything the service printed so far. */
+  output(): string;
+  /** Stops the service as Ctrl-C does and removes its data folder; repeating it is harmless. */
+  stop(): Promise<void>;
+}
+
+/** Returns a TCP port that was free on 127.0.0.1 a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
+
+/** Returns the started service; `env` is added to (and wins over) what the benchmark sets. */
+export async function startService(name: string, env: Record<string, string> = {}): Promise<BenchService> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `klaxon-bench-${name}-`));
+  chmodSync(dataDir, 0o755); // the embedded Postgres, dropped to its own user, must enter it
+  const ports = {
+    PORT: await freePort(),
+    TEMPORAL_DEV_PORT: await freePort(),
+    TEMPORAL_UI_PORT: await freePort(),
+    EMBEDDED_PG_PORT: await freePort(),
+  };
+  // Its own process group: Postgres and the dev server are its children, and a last-resort kill of the
+  // group reaches them too.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: root,
+    detached: true,
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: '',
+      LOG_LEVEL: 'warn',
+      KLAXON_DATA_DIR: dataDir,
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let running = true;
+  void exited.then(() => (running = false));
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (running) child.kill('SIGINT');
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS))),
+      ]);
+      // A pending timer would keep the benchmark's process alive after it is done.
+      clearTimeout(timer);
+      // Whatever is left of its group (a stuck shutdown, a child that outlived it).
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+        if (late)
+          console.error(`[bench] the service did not stop within ${STOP_TIMEOUT_MS / 1000} s: killed`);
+      } catch {
+        // The group is gone: everything stopped.
+      }
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
+
+  try {
+    await waitUntilReady(() => out, exited);
+    const adminKey = /admin API key, shown this once, keep it: (kx_\S+)/.exec(out)?.[1];
+    if (!adminKey) throw new Error(`no admin key in the output of npm start:\n${out}`);
+    return {
+      api: `http://127.0.0.1:${ports.PORT}`,
+      databaseUrl: `postgres://klaxon:klaxon@127.0.0.1:${ports.EMBEDDED_PG_PORT}/klaxon`,
+      adminKey,
+      output: () => out,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function waitUntilReady(output: () => string, exited: Promise<void>): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!output().includes(READY)) {
+    if (gone) throw new Error(`npm start exited before it was ready:\n${output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`npm start not ready after ${START_TIMEOUT_MS / 60_000} min:\n${output()}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * Runs `cleanup` and exits on Ctrl-C or SIGTERM, so an interrupted benchmark leaves nothing running;
+ * returns the function that removes the handlers again.
+ */
+export function cleanUpOnSignals(cleanup: () => Promise<void>): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    console.error(`[bench] ${signal}: stopping what the benchmark started`);
+    cleanup().then(
+      () => process.exit(130),
+      (err) => {
+        console.error(err);
+        process.exit(130);
+      },
+    );
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
