@@ -1,12 +1,13 @@
 /** Builds the Klaxon worker: alert workflows plus activities wired to Postgres and the notifiers. */
 import type { WorkflowClient } from '@temporalio/client';
-import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type NativeConnection, type State, type WorkflowBundle } from '@temporalio/worker';
 import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createNotifiers } from '../notifiers';
 import { DEFAULT_LINK_TTL_MS } from '../domain/replies/links';
 import { publicUrlOf, type Config } from '../runtime/config';
 import { replyLinkKey } from '../store/secrets';
+import { pagesTaskQueue } from '../workflows/messages';
 
 export interface KlaxonWorkerOptions {
   connection: NativeConnection;
@@ -51,14 +52,17 @@ export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'not
   };
 }
 
+/** Klaxon's worker: alerts' workflows and activities on the task queue, pages on its pages queue. */
+export interface KlaxonWorker {
+  run(): Promise<void>;
+  shutdown(): void;
+  getState(): State;
+}
+
 /** Returns a worker ready to run. */
-export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Worker> {
-  return Worker.create({
-    connection: opts.connection,
-    namespace: opts.namespace,
-    taskQueue: opts.taskQueue,
-    activities: {
-      ...createActivities({
+export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<KlaxonWorker> {
+  const activities = {
+    ...createActivities({
       pool: opts.pool,
       notifiers: opts.notifiers,
       publicUrl: opts.publicUrl,
@@ -66,10 +70,34 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Wor
       afterRecorded: opts.afterRecorded,
       workflows: opts.workflows,
       taskQueue: opts.groupTaskQueue ?? opts.taskQueue,
-      }),
-      ...opts.activityOverrides,
-    },
+    }),
+    ...opts.activityOverrides,
+  };
+  const main = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
+  // Activities only: the queue holds nothing but pages (and their target lookups), so none waits in line
+  // behind the records of a storm's thousands of new alerts.
+  const pages = await Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue: pagesTaskQueue(opts.taskQueue), activities });
+  return {
+    async run() {
+      // One stopping (a signal, a fatal error) stops the other; run() settles when both have.
+      const stopBoth = () => {
+        for (const w of [main, pages]) if (w.getState() === 'RUNNING') w.shutdown();
+      };
+      const runs = [main, pages].map((w) => w.run().finally(stopBoth));
+      const results = await Promise.allSettled(runs);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+    shutdown() {
+      for (const w of [main, pages]) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+    getState: () => main.getState(),
+  };
 }

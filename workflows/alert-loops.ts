@@ -3,7 +3,7 @@
  * changes: tiered escalation, SLA marks, the ack timeout and the auto-resolve timeout. They share the
  * alert's runtime state and act through the context the main workflow gives them.
  */
-import { ActivityFailure, condition, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, condition, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { splitTargets, type Recipient } from '../domain/recipients';
 import {
@@ -23,7 +23,7 @@ import {
 import type { TransitionAction } from '../domain/lifecycle';
 import { markIsLive, pendingMarks, slaMarkReason, slaPageOf, type SlaMark } from '../domain/sla';
 import { activePolicy, deadlinesOf, noteNotification, type AlertRuntime } from './alert-state';
-import type { AlertInput, NotificationView } from './messages';
+import { pagesTaskQueue, type AlertInput, type NotificationView } from './messages';
 
 const MINUTE = 60_000;
 // A workflow task runs a little after its timer fires (more on a loaded machine); within this slack a
@@ -32,14 +32,25 @@ const LATE_TOLERANCE_MS = 30_000;
 
 // Lookups retry until Postgres answers; pages retry transient provider errors for about five minutes,
 // then are recorded as failed so escalation goes on to the next tier instead of waiting forever.
-const lookups = proxyActivities<Activities>({
+const LOOKUPS = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const pager = proxyActivities<Activities>({
+} as const;
+const PAGER = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
-});
+} as const;
+const lookups = proxyActivities<Activities>(LOOKUPS);
+
+/** Returns the activities that page: on their own task queue, so a storm's records never hold a page up. */
+function paging() {
+  // Runs from before paged on the alerts' own queue; a change of queue would not match their history.
+  const taskQueue = patched('pages-own-queue') ? pagesTaskQueue(workflowInfo().taskQueue) : undefined;
+  return {
+    pager: proxyActivities<Activities>({ ...PAGER, ...(taskQueue ? { taskQueue } : {}) }),
+    lookups: proxyActivities<Activities>({ ...LOOKUPS, ...(taskQueue ? { taskQueue } : {}) }),
+  };
+}
 
 export interface AlertContext {
   input: AlertInput;
@@ -80,6 +91,7 @@ async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise
     at: new Date(spec.at).toISOString(),
   };
   noteNotification(rt, entry);
+  const { pager, lookups } = paging();
   try {
     const result = await pager.sendPage({
       idempotencyKey: key,
@@ -108,6 +120,7 @@ async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise
 async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promise<number> {
   // Webhook targets carry their address; users and schedules need a lookup activity.
   const { direct, lookup } = splitTargets(targets);
+  const { lookups } = paging();
   const { recipients, gaps } = lookup.length
     ? await lookups.resolveTargets({ targets: lookup, at: new Date(spec.at).toISOString() })
     : { recipients: [], gaps: [] };

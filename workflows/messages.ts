@@ -13,6 +13,14 @@ import type { Severity } from '../domain/severity';
 
 export const ALERT_WORKFLOW_TYPE = 'alertWorkflow';
 
+/**
+ * Returns the task queue pages go out on, beside the alerts' own: in a storm thousands of alerts queue
+ * their records there, and a page must not wait behind them. Every worker polls both.
+ */
+export function pagesTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-pages`;
+}
+
 /** Custom search attributes, registered on every Temporal server Klaxon runs against. */
 export const AlertStateKey = defineSearchAttributeKey('AlertState', SearchAttributeType.KEYWORD);
 export const AlertSeverityKey = defineSearchAttributeKey('AlertSeverity', SearchAttributeType.KEYWORD);

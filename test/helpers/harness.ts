@@ -5,13 +5,12 @@
 import { AssertionError } from 'node:assert';
 import type { Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { listen } from '../../api/listen';
 import { createNotifiers, type Channel, type Notifier } from '../../notifiers';
 import { createLogger, type Logger } from '../../runtime/logger';
 import { createApiKey } from '../../store/api-keys';
-import { createKlaxonWorker, type KlaxonWorkerOptions } from '../../worker/worker';
+import { createKlaxonWorker, type KlaxonWorker, type KlaxonWorkerOptions } from '../../worker/worker';
 import { responseChecker } from './conformance';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestTemporal, workflowBundle } from './temporal';
@@ -73,7 +72,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const taskQueue = `klaxon-test-${Math.random().toString(36).slice(2)}`;
   const log = opts.log ?? createLogger('silent');
   const bundle = await workflowBundle();
-  let worker: Worker | undefined;
+  let worker: KlaxonWorker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
     worker = await createKlaxonWorker({
