@@ -15,6 +15,9 @@ const READY = '[klaxon] ready.';
 const START_TIMEOUT_MS = 10 * 60_000;
 const STOP_TIMEOUT_MS = 60_000;
 
+/** The stop of every service started and not yet stopped, so that an interrupt reaches one still starting. */
+const running = new Set<() => Promise<void>>();
+
 export interface BenchService {
   /** Base URL of the API, e.g. `http://127.0.0.1:40123`. */
   api: string;
@@ -69,13 +72,13 @@ export async function startService(name: string, env: Record<string, string> = {
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let running = true;
-  void exited.then(() => (running = false));
+  let alive = true;
+  void exited.then(() => (alive = false));
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      if (running) child.kill('SIGINT');
+      if (alive) child.kill('SIGINT');
       let timer: NodeJS.Timeout | undefined;
       const late = await Promise.race([
         exited.then(() => false),
@@ -93,10 +96,16 @@ export async function startService(name: string, env: Record<string, string> = {
       }
       await exited;
       rmSync(dataDir, { recursive: true, force: true });
+      running.delete(stop);
     })());
+  running.add(stop);
 
   try {
-    await waitUntilReady(() => out, exited);
+    await waitUntilReady(
+      () => out,
+      exited,
+      () => stopped !== undefined,
+    );
     const adminKey = /admin API key, shown this once, keep it: (kx_\S+)/.exec(out)?.[1];
     if (!adminKey) throw new Error(`no admin key in the output of npm start:\n${out}`);
     return {
@@ -112,11 +121,16 @@ export async function startService(name: string, env: Record<string, string> = {
   }
 }
 
-async function waitUntilReady(output: () => string, exited: Promise<void>): Promise<void> {
+async function waitUntilReady(
+  output: () => string,
+  exited: Promise<void>,
+  stopping: () => boolean,
+): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (!output().includes(READY)) {
+    if (stopping()) throw new Error('the service was stopped while it was starting');
     if (gone) throw new Error(`npm start exited before it was ready:\n${output()}`);
     if (Date.now() > deadline)
       throw new Error(`npm start not ready after ${START_TIMEOUT_MS / 60_000} min:\n${output()}`);
@@ -125,19 +139,22 @@ async function waitUntilReady(output: () => string, exited: Promise<void>): Prom
 }
 
 /**
- * Runs `cleanup` and exits on Ctrl-C or SIGTERM, so an interrupted benchmark leaves nothing running;
- * returns the function that removes the handlers again.
+ * Runs `cleanup`, stops any service still starting, and exits on Ctrl-C or SIGTERM, so an interrupted
+ * benchmark leaves nothing running; returns the function that removes the handlers again.
  */
 export function cleanUpOnSignals(cleanup: () => Promise<void>): () => void {
   const handler = (signal: NodeJS.Signals) => {
     console.error(`[bench] ${signal}: stopping what the benchmark started`);
-    cleanup().then(
-      () => process.exit(130),
-      (err) => {
-        console.error(err);
-        process.exit(130);
-      },
-    );
+    const stopAll = () => Promise.all([...running].map((stop) => stop()));
+    cleanup()
+      .finally(stopAll)
+      .then(
+        () => process.exit(130),
+        (err) => {
+          console.error(err);
+          process.exit(130);
+        },
+      );
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
