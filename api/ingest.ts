@@ -10,18 +10,23 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { parseAlertmanagerPayload } from '../domain/ingest/alertmanager';
 import { parseAnomalyEvent, type SeverityBand } from '../domain/ingest/anomaly';
 import { applyMapping, type FieldMapping } from '../domain/ingest/generic';
+import { deliveryLanes } from '../domain/ingest/delivery-order';
 import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
 import type { IngestEvent, ParseResult } from '../domain/ingest/types';
 import type { Logger } from '../runtime/logger';
 import { sha256Hex } from '../store/digests';
 import { countIngest, findIntegrationByKey, type IntegrationRow } from '../store/integrations';
 import { HttpError, parseInput } from './errors';
+import { runLanes } from './lanes';
 import { limiterOptions } from './rate-limit';
 import { mount } from './route';
 import { ingestRoutes as routes, type IngestKind } from './schemas/ingest';
 import { signalAlertAction, triggerAlert, type TriggerDeps } from './trigger';
 
 const PD_BODY_LIMIT = '512kb';
+// Deliveries in flight per request: enough to hide each one's round trip to Temporal, few enough that
+// one payload cannot open thousands of calls at once.
+const DELIVERIES_IN_FLIGHT = 16;
 
 export interface IngestDeps extends TriggerDeps {
   ratePerMinute: number;
@@ -61,12 +66,16 @@ async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestE
   return e.dedupKey;
 }
 
+/**
+ * Delivers every event, returning their dedup keys in the events' order; throws if any delivery failed,
+ * so the request fails and the sender retries (repeats of what did get through are deduplicated).
+ */
 async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events: IngestEvent[]): Promise<(string | undefined)[]> {
   await countIngest(deps.pool, integration.id, events.length, events.filter((e) => e.action === 'trigger').length);
-  // In order: a trigger and its resolve in one Alertmanager batch must reach the alert in that order.
-  const keys: (string | undefined)[] = [];
-  for (const e of events) keys.push(await deliver(deps, integration, e));
-  return keys;
+  // Concurrent across dedup keys, in order within one: a trigger and its resolve in one Alertmanager
+  // batch must reach the alert in that order.
+  const lanes = deliveryLanes(events.map((e) => e.dedupKey));
+  return runLanes(lanes, DELIVERIES_IN_FLIGHT, (i) => deliver(deps, integration, events[i]!));
 }
 
 /** Returns the router for the ingest endpoints (mounted before API-key auth and the global body parser). */
