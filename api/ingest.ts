@@ -15,7 +15,7 @@ import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
 import type { IngestEvent, ParseResult } from '../domain/ingest/types';
 import type { Logger } from '../runtime/logger';
 import { sha256Hex } from '../store/digests';
-import { countIngest, findIntegrationByKey, type IntegrationRow } from '../store/integrations';
+import { countIngest, type IntegrationRow } from '../store/integrations';
 import { HttpError, parseInput } from './errors';
 import { runLanes } from './lanes';
 import { limiterOptions } from './rate-limit';
@@ -31,6 +31,8 @@ const DELIVERIES_IN_FLIGHT = 16;
 export interface IngestDeps extends TriggerDeps {
   ratePerMinute: number;
   log: Logger;
+  /** Returns the enabled integration with this routing key (constant-time comparison), or undefined. */
+  findIntegration(key: string): Promise<IntegrationRow | undefined>;
 }
 
 const pdInvalid = (errors: string[]) => ({ status: 'invalid event', message: 'Event object is invalid', errors });
@@ -117,7 +119,7 @@ export function ingestRouter(deps: IngestDeps): Router {
         res.status(400).json(pdInvalid(parsed.errors));
         return;
       }
-      const integration = await findIntegrationByKey(deps.pool, parsed.value.routingKey);
+      const integration = await deps.findIntegration(parsed.value.routingKey);
       if (!integration) {
         res.status(400).json(pdInvalid(["'routing_key' does not match an enabled integration"]));
         return;
@@ -147,7 +149,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       ),
       async (req, res) => {
         const { key } = parseInput(routes.receivers[kind].request.params, req.params, 'params');
-        const integration = await findIntegrationByKey(deps.pool, key);
+        const integration = await deps.findIntegration(key);
         if (!integration || integration.type !== kind) throw new HttpError(404, 'not_found', `no ${kind} integration with this key`);
         const parsed = parse(req.body, integration);
         if (!parsed.ok) {

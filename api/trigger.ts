@@ -18,7 +18,7 @@ import {
   type AlertEvent,
   type AlertInput,
 } from '../workflows/messages';
-import { planAlert } from './alert-plan';
+import { planAlert, type PlanReads } from './alert-plan';
 
 export interface TriggerDeps {
   pool: pg.Pool;
@@ -28,6 +28,8 @@ export interface TriggerDeps {
   reopenWindowMs: number;
   /** The clock events are dated by when accepted (tests pass the time-skipping server's). */
   now?: () => number | Promise<number>;
+  /** Cached planning reads (api/plan-cache.ts); absent: query the store. */
+  plans?: PlanReads;
 }
 
 export interface TriggerFields {
@@ -55,7 +57,7 @@ export async function triggerAlert(
   const event: AlertEvent = { eventId: randomUUID(), ...fields, dedupKey, acceptedAt };
   const candidateId = randomUUID();
   // Policy and SLA targets are fixed now: editing them later never changes an alert in flight.
-  const plan = await planAlert(deps.pool, { severity: f.severity, service: f.service, labels: f.labels }, deps.slaAtRiskFraction);
+  const plan = await planAlert(deps.pool, { severity: f.severity, service: f.service, labels: f.labels }, deps.slaAtRiskFraction, deps.plans);
   const handle = await deps.workflows.signalWithStart(ALERT_WORKFLOW_TYPE, {
     workflowId,
     taskQueue: deps.taskQueue,

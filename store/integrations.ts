@@ -37,20 +37,34 @@ export async function createIntegration(
   return { key, row: rows[0]! };
 }
 
-/** Returns the enabled integration with this routing key, or undefined. */
-export async function findIntegrationByKey(db: Queryable, key: string): Promise<IntegrationRow | undefined> {
-  const keyDigest = digest(key);
-  const { rows } = await db.query<IntegrationRow & { key_hash: string }>(
+export type IntegrationRecord = IntegrationRow & { key_hash: string };
+
+/** Returns the enabled integration stored under this routing-key digest, digest included, or undefined. */
+export async function findIntegrationByDigest(db: Queryable, keyDigest: string): Promise<IntegrationRecord | undefined> {
+  const { rows } = await db.query<IntegrationRecord>(
     `select id, name, type, service, key_prefix, settings, group_by, group_window_minutes, created_at, disabled_at, key_hash
        from integrations where key_hash = $1 and disabled_at is null`,
     [keyDigest],
   );
-  const found = rows[0];
-  // Constant-time, for the reason given at digestsEqual: the comparison that admits the caller must not
-  // leak, through its timing, how much of the digest matched.
+  return rows[0];
+}
+
+/**
+ * Returns the integration a lookup found if its stored digest equals the caller's, else undefined.
+ * Constant-time, for the reason given at digestsEqual: the comparison that admits the caller must not
+ * leak, through its timing, how much of the digest matched (wherever the record came from: the
+ * database, or the API's cache of it).
+ */
+export function admitIntegration(found: IntegrationRecord | undefined, keyDigest: string): IntegrationRow | undefined {
   if (!found || !digestsEqual(found.key_hash, keyDigest)) return undefined;
   const { key_hash: _digest, ...row } = found;
   return row;
+}
+
+/** Returns the enabled integration with this routing key, or undefined. */
+export async function findIntegrationByKey(db: Queryable, key: string): Promise<IntegrationRow | undefined> {
+  const keyDigest = digest(key);
+  return admitIntegration(await findIntegrationByDigest(db, keyDigest), keyDigest);
 }
 
 /** Returns every integration by name. */
