@@ -33,6 +33,7 @@ export interface AlertsRouterDeps {
   reopenWindowMs: number;
   now?: TriggerDeps['now'];
   plans?: TriggerDeps['plans'];
+  recent?: TriggerDeps['recent'];
 }
 
 /** Returns the JSON shape of an alert record. */
@@ -68,7 +69,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
 }
 
 /** Returns the router for /alerts. */
-export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000, slaAtRiskFraction, reopenWindowMs, now, plans }: AlertsRouterDeps): Router {
+export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000, slaAtRiskFraction, reopenWindowMs, now, plans, recent }: AlertsRouterDeps): Router {
   const router = Router();
 
   /** Returns the alert named in the path and a handle on its own chain of workflow runs, or throws 404. */
@@ -82,7 +83,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
   mount(router, routes.create, async (req, res) => {
     const body = parseInput(routes.create.request.body, req.body, 'body');
     const { handle, candidateId, workflowId } = await triggerAlert(
-      { pool, workflows, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans },
+      { pool, workflows, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans, recent },
       {
         summary: body.summary,
         severity: body.severity,

@@ -9,9 +9,11 @@ import type { Logger } from '../runtime/logger';
 import type { Queryable } from '../store/db';
 import { listenForChanges, listenerClient, type ChangeListenerOptions } from '../store/change-listener';
 import { PlanCache } from './plan-cache';
+import { RecentAlerts } from './recent-alerts';
 
 export interface AppCaches {
   plans: PlanCache;
+  recent: RecentAlerts;
   close(): Promise<void>;
 }
 
@@ -20,7 +22,10 @@ export interface AppCachesOptions {
   /** The database the pool connects to; the listener holds its own connection there. */
   databaseUrl: string;
   log: Logger;
+  /** How long a resolved alert stays open for a reopen: past that, a recent id is likely closed. */
   reopenWindowMs: number;
+  /** At most this many recently delivered workflow ids are remembered (default 50,000). */
+  recentMax?: number;
   /** Tests shorten or stretch the reconnect backoff, or hand in clients that fail to connect. */
   listener?: Partial<Pick<ChangeListenerOptions, 'newClient' | 'backoff' | 'heartbeat'>>;
 }
@@ -38,8 +43,10 @@ export function startAppCaches(o: AppCachesOptions): AppCaches {
       else o.log.warn({ err }, 'config listener down: planning reads query Postgres until it is back');
     },
   });
+  const recent = new RecentAlerts({ max: o.recentMax ?? 50_000, ttlMs: o.reopenWindowMs });
   return {
     plans,
+    recent,
     async close() {
       await listener.close();
       plans.setLive(false);

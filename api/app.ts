@@ -69,7 +69,7 @@ export function createApp({
   // install without TLS, `npm start`) to an https:// that is not there.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.set('query parser', 'simple');
-  const trigger = { pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans: caches?.plans };
+  const trigger = { pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans: caches?.plans, recent: caches?.recent };
   const changed = (table: string) => caches?.plans.changed(table);
   // Ingest endpoints authenticate by routing key and parse their own bodies (PagerDuty allows 512 KB).
   app.use(
