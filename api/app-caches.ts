@@ -8,12 +8,14 @@
 import type { Logger } from '../runtime/logger';
 import type { Queryable } from '../store/db';
 import { listenForChanges, listenerClient, type ChangeListenerOptions } from '../store/change-listener';
+import { BufferedIngestCounts } from './ingest-counts';
 import { PlanCache } from './plan-cache';
 import { RecentAlerts } from './recent-alerts';
 
 export interface AppCaches {
   plans: PlanCache;
   recent: RecentAlerts;
+  counts: BufferedIngestCounts;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export interface AppCachesOptions {
   reopenWindowMs: number;
   /** At most this many recently delivered workflow ids are remembered (default 50,000). */
   recentMax?: number;
+  countsEveryMs?: number;
   /** Tests shorten or stretch the reconnect backoff, or hand in clients that fail to connect. */
   listener?: Partial<Pick<ChangeListenerOptions, 'newClient' | 'backoff' | 'heartbeat'>>;
 }
@@ -44,12 +47,15 @@ export function startAppCaches(o: AppCachesOptions): AppCaches {
     },
   });
   const recent = new RecentAlerts({ max: o.recentMax ?? 50_000, ttlMs: o.reopenWindowMs });
+  const counts = new BufferedIngestCounts(o.pool, o.log, { everyMs: o.countsEveryMs });
   return {
     plans,
     recent,
+    counts,
     async close() {
       await listener.close();
       plans.setLive(false);
+      await counts.close();
     },
   };
 }

@@ -14,6 +14,7 @@ import { errorHandler, unknownRoute } from './errors';
 import { groupsRouter } from './groups';
 import { healthRouter } from './health';
 import { ingestRouter } from './ingest';
+import { directIngestCounts } from './ingest-counts';
 import { integrationsRouter } from './integrations';
 import { docsRouter } from './openapi';
 import { policiesRouter } from './policies';
@@ -77,6 +78,7 @@ export function createApp({
       ...trigger,
       ratePerMinute: ingestRatePerMinute,
       log,
+      counts: caches?.counts ?? directIngestCounts(pool),
       findIntegration: (key) => (caches ? caches.plans.integrationByKey(key) : findIntegrationByKey(pool, key)),
     }),
   );
@@ -92,7 +94,7 @@ export function createApp({
   app.use(alertsRouter({ ...trigger, recordWaitMs }));
   app.use(usersRouter({ pool }));
   app.use(integrationsRouter({ pool, changed }));
-  app.use(groupsRouter({ pool, workflows: temporal.workflow }));
+  app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));
   app.use(policiesRouter({ pool, changed }));
   app.use(simulateRouter({ pool, slaAtRiskFraction }));
   app.use(slaRouter({ pool, changed }));

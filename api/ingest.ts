@@ -15,8 +15,9 @@ import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
 import type { IngestEvent, ParseResult } from '../domain/ingest/types';
 import type { Logger } from '../runtime/logger';
 import { sha256Hex } from '../store/digests';
-import { countIngest, type IntegrationRow } from '../store/integrations';
+import type { IntegrationRow } from '../store/integrations';
 import { HttpError, parseInput } from './errors';
+import type { IngestCounts } from './ingest-counts';
 import { runLanes } from './lanes';
 import { limiterOptions } from './rate-limit';
 import { mount } from './route';
@@ -31,6 +32,7 @@ const DELIVERIES_IN_FLIGHT = 16;
 export interface IngestDeps extends TriggerDeps {
   ratePerMinute: number;
   log: Logger;
+  counts: IngestCounts;
   /** Returns the enabled integration with this routing key (constant-time comparison), or undefined. */
   findIntegration(key: string): Promise<IntegrationRow | undefined>;
 }
@@ -73,7 +75,7 @@ async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestE
  * so the request fails and the sender retries (repeats of what did get through are deduplicated).
  */
 async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events: IngestEvent[]): Promise<(string | undefined)[]> {
-  await countIngest(deps.pool, integration.id, events.length, events.filter((e) => e.action === 'trigger').length);
+  await deps.counts.add(integration.id, events.length, events.filter((e) => e.action === 'trigger').length);
   // Concurrent across dedup keys, in order within one: a trigger and its resolve in one Alertmanager
   // batch must reach the alert in that order.
   const lanes = deliveryLanes(events.map((e) => e.dedupKey));

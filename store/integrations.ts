@@ -81,12 +81,28 @@ export async function deleteIntegration(db: Queryable, id: string): Promise<bool
   return (r.rowCount ?? 0) > 0;
 }
 
-/** Counts raw events (and how many were triggers) received by an integration today. */
-export async function countIngest(db: Queryable, integrationId: string, raw: number, triggers: number): Promise<void> {
+export interface IngestCount {
+  integrationId: string;
+  /** The UTC day the events arrived, YYYY-MM-DD. */
+  day: string;
+  raw: number;
+  triggers: number;
+}
+
+/**
+ * Adds raw-event counts (and how many were triggers) per integration and day, all in one statement.
+ * Counts for an integration deleted since they were taken are dropped with it.
+ */
+export async function addIngestCounts(db: Queryable, counts: readonly IngestCount[]): Promise<void> {
+  if (counts.length === 0) return;
   await db.query(
-    `insert into ingest_stats (integration_id, day, raw_events, triggers) values ($1, (now() at time zone 'UTC')::date, $2, $3)
+    `insert into ingest_stats (integration_id, day, raw_events, triggers)
+     select c.integration_id, c.day, sum(c.raw), sum(c.triggers)
+       from unnest($1::uuid[], $2::date[], $3::bigint[], $4::bigint[]) as c (integration_id, day, raw, triggers)
+       join integrations i on i.id = c.integration_id
+      group by c.integration_id, c.day
      on conflict (integration_id, day) do update
        set raw_events = ingest_stats.raw_events + excluded.raw_events, triggers = ingest_stats.triggers + excluded.triggers`,
-    [integrationId, raw, triggers],
+    [counts.map((c) => c.integrationId), counts.map((c) => c.day), counts.map((c) => c.raw), counts.map((c) => c.triggers)],
   );
 }

@@ -68,6 +68,8 @@ export interface HarnessOptions {
   log?: Logger;
   /** Check every response request() receives against the OpenAPI document (default true). */
   checkResponses?: boolean;
+  /** How often the app writes its buffered raw-event counts (default 1 s). */
+  countsEveryMs?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -99,7 +101,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     worker = undefined;
   };
   if (opts.inProcessWorker !== false) await startWorker();
-  const caches = startAppCaches({ pool: db.pool, databaseUrl: db.url, log, reopenWindowMs: 30 * 60_000 });
+  const caches = startAppCaches({ pool: db.pool, databaseUrl: db.url, log, reopenWindowMs: 30 * 60_000, countsEveryMs: opts.countsEveryMs });
   const app = createApp({
     pool: db.pool,
     temporal: env.client,
