@@ -40,7 +40,8 @@ const MAX_ENTRIES = 10_000;
 /**
  * Loads by key, shared while in flight and kept once done, until clear(). A load that fails, or whose
  * value `keep` refuses, is not kept. Clearing drops in-flight loads too: what they return may predate
- * the change that cleared them, so only their own callers see it.
+ * the change that cleared them, so only their own callers see it. Every caller gets the same object:
+ * read it, never change it (a policy snapshot is serialised into the workflow's input as it is).
  */
 class Shelf<T> {
   private entries = new Map<string, Promise<T>>();

@@ -88,8 +88,6 @@ async function main(): Promise<void> {
 
   const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;
   const caches = startAppCaches({ pool, databaseUrl, log, reopenWindowMs });
-  // After the API and the worker, before the pool: it writes the last raw-event counts.
-  cleanups.unshift({ what: 'api caches', run: () => caches.close() });
   const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, caches });
   const server = await listen(app, config.PORT, config.HOST);
   const apiUrl = `http://${config.HOST}:${config.PORT}`;
@@ -126,6 +124,8 @@ async function main(): Promise<void> {
     stopping = true;
     say(`${signal}: stopping`);
     await step('api', () => new Promise<void>((resolve) => server.close(() => resolve())));
+    // Right after the API, while Postgres is most likely still up: it writes the last raw-event counts.
+    await step('api caches', () => caches.close());
     await step('worker', async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerDone;
