@@ -1,8 +1,8 @@
 /** What an alert is triggered with: the policy it matches (snapshotted) and its SLA targets. */
 import type { Queryable } from '../store/db';
-import { matchPolicy, type AlertFacts, type EscalationPolicy } from '../domain/escalation';
+import { matchPolicy, type AlertFacts, type EscalationPolicy, type PolicyRule } from '../domain/escalation';
 import type { Severity } from '../domain/severity';
-import { slaTargetsFor, type SlaTargets } from '../domain/sla';
+import { slaTargetsFor, type SlaOverride, type SlaTargets } from '../domain/sla';
 import { getPolicy, loadMatchingInputs, type StoredPolicy } from '../store/policies';
 import { listSlaOverrides } from '../store/sla';
 
@@ -30,10 +30,28 @@ export async function slaPlan(db: Queryable, severity: Severity, service: string
   return { targets: slaTargetsFor(severity, service, overrides), atRiskFraction };
 }
 
+/** What planning reads: the store itself, or the API process's cache of it (api/plan-cache.ts). */
+export interface PlanReads {
+  matchingInputs(): Promise<{ rules: PolicyRule[]; defaultPolicyId: string | null }>;
+  policy(id: string): Promise<StoredPolicy | undefined>;
+  /** The per-service overrides; any superset of the service's own gives the same targets. */
+  slaOverrides(service: string): Promise<readonly SlaOverride[]>;
+}
+
+/** Returns the reads that query the store each time. */
+export function storeReads(db: Queryable): PlanReads {
+  return {
+    matchingInputs: () => loadMatchingInputs(db),
+    policy: (id) => getPolicy(db, id),
+    slaOverrides: (service) => listSlaOverrides(db, service),
+  };
+}
+
 /** Returns the matched policy (or null) and SLA targets for an alert about to be triggered. */
-export async function planAlert(db: Queryable, facts: AlertFacts, atRiskFraction: number): Promise<AlertPlan> {
-  const [{ rules, defaultPolicyId }, sla] = await Promise.all([loadMatchingInputs(db), slaPlan(db, facts.severity, facts.service, atRiskFraction)]);
+export async function planAlert(db: Queryable, facts: AlertFacts, atRiskFraction: number, reads: PlanReads = storeReads(db)): Promise<AlertPlan> {
+  const [{ rules, defaultPolicyId }, overrides] = await Promise.all([reads.matchingInputs(), reads.slaOverrides(facts.service)]);
+  const sla = { targets: slaTargetsFor(facts.severity, facts.service, overrides), atRiskFraction };
   const policyId = matchPolicy(rules, facts, defaultPolicyId);
-  const stored = policyId ? await getPolicy(db, policyId) : undefined;
+  const stored = policyId ? await reads.policy(policyId) : undefined;
   return { policy: stored ? policySnapshot(stored) : null, sla };
 }

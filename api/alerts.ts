@@ -32,6 +32,8 @@ export interface AlertsRouterDeps {
   slaAtRiskFraction: number;
   reopenWindowMs: number;
   now?: TriggerDeps['now'];
+  plans?: TriggerDeps['plans'];
+  recent?: TriggerDeps['recent'];
 }
 
 /** Returns the JSON shape of an alert record. */
@@ -67,7 +69,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
 }
 
 /** Returns the router for /alerts. */
-export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000, slaAtRiskFraction, reopenWindowMs, now }: AlertsRouterDeps): Router {
+export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000, slaAtRiskFraction, reopenWindowMs, now, plans, recent }: AlertsRouterDeps): Router {
   const router = Router();
 
   /** Returns the alert named in the path and a handle on its own chain of workflow runs, or throws 404. */
@@ -81,7 +83,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
   mount(router, routes.create, async (req, res) => {
     const body = parseInput(routes.create.request.body, req.body, 'body');
     const { handle, candidateId, workflowId } = await triggerAlert(
-      { pool, workflows, taskQueue, slaAtRiskFraction, reopenWindowMs, now },
+      { pool, workflows, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans, recent },
       {
         summary: body.summary,
         severity: body.severity,

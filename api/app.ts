@@ -4,14 +4,17 @@ import helmet from 'helmet';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../runtime/logger';
+import { findIntegrationByKey } from '../store/integrations';
 import { SCHEDULE_HANDOFF_WORKFLOW_TYPE, scheduleChangedSignal, scheduleHandoffWorkflowId } from '../workflows/messages';
 import { alertsRouter } from './alerts';
+import type { AppCaches } from './app-caches';
 import { apiKeysRouter } from './api-keys';
 import { requireApiKey, requireRole } from './auth';
 import { errorHandler, unknownRoute } from './errors';
 import { groupsRouter } from './groups';
 import { healthRouter } from './health';
 import { ingestRouter } from './ingest';
+import { directIngestCounts } from './ingest-counts';
 import { integrationsRouter } from './integrations';
 import { docsRouter } from './openapi';
 import { policiesRouter } from './policies';
@@ -37,6 +40,11 @@ export interface AppDeps {
   apiRatePerMinute?: number;
   /** The clock accepted events are dated by (default Date.now; tests pass the time-skipping server's). */
   now?: () => number | Promise<number>;
+  /**
+   * The plan cache, recent alerts and buffered counts (api/app-caches.ts); the caller closes them after
+   * the server. Without them every event queries and counts directly.
+   */
+  caches?: AppCaches;
 }
 
 /** Returns the configured Express app. */
@@ -53,6 +61,7 @@ export function createApp({
   replies,
   apiRatePerMinute = 600,
   now,
+  caches,
 }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -61,8 +70,18 @@ export function createApp({
   // install without TLS, `npm start`) to an https:// that is not there.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.set('query parser', 'simple');
+  const trigger = { pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans: caches?.plans, recent: caches?.recent };
+  const changed = (table: string) => caches?.plans.changed(table);
   // Ingest endpoints authenticate by routing key and parse their own bodies (PagerDuty allows 512 KB).
-  app.use(ingestRouter({ pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, ratePerMinute: ingestRatePerMinute, log, now }));
+  app.use(
+    ingestRouter({
+      ...trigger,
+      ratePerMinute: ingestRatePerMinute,
+      log,
+      counts: caches?.counts ?? directIngestCounts(pool),
+      findIntegration: (key) => (caches ? caches.plans.integrationByKey(key) : findIntegrationByKey(pool, key)),
+    }),
+  );
   // SMS replies and email links: authenticated by Twilio's signature / the link's own, own body parsers.
   app.use(repliesRouter({ pool, workflows: temporal.workflow, log, ...replies }));
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
@@ -72,13 +91,13 @@ export function createApp({
   app.use(docsRouter());
   // Who may call what is declared per route in access.ts: key (401), per-key rate limit (429), role (403/404).
   app.use(requireApiKey(pool), apiRateLimit(apiRatePerMinute, log), requireRole);
-  app.use(alertsRouter({ pool, workflows: temporal.workflow, taskQueue, recordWaitMs, slaAtRiskFraction, reopenWindowMs, now }));
+  app.use(alertsRouter({ ...trigger, recordWaitMs }));
   app.use(usersRouter({ pool }));
-  app.use(integrationsRouter({ pool }));
-  app.use(groupsRouter({ pool, workflows: temporal.workflow }));
-  app.use(policiesRouter({ pool }));
+  app.use(integrationsRouter({ pool, changed }));
+  app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));
+  app.use(policiesRouter({ pool, changed }));
   app.use(simulateRouter({ pool, slaAtRiskFraction }));
-  app.use(slaRouter({ pool }));
+  app.use(slaRouter({ pool, changed }));
   app.use(apiKeysRouter({ pool, log }));
   app.use(
     schedulesRouter({

@@ -10,7 +10,7 @@ import { mount } from './route';
 import { groupRoutes as routes } from './schemas/groups';
 
 /** Returns the router for groups and noise statistics. */
-export function groupsRouter({ pool, workflows }: { pool: pg.Pool; workflows: WorkflowClient }): Router {
+export function groupsRouter({ pool, workflows, flushCounts }: { pool: pg.Pool; workflows: WorkflowClient; flushCounts?: () => Promise<void> }): Router {
   const router = Router();
 
   mount(router, routes.list, async (req, res) => {
@@ -43,6 +43,8 @@ export function groupsRouter({ pool, workflows }: { pool: pg.Pool; workflows: Wo
     const from = q.from ? new Date(`${q.from}T00:00:00Z`) : new Date(to.getTime() - 6 * 86_400_000);
     if (to < from) throw new HttpError(400, 'invalid_request', 'query.to: must not be before from', { errors: [{ field: 'query.to', message: 'must not be before from' }] });
     if (to.getTime() - from.getTime() > 366 * 86_400_000) throw new HttpError(400, 'invalid_request', 'query.from: the range is limited to 366 days', { errors: [{ field: 'query.from', message: 'the range is limited to 366 days' }] });
+    // Raw events are counted in memory (api/ingest-counts.ts): this process's own are written first.
+    await flushCounts?.();
     res.json(await noiseStats(pool, from, to));
   });
 

@@ -10,22 +10,31 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { parseAlertmanagerPayload } from '../domain/ingest/alertmanager';
 import { parseAnomalyEvent, type SeverityBand } from '../domain/ingest/anomaly';
 import { applyMapping, type FieldMapping } from '../domain/ingest/generic';
+import { deliveryLanes } from '../domain/ingest/delivery-order';
 import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
 import type { IngestEvent, ParseResult } from '../domain/ingest/types';
 import type { Logger } from '../runtime/logger';
 import { sha256Hex } from '../store/digests';
-import { countIngest, findIntegrationByKey, type IntegrationRow } from '../store/integrations';
+import type { IntegrationRow } from '../store/integrations';
 import { HttpError, parseInput } from './errors';
+import type { IngestCounts } from './ingest-counts';
+import { runLanes } from './lanes';
 import { limiterOptions } from './rate-limit';
 import { mount } from './route';
 import { ingestRoutes as routes, type IngestKind } from './schemas/ingest';
 import { signalAlertAction, triggerAlert, type TriggerDeps } from './trigger';
 
 const PD_BODY_LIMIT = '512kb';
+// Deliveries in flight per request: enough to hide each one's round trip to Temporal, few enough that
+// one payload cannot open thousands of calls at once.
+const DELIVERIES_IN_FLIGHT = 16;
 
 export interface IngestDeps extends TriggerDeps {
   ratePerMinute: number;
   log: Logger;
+  counts: IngestCounts;
+  /** Returns the enabled integration with this routing key (constant-time comparison), or undefined. */
+  findIntegration(key: string): Promise<IntegrationRow | undefined>;
 }
 
 const pdInvalid = (errors: string[]) => ({ status: 'invalid event', message: 'Event object is invalid', errors });
@@ -61,12 +70,16 @@ async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestE
   return e.dedupKey;
 }
 
+/**
+ * Delivers every event, returning their dedup keys in the events' order; throws if any delivery failed,
+ * so the request fails and the sender retries (repeats of what did get through are deduplicated).
+ */
 async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events: IngestEvent[]): Promise<(string | undefined)[]> {
-  await countIngest(deps.pool, integration.id, events.length, events.filter((e) => e.action === 'trigger').length);
-  // In order: a trigger and its resolve in one Alertmanager batch must reach the alert in that order.
-  const keys: (string | undefined)[] = [];
-  for (const e of events) keys.push(await deliver(deps, integration, e));
-  return keys;
+  await deps.counts.add(integration.id, events.length, events.filter((e) => e.action === 'trigger').length);
+  // Concurrent across dedup keys, in order within one: a trigger and its resolve in one Alertmanager
+  // batch must reach the alert in that order.
+  const lanes = deliveryLanes(events.map((e) => e.dedupKey));
+  return runLanes(lanes, DELIVERIES_IN_FLIGHT, (i) => deliver(deps, integration, events[i]!));
 }
 
 /** Returns the router for the ingest endpoints (mounted before API-key auth and the global body parser). */
@@ -108,7 +121,7 @@ export function ingestRouter(deps: IngestDeps): Router {
         res.status(400).json(pdInvalid(parsed.errors));
         return;
       }
-      const integration = await findIntegrationByKey(deps.pool, parsed.value.routingKey);
+      const integration = await deps.findIntegration(parsed.value.routingKey);
       if (!integration) {
         res.status(400).json(pdInvalid(["'routing_key' does not match an enabled integration"]));
         return;
@@ -138,7 +151,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       ),
       async (req, res) => {
         const { key } = parseInput(routes.receivers[kind].request.params, req.params, 'params');
-        const integration = await findIntegrationByKey(deps.pool, key);
+        const integration = await deps.findIntegration(key);
         if (!integration || integration.type !== kind) throw new HttpError(404, 'not_found', `no ${kind} integration with this key`);
         const parsed = parse(req.body, integration);
         if (!parsed.ok) {

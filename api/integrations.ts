@@ -22,8 +22,8 @@ const json = (i: IntegrationRow) => ({
   created_at: i.created_at,
 });
 
-/** Returns the router for /integrations. */
-export function integrationsRouter({ pool }: { pool: pg.Pool }): Router {
+/** Returns the router for /integrations; `changed` hears of every committed change (the plan cache). */
+export function integrationsRouter({ pool, changed = () => {} }: { pool: pg.Pool; changed?: (table: string) => void }): Router {
   const router = Router();
 
   mount(router, routes.create, async (req, res) => {
@@ -42,6 +42,7 @@ export function integrationsRouter({ pool }: { pool: pg.Pool }): Router {
         groupBy: b.group_by,
         groupWindowMinutes: b.group_window_minutes,
       });
+      changed('integrations');
       // The routing key is shown this once; only its digest is stored.
       res.status(201).location(`/integrations/${row.id}`).json({ ...json(row), routing_key: key, endpoint: urlFor(row, key) });
     } catch (err) {
@@ -57,6 +58,7 @@ export function integrationsRouter({ pool }: { pool: pg.Pool }): Router {
   mount(router, routes.delete, async (req, res) => {
     const { id } = parseInput(routes.delete.request.params, req.params, 'params');
     if (!(await deleteIntegration(pool, id))) throw notFound(`integration ${id}`);
+    changed('integrations');
     res.status(204).end();
   });
 

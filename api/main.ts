@@ -7,6 +7,7 @@ import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { bootstrapAdminKey } from '../store/api-keys';
 import { createApp } from './app';
+import { startAppCaches } from './app-caches';
 import { repliesFromConfig } from './replies';
 import { listen } from './listen';
 
@@ -21,12 +22,19 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
   await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs: config.REOPEN_WINDOW_MINUTES * 60_000, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE });
+  const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;
+  const caches = startAppCaches({ pool, databaseUrl: config.DATABASE_URL, log, reopenWindowMs });
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, caches });
   const server = await listen(app, config.PORT, config.HOST);
   log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');
   const stop = () => {
     server.close(() => {
-      void Promise.all([connection.close(), pool.end()]).finally(() => process.exit(0));
+      // The caches write their last counts, so they close before the pool.
+      void caches
+        .close()
+        .catch((err) => log.error({ err }, 'closing the caches failed'))
+        .then(() => Promise.all([connection.close(), pool.end()]))
+        .finally(() => process.exit(0));
     });
   };
   process.once('SIGINT', stop);

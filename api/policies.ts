@@ -68,16 +68,21 @@ const policyJson = (p: StoredPolicy) => ({
 
 const duplicateName = (err: unknown) => (err as { code?: string; constraint?: string }).code === '23505';
 
-/** Returns the router for policies and rules. */
-export function policiesRouter({ pool }: { pool: pg.Pool }): Router {
+/**
+ * Returns the router for policies and rules. `changed` hears of every committed change to them, so this
+ * process's plan cache never serves what the request just replaced.
+ */
+export function policiesRouter({ pool, changed = () => {} }: { pool: pg.Pool; changed?: (table: string) => void }): Router {
   const router = Router();
 
   const save = async (id: string | null, fields: PolicyFields) => {
     try {
-      return await inTransaction(pool, async (tx) => {
+      const saved = await inTransaction(pool, async (tx) => {
         if (fields.isDefault) await clearDefaultPolicy(tx);
         return id ? updatePolicy(tx, id, fields) : insertPolicy(tx, fields);
       });
+      changed('escalation_policies');
+      return saved;
     } catch (err) {
       if (duplicateName(err)) throw new HttpError(409, 'duplicate', `body.name: a policy named "${fields.name}" exists`);
       throw err;
@@ -112,6 +117,7 @@ export function policiesRouter({ pool }: { pool: pg.Pool }): Router {
   mount(router, routes.delete, async (req, res) => {
     const { id } = parseInput(routes.delete.request.params, req.params, 'params');
     if (!(await deletePolicy(pool, id))) throw notFound(`escalation policy ${id}`);
+    changed('escalation_policies');
     res.status(204).end();
   });
 
@@ -128,6 +134,7 @@ export function policiesRouter({ pool }: { pool: pg.Pool }): Router {
     await inTransaction(pool, (tx) =>
       replaceRules(tx, body.rules.map((r) => ({ policyId: r.policy_id, severities: r.severities, services: r.services, labels: r.labels }))),
     );
+    changed('escalation_rules');
     res.json({ rules: body.rules });
   });
 

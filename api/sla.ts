@@ -10,8 +10,8 @@ import { MAX_COMPLIANCE_RANGE_DAYS as MAX_RANGE_DAYS, slaRoutes as routes } from
 
 const minutes = (ms: number) => ms / 60_000;
 
-/** Returns the router for /sla. */
-export function slaRouter({ pool }: { pool: pg.Pool }): Router {
+/** Returns the router for /sla; `changed` hears of every committed change to the targets (the plan cache). */
+export function slaRouter({ pool, changed = () => {} }: { pool: pg.Pool; changed?: (table: string) => void }): Router {
   const router = Router();
 
   mount(router, routes.targets, async (req, res) => {
@@ -30,12 +30,14 @@ export function slaRouter({ pool }: { pool: pg.Pool }): Router {
       throw new HttpError(400, 'invalid_request', 'body.ttr_minutes: must be at least tta_minutes', { errors: [{ field: 'body.ttr_minutes', message: 'must be at least tta_minutes' }] });
     }
     await upsertSlaOverride(pool, { service, severity, ttaMs: body.tta_minutes * 60_000, ttrMs: body.ttr_minutes * 60_000 });
+    changed('sla_targets');
     res.json({ service, severity, ...body });
   });
 
   mount(router, routes.delete, async (req, res) => {
     const { service, severity } = parseInput(routes.delete.request.params, req.params, 'params');
     if (!(await deleteSlaOverride(pool, service, severity))) throw notFound(`SLA override for ${service}/${severity}`);
+    changed('sla_targets');
     res.status(204).end();
   });
 

@@ -18,7 +18,8 @@ import {
   type AlertEvent,
   type AlertInput,
 } from '../workflows/messages';
-import { planAlert } from './alert-plan';
+import { planAlert, type PlanReads } from './alert-plan';
+import type { RecentAlerts } from './recent-alerts';
 
 export interface TriggerDeps {
   pool: pg.Pool;
@@ -28,6 +29,10 @@ export interface TriggerDeps {
   reopenWindowMs: number;
   /** The clock events are dated by when accepted (tests pass the time-skipping server's). */
   now?: () => number | Promise<number>;
+  /** Cached planning reads (api/plan-cache.ts); absent: query the store. */
+  plans?: PlanReads;
+  /** Alerts this process delivered to lately: a repeat of one is tried as a plain signal first. */
+  recent?: RecentAlerts;
 }
 
 export interface TriggerFields {
@@ -53,9 +58,18 @@ export async function triggerAlert(
   const { group, ...fields } = f;
   const acceptedAt = await (deps.now ?? Date.now)();
   const event: AlertEvent = { eventId: randomUUID(), ...fields, dedupKey, acceptedAt };
+  // A repeat of an alert this process delivered to lately: a plain signal, nothing to plan. If the alert
+  // has closed since, it is started anew below like any new one.
+  const open = deps.recent?.has(workflowId) ? await signalIfOpen(deps.workflows, workflowId, event) : undefined;
+  if (open) {
+    deps.recent?.add(workflowId);
+    // Not a new alert, so no candidate id can be the one it got.
+    return { handle: open, candidateId: randomUUID(), dedupKey, workflowId };
+  }
+  deps.recent?.delete(workflowId);
   const candidateId = randomUUID();
   // Policy and SLA targets are fixed now: editing them later never changes an alert in flight.
-  const plan = await planAlert(deps.pool, { severity: f.severity, service: f.service, labels: f.labels }, deps.slaAtRiskFraction);
+  const plan = await planAlert(deps.pool, { severity: f.severity, service: f.service, labels: f.labels }, deps.slaAtRiskFraction, deps.plans);
   const handle = await deps.workflows.signalWithStart(ALERT_WORKFLOW_TYPE, {
     workflowId,
     taskQueue: deps.taskQueue,
@@ -69,7 +83,24 @@ export async function triggerAlert(
       { key: ServiceKey, value: f.service },
     ],
   });
+  deps.recent?.add(workflowId);
   return { handle, candidateId, dedupKey, workflowId };
+}
+
+/**
+ * Signals a trigger to the running alert with this workflow id; returns its handle, or undefined when
+ * there is none (it closed): the caller then plans and starts it. To a running alert this is exactly
+ * what signal-with-start would do, without the start input (event and policy snapshot) or the planning.
+ */
+async function signalIfOpen(workflows: WorkflowClient, workflowId: string, event: AlertEvent): Promise<WorkflowHandle | undefined> {
+  const handle = workflows.getHandle(workflowId);
+  try {
+    await handle.signal(triggerSignal, event);
+    return handle;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
 }
 
 /**

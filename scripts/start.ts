@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../api/app';
+import { startAppCaches } from '../api/app-caches';
 import { listen } from '../api/listen';
 import { repliesFromConfig } from '../api/replies';
 import { loadConfig, projectPath } from '../runtime/config';
@@ -85,7 +86,9 @@ async function main(): Promise<void> {
   const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config), workflows: temporal.workflow });
   const workerDone = worker.run();
 
-  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs: config.REOPEN_WINDOW_MINUTES * 60_000, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE });
+  const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;
+  const caches = startAppCaches({ pool, databaseUrl, log, reopenWindowMs });
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, caches });
   const server = await listen(app, config.PORT, config.HOST);
   const apiUrl = `http://${config.HOST}:${config.PORT}`;
 
@@ -121,6 +124,8 @@ async function main(): Promise<void> {
     stopping = true;
     say(`${signal}: stopping`);
     await step('api', () => new Promise<void>((resolve) => server.close(() => resolve())));
+    // Right after the API, while Postgres is most likely still up: it writes the last raw-event counts.
+    await step('api caches', () => caches.close());
     await step('worker', async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerDone;

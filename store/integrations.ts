@@ -37,20 +37,34 @@ export async function createIntegration(
   return { key, row: rows[0]! };
 }
 
-/** Returns the enabled integration with this routing key, or undefined. */
-export async function findIntegrationByKey(db: Queryable, key: string): Promise<IntegrationRow | undefined> {
-  const keyDigest = digest(key);
-  const { rows } = await db.query<IntegrationRow & { key_hash: string }>(
+export type IntegrationRecord = IntegrationRow & { key_hash: string };
+
+/** Returns the enabled integration stored under this routing-key digest, digest included, or undefined. */
+export async function findIntegrationByDigest(db: Queryable, keyDigest: string): Promise<IntegrationRecord | undefined> {
+  const { rows } = await db.query<IntegrationRecord>(
     `select id, name, type, service, key_prefix, settings, group_by, group_window_minutes, created_at, disabled_at, key_hash
        from integrations where key_hash = $1 and disabled_at is null`,
     [keyDigest],
   );
-  const found = rows[0];
-  // Constant-time, for the reason given at digestsEqual: the comparison that admits the caller must not
-  // leak, through its timing, how much of the digest matched.
+  return rows[0];
+}
+
+/**
+ * Returns the integration a lookup found if its stored digest equals the caller's, else undefined.
+ * Constant-time, for the reason given at digestsEqual: the comparison that admits the caller must not
+ * leak, through its timing, how much of the digest matched (wherever the record came from: the
+ * database, or the API's cache of it).
+ */
+export function admitIntegration(found: IntegrationRecord | undefined, keyDigest: string): IntegrationRow | undefined {
   if (!found || !digestsEqual(found.key_hash, keyDigest)) return undefined;
   const { key_hash: _digest, ...row } = found;
   return row;
+}
+
+/** Returns the enabled integration with this routing key, or undefined. */
+export async function findIntegrationByKey(db: Queryable, key: string): Promise<IntegrationRow | undefined> {
+  const keyDigest = digest(key);
+  return admitIntegration(await findIntegrationByDigest(db, keyDigest), keyDigest);
 }
 
 /** Returns every integration by name. */
@@ -67,12 +81,28 @@ export async function deleteIntegration(db: Queryable, id: string): Promise<bool
   return (r.rowCount ?? 0) > 0;
 }
 
-/** Counts raw events (and how many were triggers) received by an integration today. */
-export async function countIngest(db: Queryable, integrationId: string, raw: number, triggers: number): Promise<void> {
+export interface IngestCount {
+  integrationId: string;
+  /** The UTC day the events arrived, YYYY-MM-DD. */
+  day: string;
+  raw: number;
+  triggers: number;
+}
+
+/**
+ * Adds raw-event counts (and how many were triggers) per integration and day, all in one statement.
+ * Counts for an integration deleted since they were taken are dropped with it.
+ */
+export async function addIngestCounts(db: Queryable, counts: readonly IngestCount[]): Promise<void> {
+  if (counts.length === 0) return;
   await db.query(
-    `insert into ingest_stats (integration_id, day, raw_events, triggers) values ($1, (now() at time zone 'UTC')::date, $2, $3)
+    `insert into ingest_stats (integration_id, day, raw_events, triggers)
+     select c.integration_id, c.day, sum(c.raw), sum(c.triggers)
+       from unnest($1::uuid[], $2::date[], $3::bigint[], $4::bigint[]) as c (integration_id, day, raw, triggers)
+       join integrations i on i.id = c.integration_id
+      group by c.integration_id, c.day
      on conflict (integration_id, day) do update
        set raw_events = ingest_stats.raw_events + excluded.raw_events, triggers = ingest_stats.triggers + excluded.triggers`,
-    [integrationId, raw, triggers],
+    [counts.map((c) => c.integrationId), counts.map((c) => c.day), counts.map((c) => c.raw), counts.map((c) => c.triggers)],
   );
 }

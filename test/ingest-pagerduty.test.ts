@@ -28,6 +28,8 @@ const trigger = (over: Record<string, unknown> = {}, payload: Record<string, unk
 const alertsOn = async (dedupKey: string) =>
   (await h.db.pool.query('select id, state, occurrences, severity from alerts where dedup_key = $1', [dedupKey])).rows;
 const counts = async () => {
+  // Raw events are counted in memory and written on an interval: write this app's own first.
+  await h.caches.counts.flush();
   const { rows } = await h.db.pool.query('select (select count(*)::int from alerts) as alerts, (select coalesce(sum(raw_events), 0)::int from ingest_stats) as raw');
   return rows[0];
 };

@@ -81,6 +81,7 @@ describe('Alertmanager webhook receiver', () => {
     assert.equal((await post('alertmanager', mixed)).status, 202);
     await waitFor('first resolved', async () => (await byKey('a1b2c3d4e5f60001'))[0].state === 'resolved');
     assert.equal((await byKey('a1b2c3d4e5f60002'))[0].state, 'new');
+    await h.caches.counts.flush(); // counted in memory, written on an interval
     const { rows } = await h.db.pool.query(`select raw_events, triggers from ingest_stats`);
     assert.ok(rows.some((r) => r.raw_events >= 6 && r.triggers >= 5), JSON.stringify(rows));
   });

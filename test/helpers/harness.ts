@@ -6,6 +6,7 @@ import { AssertionError } from 'node:assert';
 import type { Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../api/app';
+import { startAppCaches, type AppCaches } from '../../api/app-caches';
 import { listen } from '../../api/listen';
 import { createNotifiers, type Channel, type Notifier } from '../../notifiers';
 import { createLogger, type Logger } from '../../runtime/logger';
@@ -21,6 +22,8 @@ export interface Harness {
   baseUrl: string;
   adminKey: string;
   taskQueue: string;
+  /** The app's plan cache, recent alerts and buffered raw-event counts. */
+  caches: AppCaches;
   /** Stops the in-process worker (to simulate it dying); startWorker() brings a new one. */
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
@@ -65,6 +68,8 @@ export interface HarnessOptions {
   log?: Logger;
   /** Check every response request() receives against the OpenAPI document (default true). */
   checkResponses?: boolean;
+  /** How often the app writes its buffered raw-event counts (default 1 s). */
+  countsEveryMs?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -96,6 +101,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     worker = undefined;
   };
   if (opts.inProcessWorker !== false) await startWorker();
+  const caches = startAppCaches({ pool: db.pool, databaseUrl: db.url, log, reopenWindowMs: 30 * 60_000, countsEveryMs: opts.countsEveryMs });
   const app = createApp({
     pool: db.pool,
     temporal: env.client,
@@ -110,6 +116,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // Events are dated by the clock their workflows run on (a real API's and Temporal's agree; here the
     // test server's clock has skipped ahead of the machine's).
     now: () => env.currentTimeMs(),
+    caches,
   });
   const server: Server = await listen(app, 0);
   const address = server.address();
@@ -124,6 +131,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     baseUrl,
     adminKey,
     taskQueue,
+    caches,
     startWorker,
     stopWorker,
     exchanges,
@@ -155,6 +163,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await caches.close();
       await stopWorker();
       await env.teardown();
       await db.drop();
