@@ -57,12 +57,14 @@ export async function joinGroupInTx(
   alertId: string,
   ref: GroupRef,
   at: number,
+  /** When the alert's workflow got to recording it (later than `at` behind a backlog). */
+  joinedAt: number,
 ): Promise<{ answer: GroupRoleAnswer; after: AfterCommit }> {
   for (let attempt = 1; ; attempt++) {
     const open = await lockOpenGroup(tx, ref.service, ref.groupKey, ref.windowMs);
     const decision = decideJoin(open, at);
     if (open && decision.kind === 'join') {
-      await addGroupMember(tx, open.id, alertId, new Date(at));
+      await addGroupMember(tx, open.id, alertId, new Date(at), new Date(joinedAt));
       if (decision.role === 'member')
         return {
           answer: { groupId: open.id, role: 'member', epoch: open.epoch, escalation: null },
@@ -90,7 +92,7 @@ export async function joinGroupInTx(
       windowMs: ref.windowMs,
     });
     if (opened) {
-      await addGroupMember(tx, groupId, alertId, new Date(at));
+      await addGroupMember(tx, groupId, alertId, new Date(at), new Date(joinedAt));
       return {
         answer: { groupId, role: 'leader', epoch: 0, escalation: null },
         after: { start: { groupId, ref, openedAt: at } },
@@ -157,7 +159,7 @@ export async function groupTransitionInTx(
   if (t.to === 'new') {
     const own = await lockGroup(tx, t.groupId, t.ref.windowMs);
     const decision = decideReturn(own && !own.closed ? own : undefined, t.alertId, t.at);
-    if (decision.kind === 'rejoin') return joinGroupInTx(tx, t.alertId, t.ref, t.at);
+    if (decision.kind === 'rejoin') return joinGroupInTx(tx, t.alertId, t.ref, t.at, t.at);
     if (decision.role === 'member')
       return { answer: { groupId: own!.id, role: 'member', epoch: own!.epoch, escalation: null }, after: {} };
     // It fired again: it leads afresh, and a whole-group acknowledge no longer holds.

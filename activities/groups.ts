@@ -4,7 +4,7 @@
  */
 import type { WorkflowClient } from '@temporalio/client';
 import type pg from 'pg';
-import { takesAlerts } from '../domain/grouping';
+import { quietCloseAt } from '../domain/grouping';
 import { inTransaction } from '../store/db';
 import { closeGroup, lockGroup } from '../store/group-membership';
 import { setAlertGroup, upsertGroup } from '../store/groups';
@@ -59,8 +59,9 @@ export function createGroupActivities({ pool, workflows, taskQueue }: GroupDeps)
       return inTransaction(pool, async (tx) => {
         const g = await lockGroup(tx, input.groupId, input.windowMs);
         if (!g || g.closed) return { closed: true };
-        if (takesAlerts(g, input.now)) return { closed: false, closesAt: g.lastAt + g.windowMs };
-        await closeGroup(tx, g.id, 'quiet', new Date(g.lastAt + g.windowMs));
+        const closesAt = quietCloseAt(g);
+        if (input.now < closesAt) return { closed: false, closesAt };
+        await closeGroup(tx, g.id, 'quiet', new Date(closesAt));
         return { closed: true };
       });
     },

@@ -22,6 +22,8 @@ export interface RecordAlertInput {
   ttrTargetMs: number;
   /** The alert's group key: it joins (or opens) its group in the transaction that records it. */
   group?: GroupRef;
+  /** The workflow's clock when it recorded the alert (after `triggeredAt` behind a backlog). */
+  recordedAt?: string;
 }
 
 export interface RecordTransitionInput {
@@ -86,7 +88,7 @@ export function createRecordActivities({ pool, workflows, taskQueue }: RecordDep
         });
         if (!input.group) return;
         if (inserted) {
-          ({ answer, after } = await joinGroupInTx(tx, input.alertId, input.group, at.getTime()));
+          ({ answer, after } = await joinGroupInTx(tx, input.alertId, input.group, at.getTime(), input.recordedAt ? Date.parse(input.recordedAt) : at.getTime()));
         } else {
           // A retry of a commit that went through: the role is what was recorded; the group may still need its workflow.
           ({ answer, after } = await recordedRoleInTx(tx, input.alertId, `trigger:${event.eventId}`));

@@ -4,6 +4,7 @@ import {
   decideJoin,
   decideReturn,
   needsLeader,
+  quietCloseAt,
   successor,
   takesAlerts,
   takesAnswer,
@@ -17,6 +18,7 @@ const group = (over: Partial<OpenGroup> = {}): OpenGroup => ({
   leaderId: 'a1',
   leaderState: 'new',
   lastAt: 0,
+  lastJoinAt: 0,
   windowMs: 5 * MIN,
   acknowledged: false,
   ...over,
@@ -26,6 +28,16 @@ describe('takesAlerts', () => {
   it('takes alerts until the window after the last one has passed', () => {
     assert.equal(takesAlerts(group(), 5 * MIN - 1), true);
     assert.equal(takesAlerts(group(), 5 * MIN), false);
+  });
+});
+
+describe('quietCloseAt', () => {
+  it('waits a window after the last trigger, and after the last join a backlog recorded late', () => {
+    assert.equal(quietCloseAt(group()), 5 * MIN);
+    assert.equal(quietCloseAt(group({ lastJoinAt: 12 * MIN })), 17 * MIN);
+  });
+  it('still decides membership by trigger time', () => {
+    assert.equal(takesAlerts(group({ lastJoinAt: 12 * MIN }), 6 * MIN), false);
   });
 });
 

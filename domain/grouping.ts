@@ -41,6 +41,8 @@ export interface OpenGroup {
   /** The leader's recorded state (null: no leader). */
   leaderState: AlertState | null;
   lastAt: number;
+  /** When the last alert was put in the group, by the clock of the workflows that record them. */
+  lastJoinAt: number;
   windowMs: number;
   acknowledged: boolean;
 }
@@ -48,6 +50,16 @@ export interface OpenGroup {
 /** Returns whether the group still takes new alerts at `now`: its window since the last one has not passed. */
 export function takesAlerts(g: OpenGroup, now: number): boolean {
   return now < g.lastAt + g.windowMs;
+}
+
+/**
+ * Returns when the group may stop taking alerts for want of new ones: a window after its last alert's
+ * trigger, and a window after the last join was recorded. Membership goes by trigger time, but an
+ * alert accepted inside the window may be recorded minutes later behind a backlog: closing before it
+ * is would split the incident in two.
+ */
+export function quietCloseAt(g: Pick<OpenGroup, 'lastAt' | 'lastJoinAt' | 'windowMs'>): number {
+  return Math.max(g.lastAt, g.lastJoinAt) + g.windowMs;
 }
 
 /** Returns whether nobody carries the group's escalation although it should: not acknowledged, leader not `new`. */

@@ -23,6 +23,9 @@ alter table alert_groups
   add column acknowledged_at timestamptz,
   add column acknowledged_by text,
   -- The transition that made the current leader by handing over, so a retried activity tells it again.
-  add column leader_by text;
+  add column leader_by text,
+  -- When the last alert was put in the group (the alert's workflow clock, not its trigger time): while a
+  -- backlog is still recording alerts accepted inside the window, the group stays open for them.
+  add column last_join_at timestamptz;
 
 create index alerts_group_state on alerts (group_id, state, triggered_at) where group_id is not null;

@@ -18,6 +18,7 @@ interface GroupLockRow {
   leader_id: string | null;
   leader_state: OpenGroup['leaderState'];
   last_at: Date;
+  last_join_at: Date | null;
   window_ms: number | null;
   acknowledged: boolean;
   leader_epoch: number;
@@ -31,6 +32,7 @@ const lockedGroup = (r: GroupLockRow, defaultWindowMs: number): LockedGroup => (
   leaderId: r.leader_id,
   leaderState: r.leader_state,
   lastAt: r.last_at.getTime(),
+  lastJoinAt: (r.last_join_at ?? r.last_at).getTime(),
   // Groups opened before windows were stored take the joining alert's window.
   windowMs: r.window_ms ?? defaultWindowMs,
   acknowledged: r.acknowledged,
@@ -40,7 +42,7 @@ const lockedGroup = (r: GroupLockRow, defaultWindowMs: number): LockedGroup => (
   leaderBy: r.leader_by,
 });
 
-const LOCK_SELECT = `select g.id, g.leader_id, l.state as leader_state, g.last_at, g.window_ms, g.acknowledged_at is not null as acknowledged,
+const LOCK_SELECT = `select g.id, g.leader_id, l.state as leader_state, g.last_at, g.last_join_at, g.window_ms, g.acknowledged_at is not null as acknowledged,
                             g.leader_epoch, g.escalation, g.closed_at is not null as closed, g.leader_by
                        from alert_groups g left join alerts l on l.id = g.leader_id`;
 
@@ -90,16 +92,11 @@ export async function insertOpenGroup(
   return (r.rowCount ?? 0) > 0;
 }
 
-/** Puts the alert in the group and counts it; its trigger time extends the group's window. */
-export async function addGroupMember(
-  db: Queryable,
-  groupId: string,
-  alertId: string,
-  at: Date,
-): Promise<void> {
+/** Puts the alert in the group and counts it; its trigger time and the join's own time extend the window. */
+export async function addGroupMember(db: Queryable, groupId: string, alertId: string, at: Date, joinedAt: Date): Promise<void> {
   await db.query(
-    'update alert_groups set alerts = alerts + 1, last_at = greatest(last_at, $2) where id = $1',
-    [groupId, at],
+    'update alert_groups set alerts = alerts + 1, last_at = greatest(last_at, $2), last_join_at = greatest(coalesce(last_join_at, $3), $3) where id = $1',
+    [groupId, at, joinedAt],
   );
   await db.query('update alerts set group_id = $2 where id = $1', [alertId, groupId]);
 }

@@ -12,6 +12,7 @@ import {
   makeContinueAsNewFunc,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -45,10 +46,15 @@ import {
 } from './messages';
 
 // Postgres writes retry until they succeed: an outage of the database delays the record, never loses it.
-const store = proxyActivities<Activities>({
+const STORE = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+const store = proxyActivities<Activities>(STORE);
+// The alert's record (and its group role) is written in the workflow's first task, on the worker that
+// runs it, without a trip through the activity queue: behind a storm's backlog that trip cost minutes
+// before a leader's first page.
+const local = proxyLocalActivities<Activities>(STORE);
 
 const SYSTEM = 'system:klaxon';
 // Well inside Temporal's 50,000-event limit, and rare: only an alert reopened hundreds of times gets here.
@@ -280,7 +286,7 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   ]);
   if (!input.resume) {
     const ref = groupRefOf(ctx);
-    const role = await store.recordAlert({
+    const role = await (storeGroups ? local : store).recordAlert({
       alertId,
       workflowId: info.workflowId,
       firstRunId: info.firstExecutionRunId,
@@ -289,7 +295,7 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
       policy: input.policy ? { id: input.policy.id, name: input.policy.name } : null,
       ttaTargetMs: input.sla.targets.ttaMs,
       ttrTargetMs: input.sla.targets.ttrMs,
-      ...(storeGroups && ref ? { group: ref } : {}),
+      ...(storeGroups && ref ? { group: ref, recordedAt: new Date(Date.now()).toISOString() } : {}),
     });
     rt.recorded = true;
     if (!storeGroups) {
