@@ -14,6 +14,7 @@ import { runAlertAction, type ActionOutcome, type AlertAction } from './alert-ac
 import type { TransitionRequest } from '../workflows/messages';
 
 // Signals in flight at once while acting on a large group: bounded, so one request cannot flood Temporal.
+// The leader goes first: its escalation is the one paging, so it stops before the rest are told.
 const FAN_OUT = 16;
 
 /** Which alerts an action on the group moves. */

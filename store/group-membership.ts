@@ -227,14 +227,15 @@ export async function acknowledgeGroup(db: Queryable, groupId: string, actor: st
   return (r.rowCount ?? 0) > 0;
 }
 
-/** Returns the group's alerts in one of the given states, with their workflow ids, oldest first. */
+/** Returns the group's alerts in one of the given states, with their workflow ids: its leader first, then oldest first. */
 export async function groupAlertsIn(
   db: Queryable,
   groupId: string,
   states: string[],
 ): Promise<{ id: string; workflow_id: string }[]> {
   const { rows } = await db.query<{ id: string; workflow_id: string }>(
-    `select id, workflow_id from alerts where group_id = $1 and state = any($2::text[]) order by triggered_at, id`,
+    `select a.id, a.workflow_id from alerts a join alert_groups g on g.id = a.group_id
+      where a.group_id = $1 and a.state = any($2::text[]) order by (a.id = g.leader_id) desc, a.triggered_at, a.id`,
     [groupId, states],
   );
   return rows;
