@@ -104,11 +104,14 @@ export async function joinGroupInTx(
   }
 }
 
-/** Returns the alert's role as recorded (a retried activity, or a transition that changes no role). */
+/**
+ * Returns the alert's role as recorded (a retried activity, or a transition that changes no role).
+ * `retriedKey`: the transition being retried, whose hand-over signal is sent again if it made one.
+ */
 export async function recordedRoleInTx(
   tx: Queryable,
   alertId: string,
-  key: string,
+  retriedKey?: string,
 ): Promise<{ answer: GroupRoleAnswer | undefined; after: AfterCommit }> {
   const r = await recordedGroupRole(tx, alertId);
   if (!r) return { answer: undefined, after: {} };
@@ -119,7 +122,7 @@ export async function recordedRoleInTx(
     escalation: null,
   };
   // This transition handed the escalation over, and the signal may not have gone out before a crash.
-  if (r.leaderBy === key && r.leaderId && r.leaderId !== alertId) {
+  if (retriedKey !== undefined && r.leaderBy === retriedKey && r.leaderId && r.leaderId !== alertId) {
     const workflowId = await alertWorkflowIdOf(tx, r.leaderId);
     if (workflowId)
       return {
@@ -198,7 +201,7 @@ export async function groupTransitionInTx(
     if (g && !g.closed && (await allGroupAlertsResolved(tx, t.groupId)))
       await closeGroup(tx, t.groupId, 'resolved', new Date(t.at));
   }
-  const { answer } = await recordedRoleInTx(tx, t.alertId, '');
+  const { answer } = await recordedRoleInTx(tx, t.alertId);
   return { answer, after };
 }
 

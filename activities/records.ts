@@ -91,7 +91,7 @@ export function createRecordActivities({ pool, workflows, taskQueue }: RecordDep
           ({ answer, after } = await joinGroupInTx(tx, input.alertId, input.group, at.getTime(), input.recordedAt ? Date.parse(input.recordedAt) : at.getTime()));
         } else {
           // A retry of a commit that went through: the role is what was recorded; the group may still need its workflow.
-          ({ answer, after } = await recordedRoleInTx(tx, input.alertId, `trigger:${event.eventId}`));
+          ({ answer, after } = await recordedRoleInTx(tx, input.alertId));
           if (answer?.role === 'leader') after.start = { groupId: answer.groupId, ref: input.group, openedAt: at.getTime() };
         }
       });
