@@ -11,6 +11,7 @@ import { linkNonce, signLink, type LinkAction } from '../domain/replies/links';
 import { onCallForTargets, recipientsForTargets, userIdsToLookUp, type Resolution } from '../domain/resolve-targets';
 import { PermanentDeliveryError, type Channel, type Delivery, type Notifier, type PageMessage } from '../notifiers';
 import { claimNotification, finishNotification, type NewNotification } from '../store/notifications';
+import { alertDetails } from '../store/alerts';
 import { loadSchedule } from '../store/schedules';
 import { smsReplyCode } from '../store/replies';
 import { contactMethodsOf, existingUserIds } from '../store/users';
@@ -43,6 +44,8 @@ export interface SendPageInput {
   /** The workflow's clock when it decided to page. */
   scheduledAt: string;
   recipient: Recipient;
+  /** The event's details are in the alert's record, not in `event` (runs from before sent them along). */
+  detailsFromStore?: boolean;
 }
 
 export type SendPageResult = { status: 'sent'; providerId?: string; resent: boolean } | { status: 'failed'; error: string };
@@ -137,7 +140,7 @@ export function createPageActivities(deps: PageDeps) {
         slaKind: input.slaKind,
         deadline: input.deadline,
         ackUrl: `${publicUrl.replace(/\/$/, '')}/alerts/${input.alertId}`,
-        details: input.event.details,
+        details: input.detailsFromStore ? await alertDetails(pool, input.alertId) : input.event.details,
         ...(await respondOptions(input)),
       };
       return deliverOnce(deps, {

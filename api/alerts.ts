@@ -1,5 +1,5 @@
 /** /alerts: trigger, read and move alerts. Writes go to the alert's workflow; reads come from Postgres. */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type pg from 'pg';
 import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import type { TransitionAction } from '../domain/lifecycle';
@@ -8,14 +8,12 @@ import { listAudit } from '../store/audit';
 import { listNotifications } from '../store/notifications';
 import { listSlaEvents } from '../store/sla';
 import {
-  escalateUpdate,
-  noteUpdate,
   recordedUpdate,
   transitionUpdates,
   viewQuery,
-  type AlertView,
 } from '../workflows/messages';
-import { alertHandle, refusalOf, type AlertAction } from './alert-actions';
+import { addNote, alertHandle, runAlertAction, type Pending, type Refusal } from './alert-actions';
+import { ACTION_DEADLINE_MS, QUERY_DEADLINE_MS, engineDidNotAnswer, withinDeadline } from './engine-deadline';
 import { actorOf } from './auth';
 import { HttpError, notFound, parseInput } from './errors';
 import { triggerAlert, type TriggerDeps } from './trigger';
@@ -29,6 +27,8 @@ export interface AlertsRouterDeps {
   taskQueue: string;
   /** How long POST /alerts waits for the record to reach Postgres before answering 202 instead of 201. */
   recordWaitMs?: number;
+  /** How long an action waits for the alert's worker before answering 202 (queued) or 503. */
+  actionDeadlineMs?: number;
   slaAtRiskFraction: number;
   reopenWindowMs: number;
   now?: TriggerDeps['now'];
@@ -62,14 +62,11 @@ export function alertJson(row: AlertRow) {
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+// What a 503 asks a client to wait before repeating an action no worker took up.
+const RETRY_AFTER_S = 5;
 
 /** Returns the router for /alerts. */
-export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000, slaAtRiskFraction, reopenWindowMs, now, plans, recent }: AlertsRouterDeps): Router {
+export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000, actionDeadlineMs = ACTION_DEADLINE_MS, slaAtRiskFraction, reopenWindowMs, now, plans, recent }: AlertsRouterDeps): Router {
   const router = Router();
 
   /** Returns the alert named in the path and a handle on its own chain of workflow runs, or throws 404. */
@@ -95,19 +92,34 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
         links: body.links,
       },
     );
-    const view = await withTimeout<AlertView>(handle.executeUpdate(recordedUpdate), recordWaitMs).catch(() => undefined);
-    if (!view) {
-      // No worker answered in time: the event is safe in Temporal and will be recorded when one does.
-      const memo = (await handle.describe()).memo as { alertId?: string } | undefined;
-      const alertId = memo?.alertId ?? candidateId;
-      res.status(202).location(`/alerts/${alertId}`).json({ id: alertId, workflow_id: workflowId, recorded: false });
+    // Which alert took the event: the memo names the alert its chain of runs started as.
+    const alertId = await withinDeadline(workflows, QUERY_DEADLINE_MS, () => handle.describe())
+      .then((d) => (d.memo as { alertId?: string } | undefined)?.alertId ?? candidateId)
+      .catch((err: unknown) => {
+        if (engineDidNotAnswer(err)) return undefined;
+        throw err;
+      });
+    const accepted = (id: string) => res.status(202).location(`/alerts/${id}`).json({ id, workflow_id: workflowId, recorded: false });
+    // Not even describe answered: the event is safe in Temporal (signal-with-start returned), so accepted.
+    if (!alertId) return accepted(candidateId);
+    if (alertId !== candidateId) {
+      // A repeat of an open alert is a signal only, never an Update (Temporal allows 2,000 per run, and a
+      // check that re-posts every 30 s would use them up in 17 h): the answer comes from its record.
+      const row = await getAlert(pool, alertId);
+      if (!row) return accepted(alertId);
+      res.status(200).location(`/alerts/${alertId}`).json({ id: alertId, workflow_id: workflowId, created: false, deduplicated: true, state: row.state, occurrences: row.occurrences });
       return;
     }
-    const created = view.alertId === candidateId;
+    const view = await withinDeadline(workflows, recordWaitMs, () => handle.executeUpdate(recordedUpdate)).catch((err: unknown) => {
+      if (engineDidNotAnswer(err)) return undefined;
+      throw err;
+    });
+    // No worker answered in time: the event is safe in Temporal and will be recorded when one does.
+    if (!view) return accepted(alertId);
     res
-      .status(created ? 201 : 200)
+      .status(201)
       .location(`/alerts/${view.alertId}`)
-      .json({ id: view.alertId, workflow_id: workflowId, created, deduplicated: !created, state: view.state, occurrences: view.occurrences });
+      .json({ id: view.alertId, workflow_id: workflowId, created: true, deduplicated: false, state: view.state, occurrences: view.occurrences });
   });
 
   mount(router, routes.list, async (req, res) => {
@@ -143,8 +155,8 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
       listAudit(pool, id),
       listNotifications(pool, id),
       listSlaEvents(pool, id),
-      handle
-        .query(viewQuery)
+      // The live view needs a worker; without one in time the record alone answers.
+      withinDeadline(workflows, QUERY_DEADLINE_MS, () => handle.query(viewQuery))
         .then((v) => (v.alertId === id ? v : null))
         .catch(() => null),
     ]);
@@ -171,37 +183,43 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     });
   });
 
+  /** Answers an action no worker took up in time: 202 if it is queued in Temporal, else 503 to retry. */
+  const answerPending = (res: Response, id: string, pending: Pending) => {
+    if (pending.queued) {
+      res.status(202).json({ id, queued: true, update_id: pending.updateId, message: pending.message });
+      return;
+    }
+    throw new HttpError(503, 'engine_busy', pending.message, { update_id: pending.updateId }, { 'Retry-After': String(RETRY_AFTER_S) });
+  };
+
   const transition = (action: TransitionAction) =>
     mount(router, routes.transitions[action], async (req, res) => {
       const body = parseInput(routes.transitions[action].request.body, req.body, 'body');
-      const { id, row, handle } = await alertOf(req);
-      try {
-        const result = await handle.executeUpdate(transitionUpdates[action], {
-          args: [{ actor: actorOf(req.apiKey, body.actor), reason: body.reason }],
-        });
-        res.json({ id, state: result.to, from: result.from, at: result.at });
-      } catch (err) {
-        throw refusalOrRethrow(err, action, row);
-      }
+      const { id, row } = await alertOf(req);
+      const outcome = await runAlertAction(workflows, row, action, { actor: actorOf(req.apiKey, body.actor), reason: body.reason }, { updateId: updateIdOf(req), deadlineMs: actionDeadlineMs });
+      if (outcome.pending) return answerPending(res, id, outcome.pending);
+      if (!outcome.ok) throw refusalError(outcome.refusal);
+      if (outcome.action === 'escalate') throw new Error('unreachable: a transition answered as an escalation');
+      res.json({ id, state: outcome.to, from: outcome.from, at: outcome.at });
     });
   for (const action of Object.keys(transitionUpdates) as TransitionAction[]) transition(action);
 
   mount(router, routes.escalate, async (req, res) => {
     const body = parseInput(routes.escalate.request.body, req.body, 'body');
-    const { id, row, handle } = await alertOf(req);
-    try {
-      const fired = await handle.executeUpdate(escalateUpdate, { args: [{ actor: actorOf(req.apiKey, body.actor), reason: body.reason }] });
-      res.json({ id, escalated_to: { loop: fired.loop, tier: fired.tier }, at: fired.at });
-    } catch (err) {
-      throw refusalOrRethrow(err, 'escalate', row);
-    }
+    const { id, row } = await alertOf(req);
+    const outcome = await runAlertAction(workflows, row, 'escalate', { actor: actorOf(req.apiKey, body.actor), reason: body.reason }, { updateId: updateIdOf(req), deadlineMs: actionDeadlineMs });
+    if (outcome.pending) return answerPending(res, id, outcome.pending);
+    if (!outcome.ok) throw refusalError(outcome.refusal);
+    if (outcome.action !== 'escalate') throw new Error('unreachable: an escalation answered as a transition');
+    res.json({ id, escalated_to: { loop: outcome.loop, tier: outcome.tier }, at: outcome.at });
   });
 
   mount(router, routes.note, async (req, res) => {
     const body = parseInput(routes.note.request.body, req.body, 'body');
-    const { id, handle } = await alertOf(req);
+    const { id, row } = await alertOf(req);
     try {
-      const note = await handle.executeUpdate(noteUpdate, { args: [{ actor: actorOf(req.apiKey, body.actor), text: body.text }] });
+      const note = await addNote(workflows, row, { actor: actorOf(req.apiKey, body.actor), text: body.text }, { updateId: updateIdOf(req), deadlineMs: actionDeadlineMs });
+      if (!note.ok) return answerPending(res, id, note.pending);
       res.status(201).json({ id, note: body.text, at: note.at });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'alert_closed', `alert ${id} is closed; notes can be added while it is open or inside its reopen window`);
@@ -212,8 +230,22 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
   return router;
 }
 
-/** Maps a refused or closed-workflow Update failure to a 409 naming both states; rethrows anything else. */
-function refusalOrRethrow(err: unknown, action: AlertAction, row: AlertRow): unknown {
-  const refusal = refusalOf(err, action, row);
-  return refusal ? new HttpError(409, refusal.code, refusal.message, refusal.details) : err;
+/** Returns the 409 a refusal answers with, naming both states. */
+function refusalError(refusal: Refusal): HttpError {
+  return new HttpError(409, refusal.code, refusal.message, refusal.details);
+}
+
+// A client that retries an action with the same Idempotency-Key gets the same Update, which runs once.
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** Returns the Update id an action request names through its Idempotency-Key header (scoped to its API key), or undefined. */
+function updateIdOf(req: Request): string | undefined {
+  const value = req.get('idempotency-key');
+  if (value === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(value)) {
+    throw new HttpError(400, 'invalid_request', 'header Idempotency-Key: 1 to 200 printable ASCII characters without spaces', {
+      errors: [{ field: 'header.idempotency-key', message: '1 to 200 printable ASCII characters without spaces' }],
+    });
+  }
+  return `api:${req.apiKey?.id ?? 'anonymous'}:${value}`;
 }

@@ -19,6 +19,8 @@ import { integrationsRouter } from './integrations';
 import { docsRouter } from './openapi';
 import { policiesRouter } from './policies';
 import { repliesRouter, type RepliesDeps } from './replies';
+import { RepeatBatcher } from './repeat-batcher';
+import { signalRepeat } from './trigger';
 import { apiRateLimit } from './rate-limit';
 import { schedulesRouter } from './schedules';
 import { simulateRouter } from './simulate';
@@ -32,6 +34,8 @@ export interface AppDeps {
   log: Logger;
   bodyLimit?: string;
   recordWaitMs?: number;
+  /** How long an action waits for a worker before answering 202 (queued) or 503 (default 10 s). */
+  actionDeadlineMs?: number;
   slaAtRiskFraction?: number;
   reopenWindowMs?: number;
   ingestRatePerMinute?: number;
@@ -55,6 +59,7 @@ export function createApp({
   log,
   bodyLimit = '256kb',
   recordWaitMs,
+  actionDeadlineMs,
   slaAtRiskFraction = 0.75,
   reopenWindowMs = 30 * 60_000,
   ingestRatePerMinute = 1200,
@@ -70,7 +75,9 @@ export function createApp({
   // install without TLS, `npm start`) to an https:// that is not there.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.set('query parser', 'simple');
-  const trigger = { pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans: caches?.plans, recent: caches?.recent };
+  // Repeats of an alert this process knows to be open share signals while one is in flight.
+  const repeats = new RepeatBatcher((workflowId, repeat) => signalRepeat(temporal.workflow, workflowId, repeat));
+  const trigger = { pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans: caches?.plans, recent: caches?.recent, repeats };
   const changed = (table: string) => caches?.plans.changed(table);
   // Ingest endpoints authenticate by routing key and parse their own bodies (PagerDuty allows 512 KB).
   app.use(
@@ -91,7 +98,7 @@ export function createApp({
   app.use(docsRouter());
   // Who may call what is declared per route in access.ts: key (401), per-key rate limit (429), role (403/404).
   app.use(requireApiKey(pool), apiRateLimit(apiRatePerMinute, log), requireRole);
-  app.use(alertsRouter({ ...trigger, recordWaitMs }));
+  app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs }));
   app.use(usersRouter({ pool }));
   app.use(integrationsRouter({ pool, changed }));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));

@@ -5,7 +5,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '../runtime/logger';
+import { isDatabaseUnavailable } from '../store/db';
 import { accessFor } from './access';
+import { engineDidNotAnswer } from './engine-deadline';
 import { z } from './zod';
 
 export class HttpError extends Error {
@@ -86,6 +88,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       httpError = new HttpError(400, 'bad_request', 'the path is not valid percent-encoding');
     } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
       httpError = new HttpError(err.status, 'bad_request', STATUS_CODES[err.status] ?? 'bad request');
+    } else if (engineDidNotAnswer(err)) {
+      httpError = new HttpError(503, 'engine_busy', 'Temporal did not answer in time; repeat the request shortly', {}, { 'Retry-After': '5' });
+    } else if (isDatabaseUnavailable(err)) {
+      httpError = new HttpError(503, 'unavailable', 'the database is not reachable right now; repeat the request shortly', {}, { 'Retry-After': '5' });
     } else {
       // The route's pattern, not the path: an ingest path carries its routing key.
       log.error({ err, method: req.method, route: (req.access ?? accessFor(req.method, req.path))?.route ?? safePath(req.path) }, 'unhandled error');

@@ -10,7 +10,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { parseAlertmanagerPayload } from '../domain/ingest/alertmanager';
 import { parseAnomalyEvent, type SeverityBand } from '../domain/ingest/anomaly';
 import { applyMapping, type FieldMapping } from '../domain/ingest/generic';
-import { deliveryLanes } from '../domain/ingest/delivery-order';
+import { collapseRepeats, deliveryLanes } from '../domain/ingest/delivery-order';
 import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
 import type { IngestEvent, ParseResult } from '../domain/ingest/types';
 import type { Logger } from '../runtime/logger';
@@ -47,8 +47,11 @@ function groupOf(integration: IntegrationRow, e: IngestEvent): { key: string; wi
   return { key: integration.group_by.map((label) => `${label}=${e.labels[label] ?? ''}`).join(','), windowMs };
 }
 
-/** Sends one event to its alert; returns the dedup key it went to (generated for a keyless trigger). */
-async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestEvent): Promise<string | undefined> {
+/**
+ * Sends one event to its alert (a trigger standing for `occurrences` repeats of itself); returns the
+ * dedup key it went to (generated for a keyless trigger).
+ */
+async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestEvent, occurrences = 1): Promise<string | undefined> {
   if (e.action === 'trigger') {
     const { dedupKey } = await triggerAlert(deps, {
       summary: e.summary,
@@ -61,6 +64,7 @@ async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestE
       links: e.links,
       group: groupOf(integration, e),
       integrationId: integration.id,
+      occurrences,
     });
     return dedupKey;
   }
@@ -78,8 +82,15 @@ async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events:
   await deps.counts.add(integration.id, events.length, events.filter((e) => e.action === 'trigger').length);
   // Concurrent across dedup keys, in order within one: a trigger and its resolve in one Alertmanager
   // batch must reach the alert in that order.
-  const lanes = deliveryLanes(events.map((e) => e.dedupKey));
-  return runLanes(lanes, DELIVERIES_IN_FLIGHT, (i) => deliver(deps, integration, events[i]!));
+  const deliveries: number[][] = [];
+  const lanes = deliveryLanes(events.map((e) => e.dedupKey)).map((lane) =>
+    collapseRepeats(lane, (i) => events[i]!.action === 'trigger').map((indexes) => deliveries.push(indexes) - 1),
+  );
+  const keys = await runLanes(lanes, DELIVERIES_IN_FLIGHT, (d) => deliver(deps, integration, events[deliveries[d]![0]!]!, deliveries[d]!.length));
+  // Every event answers with the key its delivery went to.
+  const byEvent: (string | undefined)[] = [];
+  deliveries.forEach((indexes, d) => indexes.forEach((i) => (byEvent[i] = keys[d])));
+  return byEvent;
 }
 
 /** Returns the router for the ingest endpoints (mounted before API-key auth and the global body parser). */

@@ -129,6 +129,12 @@ export function standardResponses(route: RouteSpec): Record<number, ResponseSpec
     };
   }
   out[500] = errorResponse('Unexpected failure (`internal`); the details are in the server log');
+  out[503] = {
+    ...errorResponse(
+      'Postgres or Temporal did not answer in time (`unavailable`, `engine_busy`); an action may still apply: repeat it with the same Idempotency-Key after Retry-After',
+    ),
+    headers: { 'Retry-After': 'Seconds to wait before repeating the request' },
+  };
   return { ...out, ...route.responses };
 }
 

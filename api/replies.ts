@@ -122,6 +122,12 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
     // The MessageSid names the Update: a repeat that slips past the answered-messages table is still one Update.
     { updateId: `sms:${sid}` },
   );
+  if (outcome.pending) {
+    const reply = outcome.pending.queued
+      ? `Klaxon: your ${SMS_WORD[action]} for ${what} is queued: Klaxon's workers are slow to answer right now, and it applies as soon as one does.`
+      : `Klaxon: could not ${VERB[action]} ${what} just now (Klaxon's workers did not answer in time). Reply again in a minute.`;
+    return { ...done, outcome: outcome.pending.queued ? 'queued' : 'unavailable', reply };
+  }
   if (!outcome.ok) {
     const { refusal } = outcome;
     const why = refusal.code === 'transition_refused' && typeof refusal.details.from === 'string' ? `it is ${refusal.details.from}` : refusal.message;
@@ -237,6 +243,16 @@ export function repliesRouter(deps: RepliesDeps): Router {
     }
     // The nonce names the Update: two clicks racing are one Update, and one transition in the audit trail.
     const outcome: ActionOutcome = await answerPage(deps, row, claims.action, { actor, reason: 'one-click link in the page email' }, { updateId: `link:${claims.nonce}` });
+    if (outcome.pending) {
+      if (outcome.pending.queued) {
+        await recordLinkUse(pool, { nonce: claims.nonce, alertId: row.id, userId: claims.userId, action: claims.action });
+        sendPage(res, 202, 'Queued', alertTable(row) + para(`Klaxon's workers are slow to answer right now. Your ${claims.action} is queued and applies as soon as one does.`));
+      } else {
+        res.set('Retry-After', '30');
+        sendPage(res, 503, 'Not yet', alertTable(row) + para(`Klaxon's workers did not answer in time, so the ${claims.action} may not have happened. Press the button again in a minute.`));
+      }
+      return;
+    }
     if (!outcome.ok) {
       sendPage(res, 409, 'Nothing was changed', alertTable(row) + para(`Klaxon could not ${claims.action} this alert: ${outcome.refusal.message}.`));
       return;

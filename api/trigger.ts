@@ -14,12 +14,15 @@ import {
   ServiceKey,
   alertWorkflowId,
   integrationActionSignal,
+  repeatOf,
   triggerSignal,
   type AlertEvent,
   type AlertInput,
+  type TriggerRepeat,
 } from '../workflows/messages';
 import { planAlert, type PlanReads } from './alert-plan';
 import type { RecentAlerts } from './recent-alerts';
+import type { RepeatBatcher } from './repeat-batcher';
 
 export interface TriggerDeps {
   pool: pg.Pool;
@@ -33,6 +36,8 @@ export interface TriggerDeps {
   plans?: PlanReads;
   /** Alerts this process delivered to lately: a repeat of one is tried as a plain signal first. */
   recent?: RecentAlerts;
+  /** Repeats of one open alert sent together while a signal to it is in flight (see repeat-batcher.ts). */
+  repeats?: RepeatBatcher;
 }
 
 export interface TriggerFields {
@@ -46,6 +51,8 @@ export interface TriggerFields {
   links: { href: string; text?: string }[];
   group?: { key: string; windowMs: number };
   integrationId?: string;
+  /** Repeats of this event it stands for (consecutive ones in one payload; default 1). */
+  occurrences?: number;
 }
 
 /** Starts or signals the alert workflow; returns its handle, the alert id it would get if new, and the dedup key. */
@@ -55,12 +62,13 @@ export async function triggerAlert(
 ): Promise<{ handle: WorkflowHandle; candidateId: string; dedupKey: string; workflowId: string }> {
   const dedupKey = f.dedupKey ?? randomUUID();
   const workflowId = alertWorkflowId(f.service, dedupKey);
-  const { group, ...fields } = f;
+  const { group, occurrences = 1, ...fields } = f;
   const acceptedAt = await (deps.now ?? Date.now)();
   const event: AlertEvent = { eventId: randomUUID(), ...fields, dedupKey, acceptedAt };
   // A repeat of an alert this process delivered to lately: a plain signal, nothing to plan. If the alert
   // has closed since, it is started anew below like any new one.
-  const open = deps.recent?.has(workflowId) ? await signalIfOpen(deps.workflows, workflowId, event) : undefined;
+  const repeat = occurrences > 1 ? { ...repeatOf(event), count: occurrences } : repeatOf(event);
+  const open = deps.recent?.has(workflowId) ? await signalIfOpen(deps, workflowId, repeat) : undefined;
   if (open) {
     deps.recent?.add(workflowId);
     // Not a new alert, so no candidate id can be the one it got.
@@ -75,7 +83,9 @@ export async function triggerAlert(
     taskQueue: deps.taskQueue,
     args: [{ alertId: candidateId, event, ...plan, reopenWindowMs: deps.reopenWindowMs, ...(group ? { group } : {}) } satisfies AlertInput],
     signal: triggerSignal,
-    signalArgs: [event],
+    // Started, the workflow has the event in its input (and counts the rest of `count` from the signal);
+    // running, it needs only the repeat.
+    signalArgs: [repeat],
     memo: { alertId: candidateId },
     typedSearchAttributes: [
       { key: AlertStateKey, value: 'new' },
@@ -92,13 +102,18 @@ export async function triggerAlert(
  * there is none (it closed): the caller then plans and starts it. To a running alert this is exactly
  * what signal-with-start would do, without the start input (event and policy snapshot) or the planning.
  */
-async function signalIfOpen(workflows: WorkflowClient, workflowId: string, event: AlertEvent): Promise<WorkflowHandle | undefined> {
-  const handle = workflows.getHandle(workflowId);
+async function signalIfOpen(deps: Pick<TriggerDeps, 'workflows' | 'repeats'>, workflowId: string, repeat: TriggerRepeat): Promise<WorkflowHandle | undefined> {
+  const open = deps.repeats ? await deps.repeats.deliver(workflowId, repeat) : await signalRepeat(deps.workflows, workflowId, repeat);
+  return open ? deps.workflows.getHandle(workflowId) : undefined;
+}
+
+/** Signals one repeat to the running alert with this workflow id; false when there is none. */
+export async function signalRepeat(workflows: WorkflowClient, workflowId: string, repeat: TriggerRepeat): Promise<boolean> {
   try {
-    await handle.signal(triggerSignal, event);
-    return handle;
+    await workflows.getHandle(workflowId).signal(triggerSignal, repeat);
+    return true;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return undefined;
+    if (err instanceof WorkflowNotFoundError) return false;
     throw err;
   }
 }

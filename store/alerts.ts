@@ -156,3 +156,9 @@ export async function listAlerts(db: Queryable, f: AlertFilter): Promise<AlertRo
   );
   return rows;
 }
+
+/** Returns the details of the alert's first event ({} if there is no such alert). */
+export async function alertDetails(db: Queryable, id: string): Promise<Record<string, unknown>> {
+  const { rows } = await db.query<{ details: Record<string, unknown> }>('select details from alerts where id = $1', [id]);
+  return rows[0]?.details ?? {};
+}

@@ -61,6 +61,8 @@ export interface AlertContext {
   audit(action: string, reason: string): Promise<void>;
   /** Keeps a background promise (a page being sent) so the workflow waits for it before completing. */
   track(p: Promise<unknown>): void;
+  /** Marks work under way (a lookup, a write) that a continue-as-new must wait for; returns p's result. */
+  during<T>(p: Promise<T>): Promise<T>;
 }
 
 interface PageSpec {
@@ -93,10 +95,14 @@ async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise
   noteNotification(rt, entry);
   const { pager, lookups } = paging();
   try {
+    // The page reads the alert's details from its record: they may be 512 KB, and would be written into
+    // history again with every page.
+    const byId = patched('page-details-from-store');
     const result = await pager.sendPage({
       idempotencyKey: key,
       alertId: input.alertId,
-      event: input.event,
+      event: byId ? { ...input.event, details: {} } : input.event,
+      ...(byId ? { detailsFromStore: true } : {}),
       triggeredAt: new Date(rt.triggeredAt).toISOString(),
       kind: spec.kind,
       cycle: rt.cycle,
@@ -122,7 +128,7 @@ async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promi
   const { direct, lookup } = splitTargets(targets);
   const { lookups } = paging();
   const { recipients, gaps } = lookup.length
-    ? await lookups.resolveTargets({ targets: lookup, at: new Date(spec.at).toISOString() })
+    ? await ctx.during(lookups.resolveTargets({ targets: lookup, at: new Date(spec.at).toISOString() }))
     : { recipients: [], gaps: [] };
   recipients.unshift(...direct);
   for (const gap of gaps) ctx.track(ctx.audit('escalation_gap', gap));
@@ -211,7 +217,7 @@ async function fireSlaMark(ctx: AlertContext, mark: SlaMark, deadline: number): 
   // The timer fired at the deadline; the workflow task runs a few ms later. Late beyond that slack
   // (a worker was down), the record says when it really fired.
   const firedAt = Math.max(deadline, Date.now() - LATE_TOLERANCE_MS);
-  await lookups.recordSlaMark({ alertId: input.alertId, mark, deadline: new Date(deadline).toISOString(), firedAt: new Date(firedAt).toISOString() });
+  await ctx.during(lookups.recordSlaMark({ alertId: input.alertId, mark, deadline: new Date(deadline).toISOString(), firedAt: new Date(firedAt).toISOString() }));
   ctx.track(ctx.audit(`sla_${mark}`, slaMarkReason(mark, deadline)));
   const policy = activePolicy(input, rt);
   if (!policy || rt.group?.role === 'member') return;
@@ -235,12 +241,16 @@ export async function ackTimeoutLoop(ctx: AlertContext): Promise<void> {
   const { rt } = ctx;
   const minutes = ctx.input.policy?.ackTimeoutMinutes;
   if (!minutes) return;
+  // A run continued while acknowledged goes on timing from the acknowledge, not from its own start.
+  let resumed = ctx.input.resume !== undefined && rt.stateChangedAt !== undefined;
   while (!rt.closed) {
     await condition(() => rt.closed || rt.state === 'acknowledged');
     if (rt.closed) return;
     const version = rt.stateVersion;
-    const deadline = ackTimeoutDeadline(ctx.input.policy, Date.now())!;
-    const moved = await condition(() => rt.closed || rt.stateVersion !== version, minutes * MINUTE);
+    const deadline = ackTimeoutDeadline(ctx.input.policy, resumed ? rt.stateChangedAt! : Date.now())!;
+    const wait = resumed ? deadline - Date.now() : minutes * MINUTE;
+    resumed = false;
+    const moved = wait > 0 ? await condition(() => rt.closed || rt.stateVersion !== version, wait) : false;
     if (!moved) await ctx.systemTransition('unacknowledge', ackTimeoutReason(minutes), deadline);
   }
 }

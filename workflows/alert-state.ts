@@ -19,6 +19,8 @@ export interface AlertRuntime {
   openedAt: number;
   lastSeenAt: number;
   occurrences: number;
+  /** The count last written to Postgres (absent in runs from before, which wrote from each repeat). */
+  occurrencesWritten?: number;
   /** First acknowledge, investigate or resolve (TTA). */
   respondedAt: number | null;
   resolvedAt: number | null;
@@ -40,6 +42,8 @@ export interface AlertRuntime {
   regrouping: boolean;
   /** Recent re-trigger times (within the flap window), for flap damping. */
   reopens: number[];
+  /** When the current state began (absent in runs from before): a continued run times its ack timeout from it. */
+  stateChangedAt?: number;
   /** Counter behind deterministic idempotency keys for entries the workflow writes on its own. */
   auditSeq: number;
   recorded: boolean;

@@ -64,8 +64,10 @@ export interface AlertInput {
    * run neither records nor groups the alert again; it picks up where the last one stopped.
    */
   resume?: AlertRuntime;
-  /** History length past which a resolved alert continues as new (default 10,000 events; tests lower it). */
+  /** History length past which an alert continues as new at its next quiet point (default 10,000 events; tests lower it). */
   historyLimit?: number;
+  /** Updates and signals per run past which it continues as new (defaults 500 and 2,000; tests lower them). */
+  runLimits?: { updates?: number; signals?: number };
 }
 
 export const DEFAULT_REOPEN_WINDOW_MS = 30 * 60 * 1000;
@@ -130,9 +132,28 @@ export interface AlertView {
 
 export type { SlaDeadlines };
 
-export const triggerSignal = defineSignal<[AlertEvent]>('trigger');
-/** Acknowledge or resolve sent by a monitoring system (a signal: durable without a worker, never refused). */
-export const integrationActionSignal = defineSignal<[{ action: 'acknowledge' | 'resolve'; actor: string; eventId: string }]>('integrationAction');
+/**
+ * What a repeat of an open alert carries: what the workflow uses of it, not the whole event (whose
+ * details may be 512 KB, and a few hundred such repeats would fill a run's history). Runs from before
+ * received whole events and read only these fields.
+ */
+export type TriggerRepeat = Pick<AlertEvent, 'eventId' | 'summary' | 'source' | 'severity' | 'acceptedAt'> & {
+  /** Repeats sent together as this one signal (default 1); runs from before count each signal once. */
+  count?: number;
+};
+
+/** Returns the repeat an event sends to an open alert. */
+export function repeatOf(event: AlertEvent): TriggerRepeat {
+  return { eventId: event.eventId, summary: event.summary, source: event.source, severity: event.severity, ...(event.acceptedAt === undefined ? {} : { acceptedAt: event.acceptedAt }) };
+}
+
+export const triggerSignal = defineSignal<[TriggerRepeat]>('trigger');
+/**
+ * A lifecycle action as a signal: durable without a worker, never refused (one the state does not allow is
+ * ignored). Sent by monitoring systems (acknowledge, resolve), by group actions, and by the API for a
+ * person's action when no worker answered its Update in time. `reason` is absent in signals from before.
+ */
+export const integrationActionSignal = defineSignal<[{ action: TransitionAction; actor: string; eventId: string; reason?: string }]>('integrationAction');
 export const viewQuery = defineQuery<AlertView>('view');
 /** Completes once the alert's record is in Postgres; lets the API answer 201 only for a readable alert. */
 export const recordedUpdate = defineUpdate<AlertView>('recorded');

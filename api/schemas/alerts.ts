@@ -194,6 +194,16 @@ const AlertTriggered = z.strictObject({
   occurrences: z.number().int(),
 });
 
+const ActionQueued = z
+  .strictObject({
+    id: z.uuid(),
+    queued: z.literal(true),
+    /** The Update id Temporal knows this action by. */
+    update_id: z.string(),
+    message: z.string(),
+  })
+  .openapi('ActionQueued');
+
 // --- Routes -----------------------------------------------------------------------------------------
 
 const tags = ['alerts'] as const;
@@ -219,6 +229,11 @@ const transitionRoute = <A extends TransitionAction>(action: A) =>
       200: {
         description: 'The transition happened',
         body: z.strictObject({ id: z.uuid(), state, from: state, at: instant }),
+      },
+      202: {
+        description:
+          'No worker answered in time; the action is queued in Temporal and applies when one runs the alert (once: repeating it is harmless)',
+        body: ActionQueued,
       },
       404: alertNotFound,
       409: errorResponse(

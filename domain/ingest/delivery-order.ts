@@ -26,3 +26,18 @@ export function deliveryLanes(keys: readonly (string | undefined)[]): number[][]
   });
   return lanes;
 }
+
+/**
+ * Returns a lane's events as deliveries: consecutive triggers (of its one dedup key) become one delivery
+ * that counts them all, so a payload repeating a firing alert a hundred times costs its alert one
+ * signal, not a hundred; an acknowledge or resolve between them keeps them apart, in order.
+ */
+export function collapseRepeats(lane: readonly number[], isTrigger: (index: number) => boolean): number[][] {
+  const deliveries: number[][] = [];
+  for (const index of lane) {
+    const last = deliveries.at(-1);
+    if (last && isTrigger(index) && isTrigger(last[0]!)) last.push(index);
+    else deliveries.push([index]);
+  }
+  return deliveries;
+}

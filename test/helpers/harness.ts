@@ -54,6 +54,7 @@ export const PUBLIC_URL = 'http://klaxon.test';
 /** Returns a started harness; close() tears everything down. */
 export interface HarnessOptions {
   recordWaitMs?: number;
+  actionDeadlineMs?: number;
   inProcessWorker?: boolean;
   notifiers?: Record<Channel, Notifier>;
   afterRecorded?: (key: string) => void;
@@ -109,6 +110,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     log,
     bodyLimit: '64kb',
     recordWaitMs: opts.recordWaitMs,
+    actionDeadlineMs: opts.actionDeadlineMs,
     ingestRatePerMinute: opts.ingestRatePerMinute,
     // Links expire by the time-skipping clock, the one pages are dated by.
     replies: { publicUrl: PUBLIC_URL, twilioAuthToken: opts.twilioAuthToken, now: () => env.currentTimeMs() },
