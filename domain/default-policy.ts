@@ -6,8 +6,7 @@
 
 /** A change to the policies that may touch the default flag. */
 export type PolicyChange =
-  | { kind: 'delete'; policyId: string }
-  | { kind: 'save'; policyId: string | null; isDefault: boolean };
+  { kind: 'delete'; policyId: string } | { kind: 'save'; policyId: string | null; isDefault: boolean };
 
 /**
  * Returns why the change would leave no default policy (null: it keeps one). `currentDefaultId` is the

@@ -39,35 +39,64 @@ it('refuses deleting the default policy with 409 saying why, and deletes it once
   assert.equal(refused.body.error.code, 'last_default_policy');
   assert.equal(refused.body.error.policy_id, a.id);
   assert.equal(refused.body.error.field, 'params.id');
-  assert.match(refused.body.error.message, /is the default: alerts no rule matches go to it\. Make another policy the default/);
+  assert.match(
+    refused.body.error.message,
+    /is the default: alerts no rule matches go to it\. Make another policy the default/,
+  );
   assert.deepEqual(await defaults(), [a.id], 'still there, still the default');
 
-  assert.equal((await h.request('DELETE', `/escalation-policies/${b.id}`)).status, 204, 'a policy that is not the default goes');
+  assert.equal(
+    (await h.request('DELETE', `/escalation-policies/${b.id}`)).status,
+    204,
+    'a policy that is not the default goes',
+  );
   const c = await create();
-  assert.equal((await h.request('PUT', `/escalation-policies/${c.id}`, body({ name: c.name, is_default: true }))).status, 200);
+  assert.equal(
+    (await h.request('PUT', `/escalation-policies/${c.id}`, body({ name: c.name, is_default: true }))).status,
+    200,
+  );
   assert.deepEqual(await defaults(), [c.id]);
-  assert.equal((await h.request('DELETE', `/escalation-policies/${a.id}`)).status, 204, 'no longer the default');
+  assert.equal(
+    (await h.request('DELETE', `/escalation-policies/${a.id}`)).status,
+    204,
+    'no longer the default',
+  );
 });
 
 it('refuses unsetting is_default on the default with 409 naming the field, and changes nothing', async () => {
   await clearAll();
   const a = await create({ is_default: true });
-  const refused = await h.request('PUT', `/escalation-policies/${a.id}`, body({ name: 'renamed', is_default: false }));
+  const refused = await h.request(
+    'PUT',
+    `/escalation-policies/${a.id}`,
+    body({ name: 'renamed', is_default: false }),
+  );
   assert.equal(refused.status, 409);
   assert.equal(refused.body.error.code, 'last_default_policy');
   assert.equal(refused.body.error.field, 'body.is_default');
-  assert.match(refused.body.error.message, /no other is: unsetting is_default would leave alerts no rule matches paging nobody/);
+  assert.match(
+    refused.body.error.message,
+    /no other is: unsetting is_default would leave alerts no rule matches paging nobody/,
+  );
   const stored = await h.request('GET', `/escalation-policies/${a.id}`);
   assert.equal(stored.body.name, a.name, 'nothing written');
   assert.equal(stored.body.is_default, true);
   // Editing the default while keeping it the default is fine.
-  assert.equal((await h.request('PUT', `/escalation-policies/${a.id}`, body({ name: 'renamed', is_default: true }))).status, 200);
+  assert.equal(
+    (await h.request('PUT', `/escalation-policies/${a.id}`, body({ name: 'renamed', is_default: true })))
+      .status,
+    200,
+  );
 });
 
 it('without any default yet, policies come and go as before', async () => {
   await clearAll();
   const a = await create();
-  assert.equal((await h.request('PUT', `/escalation-policies/${a.id}`, body({ name: a.name, is_default: false }))).status, 200);
+  assert.equal(
+    (await h.request('PUT', `/escalation-policies/${a.id}`, body({ name: a.name, is_default: false })))
+      .status,
+    200,
+  );
   assert.equal((await h.request('DELETE', `/escalation-policies/${a.id}`)).status, 204);
 });
 
@@ -109,6 +138,9 @@ it('two concurrent deletes of the two policies leave the default', async () => {
   const a = await create({ is_default: true });
   const b = await create();
   const results = await Promise.all([a, b].map((p) => h.request('DELETE', `/escalation-policies/${p.id}`)));
-  assert.deepEqual(results.map((r) => r.status), [409, 204]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    [409, 204],
+  );
   assert.deepEqual(await defaults(), [a.id]);
 });
