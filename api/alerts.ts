@@ -22,6 +22,7 @@ import { triggerAlert, type TriggerDeps } from './trigger';
 import { mount } from './route';
 import { alertRoutes as routes } from './schemas/alerts';
 import { shownTarget, type Target } from '../domain/escalation';
+import { pagesNobody } from '../domain/pages-nobody';
 
 export interface AlertsRouterDeps {
   pool: pg.Pool;
@@ -82,7 +83,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
 
   mount(router, routes.create, async (req, res) => {
     const body = parseInput(routes.create.request.body, req.body, 'body');
-    const { handle, candidateId, workflowId } = await triggerAlert(
+    const { handle, candidateId, workflowId, pagesNobody: plannedNobody } = await triggerAlert(
       { pool, workflows, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans, recent },
       {
         summary: body.summary,
@@ -100,14 +101,16 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
       // No worker answered in time: the event is safe in Temporal and will be recorded when one does.
       const memo = (await handle.describe()).memo as { alertId?: string } | undefined;
       const alertId = memo?.alertId ?? candidateId;
-      res.status(202).location(`/alerts/${alertId}`).json({ id: alertId, workflow_id: workflowId, recorded: false });
+      res.status(202).location(`/alerts/${alertId}`).json({ id: alertId, workflow_id: workflowId, recorded: false, ...(plannedNobody ? { pages_nobody: plannedNobody } : {}) });
       return;
     }
     const created = view.alertId === candidateId;
+    // From the alert as recorded (the open one, for a duplicate), not from this request's planning.
+    const nobody = pagesNobody({ service: view.service, severity: view.severity, hasPolicy: view.escalation.policy !== null, groupRole: view.group?.role ?? null });
     res
       .status(created ? 201 : 200)
       .location(`/alerts/${view.alertId}`)
-      .json({ id: view.alertId, workflow_id: workflowId, created, deduplicated: !created, state: view.state, occurrences: view.occurrences });
+      .json({ id: view.alertId, workflow_id: workflowId, created, deduplicated: !created, state: view.state, occurrences: view.occurrences, ...(nobody ? { pages_nobody: nobody } : {}) });
   });
 
   mount(router, routes.list, async (req, res) => {
