@@ -1,8 +1,8 @@
 /** `npm run api`: the HTTP API against an existing Temporal (TEMPORAL_ADDRESS) and Postgres (DATABASE_URL). */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { loadConfig } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
-import { registerSearchAttributes } from '../runtime/temporal';
+import { connectClient, registerSearchAttributes } from '../runtime/temporal';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { bootstrapAdminKey } from '../store/api-keys';
@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   await migrate(pool);
   const adminKey = await bootstrapAdminKey(pool);
   if (adminKey) console.log(`\nFirst start on an empty database: admin API key (shown once)\n  ${adminKey}\n`);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  // Started during a Temporal outage (or before it, as docker compose may), it waits rather than exits.
+  const connection = await connectClient(config.TEMPORAL_ADDRESS ?? 'localhost:7233', { log });
   await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;

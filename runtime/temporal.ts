@@ -1,10 +1,70 @@
 /** Connecting to Temporal, registering Klaxon's search attributes, and launching the dev server. */
 import path from 'node:path';
-import type { Connection } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/messages';
+import type { Logger } from './logger';
 import type { ServerExecutable } from './temporal-tools';
+
+export interface ConnectRetryOptions {
+  log: Pick<Logger, 'warn' | 'info'>;
+  /** Gives up waiting on one try after this long: an address that drops packets never answers at all. */
+  tryTimeoutMs?: number;
+  /** Wait before the second try; doubled after each failure up to maxDelayMs. */
+  firstDelayMs?: number;
+  maxDelayMs?: number;
+  /** Stops retrying (Ctrl-C during an outage): the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Returns the connection `connect` makes, trying again with exponential backoff for as long as Temporal
+ * is unreachable, logging each failed try. A process started during an outage (or before Temporal, as
+ * in docker compose) waits for it instead of exiting. A try that succeeds after its deadline passed is
+ * closed, so no connection leaks.
+ */
+export async function connectWithRetry<T extends { close(): Promise<void> }>(
+  what: string,
+  address: string,
+  connect: (tryTimeoutMs: number) => Promise<T>,
+  { log, tryTimeoutMs = 10_000, firstDelayMs = 500, maxDelayMs = 30_000, signal }: ConnectRetryOptions,
+): Promise<T> {
+  for (let attempt = 1, delay = firstDelayMs; ; attempt++, delay = Math.min(delay * 2, maxDelayMs)) {
+    signal?.throwIfAborted();
+    const trying = connect(tryTimeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${tryTimeoutMs} ms`)), tryTimeoutMs);
+    });
+    try {
+      const connection = await Promise.race([trying, deadline]);
+      if (attempt > 1) log.info({ address, attempt }, `${what}: connected to Temporal`);
+      return connection;
+    } catch (err) {
+      trying.then((late) => late.close()).catch(() => {});
+      log.warn(
+        { address, attempt, retryInMs: delay, error: (err as Error).message },
+        `${what}: Temporal at ${address} unreachable (try ${attempt}), retrying in ${delay} ms`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    await sleep(delay, undefined, { signal });
+  }
+}
+
+/** Returns a client connection to Temporal, retried until it answers (see connectWithRetry). */
+export function connectClient(address: string, opts: ConnectRetryOptions): Promise<Connection> {
+  return connectWithRetry('client', address, (ms) => Connection.connect({ address, connectTimeout: ms }), opts);
+}
+
+/** Returns a worker connection to Temporal, retried until it answers (see connectWithRetry). */
+export function connectWorker(address: string, opts: ConnectRetryOptions): Promise<NativeConnection> {
+  return connectWithRetry('worker', address, () => NativeConnection.connect({ address }), opts);
+}
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 
@@ -47,8 +107,8 @@ export async function startDevServer(opts: {
 }
 
 /** Returns a running time-skipping test server (tests, benchmarks) with Klaxon's search attributes registered. */
-export async function startTimeSkippingServer(executable: ServerExecutable): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+export async function startTimeSkippingServer(executable: ServerExecutable, port?: number): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable, ...(port ? { port } : {}) } });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }
