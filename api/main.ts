@@ -9,6 +9,7 @@ import { bootstrapAdminKey } from '../store/api-keys';
 import { createApp } from './app';
 import { startAppCaches } from './app-caches';
 import { repliesFromConfig } from './replies';
+import { drainOf } from './drain';
 import { listen } from './listen';
 
 async function main(): Promise<void> {
@@ -20,23 +21,26 @@ async function main(): Promise<void> {
   const adminKey = await bootstrapAdminKey(pool);
   if (adminKey) console.log(`\nFirst start on an empty database: admin API key (shown once)\n  ${adminKey}\n`);
   // Started during a Temporal outage (or before it, as docker compose may), it waits rather than exits.
-  const connection = await connectClient(config.TEMPORAL_ADDRESS ?? 'localhost:7233', { log });
-  await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const clientConnection = await connectClient(config.TEMPORAL_ADDRESS ?? 'localhost:7233', { log });
+  await registerSearchAttributes(clientConnection.connection, config.TEMPORAL_NAMESPACE);
+  const temporal = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE });
   const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;
   const caches = startAppCaches({ pool, databaseUrl: config.DATABASE_URL, log, reopenWindowMs });
   const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, caches });
   const server = await listen(app, config.PORT, config.HOST);
+  const drain = drainOf(server);
   log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');
   const stop = () => {
-    server.close(() => {
+    // Requests in flight get 5 s, then 503 (see api/drain.ts); then nothing retries against Temporal.
+    void drain
+      .stop(5_000)
+      .then(({ unfinished }) => unfinished > 0 && log.warn({ unfinished }, 'requests still waiting at shutdown answered 503'))
+      .then(() => clientConnection.stopRetries())
       // The caches write their last counts, so they close before the pool.
-      void caches
-        .close()
-        .catch((err) => log.error({ err }, 'closing the caches failed'))
-        .then(() => Promise.all([connection.close(), pool.end()]))
-        .finally(() => process.exit(0));
-    });
+      .then(() => caches.close())
+      .catch((err) => log.error({ err }, 'stopping failed'))
+      .then(() => Promise.all([clientConnection.close(), pool.end()]))
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

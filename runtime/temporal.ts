@@ -1,7 +1,7 @@
 /** Connecting to Temporal, registering Klaxon's search attributes, and launching the dev server. */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
+import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
@@ -56,9 +56,58 @@ export async function connectWithRetry<T extends { close(): Promise<void> }>(
   }
 }
 
+/** A client connection whose automatic call retries can be stopped, so closing it never meets one. */
+export interface ClientConnection {
+  connection: Connection;
+  /** From now on a failed call fails at once instead of being retried (shutting down: Temporal may be gone). */
+  stopRetries(): void;
+  /** Stops retries, waits until every retry already scheduled has run, then closes the connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Returns the SDK's default retry interceptor with a switch. A retry is a timer that opens a new call
+ * when it fires; one firing after the connection was closed throws "Channel has been shut down" from
+ * the timer, which crashes the process. So a shutdown stops retries and waits out the last scheduled.
+ */
+function stoppableRetries() {
+  const defaults = defaultGrpcRetryOptions();
+  let stopped = false;
+  let lastScheduledAt = 0;
+  const interceptor = makeGrpcRetryInterceptor({
+    retryableDecider: (attempt, status) => !stopped && defaults.retryableDecider(attempt, status),
+    delayFunction: (attempt, status) => {
+      const ms = defaults.delayFunction(attempt, status);
+      lastScheduledAt = Math.max(lastScheduledAt, Date.now() + ms);
+      return ms;
+    },
+  });
+  return {
+    interceptors: [interceptor],
+    stop: () => void (stopped = true),
+    // The margin lets a retry that fires at the last instant open its call before the channel closes.
+    settled: () => sleep(Math.max(0, lastScheduledAt - Date.now()) + 100),
+  };
+}
+
 /** Returns a client connection to Temporal, retried until it answers (see connectWithRetry). */
-export function connectClient(address: string, opts: ConnectRetryOptions): Promise<Connection> {
-  return connectWithRetry('client', address, (ms) => Connection.connect({ address, connectTimeout: ms }), opts);
+export async function connectClient(address: string, opts: ConnectRetryOptions): Promise<ClientConnection> {
+  const retries = stoppableRetries();
+  const connection = await connectWithRetry(
+    'client',
+    address,
+    (ms) => Connection.connect({ address, connectTimeout: ms, interceptors: retries.interceptors }),
+    opts,
+  );
+  return {
+    connection,
+    stopRetries: retries.stop,
+    async close() {
+      retries.stop();
+      await retries.settled();
+      await connection.close();
+    },
+  };
 }
 
 /** Returns a worker connection to Temporal, retried until it answers (see connectWithRetry). */

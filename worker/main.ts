@@ -2,11 +2,11 @@
  * `npm run worker`: a worker against an existing Temporal (TEMPORAL_ADDRESS) and Postgres (DATABASE_URL).
  * Run as many as load needs; Temporal spreads the alerts among them.
  */
-import { Client, type Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../runtime/config';
 import { createLogger, type Logger } from '../runtime/logger';
-import { connectClient, connectWorker, registerSearchAttributes } from '../runtime/temporal';
+import { connectClient, connectWorker, registerSearchAttributes, type ClientConnection } from '../runtime/temporal';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { createKlaxonWorker, pagingFromConfig } from './worker';
@@ -16,7 +16,7 @@ import { createKlaxonWorker, pagingFromConfig } from './worker';
  * unreachable; undefined if SIGINT or SIGTERM came first. Worker.run handles signals only once it runs,
  * and the SDK's own handler does not exit, so until then this one stops the wait.
  */
-async function connectOrStop(address: string, log: Logger): Promise<{ connection: NativeConnection; clientConnection: Connection } | undefined> {
+async function connectOrStop(address: string, log: Logger): Promise<{ connection: NativeConnection; clientConnection: ClientConnection } | undefined> {
   const stopped = new AbortController();
   const stop = (signal: string) => stopped.abort(new Error(`${signal} while waiting for Temporal`));
   const onInt = () => stop('SIGINT');
@@ -53,8 +53,8 @@ async function main(): Promise<void> {
     return;
   }
   const { connection, clientConnection } = connected;
-  await registerSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  await registerSearchAttributes(clientConnection.connection, config.TEMPORAL_NAMESPACE);
+  const client = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await createKlaxonWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
