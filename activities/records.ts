@@ -3,10 +3,11 @@ import type { WorkflowClient } from '@temporalio/client';
 import type pg from 'pg';
 import type { GroupEscalation, GroupRef, GroupRoleAnswer } from '../domain/grouping';
 import type { AlertState } from '../domain/lifecycle';
+import { pagesNobody } from '../domain/pages-nobody';
 import type { SlaMark } from '../domain/sla';
 import { applyTransition, insertAlert, recordOccurrence } from '../store/alerts';
 import { insertAudit } from '../store/audit';
-import { inTransaction } from '../store/db';
+import { inTransaction, type Queryable } from '../store/db';
 import { insertSlaEvent } from '../store/sla';
 import type { AlertEvent } from '../workflows/messages';
 import { afterCommit, groupTransitionInTx, joinGroupInTx, recordedRoleInTx, type AfterCommit } from './group-membership';
@@ -45,6 +46,32 @@ export interface RecordDeps {
   /** Starts group workflows and tells an alert it leads its group (grouping is off without it). */
   workflows?: WorkflowClient;
   taskQueue?: string;
+}
+
+/**
+ * Writes `pages_nobody` on the timeline of a just-recorded alert that nobody will be paged for: it has no
+ * policy, and no group escalation applies (it does not follow a leader, nor carry its group's escalation
+ * on). In the record's transaction, so the mark and the record are one; GET /stats/noise counts these.
+ */
+async function notePagesNobodyInTx(tx: Queryable, input: RecordAlertInput, group: GroupRoleAnswer | undefined): Promise<void> {
+  const { event } = input;
+  const reason = pagesNobody({
+    service: event.service,
+    severity: event.severity,
+    hasPolicy: input.policy !== null || !!group?.escalation,
+    groupRole: group?.role ?? null,
+  });
+  if (!reason) return;
+  await insertAudit(tx, {
+    alertId: input.alertId,
+    action: 'pages_nobody',
+    fromState: null,
+    toState: null,
+    actor: 'system:klaxon',
+    reason: `nobody is paged for this alert: ${reason}`,
+    at: new Date(input.triggeredAt),
+    idempotencyKey: `pages_nobody:${input.alertId}`,
+  });
 }
 
 /** Returns the activities that write alert records. */
@@ -86,9 +113,13 @@ export function createRecordActivities({ pool, workflows, taskQueue }: RecordDep
           at,
           idempotencyKey: `trigger:${event.eventId}`,
         });
-        if (!input.group) return;
+        if (!input.group) {
+          if (inserted) await notePagesNobodyInTx(tx, input, undefined);
+          return;
+        }
         if (inserted) {
           ({ answer, after } = await joinGroupInTx(tx, input.alertId, input.group, at.getTime(), input.recordedAt ? Date.parse(input.recordedAt) : at.getTime()));
+          await notePagesNobodyInTx(tx, input, answer);
         } else {
           // A retry of a commit that went through: the role is what was recorded; the group may still need its workflow.
           ({ answer, after } = await recordedRoleInTx(tx, input.alertId));

@@ -20,6 +20,7 @@ import { triggerAlert, type TriggerDeps } from './trigger';
 import { mount } from './route';
 import { alertRoutes as routes } from './schemas/alerts';
 import { shownTarget, type Target } from '../domain/escalation';
+import { pagesNobody } from '../domain/pages-nobody';
 
 export interface AlertsRouterDeps {
   pool: pg.Pool;
@@ -79,7 +80,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
 
   mount(router, routes.create, async (req, res) => {
     const body = parseInput(routes.create.request.body, req.body, 'body');
-    const { handle, candidateId, workflowId } = await triggerAlert(
+    const { handle, candidateId, workflowId, pagesNobody: plannedNobody } = await triggerAlert(
       { pool, workflows, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans, recent },
       {
         summary: body.summary,
@@ -99,7 +100,8 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
         if (engineDidNotAnswer(err)) return undefined;
         throw err;
       });
-    const accepted = (id: string) => res.status(202).location(`/alerts/${id}`).json({ id, workflow_id: workflowId, recorded: false });
+    const accepted = (id: string) =>
+      res.status(202).location(`/alerts/${id}`).json({ id, workflow_id: workflowId, recorded: false, ...(plannedNobody ? { pages_nobody: plannedNobody } : {}) });
     // Not even describe answered: the event is safe in Temporal (signal-with-start returned), so accepted.
     if (!alertId) return accepted(candidateId);
     if (alertId !== candidateId) {
@@ -107,7 +109,12 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
       // check that re-posts every 30 s would use them up in 17 h): the answer comes from its record.
       const row = await getAlert(pool, alertId);
       if (!row) return accepted(alertId);
-      res.status(200).location(`/alerts/${alertId}`).json({ id: alertId, workflow_id: workflowId, created: false, deduplicated: true, state: row.state, occurrences: row.occurrences });
+      // From the alert as recorded (the open one), not from this request's planning.
+      const nobody = pagesNobody({ service: row.service, severity: row.severity, hasPolicy: row.policy_id !== null, groupRole: row.group_id ? 'undecided' : null });
+      res
+        .status(200)
+        .location(`/alerts/${alertId}`)
+        .json({ id: alertId, workflow_id: workflowId, created: false, deduplicated: true, state: row.state, occurrences: row.occurrences, ...(nobody ? { pages_nobody: nobody } : {}) });
       return;
     }
     const view = await withinDeadline(workflows, recordWaitMs, () => handle.executeUpdate(recordedUpdate)).catch((err: unknown) => {
@@ -116,10 +123,11 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     });
     // No worker answered in time: the event is safe in Temporal and will be recorded when one does.
     if (!view) return accepted(alertId);
+    const nobody = pagesNobody({ service: view.service, severity: view.severity, hasPolicy: view.escalation.policy !== null, groupRole: view.group?.role ?? null });
     res
       .status(201)
       .location(`/alerts/${view.alertId}`)
-      .json({ id: view.alertId, workflow_id: workflowId, created: true, deduplicated: false, state: view.state, occurrences: view.occurrences });
+      .json({ id: view.alertId, workflow_id: workflowId, created: true, deduplicated: false, state: view.state, occurrences: view.occurrences, ...(nobody ? { pages_nobody: nobody } : {}) });
   });
 
   mount(router, routes.list, async (req, res) => {

@@ -47,13 +47,19 @@ function groupOf(integration: IntegrationRow, e: IngestEvent): { key: string; wi
   return { key: integration.group_by.map((label) => `${label}=${e.labels[label] ?? ''}`).join(','), windowMs };
 }
 
+/** What delivering one event did: the dedup key it went to, and why nobody is paged for a new alert that matched no policy. */
+interface Delivered {
+  dedupKey: string | undefined;
+  pagesNobody?: string;
+}
+
 /**
  * Sends one event to its alert (a trigger standing for `occurrences` repeats of itself); returns the
  * dedup key it went to (generated for a keyless trigger).
  */
-async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestEvent, occurrences = 1): Promise<string | undefined> {
+async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestEvent, occurrences = 1): Promise<Delivered> {
   if (e.action === 'trigger') {
-    const { dedupKey } = await triggerAlert(deps, {
+    const { dedupKey, pagesNobody } = await triggerAlert(deps, {
       summary: e.summary,
       severity: e.severity,
       service: integration.service,
@@ -66,19 +72,19 @@ async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestE
       integrationId: integration.id,
       occurrences,
     });
-    return dedupKey;
+    return { dedupKey, pagesNobody };
   }
-  if (!e.dedupKey) return undefined;
+  if (!e.dedupKey) return { dedupKey: undefined };
   // Unknown or closed keys are accepted and dropped, as PagerDuty does.
   await signalAlertAction(deps.workflows, integration.service, e.dedupKey, e.action, `integration:${integration.name}`);
-  return e.dedupKey;
+  return { dedupKey: e.dedupKey };
 }
 
 /**
  * Delivers every event, returning their dedup keys in the events' order; throws if any delivery failed,
  * so the request fails and the sender retries (repeats of what did get through are deduplicated).
  */
-async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events: IngestEvent[]): Promise<(string | undefined)[]> {
+async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events: IngestEvent[]): Promise<Delivered[]> {
   await deps.counts.add(integration.id, events.length, events.filter((e) => e.action === 'trigger').length);
   // Concurrent across dedup keys, in order within one: a trigger and its resolve in one Alertmanager
   // batch must reach the alert in that order.
@@ -86,10 +92,10 @@ async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events:
   const lanes = deliveryLanes(events.map((e) => e.dedupKey)).map((lane) =>
     collapseRepeats(lane, (i) => events[i]!.action === 'trigger').map((indexes) => deliveries.push(indexes) - 1),
   );
-  const keys = await runLanes(lanes, DELIVERIES_IN_FLIGHT, (d) => deliver(deps, integration, events[deliveries[d]![0]!]!, deliveries[d]!.length));
-  // Every event answers with the key its delivery went to.
-  const byEvent: (string | undefined)[] = [];
-  deliveries.forEach((indexes, d) => indexes.forEach((i) => (byEvent[i] = keys[d])));
+  const results = await runLanes(lanes, DELIVERIES_IN_FLIGHT, (d) => deliver(deps, integration, events[deliveries[d]![0]!]!, deliveries[d]!.length));
+  // Every event answers with what its delivery did.
+  const byEvent: Delivered[] = [];
+  deliveries.forEach((indexes, d) => indexes.forEach((i) => (byEvent[i] = results[d]!)));
   return byEvent;
 }
 
@@ -137,8 +143,9 @@ export function ingestRouter(deps: IngestDeps): Router {
         res.status(400).json(pdInvalid(["'routing_key' does not match an enabled integration"]));
         return;
       }
-      const [dedupKey] = await deliverAll(deps, integration, [parsed.value.event]);
-      res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: dedupKey ?? null });
+      const [delivered] = await deliverAll(deps, integration, [parsed.value.event]);
+      const nobody = delivered?.pagesNobody;
+      res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: delivered?.dedupKey ?? null, ...(nobody ? { pages_nobody: nobody } : {}) });
     },
   );
   const pdErrors: ErrorRequestHandler = (err, _req, res, next) => {
@@ -168,8 +175,9 @@ export function ingestRouter(deps: IngestDeps): Router {
         if (!parsed.ok) {
           throw new HttpError(400, 'invalid_event', parsed.errors[0] ?? 'invalid event', { errors: parsed.errors.map((message) => ({ field: 'body', message })) });
         }
-        const keys = await deliverAll(deps, integration, parsed.value);
-        res.status(202).json({ status: 'accepted', events: parsed.value.length, dedup_keys: keys });
+        const delivered = await deliverAll(deps, integration, parsed.value);
+        const nobody = delivered.flatMap((d) => (d.pagesNobody ? [{ dedup_key: d.dedupKey!, reason: d.pagesNobody }] : []));
+        res.status(202).json({ status: 'accepted', events: parsed.value.length, dedup_keys: delivered.map((d) => d.dedupKey), ...(nobody.length ? { pages_nobody: nobody } : {}) });
       },
     );
 

@@ -1,14 +1,15 @@
 /** `npm run api`: the HTTP API against an existing Temporal (TEMPORAL_ADDRESS) and Postgres (DATABASE_URL). */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { loadConfig } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
-import { registerSearchAttributes } from '../runtime/temporal';
+import { connectClient, registerSearchAttributes } from '../runtime/temporal';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { bootstrapAdminKey } from '../store/api-keys';
 import { createApp } from './app';
 import { startAppCaches } from './app-caches';
 import { repliesFromConfig } from './replies';
+import { drainOf } from './drain';
 import { listen } from './listen';
 
 async function main(): Promise<void> {
@@ -19,23 +20,27 @@ async function main(): Promise<void> {
   await migrate(pool);
   const adminKey = await bootstrapAdminKey(pool);
   if (adminKey) console.log(`\nFirst start on an empty database: admin API key (shown once)\n  ${adminKey}\n`);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
-  await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // Started during a Temporal outage (or before it, as docker compose may), it waits rather than exits.
+  const clientConnection = await connectClient(config.TEMPORAL_ADDRESS ?? 'localhost:7233', { log });
+  await registerSearchAttributes(clientConnection.connection, config.TEMPORAL_NAMESPACE);
+  const temporal = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE });
   const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;
   const caches = startAppCaches({ pool, databaseUrl: config.DATABASE_URL, log, reopenWindowMs });
   const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, caches });
   const server = await listen(app, config.PORT, config.HOST);
+  const drain = drainOf(server);
   log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');
   const stop = () => {
-    server.close(() => {
+    // Requests in flight get 5 s, then 503 (see api/drain.ts); then nothing retries against Temporal.
+    void drain
+      .stop(5_000)
+      .then(({ unfinished }) => unfinished > 0 && log.warn({ unfinished }, 'requests still waiting at shutdown answered 503'))
+      .then(() => clientConnection.stopRetries())
       // The caches write their last counts, so they close before the pool.
-      void caches
-        .close()
-        .catch((err) => log.error({ err }, 'closing the caches failed'))
-        .then(() => Promise.all([connection.close(), pool.end()]))
-        .finally(() => process.exit(0));
-    });
+      .then(() => caches.close())
+      .catch((err) => log.error({ err }, 'stopping failed'))
+      .then(() => Promise.all([clientConnection.close(), pool.end()]))
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -2,8 +2,9 @@
 import { Router } from 'express';
 import type pg from 'pg';
 import { type z } from 'zod';
+import { defaultPolicyRefusal, type PolicyChange } from '../domain/default-policy';
 import { policyProblems, type Target } from '../domain/escalation';
-import { inTransaction } from '../store/db';
+import { inTransaction, type Queryable } from '../store/db';
 import {
   clearDefaultPolicy,
   deletePolicy,
@@ -11,6 +12,7 @@ import {
   insertPolicy,
   listPolicies,
   listRules,
+  lockDefaultPolicy,
   replaceRules,
   updatePolicy,
   type PolicyFields,
@@ -68,6 +70,13 @@ const policyJson = (p: StoredPolicy) => ({
 
 const duplicateName = (err: unknown) => (err as { code?: string; constraint?: string }).code === '23505';
 
+/** Takes the default-policy lock and throws a 409 if the change would leave no default policy. */
+async function keepDefault(tx: Queryable, change: PolicyChange): Promise<void> {
+  const currentDefaultId = await lockDefaultPolicy(tx);
+  const refusal = defaultPolicyRefusal(currentDefaultId, change);
+  if (refusal) throw new HttpError(409, 'last_default_policy', refusal, { policy_id: currentDefaultId, field: change.kind === 'save' ? 'body.is_default' : 'params.id' });
+}
+
 /**
  * Returns the router for policies and rules. `changed` hears of every committed change to them, so this
  * process's plan cache never serves what the request just replaced.
@@ -78,6 +87,7 @@ export function policiesRouter({ pool, changed = () => {} }: { pool: pg.Pool; ch
   const save = async (id: string | null, fields: PolicyFields) => {
     try {
       const saved = await inTransaction(pool, async (tx) => {
+        await keepDefault(tx, { kind: 'save', policyId: id, isDefault: fields.isDefault });
         if (fields.isDefault) await clearDefaultPolicy(tx);
         return id ? updatePolicy(tx, id, fields) : insertPolicy(tx, fields);
       });
@@ -116,7 +126,11 @@ export function policiesRouter({ pool, changed = () => {} }: { pool: pg.Pool; ch
 
   mount(router, routes.delete, async (req, res) => {
     const { id } = parseInput(routes.delete.request.params, req.params, 'params');
-    if (!(await deletePolicy(pool, id))) throw notFound(`escalation policy ${id}`);
+    const deleted = await inTransaction(pool, async (tx) => {
+      await keepDefault(tx, { kind: 'delete', policyId: id });
+      return deletePolicy(tx, id);
+    });
+    if (!deleted) throw notFound(`escalation policy ${id}`);
     changed('escalation_policies');
     res.status(204).end();
   });

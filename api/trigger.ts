@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type WorkflowClient, type WorkflowHandle } from '@temporalio/client';
 import type pg from 'pg';
+import { pagesNobody } from '../domain/pages-nobody';
 import type { Severity } from '../domain/severity';
 import {
   ALERT_WORKFLOW_TYPE,
@@ -55,11 +56,14 @@ export interface TriggerFields {
   occurrences?: number;
 }
 
-/** Starts or signals the alert workflow; returns its handle, the alert id it would get if new, and the dedup key. */
+/**
+ * Starts or signals the alert workflow; returns its handle, the alert id it would get if new, the dedup
+ * key, and, when it was planned here and no policy matched, why nobody will be paged for it.
+ */
 export async function triggerAlert(
   deps: TriggerDeps,
   f: TriggerFields,
-): Promise<{ handle: WorkflowHandle; candidateId: string; dedupKey: string; workflowId: string }> {
+): Promise<{ handle: WorkflowHandle; candidateId: string; dedupKey: string; workflowId: string; pagesNobody?: string }> {
   const dedupKey = f.dedupKey ?? randomUUID();
   const workflowId = alertWorkflowId(f.service, dedupKey);
   const { group, occurrences = 1, ...fields } = f;
@@ -94,7 +98,8 @@ export async function triggerAlert(
     ],
   });
   deps.recent?.add(workflowId);
-  return { handle, candidateId, dedupKey, workflowId };
+  const nobody = pagesNobody({ service: f.service, severity: f.severity, hasPolicy: plan.policy !== null, groupRole: group ? 'undecided' : null });
+  return { handle, candidateId, dedupKey, workflowId, ...(nobody ? { pagesNobody: nobody } : {}) };
 }
 
 /**

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
+const DEFAULT_SMTP_FROM = 'Klaxon <klaxon@localhost>';
 const optionalString = z
   .string()
   .optional()
@@ -43,7 +44,7 @@ export const configSchema = z.object({
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   /** Email pages: an SMTP URL (smtp://user:pass@host:587, smtps://… for TLS) and the From address. */
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
-  SMTP_FROM: z.string().default('Klaxon <klaxon@localhost>'),
+  SMTP_FROM: optionalString.transform((v) => v ?? DEFAULT_SMTP_FROM),
   /** SMS pages through Twilio. TWILIO_API_URL points the SDK at another host (a proxy, or a test double). */
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
@@ -88,7 +89,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
+  const problems = crossFieldProblems(parsed.data, (k) => typeof picked[k] === 'string' && picked[k].trim() !== '');
+  if (problems.length) throw new ConfigError(problems);
   return parsed.data;
+}
+
+const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const;
+
+/** Returns whether the API listening on `host` is reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * Returns the problems no single variable shows: settings that only work together. Each says which
+ * variables and how to fix them. `isSet` tells a variable given explicitly from one left to its default.
+ */
+function crossFieldProblems(c: Config, isSet: (key: keyof Config) => boolean): string[] {
+  const problems: string[] = [];
+  // SMS: the SDK needs all three; with some missing, every SMS page would fail at send time.
+  const twilioGiven = [...TWILIO_REQUIRED, 'TWILIO_API_URL' as const].filter(isSet);
+  const twilioMissing = TWILIO_REQUIRED.filter((k) => !isSet(k));
+  if (twilioGiven.length > 0 && twilioMissing.length > 0)
+    problems.push(
+      `${twilioMissing.join(', ')}: SMS pages need ${TWILIO_REQUIRED.join(', ')} together, but only ${twilioGiven.join(', ')} ${twilioGiven.length === 1 ? 'is' : 'are'} set. ` +
+        'Set the missing ones (Twilio console: Account SID, Auth Token, a Twilio phone number in E.164), or unset every TWILIO_ variable to turn SMS off',
+    );
+  // Email: a sender without a server, or a server URL with half its credentials.
+  if (isSet('SMTP_FROM') && !c.SMTP_URL)
+    problems.push('SMTP_FROM: set, but SMTP_URL is not, so email pages are off. Set SMTP_URL (smtp://user:pass@host:587, smtps://… for TLS), or unset SMTP_FROM');
+  if (c.SMTP_URL) {
+    const url = new URL(c.SMTP_URL);
+    if (!!url.username !== !!url.password)
+      problems.push(
+        `SMTP_URL: has a ${url.username ? 'user but no password' : 'password but no user'}, so the server's login would fail. ` +
+          'Give both (smtp://user:pass@host:587; percent-encode special characters), or neither for a server without authentication',
+      );
+  }
+  // Links in pages and Twilio's signatures are built from PUBLIC_URL; defaulting it to a listen address
+  // of every interface (0.0.0.0) or a private one makes links nobody can open and signatures that fail.
+  const channels = ['SMTP_URL' as const, ...TWILIO_REQUIRED, 'LINK_SIGNING_SECRET' as const].filter(isSet);
+  if (!isLoopbackHost(c.HOST) && !c.PUBLIC_URL && channels.length > 0)
+    problems.push(
+      `PUBLIC_URL: unset while HOST=${c.HOST} listens beyond this machine and ${channels.join(', ')} ${channels.length === 1 ? 'is' : 'are'} set: ` +
+        `pages would link to ${publicUrlOf(c)} and Twilio's signature checks on SMS replies would fail. ` +
+        'Set PUBLIC_URL to the address people and Twilio reach Klaxon at (e.g. https://klaxon.example.com), on the API and every worker',
+    );
+  return problems;
 }
 
 /** Returns the base URL people reach the API at: PUBLIC_URL, else the address it listens on. */

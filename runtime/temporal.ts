@@ -1,10 +1,119 @@
 /** Connecting to Temporal, registering Klaxon's search attributes, and launching the dev server. */
 import path from 'node:path';
-import type { Connection } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/messages';
+import type { Logger } from './logger';
 import type { ServerExecutable } from './temporal-tools';
+
+export interface ConnectRetryOptions {
+  log: Pick<Logger, 'warn' | 'info'>;
+  /** Gives up waiting on one try after this long: an address that drops packets never answers at all. */
+  tryTimeoutMs?: number;
+  /** Wait before the second try; doubled after each failure up to maxDelayMs. */
+  firstDelayMs?: number;
+  maxDelayMs?: number;
+  /** Stops retrying (Ctrl-C during an outage): the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Returns the connection `connect` makes, trying again with exponential backoff for as long as Temporal
+ * is unreachable, logging each failed try. A process started during an outage (or before Temporal, as
+ * in docker compose) waits for it instead of exiting. A try that succeeds after its deadline passed is
+ * closed, so no connection leaks.
+ */
+export async function connectWithRetry<T extends { close(): Promise<void> }>(
+  what: string,
+  address: string,
+  connect: (tryTimeoutMs: number) => Promise<T>,
+  { log, tryTimeoutMs = 10_000, firstDelayMs = 500, maxDelayMs = 30_000, signal }: ConnectRetryOptions,
+): Promise<T> {
+  for (let attempt = 1, delay = firstDelayMs; ; attempt++, delay = Math.min(delay * 2, maxDelayMs)) {
+    signal?.throwIfAborted();
+    const trying = connect(tryTimeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${tryTimeoutMs} ms`)), tryTimeoutMs);
+    });
+    try {
+      const connection = await Promise.race([trying, deadline]);
+      if (attempt > 1) log.info({ address, attempt }, `${what}: connected to Temporal`);
+      return connection;
+    } catch (err) {
+      trying.then((late) => late.close()).catch(() => {});
+      log.warn(
+        { address, attempt, retryInMs: delay, error: (err as Error).message },
+        `${what}: Temporal at ${address} unreachable (try ${attempt}), retrying in ${delay} ms`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    await sleep(delay, undefined, { signal });
+  }
+}
+
+/** A client connection whose automatic call retries can be stopped, so closing it never meets one. */
+export interface ClientConnection {
+  connection: Connection;
+  /** From now on a failed call fails at once instead of being retried (shutting down: Temporal may be gone). */
+  stopRetries(): void;
+  /** Stops retries, waits until every retry already scheduled has run, then closes the connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Returns the SDK's default retry interceptor with a switch. A retry is a timer that opens a new call
+ * when it fires; one firing after the connection was closed throws "Channel has been shut down" from
+ * the timer, which crashes the process. So a shutdown stops retries and waits out the last scheduled.
+ */
+function stoppableRetries() {
+  const defaults = defaultGrpcRetryOptions();
+  let stopped = false;
+  let lastScheduledAt = 0;
+  const interceptor = makeGrpcRetryInterceptor({
+    retryableDecider: (attempt, status) => !stopped && defaults.retryableDecider(attempt, status),
+    delayFunction: (attempt, status) => {
+      const ms = defaults.delayFunction(attempt, status);
+      lastScheduledAt = Math.max(lastScheduledAt, Date.now() + ms);
+      return ms;
+    },
+  });
+  return {
+    interceptors: [interceptor],
+    stop: () => void (stopped = true),
+    // The margin lets a retry that fires at the last instant open its call before the channel closes.
+    settled: () => sleep(Math.max(0, lastScheduledAt - Date.now()) + 100),
+  };
+}
+
+/** Returns a client connection to Temporal, retried until it answers (see connectWithRetry). */
+export async function connectClient(address: string, opts: ConnectRetryOptions): Promise<ClientConnection> {
+  const retries = stoppableRetries();
+  const connection = await connectWithRetry(
+    'client',
+    address,
+    (ms) => Connection.connect({ address, connectTimeout: ms, interceptors: retries.interceptors }),
+    opts,
+  );
+  return {
+    connection,
+    stopRetries: retries.stop,
+    async close() {
+      retries.stop();
+      await retries.settled();
+      await connection.close();
+    },
+  };
+}
+
+/** Returns a worker connection to Temporal, retried until it answers (see connectWithRetry). */
+export function connectWorker(address: string, opts: ConnectRetryOptions): Promise<NativeConnection> {
+  return connectWithRetry('worker', address, () => NativeConnection.connect({ address }), opts);
+}
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 
@@ -47,8 +156,8 @@ export async function startDevServer(opts: {
 }
 
 /** Returns a running time-skipping test server (tests, benchmarks) with Klaxon's search attributes registered. */
-export async function startTimeSkippingServer(executable: ServerExecutable): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+export async function startTimeSkippingServer(executable: ServerExecutable, port?: number): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable, ...(port ? { port } : {}) } });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }

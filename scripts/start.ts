@@ -4,17 +4,18 @@
  * API, in one process; Ctrl-C stops everything cleanly.
  */
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../api/app';
 import { startAppCaches } from '../api/app-caches';
+import { drainOf } from '../api/drain';
 import { listen } from '../api/listen';
 import { repliesFromConfig } from '../api/replies';
 import { loadConfig, projectPath } from '../runtime/config';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../runtime/embedded-postgres';
 import { createLogger } from '../runtime/logger';
-import { registerSearchAttributes, startDevServer } from '../runtime/temporal';
+import { connectClient, connectWorker, registerSearchAttributes, startDevServer } from '../runtime/temporal';
 import { resolveTemporalCli, waitForPort } from '../runtime/temporal-tools';
 import { bootstrapAdminKey } from '../store/api-keys';
 import { createPool } from '../store/db';
@@ -22,6 +23,9 @@ import { migrate } from '../store/migrate';
 import { createKlaxonWorker, pagingFromConfig } from '../worker/worker';
 
 const say = (line: string) => console.log(`[klaxon] ${line}`);
+
+// How long requests in flight at Ctrl-C get to finish before they are answered 503.
+const DRAIN_MS = 5_000;
 
 /** Throws a clear error when something already listens on the port (the dev server would fail obscurely). */
 async function assertPortFree(port: number, variable: string, hint: string): Promise<void> {
@@ -77,12 +81,14 @@ async function main(): Promise<void> {
     address = `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
     uiUrl = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
   }
-  const connection = await Connection.connect({ address });
-  cleanups.unshift({ what: 'temporal client', run: () => connection.close() });
+  // An external Temporal (TEMPORAL_ADDRESS) may be down or not up yet: wait for it, saying so.
+  const clientConnection = await connectClient(address, { log });
+  cleanups.unshift({ what: 'temporal client', run: () => clientConnection.close() });
+  const { connection } = clientConnection;
   await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
-  const workerConnection = await NativeConnection.connect({ address });
+  const workerConnection = await connectWorker(address, { log });
   const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config), workflows: temporal.workflow });
   const workerDone = worker.run();
 
@@ -90,6 +96,7 @@ async function main(): Promise<void> {
   const caches = startAppCaches({ pool, databaseUrl, log, reopenWindowMs });
   const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, caches });
   const server = await listen(app, config.PORT, config.HOST);
+  const drain = drainOf(server);
   const apiUrl = `http://${config.HOST}:${config.PORT}`;
 
   const adminKey = await bootstrapAdminKey(pool);
@@ -123,7 +130,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`${signal}: stopping`);
-    await step('api', () => new Promise<void>((resolve) => server.close(() => resolve())));
+    // Stop accepting; requests in flight finish within DRAIN_MS (the worker still runs, so an alert being
+    // triggered can be recorded) or are answered 503. Ctrl-C has stopped the dev server already, so a
+    // request waiting on it would otherwise wait out every retry the SDK makes.
+    await step('api', async () => {
+      const { unfinished } = await drain.stop(DRAIN_MS);
+      if (unfinished > 0) say(`api: ${unfinished} request(s) still waiting after ${DRAIN_MS / 1000} s answered 503`);
+    });
+    // Nothing may retry against Temporal from here on; the connection closes once the last retry ran.
+    clientConnection.stopRetries();
     // Right after the API, while Postgres is most likely still up: it writes the last raw-event counts.
     await step('api caches', () => caches.close());
     await step('worker', async () => {

@@ -55,7 +55,14 @@ export async function getGroup(db: Queryable, id: string): Promise<(GroupRow & {
   return rows[0];
 }
 
-/** Returns, per UTC day in the range: raw events, alerts, groups, pages sent, and noise reduction (1 − pages / raw). */
+// Alerts of `a` that nobody is paged for: the recordAlert activity marks them on their timeline (the
+// rule is domain/pages-nobody.ts); only alerts without a policy of their own can carry the mark.
+const PAGES_NOBODY = `a.policy_id is null and exists (select 1 from alert_audit x where x.alert_id = a.id and x.action = 'pages_nobody')`;
+
+/**
+ * Returns, per UTC day in the range: raw events, alerts, groups, pages sent, alerts that page nobody, and
+ * noise reduction (1 − pages / raw).
+ */
 export async function noiseStats(db: Queryable, from: Date, to: Date) {
   const { rows } = await db.query(
     `with days as (select generate_series($1::date, $2::date, interval '1 day')::date as day),
@@ -65,22 +72,27 @@ export async function noiseStats(db: Queryable, from: Date, to: Date) {
           gr as (select (opened_at at time zone 'UTC')::date as day, count(*)::bigint as groups from alert_groups
                   where opened_at >= $1 and opened_at < $2::date + 1 group by 1),
           pg as (select (scheduled_at at time zone 'UTC')::date as day, count(*)::bigint as pages from notifications
-                  where kind = 'page' and status = 'sent' and scheduled_at >= $1 and scheduled_at < $2::date + 1 group by 1)
+                  where kind = 'page' and status = 'sent' and scheduled_at >= $1 and scheduled_at < $2::date + 1 group by 1),
+          pn as (select (triggered_at at time zone 'UTC')::date as day, count(*)::bigint as pages_nobody from alerts a
+                  where triggered_at >= $1 and triggered_at < $2::date + 1 and ${PAGES_NOBODY} group by 1)
      select d.day, coalesce(raw.raw_events, 0) as raw_events, coalesce(al.alerts, 0) as alerts,
-            coalesce(gr.groups, 0) as groups, coalesce(pg.pages, 0) as pages
+            coalesce(gr.groups, 0) as groups, coalesce(pg.pages, 0) as pages, coalesce(pn.pages_nobody, 0) as pages_nobody
        from days d left join raw using (day) left join al using (day) left join gr using (day) left join pg using (day)
+            left join pn using (day)
       order by d.day`,
     [from, to],
   );
   const total = rows.reduce(
-    (t, r) => ({ raw_events: t.raw_events + r.raw_events, alerts: t.alerts + r.alerts, groups: t.groups + r.groups, pages: t.pages + r.pages }),
-    { raw_events: 0, alerts: 0, groups: 0, pages: 0 },
+    (t, r) => ({ raw_events: t.raw_events + r.raw_events, alerts: t.alerts + r.alerts, groups: t.groups + r.groups, pages: t.pages + r.pages, pages_nobody: t.pages_nobody + r.pages_nobody }),
+    { raw_events: 0, alerts: 0, groups: 0, pages: 0, pages_nobody: 0 },
   );
   const reduction = (x: { raw_events: number; pages: number }) => (x.raw_events > 0 ? 1 - x.pages / x.raw_events : null);
   const { rows: integrations } = await db.query(
     `select integration_id, name, service, sum(raw_events)::bigint as raw_events, sum(alerts)::bigint as alerts,
-            sum(groups)::bigint as groups, sum(pages)::bigint as pages
-       from noise_daily where day between $1::date and $2::date
+            sum(groups)::bigint as groups, sum(pages)::bigint as pages,
+            (select count(*) from alerts a where a.integration_id = n.integration_id and triggered_at >= $1
+                and triggered_at < $2::date + 1 and ${PAGES_NOBODY})::bigint as pages_nobody
+       from noise_daily n where day between $1::date and $2::date
       group by integration_id, name, service order by raw_events desc, name`,
     [from, to],
   );

@@ -49,6 +49,18 @@ const values = (p: PolicyFields) => [
   p.isDefault,
 ];
 
+// Every transaction that sets, unsets or deletes the default takes this lock first, so the check that a
+// default remains and the write it guards are one step: a row lock alone would not do, since a policy
+// that becomes the default in a concurrent transaction is not the default yet when the other one reads.
+const DEFAULT_POLICY_LOCK = 0x6b6c6470; // "kldp"
+
+/** Takes the transaction-scoped lock that serialises changes of the default policy; returns its id as then stored. */
+export async function lockDefaultPolicy(tx: Queryable): Promise<string | null> {
+  await tx.query('select pg_advisory_xact_lock($1)', [DEFAULT_POLICY_LOCK]);
+  const { rows } = await tx.query<{ id: string }>('select id from escalation_policies where is_default');
+  return rows[0]?.id ?? null;
+}
+
 /** Clears the default flag so another policy can take it (call in the same transaction). */
 export async function clearDefaultPolicy(db: Queryable): Promise<void> {
   await db.query('update escalation_policies set is_default = false where is_default');

@@ -37,7 +37,8 @@ describe('POST /alerts', () => {
     assert.deepEqual(got.body.labels, { host: 'db-1' });
     assert.equal(got.body.live.state, 'new');
     assert.equal(got.body.live.alertId, res.body.id);
-    assert.deepEqual(got.body.timeline.map((t: { action: string }) => t.action), ['trigger']);
+    // No escalation policy here: the timeline says nobody is paged.
+    assert.deepEqual(got.body.timeline.map((t: { action: string }) => t.action), ['trigger', 'pages_nobody']);
   });
 
   it('upserts the AlertState, AlertSeverity and Service search attributes', async () => {
@@ -110,6 +111,7 @@ describe('transitions', () => {
     const steps = got.body.timeline.map((t: { action: string; from: string; to: string; actor: string }) => [t.action, t.from, t.to, t.actor]);
     assert.deepEqual(steps, [
       ['trigger', null, 'new', 'integration:prometheus'],
+      ['pages_nobody', null, null, 'system:klaxon'],
       ['acknowledge', 'new', 'acknowledged', 'alice (key:test-admin)'],
       ['resolve', 'acknowledged', 'resolved', 'key:test-admin'],
     ]);

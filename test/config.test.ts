@@ -43,3 +43,53 @@ it('reads rate limits as positive whole numbers', () => {
     assert.throws(() => loadConfig({ API_RATE_LIMIT_PER_MINUTE: bad }), (err: unknown) => err instanceof ConfigError && /^API_RATE_LIMIT_PER_MINUTE:/.test(err.problems[0]!), bad);
   }
 });
+
+/** Returns the problems loadConfig refuses env with (none: it loads). */
+const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+};
+const TWILIO = { TWILIO_ACCOUNT_SID: 'AC0123', TWILIO_AUTH_TOKEN: 'token-0123', TWILIO_FROM_NUMBER: '+15550000000' };
+
+it('refuses partial Twilio settings, naming the missing variables and how to fix them', () => {
+  assert.deepEqual(problemsOf(TWILIO), []);
+  assert.deepEqual(problemsOf({ ...TWILIO, TWILIO_API_URL: 'http://127.0.0.1:9999' }), []);
+  const [one, ...rest] = problemsOf({ TWILIO_ACCOUNT_SID: 'AC0123' });
+  assert.equal(rest.length, 0);
+  assert.match(one!, /^TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER: SMS pages need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER together, but only TWILIO_ACCOUNT_SID is set\. Set the missing ones .* or unset every TWILIO_ variable/);
+  assert.match(problemsOf({ ...TWILIO, TWILIO_FROM_NUMBER: ' ' })[0]!, /^TWILIO_FROM_NUMBER: .* only TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN are set/, 'blank is unset');
+  assert.match(problemsOf({ TWILIO_API_URL: 'http://127.0.0.1:9999' })[0]!, /^TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER: .* only TWILIO_API_URL is set/);
+});
+
+it('refuses partial SMTP settings: a sender without a server, a user without a password or the reverse', () => {
+  assert.deepEqual(problemsOf({ SMTP_URL: 'smtp://klaxon:secret@mail:587', SMTP_FROM: 'Pager <p@example.com>' }), []);
+  assert.deepEqual(problemsOf({ SMTP_URL: 'smtp://mail:25' }), [], 'a server without authentication');
+  assert.equal(loadConfig({}).SMTP_FROM, 'Klaxon <klaxon@localhost>', 'the default sender when nothing is set');
+  assert.equal(loadConfig({ SMTP_URL: 'smtp://mail:25', SMTP_FROM: '' }).SMTP_FROM, 'Klaxon <klaxon@localhost>', 'blank is unset');
+  assert.match(problemsOf({ SMTP_FROM: 'Pager <p@example.com>' })[0]!, /^SMTP_FROM: set, but SMTP_URL is not, so email pages are off\. Set SMTP_URL .* or unset SMTP_FROM/);
+  assert.match(problemsOf({ SMTP_URL: 'smtp://klaxon@mail:587' })[0]!, /^SMTP_URL: has a user but no password.* Give both/);
+  assert.match(problemsOf({ SMTP_URL: 'smtp://:secret@mail:587' })[0]!, /^SMTP_URL: has a password but no user/);
+});
+
+it('refuses a HOST beyond loopback without PUBLIC_URL when pages or replies carry links, and says how to fix it', () => {
+  for (const channel of [{ SMTP_URL: 'smtp://mail:25' }, TWILIO, { LINK_SIGNING_SECRET: 'x'.repeat(32) }]) {
+    const problems = problemsOf({ HOST: '0.0.0.0', ...channel });
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.match(problems[0]!, new RegExp(`^PUBLIC_URL: unset while HOST=0\\.0\\.0\\.0 listens beyond this machine and ${Object.keys(channel).join(', ')} (is|are) set: pages would link to http://0\\.0\\.0\\.0:3000 and Twilio's signature checks .* Set PUBLIC_URL to the address`));
+    assert.deepEqual(problemsOf({ HOST: '0.0.0.0', PUBLIC_URL: 'https://klaxon.example.com', ...channel }), []);
+    assert.deepEqual(problemsOf({ HOST: '127.0.0.1', ...channel }), [], 'loopback: the default URL is right for this machine');
+  }
+  for (const host of ['10.0.0.5', '::', 'klaxon.internal']) assert.equal(problemsOf({ HOST: host, SMTP_URL: 'smtp://mail:25' }).length, 1, host);
+  for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]']) assert.deepEqual(problemsOf({ HOST: host, SMTP_URL: 'smtp://mail:25' }), [], host);
+  assert.deepEqual(problemsOf({ HOST: '0.0.0.0' }), [], 'no channel, no reply path: no link to get wrong');
+});
+
+it('reports every cross-field problem at once', () => {
+  const problems = problemsOf({ HOST: '0.0.0.0', TWILIO_AUTH_TOKEN: 'token-0123', SMTP_URL: 'smtp://klaxon@mail:587' });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]), ['TWILIO_ACCOUNT_SID, TWILIO_FROM_NUMBER', 'SMTP_URL', 'PUBLIC_URL']);
+});

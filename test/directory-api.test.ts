@@ -85,8 +85,9 @@ describe('escalation policies and rules', () => {
     const replaced = await h.request('PUT', `/escalation-policies/${created.body.id}`, { ...body, name: 'payments v2', is_default: false, repeat: 0 });
     assert.equal(replaced.status, 200);
     assert.equal(replaced.body.repeat, 0);
-    assert.equal((await h.request('DELETE', `/escalation-policies/${other.body.id}`)).status, 204);
-    assert.equal((await h.request('GET', `/escalation-policies/${other.body.id}`)).status, 404);
+    assert.equal((await h.request('DELETE', `/escalation-policies/${other.body.id}`)).status, 409, 'the default stays');
+    assert.equal((await h.request('DELETE', `/escalation-policies/${created.body.id}`)).status, 204);
+    assert.equal((await h.request('GET', `/escalation-policies/${created.body.id}`)).status, 404);
   });
 
   it('refuses unknown schedules, unknown users, and bad chains, naming the field', async () => {
@@ -119,7 +120,8 @@ describe('escalation policies and rules', () => {
     const alert = await h.request('POST', '/alerts', { summary: 'x', severity: 'critical', service: 'db', source: 't', labels: { team: 'storage' } });
     assert.equal((await h.request('GET', `/alerts/${alert.body.id}`)).body.policy.name, 'db');
     const unmatched = await h.request('POST', '/alerts', { summary: 'x', severity: 'low', service: 'db', source: 't' });
-    assert.equal((await h.request('GET', `/alerts/${unmatched.body.id}`)).body.policy, null);
+    // No rule matches it: it goes to the default policy, which the first test left in place.
+    assert.equal((await h.request('GET', `/alerts/${unmatched.body.id}`)).body.policy.name, 'other');
   });
 });
 

@@ -61,3 +61,23 @@ it('lists every config key in .env.example', () => {
   const example = readFileSync(path.join(root, '.env.example'), 'utf8');
   for (const key of configKeys) assert.match(example, new RegExp(`^${key}=`, 'm'), key);
 });
+
+it('gives the API and the worker the same PUBLIC_URL, so a channel can be added without tripping start-up checks', () => {
+  const api = services['klaxon-api']!.environment!;
+  const worker = services['klaxon-worker']!.environment!;
+  assert.ok(api.PUBLIC_URL, 'the API listens on 0.0.0.0: its links need a public address');
+  assert.equal(worker.PUBLIC_URL, api.PUBLIC_URL, 'the worker renders the links pages carry');
+  const channels = { SMTP_URL: 'smtp://klaxon:secret@mail:587', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+15550000000' };
+  for (const env of [api, worker]) assert.doesNotThrow(() => loadConfig({ ...env, ...channels }));
+});
+
+it('.env.example loads as written', () => {
+  const example = readFileSync(path.join(root, '.env.example'), 'utf8');
+  const env = Object.fromEntries(
+    example
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  assert.doesNotThrow(() => loadConfig(env));
+});

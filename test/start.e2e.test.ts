@@ -2,69 +2,16 @@
 // worker and the API in one process, on free ports and a fresh data folder; then a restart on the same
 // folder keeps everything.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
+import { freePort, start, stop } from './helpers/npm-start';
 
-const root = path.resolve(__dirname, '..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-start-'));
 // Run as root, the embedded Postgres drops to its own user, which must be able to enter this folder.
 chmodSync(dataDir, 0o755);
 after(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function start(env: NodeJS.ProcessEnv): Promise<Started> {
-  // Through npm, as the README says, in its own process group so stop() can press Ctrl-C the way a
-  // terminal does: SIGINT to every process of the group (npm, its shell, node), not to node alone.
-  const child = spawn('npm', ['start'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (out.includes('[klaxon] ready.')) {
-        clearInterval(timer);
-        resolve({ child, output: () => out });
-      }
-    }, 100);
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      reject(new Error(`npm start exited early (${code}):\n${out}`));
-    });
-  });
-}
-
-/**
- * Presses Ctrl-C and resolves once every process of the group has let go of the output (npm itself
- * ends by the signal, as it does in a terminal), with whether Klaxon said it stopped cleanly.
- */
-function stop(s: Started): Promise<boolean> {
-  return new Promise((resolve) => {
-    s.child.stdout!.once('close', () => resolve(/\[klaxon\] stopped/.test(s.output())));
-    process.kill(-s.child.pid!, 'SIGINT');
-  });
-}
 
 it('starts everything, serves the API and the Web UI, stops on Ctrl-C, and keeps data across restarts', { timeout: 600_000 }, async () => {
   const ports = { PORT: await freePort(), TEMPORAL_DEV_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), EMBEDDED_PG_PORT: await freePort() };

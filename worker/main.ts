@@ -2,14 +2,42 @@
  * `npm run worker`: a worker against an existing Temporal (TEMPORAL_ADDRESS) and Postgres (DATABASE_URL).
  * Run as many as load needs; Temporal spreads the alerts among them.
  */
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../runtime/config';
-import { createLogger } from '../runtime/logger';
-import { registerSearchAttributes } from '../runtime/temporal';
+import { createLogger, type Logger } from '../runtime/logger';
+import { connectClient, connectWorker, registerSearchAttributes, type ClientConnection } from '../runtime/temporal';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { createKlaxonWorker, pagingFromConfig } from './worker';
+
+/**
+ * Returns the worker's and the client's connections once Temporal answers, retrying while it is
+ * unreachable; undefined if SIGINT or SIGTERM came first. Worker.run handles signals only once it runs,
+ * and the SDK's own handler does not exit, so until then this one stops the wait.
+ */
+async function connectOrStop(address: string, log: Logger): Promise<{ connection: NativeConnection; clientConnection: ClientConnection } | undefined> {
+  const stopped = new AbortController();
+  const stop = (signal: string) => stopped.abort(new Error(`${signal} while waiting for Temporal`));
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  let connection: NativeConnection | undefined;
+  try {
+    connection = await connectWorker(address, { log, signal: stopped.signal });
+    const clientConnection = await connectClient(address, { log, signal: stopped.signal });
+    return { connection, clientConnection };
+  } catch (err) {
+    if (!stopped.signal.aborted) throw err;
+    log.info({ address }, `${(stopped.signal.reason as Error).message}: stopped`);
+    await connection?.close();
+    return undefined;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,10 +47,14 @@ async function main(): Promise<void> {
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   const address = config.TEMPORAL_ADDRESS ?? 'localhost:7233';
-  const connection = await NativeConnection.connect({ address });
-  const clientConnection = await Connection.connect({ address });
-  await registerSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const connected = await connectOrStop(address, log);
+  if (!connected) {
+    await pool.end();
+    return;
+  }
+  const { connection, clientConnection } = connected;
+  await registerSearchAttributes(clientConnection.connection, config.TEMPORAL_NAMESPACE);
+  const client = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await createKlaxonWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -185,6 +185,18 @@ export const AlertDetail = z
   })
   .openapi('AlertDetail');
 
+/** Present only when nobody will be paged for the alert; says why. Absent: a policy pages for it. */
+export const pagesNobodyField = z
+  .string()
+  .optional()
+  .openapi({
+    description:
+      'Present only when nobody will be paged for this alert, saying why: no escalation policy matches it and there is no default policy ' +
+      '(also marked `pages_nobody` on its timeline and counted in GET /stats/noise). Create a default policy or a rule that matches. ' +
+      'Absent: a policy pages for it (or, for a repeat not yet recorded, it is not known yet).',
+    example: 'no escalation policy matches service "payments" severity critical and there is no default policy',
+  });
+
 const AlertTriggered = z.strictObject({
   id: z.uuid(),
   workflow_id: z.string(),
@@ -192,6 +204,7 @@ const AlertTriggered = z.strictObject({
   deduplicated: z.boolean(),
   state,
   occurrences: z.number().int(),
+  pages_nobody: pagesNobodyField,
 });
 
 const ActionQueued = z
@@ -262,7 +275,7 @@ export const alertRoutes = {
       },
       202: {
         description: 'Accepted and durable, not yet recorded (no worker answered in time)',
-        body: z.strictObject({ id: z.uuid(), workflow_id: z.string(), recorded: z.literal(false) }),
+        body: z.strictObject({ id: z.uuid(), workflow_id: z.string(), recorded: z.literal(false), pages_nobody: pagesNobodyField }),
         headers: locationHeader,
       },
     },

@@ -39,6 +39,10 @@ const counts = {
   alerts: z.number().int(),
   groups: z.number().int(),
   pages: z.number().int(),
+  pages_nobody: z.number().int().openapi({
+    description:
+      'Alerts nobody is paged for: no escalation policy matched and there is no default (marked `pages_nobody` on their timeline)',
+  }),
   noise_reduction: z
     .number()
     .nullable()

@@ -140,11 +140,19 @@ const GenericEvent = z.unknown().openapi({
 const pdResponse = (status: string, message: string) =>
   z.strictObject({ status: z.literal(status), message: z.literal(message), errors: z.array(z.string()) });
 
+const PAGES_NOBODY =
+  'no escalation policy matches it and there is no default policy (the alert is marked `pages_nobody` on its timeline and counted in GET /stats/noise). ' +
+  'Create a default policy or a rule that matches.';
+
 export const PagerDutyAccepted = z
   .strictObject({
     status: z.literal('success'),
     message: z.literal('Event processed'),
     dedup_key: z.string().nullable(),
+    pages_nobody: z
+      .string()
+      .optional()
+      .openapi({ description: `Klaxon's own: present only when nobody will be paged for a triggered alert, saying why: ${PAGES_NOBODY}` }),
   })
   .openapi('PagerDutyAccepted');
 export const PagerDutyInvalid = pdResponse('invalid event', 'Event object is invalid').openapi(
@@ -159,6 +167,10 @@ export const ReceiverAccepted = z
     status: z.literal('accepted'),
     events: z.number().int().openapi({ description: 'How many events the body held' }),
     dedup_keys: z.array(z.string().nullable()).openapi({ description: "Each event's dedup key, in order" }),
+    pages_nobody: z
+      .array(z.strictObject({ dedup_key: z.string(), reason: z.string() }))
+      .optional()
+      .openapi({ description: `Present only when nobody will be paged for some triggered alerts: each one's dedup key and why: ${PAGES_NOBODY}` }),
   })
   .openapi('ReceiverAccepted');
 

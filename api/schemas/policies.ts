@@ -150,6 +150,8 @@ const Rules = z.strictObject({
 const tags = ['escalation'] as const;
 const policyNotFound = errorResponse('No escalation policy with this id');
 const duplicate = errorResponse('A policy with this name exists (`duplicate`)');
+const lastDefault =
+  '`last_default_policy`: this is the default policy, which alerts no rule matches go to; make another policy the default first';
 
 const MAX_HORIZON_HOURS = 168;
 
@@ -245,7 +247,7 @@ export const policyRoutes = {
     responses: {
       200: { description: 'The policy as stored', body: Policy },
       404: policyNotFound,
-      409: duplicate,
+      409: errorResponse(`A policy with this name exists (\`duplicate\`), or ${lastDefault} (is_default: false on the default)`),
     },
   }),
   delete: defineRoute({
@@ -255,7 +257,7 @@ export const policyRoutes = {
     summary: 'Delete an escalation policy',
     tags,
     request: { params: idParams },
-    responses: { 204: { description: 'Deleted' }, 404: policyNotFound },
+    responses: { 204: { description: 'Deleted' }, 404: policyNotFound, 409: errorResponse(lastDefault) },
   }),
   listRules: defineRoute({
     method: 'get',

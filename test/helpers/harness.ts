@@ -71,11 +71,15 @@ export interface HarnessOptions {
   checkResponses?: boolean;
   /** How often the app writes its buffered raw-event counts (default 1 s). */
   countsEveryMs?: number;
+  /** A Temporal server, database and task queue the test started itself (close() still tears them down). */
+  temporal?: TestWorkflowEnvironment;
+  db?: TestDatabase;
+  taskQueue?: string;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const [env, db] = await Promise.all([startTestTemporal(), createTestDatabase()]);
-  const taskQueue = `klaxon-test-${Math.random().toString(36).slice(2)}`;
+  const [env, db] = await Promise.all([opts.temporal ?? startTestTemporal(), opts.db ?? createTestDatabase()]);
+  const taskQueue = opts.taskQueue ?? `klaxon-test-${Math.random().toString(36).slice(2)}`;
   const log = opts.log ?? createLogger('silent');
   const bundle = await workflowBundle();
   let worker: KlaxonWorker | undefined;

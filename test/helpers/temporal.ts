@@ -7,11 +7,11 @@ import type { ServerExecutable } from '../../runtime/temporal-tools';
 // Worker lifecycle chatter buries test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-/** Returns a started time-skipping environment with Klaxon's search attributes. */
-export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
+/** Returns a started time-skipping environment with Klaxon's search attributes (on `port` if given). */
+export async function startTestTemporal(port?: number): Promise<TestWorkflowEnvironment> {
   const raw = process.env.KLAXON_TEST_SERVER;
   if (!raw) throw new Error('KLAXON_TEST_SERVER is unset: run tests with `npm test`');
-  return startTimeSkippingServer(JSON.parse(raw) as ServerExecutable);
+  return startTimeSkippingServer(JSON.parse(raw) as ServerExecutable, port);
 }
 
 let bundle: Promise<WorkflowBundle> | undefined;
