@@ -56,6 +56,8 @@ export interface HarnessOptions {
   recordWaitMs?: number;
   actionDeadlineMs?: number;
   inProcessWorker?: boolean;
+  /** The worker's workflow cache; 0 turns sticky queues off (the test server never moves a task off a stopped worker's). */
+  maxCachedWorkflows?: number;
   notifiers?: Record<Channel, Notifier>;
   afterRecorded?: (key: string) => void;
   /** See KlaxonWorkerOptions. */
@@ -97,6 +99,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       activityOverrides: opts.activityOverrides,
       groupTaskQueue: opts.groupTaskQueue?.(taskQueue),
       workflows: env.client.workflow,
+      ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     });
     running = worker.run();
   };
