@@ -129,6 +129,12 @@ export function standardResponses(route: RouteSpec): Record<number, ResponseSpec
     };
   }
   out[500] = errorResponse('Unexpected failure (`internal`); the details are in the server log');
+  out[503] = {
+    ...errorResponse(
+      'Postgres cannot be reached and the request needs it (`unavailable`); nothing was done, retry later',
+    ),
+    headers: { 'Retry-After': 'Seconds to wait before retrying' },
+  };
   return { ...out, ...route.responses };
 }
 
