@@ -3,7 +3,8 @@
  * API key: a PagerDuty Events API v2 compatible endpoint (so any PagerDuty client, Alertmanager's
  * pagerduty_configs included, works unchanged), an Alertmanager webhook receiver, a generic JSON webhook
  * with a per-integration field mapping, and anomaly events. Each answers only after the events are
- * durable in Temporal.
+ * durable in Temporal. With Postgres down, routing keys and plans come from what the API's cache last
+ * read (api/plan-cache.ts); what it never read is answered 503 with Retry-After.
  */
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
@@ -138,7 +139,7 @@ export function ingestRouter(deps: IngestDeps): Router {
     // PagerDuty client retries a 5xx.
     const unavailable = storeUnavailable(err);
     if (unavailable) {
-      deps.log.warn({ err, route: routes.pagerduty.path }, 'postgres unreachable: answered 503');
+      deps.log.warn({ err, route: `POST ${routes.pagerduty.path}` }, 'postgres unreachable: answered 503');
       return void res.status(503).set(unavailable.headers).json(pdUnavailable);
     }
     next(err);
