@@ -72,6 +72,9 @@ class Shelf<T> {
   private seq = 0;
   // Loads started at or before this were in flight at the last clear().
   private floor = 0;
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  private refreshServe = false;
 
   constructor(private readonly keep: (value: T) => boolean = () => true) {}
 
@@ -94,9 +97,23 @@ class Shelf<T> {
     this.floor = this.seq;
   }
 
-  /** Loads every key with a fallback again (served from, when serving); failures keep the old one. */
+  /**
+   * Loads every key with a fallback again (served from, when serving); failures keep the old one. Asked
+   * again while a round runs, it runs one more round after it: a script committing a thousand edits
+   * costs rounds back to back, not a thousand rounds at once.
+   */
   refresh(serve: boolean): void {
-    for (const [key, { load }] of [...this.known]) this.get(key, load, serve).catch(() => {});
+    this.refreshServe = serve;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        await Promise.allSettled([...this.known].map(([key, { load }]) => this.get(key, load, this.refreshServe)));
+      } while (this.refreshAgain);
+    })().finally(() => (this.refreshing = undefined));
   }
 
   private load(key: string, load: () => Promise<T>): Promise<T> {

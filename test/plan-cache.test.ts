@@ -339,6 +339,18 @@ describe('plan cache', () => {
     }
   });
 
+  it('folds a burst of changes into one more reload, not one reload each', async () => {
+    const { caches, reads } = await started();
+    await cachedPlans(caches);
+    await settled(reads);
+    const before = reads.n;
+    // What a script committing a hundred SLA edits one by one sends, as fast as it can.
+    for (let i = 0; i < 100; i++) caches.plans.changed('sla_targets');
+    await settled(reads);
+    assert.equal(reads.n - before, 2, 'the round under way, then one round for all the rest');
+    assert.deepEqual(await cachedPlans(caches), await storePlans());
+  });
+
   it('notifies a key revocation, but not a key being used', async () => {
     const listener = new pg.Client({ connectionString: db.url });
     await listener.connect();
@@ -358,6 +370,8 @@ describe('plan cache', () => {
   });
 
   it('closes its listening connection on close()', async () => {
+    // Alone: the other tests' caches may be reconnecting listeners that were cut under them.
+    for (const c of open.splice(0)) await c.close();
     const { caches } = await started();
     const listeners = async () =>
       (
