@@ -29,8 +29,8 @@ export function renderChaos(r: ChaosReport): string {
   const lines = [
     `## Chaos: ${count(r.alerts.sent)} alerts over ${o.seconds} s (seed ${o.seed}), tiers at ${r.tierDelaysMinutes.join('/')} min, ` +
       `${done('kill-worker').length} worker SIGKILLs, ${done('kill-api').length} API SIGKILLs, ` +
-      `${done('restart-postgres').length} Postgres restart (${o.postgresDownSeconds} s down), ` +
-      `${done('restart-temporal').length} Temporal restart (${o.temporalDownSeconds} s down)`,
+      `${done('restart-postgres').length} Postgres restarts${done('restart-postgres').length > 0 ? ` (${o.postgresDownSeconds} s down)` : ''}, ` +
+      `${done('restart-temporal').length} Temporal restarts${done('restart-temporal').length > 0 ? ` (${o.temporalDownSeconds} s down)` : ''}`,
     '',
     '| Check | Measured | Target | Met |',
     '|---|---|---|---|',

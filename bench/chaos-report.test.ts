@@ -147,7 +147,7 @@ describe('chaos report', () => {
 
   it('renders the targets, the measures and every miss as Markdown', () => {
     const md = renderChaos(analyzeChaos({ ...observation(), gaveUp: 'the wait ran out' }));
-    assert.match(md, /^## Chaos: 4 alerts over 300 s \(seed 11\), tiers at 0\/1\/2 min, 1 worker SIGKILLs/);
+    assert.match(md, /^## Chaos: 4 alerts over 300 s \(seed 11\), tiers at 0\/1\/2 min, 1 worker SIGKILLs, 0 API SIGKILLs, 0 Postgres restarts, 0 Temporal restarts\n/);
     assert.match(md, /\| lost pages \(expected, never received\) \| 4 \| 0 \| \*\*no\*\* \|/);
     assert.match(md, /\| alerts sent \/ accepted \(2xx\) \/ recorded \/ recorded twice \| 4 \/ 3 \/ 2 \/ 1 \(k1\) \|/);
     assert.match(md, /\| failed attempts by status \| 500: 1, 503: 1, network: 10 \|/);
