@@ -97,7 +97,7 @@ export function createApp({
   // The OpenAPI document and its browsable docs are public, like the health probes.
   app.use(docsRouter());
   // Who may call what is declared per route in access.ts: key (401), per-key rate limit (429), role (403/404).
-  app.use(requireApiKey(pool), apiRateLimit(apiRatePerMinute, log), requireRole);
+  app.use(requireApiKey(pool, caches && ((key) => caches.plans.apiKey(key))), apiRateLimit(apiRatePerMinute, log), requireRole);
   app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs }));
   app.use(usersRouter({ pool }));
   app.use(integrationsRouter({ pool, changed }));

@@ -8,6 +8,7 @@
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { findActiveApiKey, roleAtLeast, touchApiKey, type ApiKeyRole, type ApiKeyRow } from '../store/api-keys';
+import { isStoreUnreachable } from '../store/unreachable';
 import { accessFor, isRole, type AccessEntry } from './access';
 import { HttpError, unknownRouteError } from './errors';
 
@@ -29,17 +30,24 @@ const unauthorized = (message: string) =>
  * table says are public or authenticated otherwise (routing key, signature): those authenticate
  * themselves, and pass through.
  */
-export function requireApiKey(pool: pg.Pool): RequestHandler {
+export function requireApiKey(
+  pool: pg.Pool,
+  /** Finds the active key (the app's cache answers while Postgres is down: api/plan-cache.ts). */
+  findKey: (key: string) => Promise<ApiKeyRow | undefined> = (key) => findActiveApiKey(pool, key),
+): RequestHandler {
   return async (req, _res, next) => {
     const entry = accessFor(req.method, req.path);
     req.access = entry;
     if (entry && !isRole(entry.access)) return next();
     const match = BEARER.exec(req.get('authorization') ?? '');
     if (!match?.[1]) throw unauthorized('missing API key: send Authorization: Bearer <key>');
-    const key = await findActiveApiKey(pool, match[1]);
+    const key = await findKey(match[1]);
     if (!key) throw unauthorized('invalid or revoked API key');
     req.apiKey = key;
-    await touchApiKey(pool, key);
+    // With Postgres unreachable the key came from the cache; losing its last_used_at must not refuse it.
+    await touchApiKey(pool, key).catch((err: unknown) => {
+      if (!isStoreUnreachable(err)) throw err;
+    });
     next();
   };
 }

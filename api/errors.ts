@@ -5,7 +5,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '../runtime/logger';
-import { isDatabaseUnavailable } from '../store/db';
+import { isStoreUnreachable } from '../store/unreachable';
 import { accessFor } from './access';
 import { engineDidNotAnswer } from './engine-deadline';
 import { z } from './zod';
@@ -39,6 +39,24 @@ export const ErrorBody = z
   })
   .openapi('Error', { description: 'An error: `code` is stable, `message` is for people.' });
 
+/** Seconds a client is told to wait when Postgres cannot be reached (a restart takes a few). */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Returns the 503 for a request that needed Postgres while it could not be reached, or undefined for
+ * any other error. Nothing was written, so the client's retry (same Idempotency-Key or dedup key) is safe.
+ */
+export function storeUnavailable(err: unknown): HttpError | undefined {
+  if (!isStoreUnreachable(err)) return undefined;
+  return new HttpError(
+    503,
+    'unavailable',
+    'the database cannot be reached and this request needs it; retry later',
+    {},
+    { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) },
+  );
+}
+
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 
 /** Returns the value parsed by schema, or throws a 400 naming each offending field. */
@@ -69,14 +87,19 @@ export const unknownRoute: RequestHandler = (req, _res, next) => {
   next(unknownRouteError(req));
 };
 
+// The route's pattern, not the path: an ingest path carries its routing key.
+const routeOf = (req: Request) => (req.access ?? accessFor(req.method, req.path))?.route ?? safePath(req.path);
+
 /**
- * Returns the error middleware: HttpErrors as they are, body-parser failures as 400/413, the rest as 500.
+ * Returns the error middleware: HttpErrors as they are, body-parser failures as 400/413, Postgres
+ * unreachable as 503, the rest as 500.
  * Nothing from the request is echoed beyond what an HttpError chose to say: a parser's message quotes the
  * body (which may hold a routing key) and Express's decoding error quotes the path (which may too).
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let httpError: HttpError;
+    const unavailable = storeUnavailable(err);
     if (err instanceof HttpError) {
       httpError = err;
     } else if (err?.type === 'entity.parse.failed') {
@@ -86,15 +109,16 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       httpError = new HttpError(413, 'payload_too_large', `request body exceeds the ${err.limit}-byte limit`);
     } else if (err instanceof URIError) {
       httpError = new HttpError(400, 'bad_request', 'the path is not valid percent-encoding');
+    } else if (unavailable) {
+      log.warn({ err, method: req.method, route: routeOf(req) }, 'postgres unreachable: answered 503');
+      httpError = unavailable;
     } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
       httpError = new HttpError(err.status, 'bad_request', STATUS_CODES[err.status] ?? 'bad request');
     } else if (engineDidNotAnswer(err)) {
+      log.warn({ err, method: req.method, route: routeOf(req) }, 'temporal did not answer: answered 503');
       httpError = new HttpError(503, 'engine_busy', 'Temporal did not answer in time; repeat the request shortly', {}, { 'Retry-After': '5' });
-    } else if (isDatabaseUnavailable(err)) {
-      httpError = new HttpError(503, 'unavailable', 'the database is not reachable right now; repeat the request shortly', {}, { 'Retry-After': '5' });
     } else {
-      // The route's pattern, not the path: an ingest path carries its routing key.
-      log.error({ err, method: req.method, route: (req.access ?? accessFor(req.method, req.path))?.route ?? safePath(req.path) }, 'unhandled error');
+      log.error({ err, method: req.method, route: routeOf(req) }, 'unhandled error');
       httpError = new HttpError(500, 'internal', 'internal error');
     }
     if (res.headersSent) return;

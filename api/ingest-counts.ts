@@ -47,8 +47,19 @@ export class BufferedIngestCounts implements IngestCounts {
     opts: { everyMs?: number; now?: () => number } = {},
   ) {
     this.now = opts.now ?? Date.now;
+    // Said once per outage, not once a second while Postgres is away.
+    let failing = false;
     this.timer = setInterval(() => {
-      this.flush().catch((err) => log.warn({ err }, 'raw-event counts not written; kept for the next flush'));
+      this.flush().then(
+        () => {
+          if (failing) log.info('raw-event counts written again');
+          failing = false;
+        },
+        (err) => {
+          if (!failing) log.warn({ err }, 'raw-event counts not written; kept, and tried again every interval');
+          failing = true;
+        },
+      );
     }, opts.everyMs ?? 1_000);
     this.timer.unref();
   }

@@ -3,7 +3,8 @@
  * API key: a PagerDuty Events API v2 compatible endpoint (so any PagerDuty client, Alertmanager's
  * pagerduty_configs included, works unchanged), an Alertmanager webhook receiver, a generic JSON webhook
  * with a per-integration field mapping, and anomaly events. Each answers only after the events are
- * durable in Temporal.
+ * durable in Temporal. With Postgres down, routing keys and plans come from what the API's cache last
+ * read (api/plan-cache.ts); what it never read is answered 503 with Retry-After.
  */
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
@@ -16,7 +17,7 @@ import type { IngestEvent, ParseResult } from '../domain/ingest/types';
 import type { Logger } from '../runtime/logger';
 import { sha256Hex } from '../store/digests';
 import type { IntegrationRow } from '../store/integrations';
-import { HttpError, parseInput } from './errors';
+import { HttpError, parseInput, storeUnavailable } from './errors';
 import type { IngestCounts } from './ingest-counts';
 import { runLanes } from './lanes';
 import { limiterOptions } from './rate-limit';
@@ -38,6 +39,7 @@ export interface IngestDeps extends TriggerDeps {
 }
 
 const pdInvalid = (errors: string[]) => ({ status: 'invalid event', message: 'Event object is invalid', errors });
+const pdUnavailable = { status: 'unavailable', message: 'The event could not be accepted now; retry later.' };
 
 /** Returns the event's group: Alertmanager's own group key, else the integration's group-by labels. */
 function groupOf(integration: IntegrationRow, e: IngestEvent): { key: string; windowMs: number } | undefined {
@@ -151,6 +153,13 @@ export function ingestRouter(deps: IngestDeps): Router {
   const pdErrors: ErrorRequestHandler = (err, _req, res, next) => {
     if (err?.type === 'entity.parse.failed') return void res.status(400).json(pdInvalid(['Request body is not valid JSON']));
     if (err?.type === 'entity.too.large') return void res.status(413).json(pdInvalid([`Request body exceeds ${PD_BODY_LIMIT}`]));
+    // Postgres down and the cache never saw this routing key (or plan): nothing was delivered, and a
+    // PagerDuty client retries a 5xx.
+    const unavailable = storeUnavailable(err);
+    if (unavailable) {
+      deps.log.warn({ err, route: `POST ${routes.pagerduty.path}` }, 'postgres unreachable: answered 503');
+      return void res.status(503).set(unavailable.headers).json(pdUnavailable);
+    }
     next(err);
   };
   router.use('/v2/enqueue', pdErrors);

@@ -131,9 +131,9 @@ export function standardResponses(route: RouteSpec): Record<number, ResponseSpec
   out[500] = errorResponse('Unexpected failure (`internal`); the details are in the server log');
   out[503] = {
     ...errorResponse(
-      'Postgres or Temporal did not answer in time (`unavailable`, `engine_busy`); an action may still apply: repeat it with the same Idempotency-Key after Retry-After',
+      'Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After',
     ),
-    headers: { 'Retry-After': 'Seconds to wait before repeating the request' },
+    headers: { 'Retry-After': 'Seconds to wait before retrying' },
   };
   return { ...out, ...route.responses };
 }

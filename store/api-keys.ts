@@ -51,18 +51,28 @@ export async function createApiKey(
   return { key, row: rows[0]! };
 }
 
-/** Returns the active key whose digest matches, or undefined. */
-export async function findActiveApiKey(db: Queryable, key: string): Promise<ApiKeyRow | undefined> {
-  const digest = hashApiKey(key);
-  const { rows } = await db.query<ApiKeyRow & { key_hash: string }>(
+export type ApiKeyRecord = ApiKeyRow & { key_hash: string };
+
+/** Returns the active key stored under this digest, digest included, or undefined. */
+export async function findActiveApiKeyByDigest(db: Queryable, digest: string): Promise<ApiKeyRecord | undefined> {
+  const { rows } = await db.query<ApiKeyRecord>(
     `select ${COLUMNS}, key_hash from api_keys where key_hash = $1 and revoked_at is null`,
     [digest],
   );
-  const found = rows[0];
-  // Constant-time: see digestsEqual.
+  return rows[0];
+}
+
+/** Returns the key a lookup found if its stored digest equals the caller's (constant-time: see digestsEqual), else undefined. */
+export function admitApiKey(found: ApiKeyRecord | undefined, digest: string): ApiKeyRow | undefined {
   if (!found || !digestsEqual(found.key_hash, digest)) return undefined;
   const { key_hash: _digest, ...row } = found;
   return row;
+}
+
+/** Returns the active key whose digest matches, or undefined. */
+export async function findActiveApiKey(db: Queryable, key: string): Promise<ApiKeyRow | undefined> {
+  const digest = hashApiKey(key);
+  return admitApiKey(await findActiveApiKeyByDigest(db, digest), digest);
 }
 
 /** Records that a key was used, at most once a minute per key so that reads do not each cost a write. */

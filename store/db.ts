@@ -16,20 +16,6 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
   return pool;
 }
 
-// SQLSTATE classes 08 (connection exception) and 57P (the server shutting down or starting), and 53300
-// (too many connections): the database is not there right now, the query itself was fine.
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
-const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-
-/** True when a query failed because Postgres could not be reached (retrying later can help), not because of the query. */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown } | undefined;
-  if (typeof e?.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_ERRNO.has(e.code))) return true;
-  const message = typeof e?.message === 'string' ? e.message : '';
-  // pg's own wording for a connection lost mid-query or a pool that could not connect in time.
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
-}
-
 /** Runs fn inside a transaction on one client, committing on success and rolling back on any error. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

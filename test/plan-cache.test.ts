@@ -1,7 +1,7 @@
 // The API's cache of planning reads and routing keys against a real Postgres: it plans exactly as the
 // store does, serves repeats from memory while its listener is up, hears changes made directly in SQL
-// by another connection (through the triggers of sql/000011 and LISTEN), and queries Postgres whenever
-// the listener is down.
+// by another connection (through the triggers of sql/000011 and LISTEN), queries Postgres whenever
+// the listener is down, and answers from the last values it read while Postgres cannot be reached.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -11,9 +11,11 @@ import type { AlertFacts } from '../domain/escalation';
 import { createLogger } from '../runtime/logger';
 import type { Queryable } from '../store/db';
 import { LISTENER_APPLICATION_NAME, listenerClient } from '../store/change-listener';
+import { createApiKey } from '../store/api-keys';
 import { createIntegration } from '../store/integrations';
 import { insertPolicy, replaceRules, type PolicyFields } from '../store/policies';
 import { upsertSlaOverride } from '../store/sla';
+import { isStoreUnreachable } from '../store/unreachable';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { waitFor } from './helpers/world';
 
@@ -34,13 +36,28 @@ const FACTS: AlertFacts[] = [
   { severity: 'info', service: 'search', labels: {} },
 ];
 
-/** A Queryable over the pool that counts the statements run through it. */
-function counting(pool: pg.Pool): Queryable & { n: number } {
+// Nothing listens on port 1: a pool pointed there fails as a stopped Postgres does (ECONNREFUSED).
+const unreachable = new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' });
+
+/**
+ * A Queryable over the pool that counts the statements run through it (and those still running), and
+ * sends them to a Postgres that cannot be reached while `down`.
+ */
+function counting(pool: pg.Pool): Queryable & { n: number; running: number; down: boolean } {
   const c = {
     n: 0,
+    running: 0,
+    down: false,
     query: ((...args: Parameters<pg.Pool['query']>) => {
       c.n++;
-      return (pool.query as (...a: unknown[]) => unknown)(...args);
+      c.running++;
+      const target = c.down ? unreachable : pool;
+      const result = (target.query as (...a: unknown[]) => Promise<unknown>)(...args);
+      void result.then(
+        () => c.running--,
+        () => c.running--,
+      );
+      return result;
     }) as pg.Pool['query'],
   };
   return c;
@@ -51,6 +68,7 @@ let other: pg.Client; // another process, changing things in SQL behind the API'
 let defaultId: string;
 let dbTeamId: string;
 let routingKey: string;
+let apiKey: string;
 const open: AppCaches[] = [];
 
 before(async () => {
@@ -78,9 +96,11 @@ before(async () => {
       groupWindowMinutes: 5,
     })
   ).key;
+  apiKey = (await createApiKey(db.pool, { name: 'grafana', role: 'responder' })).key;
 });
 after(async () => {
   for (const c of open) await c.close();
+  await unreachable.end();
   await other?.end();
   await db?.drop();
 });
@@ -215,7 +235,143 @@ describe('plan cache', () => {
     );
   });
 
+  /** Caches whose listener can be cut and kept down (every reconnect refused) until restored. */
+  async function cuttable() {
+    let refuse = false;
+    const { caches, reads } = await started({
+      listener: {
+        newClient: () =>
+          refuse
+            ? new pg.Client({ connectionString: 'postgres://nobody@127.0.0.1:1/none' })
+            : listenerClient(db.url),
+        backoff: { initialMs: 20, maxMs: 100 },
+      },
+    });
+    return {
+      caches,
+      reads,
+      async cut() {
+        refuse = true;
+        await db.pool.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and datname = current_database()',
+          [LISTENER_APPLICATION_NAME],
+        );
+        await waitFor('the loss noticed', () => !caches.plans.serving);
+      },
+      async restore() {
+        refuse = false;
+        await waitFor('the listener back', () => caches.plans.serving);
+      },
+    };
+  }
+
+  /** Resolves once every statement the cache started has finished. */
+  const settled = (reads: { running: number }) => waitFor('the cache idle', () => reads.running === 0);
+
+  it('answers from what it last read while Postgres cannot be reached, and fails what it never saw', async () => {
+    const { caches, reads, cut } = await cuttable();
+    const expected = await storePlans();
+    assert.deepEqual(await cachedPlans(caches), expected);
+    assert.equal((await caches.plans.integrationByKey(routingKey))?.name, 'am');
+    assert.equal((await caches.plans.apiKey(apiKey))?.name, 'grafana');
+
+    await cut();
+    reads.down = true;
+    for (let i = 0; i < 2; i++) {
+      const before = reads.n;
+      assert.deepEqual(await cachedPlans(caches), expected, 'the plans as last read');
+      assert.ok(reads.n > before, 'each read still tries Postgres first');
+      assert.equal((await caches.plans.integrationByKey(routingKey))?.name, 'am');
+      assert.equal((await caches.plans.apiKey(apiKey))?.role, 'responder');
+    }
+    await assert.rejects(caches.plans.integrationByKey('f'.repeat(32)), isStoreUnreachable, 'a routing key never seen');
+    await assert.rejects(caches.plans.apiKey('kx_never-seen'), isStoreUnreachable, 'an API key never seen');
+    // Still the exact key only, from memory as from Postgres.
+    assert.equal(await caches.plans.integrationByKey(routingKey.toUpperCase()).catch(() => 'unreachable'), 'unreachable');
+    reads.down = false;
+  });
+
+  it('reloads what it knows when its listener is back: a change nobody heard is what it falls back on', async () => {
+    const { caches, reads, cut, restore } = await cuttable();
+    const facts = FACTS[2]!;
+    const delay = (await tierDelay(caches, facts)) ?? 0;
+    assert.ok(await caches.plans.integrationByKey(routingKey));
+    await cut();
+    // Changed while nobody listened, and not read since: only the reload on reconnect can learn it.
+    await other.query(
+      `update escalation_policies set tiers = jsonb_set(tiers, '{0,delayMinutes}', to_jsonb($2::int)) where id = $1`,
+      [(await planAlert(db.pool, facts, 0.75)).policy!.id, delay + 3],
+    );
+    await other.query(`update integrations set disabled_at = now()`);
+    const before = reads.n;
+    await restore();
+    await waitFor('the reload started', () => reads.n > before);
+    await settled(reads);
+    await cut();
+    reads.down = true;
+    try {
+      assert.equal(await tierDelay(caches, facts), delay + 3, 'the policy as reloaded on reconnect');
+      await assert.rejects(caches.plans.integrationByKey(routingKey), isStoreUnreachable, 'a disabled integration is not kept');
+    } finally {
+      reads.down = false;
+      await other.query(`update integrations set disabled_at = null`);
+      await other.query(`update escalation_policies set tiers = jsonb_set(tiers, '{0,delayMinutes}', to_jsonb($1::int))`, [delay]);
+    }
+  });
+
+  it('drops a revoked API key from what it falls back on as soon as the revocation is heard', async () => {
+    const { caches, reads, cut } = await cuttable();
+    const { key } = await createApiKey(db.pool, { name: 'to-revoke', role: 'admin' });
+    assert.equal((await caches.plans.apiKey(key))?.name, 'to-revoke');
+    assert.equal((await caches.plans.apiKey(apiKey))?.name, 'grafana');
+    const before = reads.n;
+    // Another process revokes it: only the notification tells this one (it does not read the key again).
+    await other.query(`update api_keys set revoked_at = now() where name = 'to-revoke'`);
+    await waitFor('the reload the notification started', () => reads.n > before);
+    await settled(reads);
+    await cut();
+    reads.down = true;
+    try {
+      await assert.rejects(caches.plans.apiKey(key), isStoreUnreachable);
+      assert.equal((await caches.plans.apiKey(apiKey))?.name, 'grafana', 'the other key is still known');
+    } finally {
+      reads.down = false;
+    }
+  });
+
+  it('folds a burst of changes into one more reload, not one reload each', async () => {
+    const { caches, reads } = await started();
+    await cachedPlans(caches);
+    await settled(reads);
+    const before = reads.n;
+    // What a script committing a hundred SLA edits one by one sends, as fast as it can.
+    for (let i = 0; i < 100; i++) caches.plans.changed('sla_targets');
+    await settled(reads);
+    assert.equal(reads.n - before, 2, 'the round under way, then one round for all the rest');
+    assert.deepEqual(await cachedPlans(caches), await storePlans());
+  });
+
+  it('notifies a key revocation, but not a key being used', async () => {
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (m) => heard.push(m.payload ?? ''));
+    await listener.query('listen klaxon_config_changed');
+    try {
+      await other.query(`update api_keys set last_used_at = now() where name = 'grafana'`);
+      await createApiKey(db.pool, { name: 'revoked-next', role: 'viewer' });
+      await other.query(`update api_keys set revoked_at = now() where name = 'revoked-next'`);
+      // Notifications arrive in commit order: once the revocation's is here, the touch's would have been.
+      await waitFor('the revocation heard', () => heard.length > 0);
+      assert.deepEqual(heard, ['api_keys']);
+    } finally {
+      await listener.end();
+    }
+  });
+
   it('closes its listening connection on close()', async () => {
+    // Alone: the other tests' caches may be reconnecting listeners that were cut under them.
+    for (const c of open.splice(0)) await c.close();
     const { caches } = await started();
     const listeners = async () =>
       (

@@ -162,6 +162,10 @@ export const PagerDutyThrottled = z
   .strictObject({ status: z.literal('throttle event'), message: z.string() })
   .openapi('PagerDutyThrottled');
 
+export const PagerDutyUnavailable = z
+  .strictObject({ status: z.literal('unavailable'), message: z.string() })
+  .openapi('PagerDutyUnavailable');
+
 export const ReceiverAccepted = z
   .strictObject({
     status: z.literal('accepted'),
@@ -259,6 +263,12 @@ export const ingestRoutes = {
       429: {
         description: 'Too many events for this routing key; retry later',
         body: PagerDutyThrottled,
+        headers: { 'Retry-After': 'Seconds to wait' },
+      },
+      503: {
+        description:
+          "Postgres cannot be reached and the API's cache has not seen this routing key or the alert's policy yet; nothing was delivered, retry later",
+        body: PagerDutyUnavailable,
         headers: { 'Retry-After': 'Seconds to wait' },
       },
     },
