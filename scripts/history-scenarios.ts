@@ -15,6 +15,7 @@ import {
   resolveUpdate,
   scheduleHandoffWorkflowId,
   triggerSignal,
+  viewQuery,
   type AlertEvent,
   type AlertInput,
 } from '../workflows/messages';
@@ -396,6 +397,55 @@ const groupIncident: Scenario = {
   },
 };
 
+/**
+ * A noisy alert that continues as new while still `new`: repeats (some standing for several) past its
+ * run's signal limit, mid-escalation with tier 2 still to come, then acknowledged and resolved in the
+ * next run; tier 2 never pages.
+ */
+const noisy: Scenario = {
+  name: 'noisy',
+  async run(w, capture) {
+    const tiers = [0, 30].map((delayMinutes, i) => ({ delayMinutes, targets: [{ type: 'webhook' as const, url: `${w.hooks.url}/noisy-t${i}` }] }));
+    const policyId = await w.policy({ tiers: webhookTiers(w, 'noisy', [0, 30]) });
+    const event: AlertEvent = {
+      eventId: randomUUID(),
+      summary: 'queue depth above 10k',
+      severity: 'high',
+      service: 'noisy',
+      source: 'checks',
+      dedupKey: 'depth',
+      labels: {},
+      details: {},
+      links: [],
+    };
+    const input: AlertInput = {
+      alertId: randomUUID(),
+      event,
+      policy: { id: policyId, name: 'noisy', tiers, repeat: 0, repeatDelayMinutes: 0, ackTimeoutMinutes: null, autoResolveMinutes: null },
+      sla: { targets: { ttaMs: 24 * 3_600_000, ttrMs: 48 * 3_600_000 }, atRiskFraction: 0.75 },
+      reopenWindowMs: 30 * 60_000,
+      runLimits: { signals: 20 },
+    };
+    const workflowId = alertWorkflowId(event.service, event.dedupKey);
+    const first = await w.env.client.workflow.start(ALERT_WORKFLOW_TYPE, { workflowId, taskQueue: w.taskQueue, args: [input] });
+    const handle = w.env.client.workflow.getHandle(workflowId);
+    await waitFor('tier 1 page', () => w.hits('/noisy-t0') === 1);
+    for (let i = 0; i < 25; i++) {
+      await handle.signal(triggerSignal, { eventId: randomUUID(), summary: event.summary, source: 'checks', severity: 'high', ...(i % 2 ? { count: 3 } : {}) });
+    }
+    await waitFor('continued as new', async () => (await handle.describe()).runId !== first.firstExecutionRunId);
+    const second = (await handle.describe()).runId;
+    await ok(w, 'POST', `/alerts/${input.alertId}/acknowledge`, { actor: 'alice' });
+    await w.env.sleep('31 minutes');
+    await ok(w, 'POST', `/alerts/${input.alertId}/resolve`, { actor: 'alice' });
+    await completed(w, workflowId, second);
+    assert.deepEqual([w.hits('/noisy-t0'), w.hits('/noisy-t1')], [1, 0]);
+    assert.equal((await handle.query(viewQuery)).occurrences, 1 + 13 + 12 * 3);
+    await capture('alert-run1', workflowId, first.firstExecutionRunId);
+    await capture('alert-run2', workflowId, second);
+  },
+};
+
 // grouping and group-quiet recorded the signal protocol of groups before membership moved to Postgres
 // (at 4317954); today's code no longer runs it for new alerts, so they cannot be recorded again.
-export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident];
+export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, noisy];
