@@ -438,7 +438,10 @@ const pageRetry: Scenario = {
     await w.smtp.down();
     const failedBefore = await timeline(id, 'page_attempt_failed');
     await ok(w, 'POST', `/alerts/${id}/reopen`, { actor: 'olga', reason: 'stuck again' });
-    await waitFor('the second email retried', async () => (await timeline(id, 'page_attempt_failed')) >= failedBefore + 2);
+    await waitFor(
+      'the second email retried',
+      async () => (await timeline(id, 'page_attempt_failed')) >= failedBefore + 2,
+    );
     await ok(w, 'POST', `/alerts/${id}/acknowledge`, { actor: 'olga' });
     await waitFor('the retried email cancelled', async () =>
       (await w.view(id)).notifications.some((n) => n.status === 'cancelled'),
