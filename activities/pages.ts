@@ -18,6 +18,7 @@ import {
   recordAttemptFailure,
   releaseLease,
   renewLease,
+  settleNotification,
   type NewNotification,
   type NotificationRow,
   type SendAttempt,
@@ -160,6 +161,29 @@ export async function deliverOnce(
   return result;
 }
 
+/** What identifies a page in the notification log: its SendPageInput without the alert's event. */
+export type PageRef = Omit<SendPageInput, 'event' | 'triggeredAt'>;
+
+/** Returns the notification-log row a page claims. */
+function claimOf(p: PageRef): NewNotification {
+  const r = p.recipient;
+  return {
+    idempotencyKey: p.idempotencyKey,
+    alertId: p.alertId,
+    kind: p.kind,
+    cycle: p.cycle,
+    loop: p.loop,
+    tier: p.tier,
+    // The notification log is readable through the API: never the webhook's secret.
+    target: shownTarget(r.target),
+    userId: r.userId,
+    channel: r.channel,
+    address: r.address,
+    scheduleId: r.scheduleId ?? null,
+    scheduledAt: new Date(p.scheduledAt),
+  };
+}
+
 /** Returns the paging activities. */
 export function createPageActivities(deps: PageDeps) {
   const { pool, publicUrl } = deps;
@@ -224,21 +248,7 @@ export function createPageActivities(deps: PageDeps) {
         ...(await respondOptions(input)),
       };
       return deliverOnce(deps, {
-        claim: {
-          idempotencyKey: input.idempotencyKey,
-          alertId: input.alertId,
-          kind: input.kind,
-          cycle: input.cycle,
-          loop: input.loop,
-          tier: input.tier,
-          // The notification log is readable through the API: never the webhook's secret.
-          target: shownTarget(r.target),
-          userId: r.userId,
-          channel: r.channel,
-          address: r.address,
-          scheduleId: r.scheduleId ?? null,
-          scheduledAt: new Date(input.scheduledAt),
-        },
+        claim: claimOf(input),
         message,
         secret: r.secret,
       });
@@ -251,15 +261,15 @@ export function createPageActivities(deps: PageDeps) {
 
     /**
      * Records the outcome the workflow gave a page it stopped trying (cancelled: the alert was answered;
-     * failed: it ran out of time), unless an attempt recorded one first. Returns the outcome that stands;
-     * a page never attempted has no row and simply takes the workflow's.
+     * failed: it ran out of time), unless an attempt recorded one first; a page no attempt has claimed
+     * yet gets a row of its own, so none sends it later. Returns the outcome that stands.
      */
-    async settlePage(input: { idempotencyKey: string; status: 'failed' | 'cancelled'; reason: string; at: string }): Promise<SendPageResult> {
-      const before = await getNotification(pool, input.idempotencyKey);
-      const { row, settled } = await finishNotification(pool, input.idempotencyKey, { status: input.status, error: input.reason });
-      if (!row) return { status: input.status, error: input.reason };
-      if (settled) {
-        const claim = { ...row, idempotencyKey: row.idempotency_key, alertId: row.alert_id };
+    async settlePage(input: { page: PageRef; status: 'failed' | 'cancelled'; reason: string; at: string }): Promise<SendPageResult> {
+      const claim = claimOf(input.page);
+      const before = await getNotification(pool, claim.idempotencyKey);
+      const { row, settled, attempted } = await settleNotification(pool, claim, { status: input.status, error: input.reason });
+      // A page never attempted says nothing on the timeline: the acknowledge already does.
+      if (settled && attempted) {
         const event =
           input.status === 'cancelled'
             ? ({ kind: 'cancelled', attempts: row.attempts, reason: input.reason, lastError: before?.error ?? null } as const)

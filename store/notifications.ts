@@ -56,7 +56,8 @@ export interface SendAttempt {
  * Claims the send for one attempt: inserts a `sending` row leased to it, or takes the existing row's lease
  * if the row is still `sending` and no other attempt holds a live lease. `holds` says whether this attempt
  * may call the provider; a row already `sent`, `failed` or `cancelled` means an earlier attempt finished,
- * and nobody must send again. `attempts` is the highest attempt number that reached the log.
+ * and nobody must send again. `attempts` is the highest attempt number that reached the log (attempts
+ * after a cancel excepted).
  */
 export async function claimNotification(db: Queryable, n: NewNotification, a: SendAttempt): Promise<{ row: NotificationRow; fresh: boolean; holds: boolean }> {
   const inserted = await db.query<NotificationRow>(
@@ -70,7 +71,8 @@ export async function claimNotification(db: Queryable, n: NewNotification, a: Se
   // other commits, so two attempts can never both take a free lease.
   const { rows } = await db.query<NotificationRow>(
     `update notifications set
-       attempts = greatest(attempts, coalesce($2::integer, attempts + 1)),
+       -- An attempt coming after the page was cancelled only finds that out: it is no attempt to page.
+       attempts = case when status = 'cancelled' then attempts else greatest(attempts, coalesce($2::integer, attempts + 1)) end,
        lease_owner = case when status = 'sending' and (lease_until is null or lease_until <= now()) then $3 else lease_owner end,
        lease_until = case when status = 'sending' and (lease_until is null or lease_until <= now())
                           then now() + $4::integer * interval '1 millisecond' else lease_until end,
@@ -115,18 +117,40 @@ export async function releaseLease(db: Queryable, key: string, owner: string): P
 export type NotificationOutcome = { status: 'sent'; providerId?: string } | { status: 'failed' | 'cancelled'; error: string };
 
 /**
- * Records the outcome of a send, only over `sending`: an outcome once recorded is final, so a late attempt
- * never turns `sent` into `failed`. Returns the row as it stands afterwards (undefined: no such row), and
- * whether this call was the one that settled it.
+ * Records the outcome of a send. `failed` and `cancelled` are written only over `sending`, so a late
+ * attempt never turns `sent` into `failed`; `sent` also over `cancelled`, because a send already under way
+ * when its page was cancelled did go out. Returns the row as it stands afterwards (undefined: no such
+ * row), and whether this call was the one that settled it.
  */
 export async function finishNotification(db: Queryable, key: string, outcome: NotificationOutcome): Promise<{ row: NotificationRow | undefined; settled: boolean }> {
   const { rows } = await db.query<NotificationRow>(
     `update notifications set status = $2, provider_id = $3, error = $4, lease_owner = null, lease_until = null, updated_at = now()
-      where idempotency_key = $1 and status = 'sending' returning *`,
+      where idempotency_key = $1 and (status = 'sending' or ($2 = 'sent' and status = 'cancelled')) returning *`,
     [key, outcome.status, outcome.status === 'sent' ? (outcome.providerId ?? null) : null, outcome.status === 'sent' ? null : outcome.error],
   );
   if (rows[0]) return { row: rows[0], settled: true };
   return { row: await getNotification(db, key), settled: false };
+}
+
+/**
+ * Settles a page the workflow stopped trying: over `sending`, or as a row of its own when no attempt has
+ * claimed it yet, so an attempt that starts later finds the outcome and sends nothing. `attempted` says
+ * whether any attempt had reached the log before.
+ */
+export async function settleNotification(
+  db: Queryable,
+  n: NewNotification,
+  outcome: { status: 'failed' | 'cancelled'; error: string },
+): Promise<{ row: NotificationRow; settled: boolean; attempted: boolean }> {
+  const inserted = await db.query<NotificationRow>(
+    `insert into notifications (idempotency_key, alert_id, kind, cycle, loop, tier, target, user_id, channel, address, status, error, scheduled_at, schedule_id, attempts)
+     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, 0)
+     on conflict (idempotency_key) do nothing returning *`,
+    [n.idempotencyKey, n.alertId, n.kind, n.cycle, n.loop, n.tier, JSON.stringify(n.target), n.userId, n.channel, n.address, outcome.status, outcome.error, n.scheduledAt, n.scheduleId],
+  );
+  if (inserted.rows[0]) return { row: inserted.rows[0], settled: true, attempted: false };
+  const { row, settled } = await finishNotification(db, n.idempotencyKey, outcome);
+  return { row: row!, settled, attempted: true };
 }
 
 /** Returns the notification with this idempotency key, if any. */

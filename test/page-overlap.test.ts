@@ -92,6 +92,7 @@ describe('the claim on a send', () => {
       address: `${w.hooks.url}${path}`,
     },
   });
+  const refOf = ({ event: _event, triggeredAt: _triggeredAt, ...page }: SendPageInput) => page;
   const pages = () =>
     createPageActivities({ pool: w.db.pool, notifiers: createNotifiers({}), publicUrl: PUBLIC_URL });
   /** Runs sendPage as attempt `n` of its activity, in a real activity context. */
@@ -133,7 +134,7 @@ describe('the claim on a send', () => {
     );
     await recordAttemptFailure(w.db.pool, key, 'a-late-attempt', 'ECONNRESET');
     const settled = await pages().settlePage({
-      idempotencyKey: key,
+      page: refOf(input),
       status: 'cancelled',
       reason: 'not needed any more',
       at: new Date().toISOString(),
@@ -147,6 +148,46 @@ describe('the claim on a send', () => {
       [],
       'nothing about a page that went out at once',
     );
+  });
+
+  it('a page cancelled before any attempt claimed it is never sent by a later one', async () => {
+    const id = await alertId();
+    const path = '/claims-cancelled-first';
+    const input = hooksPage(id, path);
+    const reason = 'not needed any more: the alert is acknowledged';
+    const settled = await pages().settlePage({
+      page: refOf(input),
+      status: 'cancelled',
+      reason,
+      at: new Date().toISOString(),
+    });
+    assert.deepEqual(settled, { status: 'cancelled', error: reason });
+    // The abandoned activity's next attempt: it finds the outcome and stops.
+    assert.deepEqual(await sendAs(2, input), { status: 'cancelled', error: reason });
+    assert.equal(w.hooks.requests.filter((r) => r.path === path).length, 0);
+    const row = (await getNotification(w.db.pool, input.idempotencyKey))!;
+    assert.deepEqual([row.status, row.attempts], ['cancelled', 0]);
+  });
+
+  it('a page cancelled while an attempt is sending it records sent: it did go out', async () => {
+    const id = await alertId();
+    const path = '/claims-cancelled-during';
+    w.hooks.respondWith(path, 200, { delayMs: 1_000 });
+    const input = hooksPage(id, path);
+    const sending = sendAs(1, input);
+    await waitFor(
+      'the attempt at the receiver',
+      () => w.hooks.requests.filter((r) => r.path === path).length === 1,
+    );
+    const settled = await pages().settlePage({
+      page: refOf(input),
+      status: 'cancelled',
+      reason: 'not needed any more',
+      at: new Date().toISOString(),
+    });
+    assert.equal(settled.status, 'cancelled');
+    assert.equal((await sending).status, 'sent');
+    assert.equal((await getNotification(w.db.pool, input.idempotencyKey))!.status, 'sent');
   });
 
   it("a crashed attempt's claim lapses: the next attempt after it sends", async () => {
