@@ -455,6 +455,49 @@ const pageRetry: Scenario = {
   },
 };
 
+/**
+ * A page abandoned when the alert is answered: tier 1's email is retried while the mail server is down,
+ * tier 2 fires at its own time meanwhile, an acknowledge cancels the email (the activity is abandoned and
+ * its next attempt finds the page cancelled), the server comes back and nothing is sent; then resolved.
+ */
+const pageCancel: Scenario = {
+  name: 'page-cancel',
+  async run(w, capture) {
+    const user = await w.user('pia', [{ type: 'email', address: 'pia@example.com' }]);
+    await w.policy({
+      tiers: [
+        { delay_minutes: 0, targets: [{ type: 'user', id: user }] },
+        { delay_minutes: 5, targets: [{ type: 'webhook', url: `${w.hooks.url}/cancel-t1` }] },
+      ],
+      is_default: true,
+    });
+    await w.smtp.down();
+    const { id, workflowId } = await w.trigger({
+      service: 'mail',
+      severity: 'info',
+      dedup_key: 'relay',
+      summary: 'Relay down',
+    });
+    await waitFor('the email retried', async () =>
+      ((await w.request('GET', `/alerts/${id}`)).body.timeline as { action: string }[]).some(
+        (e) => e.action === 'page_attempt_failed',
+      ),
+    );
+    await w.env.sleep('6 minutes');
+    await waitFor('tier 2 at its time', () => w.hits('/cancel-t1') === 1);
+    await ok(w, 'POST', `/alerts/${id}/acknowledge`, { actor: 'pia' });
+    await waitFor('the email cancelled', async () =>
+      (await w.view(id)).notifications.some((n) => n.status === 'cancelled'),
+    );
+    await w.smtp.up();
+    await w.env.sleep('10 minutes');
+    await ok(w, 'POST', `/alerts/${id}/resolve`, { actor: 'pia' });
+    await completed(w, workflowId);
+    assert.equal(w.smtp.received(), 0);
+    await capture('alert', workflowId);
+  },
+};
+
 // grouping and group-quiet recorded the signal protocol of groups before membership moved to Postgres
 // (at 4317954); today's code no longer runs it for new alerts, so they cannot be recorded again.
-export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, pageRetry];
+export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, pageRetry, pageCancel];
