@@ -126,7 +126,7 @@ async function sendUntilAnswered(
   spec: PageSpec,
 ): Promise<SendPageResult> {
   const { pager: abandoning, lookups } = paging(true);
-  // The first runs of this code waited for the cancel to complete; their histories say so.
+  // Runs that began paging this way before pages were abandoned waited for the cancel to complete.
   const pager = patched('pages-abandoned-on-answer')
     ? abandoning
     : paging(true, { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }).pager;
