@@ -3,6 +3,7 @@
  * idempotency key. A send is claimed in the notification log before the provider is called and its
  * outcome recorded after; a retry that finds the outcome recorded returns it without sending again.
  */
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { shownTarget, type Target } from '../domain/escalation';
 import type { Schedule } from '../domain/oncall';
@@ -10,12 +11,25 @@ import type { Recipient } from '../domain/recipients';
 import { linkNonce, signLink, type LinkAction } from '../domain/replies/links';
 import { onCallForTargets, recipientsForTargets, userIdsToLookUp, type Resolution } from '../domain/resolve-targets';
 import { PermanentDeliveryError, type Channel, type Delivery, type Notifier, type PageMessage } from '../notifiers';
-import { claimNotification, finishNotification, type NewNotification } from '../store/notifications';
 import { alertDetails } from '../store/alerts';
+import {
+  claimNotification,
+  finishNotification,
+  getNotification,
+  recordAttemptFailure,
+  releaseLease,
+  renewLease,
+  settleNotification,
+  type NewNotification,
+  type NotificationRow,
+  type SendAttempt,
+} from '../store/notifications';
 import { loadSchedule } from '../store/schedules';
 import { smsReplyCode } from '../store/replies';
 import { contactMethodsOf, existingUserIds } from '../store/users';
 import type { AlertEvent } from '../workflows/messages';
+import { attemptTime, currentAttempt, type PageAttempt } from './page-attempt';
+import { gaveUpError, notePageEvent } from './page-timeline';
 
 export interface PageDeps {
   pool: pg.Pool;
@@ -24,9 +38,22 @@ export interface PageDeps {
   publicUrl: string;
   /** Signs the one-click links of email pages; without it email pages carry none. */
   replyLinks?: { key: () => Promise<Buffer>; ttlMs: number };
+  /**
+   * How long a page to a channel that is down keeps being retried, counted from its first attempt
+   * (PAGE_RETRY_CAP_HOURS, default 24 h). Read here, by the worker, so changing it changes no workflow.
+   */
+  pageRetryCapMs?: number;
   /** Test seam: runs after an outcome is recorded, before the activity returns (a crash at the worst moment). */
   afterRecorded?: (key: string) => void;
 }
+
+export const DEFAULT_PAGE_RETRY_CAP_MS = 24 * 3_600_000;
+// An attempt's claim on a send lasts this long and is renewed while the send runs, so a crashed worker's
+// claim lapses quickly while a slow live attempt keeps its own.
+const LEASE_MS = 30_000;
+// Longer than any one send can take (each client gives up within its timeouts, notifiers/*.ts): past this
+// the attempt stops renewing and its claim lapses. Equal to the pages' startToCloseTimeout.
+const MAX_SEND_MS = 120_000;
 
 export type { Recipient };
 
@@ -48,36 +75,116 @@ export interface SendPageInput {
   detailsFromStore?: boolean;
 }
 
-export type SendPageResult = { status: 'sent'; providerId?: string; resent: boolean } | { status: 'failed'; error: string };
+export type SendPageResult =
+  | { status: 'sent'; providerId?: string; resent: boolean }
+  | { status: 'failed'; error: string }
+  | { status: 'cancelled'; error: string };
+
+/** Another attempt of the same page holds its claim and may be sending right now: retried, never sent beside it. */
+export class PageInFlightError extends Error {
+  constructor(key: string) {
+    super(`another attempt of ${key} is still sending it`);
+    this.name = 'PageInFlightError';
+  }
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Returns the outcome a row already records (a finished send), or null while it is `sending`. */
+function recordedOutcome(row: NotificationRow): SendPageResult | null {
+  if (row.status === 'sent') return { status: 'sent', providerId: row.provider_id ?? undefined, resent: false };
+  if (row.status === 'failed' || row.status === 'cancelled') return { status: row.status, error: row.error ?? row.status };
+  return null;
+}
+
+/** Keeps the attempt visible while its send runs: heartbeats to Temporal, and its claim renewed in Postgres. */
+function keepAlive(pool: pg.Pool, key: string, a: SendAttempt, attempt: PageAttempt): () => void {
+  attempt.heartbeat();
+  const started = Date.now();
+  const timer = setInterval(() => {
+    attempt.heartbeat();
+    // A failed renewal only shortens the claim; the send itself goes on.
+    if (Date.now() - started < MAX_SEND_MS) renewLease(pool, key, a).catch(() => {});
+  }, LEASE_MS / 3);
+  return () => clearInterval(timer);
+}
 
 /**
  * Sends one message unless its idempotency key already has a recorded outcome: claims the key in the
- * notification log, calls the provider, records the outcome. Permanent provider errors are recorded as
- * failed; transient ones are thrown for Temporal to retry.
+ * notification log (with a lease only one attempt holds at a time), calls the provider, records the
+ * outcome. Permanent provider errors are recorded as failed; a transient error is recorded on the row
+ * and the timeline and thrown for Temporal to retry, until the retry cap passes and the page is
+ * recorded as failed. An attempt finding another one still sending throws PageInFlightError.
  */
 export async function deliverOnce(
-  { pool, notifiers, afterRecorded }: PageDeps,
+  { pool, notifiers, afterRecorded, pageRetryCapMs = DEFAULT_PAGE_RETRY_CAP_MS }: PageDeps,
   d: { claim: NewNotification; message: Delivery['message']; secret?: string },
 ): Promise<SendPageResult> {
-  const { row, fresh } = await claimNotification(pool, d.claim);
-  if (!fresh && row.status === 'sent') return { status: 'sent', providerId: row.provider_id ?? undefined, resent: false };
-  if (!fresh && row.status === 'failed') return { status: 'failed', error: row.error ?? 'failed' };
+  const attempt = currentAttempt();
+  const lease: SendAttempt = { owner: randomUUID(), attempt: attempt.number, leaseMs: LEASE_MS };
+  const key = d.claim.idempotencyKey;
+  const { row, fresh, holds } = await claimNotification(pool, d.claim, lease);
+  const recorded = recordedOutcome(row);
+  if (recorded) return recorded;
+  if (!holds) throw new PageInFlightError(key);
+  // Asked to stop before sending (the alert was answered): the claim goes back, nothing is sent.
+  if (attempt.signal?.aborted) {
+    await releaseLease(pool, key, lease.owner);
+    throw attempt.signal.reason;
+  }
   // `sending` left by a crashed attempt: the provider may or may not have it. Sending again is the safe
   // side for a page (a missed page is worse than a repeat), and the stable idempotency key / Message-ID
   // lets the receiver drop the repeat.
-  const key = d.claim.idempotencyKey;
+  const failedBefore = !fresh && row.error !== null;
   let result: SendPageResult;
+  const stop = keepAlive(pool, key, lease, attempt);
   try {
+    // A send under way is not aborted when the page is cancelled: what it did is recorded either way.
     const sent = await notifiers[d.claim.channel].send({ channel: d.claim.channel, address: d.claim.address, idempotencyKey: key, message: d.message, secret: d.secret });
+    stop();
     await finishNotification(pool, key, { status: 'sent', providerId: sent.providerId });
+    if (failedBefore) await notePageEvent(pool, d.claim, { kind: 'sent', attempt: attempt.number }, attemptTime(attempt));
     result = { status: 'sent', providerId: sent.providerId, resent: !fresh };
   } catch (err) {
-    if (!(err instanceof PermanentDeliveryError)) throw err; // transient: Temporal retries with backoff
-    await finishNotification(pool, key, { status: 'failed', error: err.message });
-    result = { status: 'failed', error: err.message };
+    stop();
+    const elapsed = attempt.scheduledMs - attempt.firstScheduledMs;
+    if (err instanceof PermanentDeliveryError || elapsed >= pageRetryCapMs) {
+      const error = err instanceof PermanentDeliveryError ? err.message : gaveUpError(attempt.number, elapsed, errorText(err));
+      const { settled } = await finishNotification(pool, key, { status: 'failed', error });
+      if (settled) await notePageEvent(pool, d.claim, { kind: 'failed', error }, attemptTime(attempt));
+      result = { status: 'failed', error };
+    } else {
+      // Transient: on the row and the timeline, then Temporal retries with backoff.
+      await recordAttemptFailure(pool, key, lease.owner, errorText(err));
+      if (attempt.number !== undefined) await notePageEvent(pool, d.claim, { kind: 'attempt_failed', attempt: attempt.number, error: errorText(err) }, attemptTime(attempt));
+      throw attempt.signal?.aborted ? attempt.signal.reason : err;
+    }
   }
   afterRecorded?.(key);
   return result;
+}
+
+/** What identifies a page in the notification log: its SendPageInput without the alert's event. */
+export type PageRef = Omit<SendPageInput, 'event' | 'triggeredAt'>;
+
+/** Returns the notification-log row a page claims. */
+function claimOf(p: PageRef): NewNotification {
+  const r = p.recipient;
+  return {
+    idempotencyKey: p.idempotencyKey,
+    alertId: p.alertId,
+    kind: p.kind,
+    cycle: p.cycle,
+    loop: p.loop,
+    tier: p.tier,
+    // The notification log is readable through the API: never the webhook's secret.
+    target: shownTarget(r.target),
+    userId: r.userId,
+    channel: r.channel,
+    address: r.address,
+    scheduleId: r.scheduleId ?? null,
+    scheduledAt: new Date(p.scheduledAt),
+  };
 }
 
 /** Returns the paging activities. */
@@ -144,29 +251,35 @@ export function createPageActivities(deps: PageDeps) {
         ...(await respondOptions(input)),
       };
       return deliverOnce(deps, {
-        claim: {
-          idempotencyKey: input.idempotencyKey,
-          alertId: input.alertId,
-          kind: input.kind,
-          cycle: input.cycle,
-          loop: input.loop,
-          tier: input.tier,
-          // The notification log is readable through the API: never the webhook's secret.
-          target: shownTarget(r.target),
-          userId: r.userId,
-          channel: r.channel,
-          address: r.address,
-          scheduleId: r.scheduleId ?? null,
-          scheduledAt: new Date(input.scheduledAt),
-        },
+        claim: claimOf(input),
         message,
         secret: r.secret,
       });
     },
 
-    /** Records a page whose retries ran out as failed, so the log never stays `sending`. */
+    /** Records a page whose retries ran out as failed, so the log never stays `sending` (runs from before). */
     async failPage(input: { idempotencyKey: string; error: string }): Promise<void> {
       await finishNotification(pool, input.idempotencyKey, { status: 'failed', error: input.error });
+    },
+
+    /**
+     * Records the outcome the workflow gave a page it stopped trying (cancelled: the alert was answered;
+     * failed: it ran out of time), unless an attempt recorded one first; a page no attempt has claimed
+     * yet gets a row of its own, so none sends it later. Returns the outcome that stands.
+     */
+    async settlePage(input: { page: PageRef; status: 'failed' | 'cancelled'; reason: string; at: string }): Promise<SendPageResult> {
+      const claim = claimOf(input.page);
+      const before = await getNotification(pool, claim.idempotencyKey);
+      const { row, settled, attempted } = await settleNotification(pool, claim, { status: input.status, error: input.reason });
+      // A page never attempted says nothing on the timeline: the acknowledge already does.
+      if (settled && attempted) {
+        const event =
+          input.status === 'cancelled'
+            ? ({ kind: 'cancelled', attempts: row.attempts, reason: input.reason, lastError: before?.error ?? null } as const)
+            : ({ kind: 'failed', error: input.reason } as const);
+        await notePageEvent(pool, claim, event, new Date(input.at));
+      }
+      return recordedOutcome(row) ?? { status: input.status, error: input.reason };
     },
   };
 }

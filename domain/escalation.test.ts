@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   advance,
+  afterTierFailed,
+  afterTierPaged,
   escalateNow,
   fireTime,
   matchPolicy,
   policyProblems,
   startEscalation,
+  tierFailedForGood,
   type EscalationCursor,
   type EscalationPolicy,
   type PolicyRule,
@@ -56,6 +59,43 @@ describe('tier cursor', () => {
     assert.equal(fireTime(policy, c), T0 + 2 * MIN);
     const next = advance(policy, c, T0 + 2 * MIN)!;
     assert.equal(fireTime(policy, next), T0 + 12 * MIN);
+  });
+});
+
+describe('falling through a tier', () => {
+  it('a tier falls through only when it paged someone and every page failed for good', () => {
+    assert.equal(tierFailedForGood(['failed']), true);
+    assert.equal(tierFailedForGood(['failed', 'failed', 'failed']), true);
+    // Nobody paged is the other rule (afterTierPaged): here it is not a failure of pages.
+    assert.equal(tierFailedForGood([]), false);
+    // One page still being retried may yet arrive; one delivered may be answered.
+    assert.equal(tierFailedForGood(['failed', 'pending']), false);
+    assert.equal(tierFailedForGood(['failed', 'sent']), false);
+    assert.equal(tierFailedForGood(['pending']), false);
+    // Cancelled means the alert was answered: escalation has stopped anyway, nothing to fall through to.
+    assert.equal(tierFailedForGood(['failed', 'cancelled']), false);
+  });
+  it('fires the next tier at the failure, keeping the spacing of the tiers after it', () => {
+    const fired: EscalationCursor = { loop: 0, tier: 0, loopStartedAt: T0 };
+    const next = advance(policy, fired, T0)!;
+    const { cursor, gap } = afterTierFailed(policy, fired, next, T0 + 1 * MIN);
+    assert.equal(fireTime(policy, cursor), T0 + 1 * MIN, 'tier 2 at the failure, not at minute 5');
+    assert.equal(fireTime(policy, advance(policy, cursor, T0 + MIN)!), T0 + 11 * MIN, 'tier 3 still 10 minutes after tier 2');
+    assert.equal(gap, 'tier 1 failed on every page: falling through to tier 2');
+  });
+  it('falls from the last tier into the next loop, and names it', () => {
+    const fired: EscalationCursor = { loop: 0, tier: 2, loopStartedAt: T0 };
+    const next = advance(policy, fired, T0 + 15 * MIN)!;
+    const { cursor, gap } = afterTierFailed(policy, fired, next, T0 + 16 * MIN);
+    assert.deepEqual([cursor.loop, cursor.tier, fireTime(policy, cursor)], [1, 0, T0 + 16 * MIN]);
+    assert.equal(gap, 'tier 3 failed on every page: falling through to tier 1 of loop 2');
+  });
+  it('a tier that reached nobody still falls through as before, and one that paged does not', () => {
+    const fired: EscalationCursor = { loop: 0, tier: 0, loopStartedAt: T0 };
+    const next = advance(policy, fired, T0)!;
+    assert.equal(afterTierPaged(policy, fired, next, 0, T0).gap, 'tier 1 reached nobody: falling through to tier 2');
+    assert.deepEqual(afterTierPaged(policy, fired, next, 2, T0), { cursor: next, gap: null });
+    assert.deepEqual(afterTierPaged(policy, fired, null, 0, T0), { cursor: null, gap: null });
   });
 });
 

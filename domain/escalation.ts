@@ -127,8 +127,31 @@ export function afterTierPaged(
   at: number,
 ): { cursor: EscalationCursor | null; gap: string | null } {
   if (paged > 0 || !next) return { cursor: next, gap: null };
-  const gap = `tier ${fired.tier + 1} reached nobody: falling through to tier ${next.tier + 1}${next.loop !== fired.loop ? ` of loop ${next.loop + 1}` : ''}`;
-  return { cursor: escalateNow(policy, next, at), gap };
+  return { cursor: escalateNow(policy, next, at), gap: fallThroughLine(fired, next, 'reached nobody') };
+}
+
+/** How one page stands, as escalation sees it: still being tried, delivered, failed for good, or stopped. */
+export type PageOutcome = 'pending' | 'sent' | 'failed' | 'cancelled';
+
+/**
+ * Returns true when a tier paged someone and every one of its pages failed for good (a permanent provider
+ * error, or retries that ran out): nobody can answer it, so its delay is not worth waiting out. A page
+ * still being retried may yet arrive, and a delivered one may be answered: either keeps the tier's time.
+ */
+export function tierFailedForGood(outcomes: readonly PageOutcome[]): boolean {
+  return outcomes.length > 0 && outcomes.every((o) => o === 'failed');
+}
+
+/**
+ * Returns how escalation goes on when every page of the tier of `fired` failed for good at `at`: the
+ * next tier (`next`, not yet due) fires at once, its spacing to later tiers kept, and `gap` says so.
+ */
+export function afterTierFailed(policy: EscalationPolicy, fired: EscalationCursor, next: EscalationCursor, at: number): { cursor: EscalationCursor; gap: string } {
+  return { cursor: escalateNow(policy, next, at), gap: fallThroughLine(fired, next, 'failed on every page') };
+}
+
+function fallThroughLine(fired: EscalationCursor, next: EscalationCursor, why: string): string {
+  return `tier ${fired.tier + 1} ${why}: falling through to tier ${next.tier + 1}${next.loop !== fired.loop ? ` of loop ${next.loop + 1}` : ''}`;
 }
 
 /** Returns the tier whose people an SLA mark pages: the tier that fired last, or the first if none has yet. */

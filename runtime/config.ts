@@ -59,6 +59,8 @@ export const configSchema = z.object({
   LINK_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters (e.g. openssl rand -base64 32)').optional()),
   /** How long the links in an email page work. */
   REPLY_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(24),
+  /** How long a page to a channel that is down keeps being retried (read by the worker, so it applies to alerts in flight). */
+  PAGE_RETRY_CAP_HOURS: z.coerce.number().gt(0).max(7 * 24).default(24),
   /** Fraction of an SLA target at which an alert is marked "at risk". */
   SLA_AT_RISK_FRACTION: z.coerce.number().gt(0).lt(1).default(0.75),
   /** How long a resolved alert can be reopened (by a re-trigger or by hand) before its workflow completes. */

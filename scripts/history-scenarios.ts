@@ -446,6 +446,108 @@ const noisy: Scenario = {
   },
 };
 
+/**
+ * Pages tried until the alert is answered: tier 1's only page fails for good (a webhook answering 400),
+ * so tier 2 fires at once; its email is retried while the mail server is down and delivered once it is
+ * back. Resolved and reopened, the same again, and an acknowledge cancels the email still being retried.
+ */
+const pageRetry: Scenario = {
+  name: 'page-retry',
+  async run(w, capture) {
+    const user = await w.user('olga', [{ type: 'email', address: 'olga@example.com' }]);
+    w.hooks.respondWith('/retry-t0', 400);
+    await w.policy({
+      tiers: [
+        { delay_minutes: 0, targets: [{ type: 'webhook', url: `${w.hooks.url}/retry-t0` }] },
+        { delay_minutes: 10, targets: [{ type: 'user', id: user }] },
+        { delay_minutes: 60, targets: [{ type: 'webhook', url: `${w.hooks.url}/retry-t2` }] },
+      ],
+      is_default: true,
+    });
+    const timeline = async (id: string, action: string) =>
+      ((await w.request('GET', `/alerts/${id}`)).body.timeline as { action: string }[]).filter(
+        (e) => e.action === action,
+      ).length;
+    await w.smtp.down();
+    const { id, workflowId } = await w.trigger({
+      service: 'mail',
+      severity: 'info',
+      dedup_key: 'queue',
+      summary: 'Mail queue stuck',
+    });
+    await waitFor('tier 1 fell through', async () => (await timeline(id, 'escalation_gap')) === 1);
+    await waitFor('the email retried', async () => (await timeline(id, 'page_attempt_failed')) >= 1);
+    await w.env.sleep('3 minutes');
+    await w.smtp.up();
+    await w.env.sleep('6 minutes');
+    await waitFor('the email delivered', () => w.smtp.received() === 1);
+    await waitFor('recorded as sent', async () =>
+      (await w.view(id)).notifications.some((n) => n.channel === 'email' && n.status === 'sent'),
+    );
+    await ok(w, 'POST', `/alerts/${id}/resolve`, { actor: 'olga' });
+    await w.smtp.down();
+    const failedBefore = await timeline(id, 'page_attempt_failed');
+    await ok(w, 'POST', `/alerts/${id}/reopen`, { actor: 'olga', reason: 'stuck again' });
+    await waitFor(
+      'the second email retried',
+      async () => (await timeline(id, 'page_attempt_failed')) >= failedBefore + 2,
+    );
+    await ok(w, 'POST', `/alerts/${id}/acknowledge`, { actor: 'olga' });
+    await waitFor('the retried email cancelled', async () =>
+      (await w.view(id)).notifications.some((n) => n.status === 'cancelled'),
+    );
+    await w.smtp.up();
+    await ok(w, 'POST', `/alerts/${id}/resolve`, { actor: 'olga' });
+    await completed(w, workflowId);
+    assert.equal(w.smtp.received(), 1);
+    assert.equal(w.hits('/retry-t2'), 0);
+    await capture('alert', workflowId);
+  },
+};
+
+/**
+ * A page abandoned when the alert is answered: tier 1's email is retried while the mail server is down,
+ * tier 2 fires at its own time meanwhile, an acknowledge cancels the email (the activity is abandoned and
+ * its next attempt finds the page cancelled), the server comes back and nothing is sent; then resolved.
+ */
+const pageCancel: Scenario = {
+  name: 'page-cancel',
+  async run(w, capture) {
+    const user = await w.user('pia', [{ type: 'email', address: 'pia@example.com' }]);
+    await w.policy({
+      tiers: [
+        { delay_minutes: 0, targets: [{ type: 'user', id: user }] },
+        { delay_minutes: 5, targets: [{ type: 'webhook', url: `${w.hooks.url}/cancel-t1` }] },
+      ],
+      is_default: true,
+    });
+    await w.smtp.down();
+    const { id, workflowId } = await w.trigger({
+      service: 'mail',
+      severity: 'info',
+      dedup_key: 'relay',
+      summary: 'Relay down',
+    });
+    await waitFor('the email retried', async () =>
+      ((await w.request('GET', `/alerts/${id}`)).body.timeline as { action: string }[]).some(
+        (e) => e.action === 'page_attempt_failed',
+      ),
+    );
+    await w.env.sleep('6 minutes');
+    await waitFor('tier 2 at its time', () => w.hits('/cancel-t1') === 1);
+    await ok(w, 'POST', `/alerts/${id}/acknowledge`, { actor: 'pia' });
+    await waitFor('the email cancelled', async () =>
+      (await w.view(id)).notifications.some((n) => n.status === 'cancelled'),
+    );
+    await w.smtp.up();
+    await w.env.sleep('10 minutes');
+    await ok(w, 'POST', `/alerts/${id}/resolve`, { actor: 'pia' });
+    await completed(w, workflowId);
+    assert.equal(w.smtp.received(), 0);
+    await capture('alert', workflowId);
+  },
+};
+
 // grouping and group-quiet recorded the signal protocol of groups before membership moved to Postgres
 // (at 4317954); today's code no longer runs it for new alerts, so they cannot be recorded again.
-export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, noisy];
+export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, noisy, pageRetry, pageCancel];

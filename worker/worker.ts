@@ -20,6 +20,8 @@ export interface KlaxonWorkerOptions {
   linkSigningSecret?: string;
   /** How long email reply links work. */
   replyLinkTtlMs?: number;
+  /** How long a page to a channel that is down keeps being retried (default 24 h). */
+  pageRetryCapMs?: number;
   /** Lets activities open and join group workflows. */
   workflows: WorkflowClient;
   /** Test seam, see activities/pages.ts. */
@@ -35,7 +37,7 @@ export interface KlaxonWorkerOptions {
 }
 
 /** Returns the notifiers and public URL the activities need, from the validated config. */
-export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'notifiers' | 'publicUrl' | 'linkSigningSecret' | 'replyLinkTtlMs'> {
+export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'notifiers' | 'publicUrl' | 'linkSigningSecret' | 'replyLinkTtlMs' | 'pageRetryCapMs'> {
   return {
     notifiers: createNotifiers({
       smtpUrl: config.SMTP_URL,
@@ -49,6 +51,7 @@ export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'not
     publicUrl: publicUrlOf(config),
     linkSigningSecret: config.LINK_SIGNING_SECRET,
     replyLinkTtlMs: config.REPLY_LINK_TTL_HOURS * 60 * 60_000,
+    pageRetryCapMs: config.PAGE_RETRY_CAP_HOURS * 60 * 60_000,
   };
 }
 
@@ -68,6 +71,7 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Kla
       publicUrl: opts.publicUrl,
       replyLinks: { key: replyLinkKey(opts.pool, opts.linkSigningSecret), ttlMs: opts.replyLinkTtlMs ?? DEFAULT_LINK_TTL_MS },
       afterRecorded: opts.afterRecorded,
+      pageRetryCapMs: opts.pageRetryCapMs,
       workflows: opts.workflows,
       taskQueue: opts.groupTaskQueue ?? opts.taskQueue,
     }),

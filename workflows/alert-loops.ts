@@ -3,12 +3,12 @@
  * changes: tiered escalation, SLA marks, the ack timeout and the auto-resolve timeout. They share the
  * alert's runtime state and act through the context the main workflow gives them.
  */
-import { ActivityFailure, condition, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { splitTargets, type Recipient } from '../domain/recipients';
 import {
   ackTimeoutDeadline,
   ackTimeoutReason,
+  afterTierFailed,
   afterTierPaged,
   autoResolveDeadline,
   autoResolveReason,
@@ -16,41 +16,22 @@ import {
   fireTier,
   fireTime,
   responsibleTier,
-  shownTarget,
   startEscalation,
-  type Target,
+  tierFailedForGood,
+  type EscalationCursor,
 } from '../domain/escalation';
 import type { TransitionAction } from '../domain/lifecycle';
 import { markIsLive, pendingMarks, slaMarkReason, slaPageOf, type SlaMark } from '../domain/sla';
-import { activePolicy, deadlinesOf, noteNotification, type AlertRuntime } from './alert-state';
-import { pagesTaskQueue, type AlertInput, type NotificationView } from './messages';
+import { LOOKUPS, page, type SentPages } from './alert-pages';
+import { activePolicy, deadlinesOf, type AlertRuntime } from './alert-state';
+import type { AlertInput } from './messages';
 
 const MINUTE = 60_000;
 // A workflow task runs a little after its timer fires (more on a loaded machine); within this slack a
 // timer-driven event is dated by its deadline, beyond it (a worker was down) by when it really ran.
 const LATE_TOLERANCE_MS = 30_000;
 
-// Lookups retry until Postgres answers; pages retry transient provider errors for about five minutes,
-// then are recorded as failed so escalation goes on to the next tier instead of waiting forever.
-const LOOKUPS = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-} as const;
-const PAGER = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
-} as const;
 const lookups = proxyActivities<Activities>(LOOKUPS);
-
-/** Returns the activities that page: on their own task queue, so a storm's records never hold a page up. */
-function paging() {
-  // Runs from before paged on the alerts' own queue; a change of queue would not match their history.
-  const taskQueue = patched('pages-own-queue') ? pagesTaskQueue(workflowInfo().taskQueue) : undefined;
-  return {
-    pager: proxyActivities<Activities>({ ...PAGER, ...(taskQueue ? { taskQueue } : {}) }),
-    lookups: proxyActivities<Activities>({ ...LOOKUPS, ...(taskQueue ? { taskQueue } : {}) }),
-  };
-}
 
 export interface AlertContext {
   input: AlertInput;
@@ -63,77 +44,6 @@ export interface AlertContext {
   track(p: Promise<unknown>): void;
   /** Marks work under way (a lookup, a write) that a continue-as-new must wait for; returns p's result. */
   during<T>(p: Promise<T>): Promise<T>;
-}
-
-interface PageSpec {
-  kind: NotificationView['kind'];
-  keyPrefix: string;
-  loop: number | null;
-  tier: number | null;
-  slaKind?: 'tta' | 'ttr';
-  deadline?: number;
-  /** When the page was decided (a tier's fire time, an SLA mark's deadline): the workflow clock. */
-  at: number;
-}
-
-async function sendOne(ctx: AlertContext, r: Recipient, spec: PageSpec): Promise<void> {
-  const { input, rt } = ctx;
-  const key = `${spec.keyPrefix}:${r.targetKey}:${r.channel}:${r.address}`;
-  const entry: NotificationView = {
-    key,
-    kind: spec.kind,
-    cycle: rt.cycle,
-    loop: spec.loop,
-    tier: spec.tier,
-    // The view is readable by queries and the API; the secret travels only in the recipient.
-    target: shownTarget(r.target),
-    channel: r.channel,
-    address: r.address,
-    status: 'sending',
-    at: new Date(spec.at).toISOString(),
-  };
-  noteNotification(rt, entry);
-  const { pager, lookups } = paging();
-  try {
-    // The page reads the alert's details from its record: they may be 512 KB, and would be written into
-    // history again with every page.
-    const byId = patched('page-details-from-store');
-    const result = await pager.sendPage({
-      idempotencyKey: key,
-      alertId: input.alertId,
-      event: byId ? { ...input.event, details: {} } : input.event,
-      ...(byId ? { detailsFromStore: true } : {}),
-      triggeredAt: new Date(rt.triggeredAt).toISOString(),
-      kind: spec.kind,
-      cycle: rt.cycle,
-      loop: spec.loop,
-      tier: spec.tier,
-      slaKind: spec.slaKind,
-      deadline: spec.deadline === undefined ? undefined : new Date(spec.deadline).toISOString(),
-      scheduledAt: entry.at,
-      recipient: r,
-    });
-    noteNotification(rt, { ...entry, status: result.status, ...(result.status === 'failed' ? { error: result.error } : {}) });
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    const error = `gave up after retries: ${err.cause?.message ?? err.message}`;
-    await lookups.failPage({ idempotencyKey: key, error });
-    noteNotification(rt, { ...entry, status: 'failed', error });
-  }
-}
-
-/** Resolves targets to addresses and starts one page per address; gaps go on the timeline. Returns how many. */
-async function page(ctx: AlertContext, targets: Target[], spec: PageSpec): Promise<number> {
-  // Webhook targets carry their address; users and schedules need a lookup activity.
-  const { direct, lookup } = splitTargets(targets);
-  const { lookups } = paging();
-  const { recipients, gaps } = lookup.length
-    ? await ctx.during(lookups.resolveTargets({ targets: lookup, at: new Date(spec.at).toISOString() }))
-    : { recipients: [], gaps: [] };
-  recipients.unshift(...direct);
-  for (const gap of gaps) ctx.track(ctx.audit('escalation_gap', gap));
-  for (const r of recipients) ctx.track(sendOne(ctx, r, spec));
-  return recipients.length;
 }
 
 /** Pages the policy's tiers while the alert is `new`; acknowledge or resolve stops it, a return to `new` restarts it. */
@@ -155,28 +65,42 @@ export async function escalationLoop(ctx: AlertContext): Promise<void> {
     }
     // A hand-over only reaches an alert in `new` and never takes the role of one leading: the policy stays.
     const stillEscalating = () => !rt.closed && rt.state === 'new' && rt.cycle === cycle && rt.group?.role !== 'member';
+    // The tier that fired last and its pages: once every one of them failed for good, waiting out the
+    // next tier's delay helps nobody. Pages still being retried never hold the next tier up.
+    let last: { cursor: EscalationCursor; pages: SentPages } | null = null;
+    const failedForGood = () => last !== null && !last.pages.legacy && tierFailedForGood(last.pages.outcomes);
     while (rt.cursor && stillEscalating()) {
       const wait = fireTime(policy, rt.cursor) - Date.now();
-      if (wait > 0 && rt.escalateRequested === rt.escalateServed) {
-        await condition(() => !stillEscalating() || rt.escalateRequested > rt.escalateServed, wait);
+      if (wait > 0 && rt.escalateRequested === rt.escalateServed && !failedForGood()) {
+        await condition(() => !stillEscalating() || rt.escalateRequested > rt.escalateServed || failedForGood(), wait);
       }
       if (!stillEscalating()) break;
       if (rt.escalateRequested > rt.escalateServed) rt.cursor = escalateNow(policy, rt.cursor, Date.now());
+      else if (last && failedForGood() && fireTime(policy, rt.cursor) > Date.now()) {
+        const fell = afterTierFailed(policy, last.cursor, rt.cursor, Date.now());
+        ctx.track(ctx.audit('escalation_gap', fell.gap));
+        rt.cursor = fell.cursor;
+      }
       const cursor = rt.cursor;
       // Pages are dated by the instant the policy scheduled them; the log's created_at says when each was sent.
       const { at: now, next } = fireTier(policy, cursor);
       rt.lastFired = { loop: cursor.loop, tier: cursor.tier, at: now };
       rt.escalateServed = rt.escalateRequested;
       rt.cursor = next;
-      const paged = await page(ctx, policy.tiers[cursor.tier]!.targets, {
+      const pages = await page(ctx, policy.tiers[cursor.tier]!.targets, {
         kind: 'page',
         keyPrefix: `page:${input.alertId}:c${cycle}:l${cursor.loop}:t${cursor.tier}`,
         loop: cursor.loop,
         tier: cursor.tier,
         at: now,
+        label: `tier ${cursor.tier + 1}`,
+        needed: stillEscalating,
       });
+      // Answered while the targets were looked up: the loop ends here.
+      if (pages.skipped) continue;
+      last = { cursor, pages };
       // Nobody to page (an empty schedule, a restriction gap): never a silent drop, fall through at once.
-      const after = afterTierPaged(policy, cursor, rt.cursor, paged, now);
+      const after = afterTierPaged(policy, cursor, rt.cursor, pages.outcomes.length, now);
       if (after.gap !== null) {
         ctx.track(ctx.audit('escalation_gap', after.gap));
         rt.cursor = after.cursor;
@@ -233,6 +157,9 @@ async function fireSlaMark(ctx: AlertContext, mark: SlaMark, deadline: number): 
     slaKind,
     deadline,
     at: deadline,
+    label: `SLA mark ${mark}`,
+    // Still live once fired: a TTA page matters until someone responds, a TTR page until resolved.
+    needed: () => !rt.closed && markIsLive(mark, { respondedAt: rt.respondedAt, resolved: rt.state === 'resolved', fired: [] }),
   });
 }
 

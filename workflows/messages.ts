@@ -95,7 +95,7 @@ export interface NotificationView {
   target: Target | ShownTarget;
   channel: 'email' | 'sms' | 'webhook';
   address: string;
-  status: 'sending' | 'sent' | 'failed';
+  status: 'sending' | 'sent' | 'failed' | 'cancelled';
   error?: string;
   at: string;
 }

@@ -60,6 +60,8 @@ export interface HarnessOptions {
   maxCachedWorkflows?: number;
   notifiers?: Record<Channel, Notifier>;
   afterRecorded?: (key: string) => void;
+  /** How long pages to a channel that is down are retried (default 24 h). */
+  pageRetryCapMs?: number;
   /** See KlaxonWorkerOptions. */
   activityOverrides?: KlaxonWorkerOptions['activityOverrides'];
   groupTaskQueue?: (taskQueue: string) => string;
@@ -96,6 +98,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       notifiers: opts.notifiers ?? createNotifiers({}),
       publicUrl: PUBLIC_URL,
       afterRecorded: opts.afterRecorded,
+      pageRetryCapMs: opts.pageRetryCapMs,
       activityOverrides: opts.activityOverrides,
       groupTaskQueue: opts.groupTaskQueue?.(taskQueue),
       workflows: env.client.workflow,

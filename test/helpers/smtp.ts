@@ -8,6 +8,8 @@ export interface SmtpServerOptions {
   rejectRecipients?: RegExp;
   /** Recipients answered with 451 (try again later) at RCPT TO. */
   tempFailRecipients?: RegExp;
+  /** Holds back the greeting and the answers to MAIL FROM, RCPT TO and DATA this long each (a slow server). */
+  stepDelayMs?: number;
 }
 
 export type ReceivedMail = ParsedMail & { envelope: { mailFrom: string | undefined; rcptTo: string[] } };
@@ -20,6 +22,12 @@ export interface TestSmtpServer {
   /** Recipients refused at RCPT TO, with the code answered. */
   rejected: { address: string; responseCode: number }[];
   received(): number;
+  /** Connections opened to the server so far (each attempt to send opens one). */
+  connections(): number;
+  /** Stops listening: connections are refused, as from a mail server that is down. */
+  down(): Promise<void>;
+  /** Listens again on the same port. */
+  up(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +39,8 @@ function smtpError(message: string, responseCode: number): Error {
 export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<TestSmtpServer> {
   const messages: ReceivedMail[] = [];
   const rejected: { address: string; responseCode: number }[] = [];
+  let connections = 0;
+  const later = (callback: () => void) => (opts.stepDelayMs ? setTimeout(callback, opts.stepDelayMs) : callback());
   const server = new SMTPServer({
     secure: false,
     authOptional: true,
@@ -38,6 +48,13 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
     disabledCommands: ['STARTTLS'],
     logger: false,
     closeTimeout: 1_000,
+    onConnect(_session, callback) {
+      connections += 1;
+      later(() => callback());
+    },
+    onMailFrom(_address, _session, callback) {
+      later(() => callback());
+    },
     onRcptTo(address, _session, callback) {
       if (opts.rejectRecipients?.test(address.address)) {
         rejected.push({ address: address.address, responseCode: 550 });
@@ -47,7 +64,7 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
         rejected.push({ address: address.address, responseCode: 451 });
         return callback(smtpError('4.3.0 Temporary failure, try again later', 451));
       }
-      callback();
+      later(() => callback());
     },
     onData(stream, session, callback) {
       // The reply to DATA waits for the parse, so a resolved sendMail means the message is in `messages`.
@@ -59,7 +76,7 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
               envelope: { mailFrom, rcptTo: session.envelope.rcptTo.map((r) => r.address) },
             }),
           );
-          callback();
+          later(() => callback());
         },
         (err: Error) => callback(err),
       );
@@ -76,6 +93,16 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
     messages,
     rejected,
     received: () => messages.length,
+    connections: () => connections,
+    // The listening socket only: SMTPServer.close() would also end the server for good.
+    down: () => new Promise<void>((resolve, reject) => server.server.close((err) => (err ? reject(err) : resolve()))),
+    up: () => new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.server.listen(port, '127.0.0.1', () => {
+        server.server.off('error', reject);
+        resolve();
+      });
+    }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

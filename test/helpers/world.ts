@@ -7,7 +7,7 @@ import { createNotifiers } from '../../notifiers';
 import type { AlertView } from '../../workflows/messages';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
 import { startHarness, type Harness, type HarnessOptions } from './harness';
-import { startSmtpServer, type TestSmtpServer } from './smtp';
+import { startSmtpServer, type SmtpServerOptions, type TestSmtpServer } from './smtp';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
 export interface World extends Harness {
@@ -29,8 +29,8 @@ export interface World extends Harness {
 let policySeq = 0;
 
 /** Returns a started world; close() stops everything. */
-export async function startWorld(opts: Omit<HarnessOptions, 'notifiers'> = {}): Promise<World> {
-  const [smtp, twilio, hooks] = await Promise.all([startSmtpServer(), startFakeTwilio(), startWebhookReceiver()]);
+export async function startWorld(opts: Omit<HarnessOptions, 'notifiers'> & { smtp?: SmtpServerOptions } = {}): Promise<World> {
+  const [smtp, twilio, hooks] = await Promise.all([startSmtpServer(opts.smtp), startFakeTwilio(), startWebhookReceiver()]);
   const notifiers = createNotifiers({
     smtpUrl: smtp.url,
     twilioAccountSid: twilio.accountSid,
