@@ -53,13 +53,24 @@ const enqueue = (key: string, dedupKey: string) =>
 const recorded = async () =>
   (await w.db.pool.query<{ dedup_key: string }>('select dedup_key from alerts where service = $1 order by dedup_key', [SERVICE])).rows.map((r) => r.dedup_key);
 
-/** Alert ids paged, one entry per page received. */
-const paged = () => w.hooks.requests.filter((r) => r.path === '/pgdown').map((r) => (r.json as { alert: { alertId: string } }).alert.alertId);
+/** Every page received: its alert and its Idempotency-Key (a resend repeats the key). */
+const pages = () =>
+  w.hooks.requests
+    .filter((r) => r.path === '/pgdown')
+    .map((r) => r.json as { alert: { alertId: string }; idempotency_key: string })
+    .map((j) => ({ alertId: j.alert.alertId, key: j.idempotency_key }));
+const paged = () => [...new Set(pages().map((p) => p.alertId))].sort();
 
 it('with Postgres stopped, 10 ingest events and a POST /alerts answer 2xx; all are recorded and paged once it is back', { timeout: 240_000 }, async () => {
   // Warm: the routing key, the plan and the API key have each been read once.
   assert.equal((await enqueue(routingKey, 'warm')).status, 202);
   await waitFor('the warm alert recorded and paged', async () => (await recorded()).length === 1 && paged().length === 1, 30_000);
+  // Its page's outcome is in Postgres too: stopping Postgres before that would make the page's retry
+  // send it again (at least once), which is not what this test is about.
+  await waitFor('the warm page recorded as sent', async () => {
+    const { rows } = await w.db.pool.query(`select 1 from notifications where status = 'sent' and alert_id = (select id from alerts where dedup_key = 'warm')`);
+    return rows.length === 1;
+  });
 
   await postgres!.stop();
   postgres = undefined;
@@ -94,7 +105,9 @@ it('with Postgres stopped, 10 ingest events and a POST /alerts answer 2xx; all a
   assert.deepEqual(await recorded(), expected);
   await waitFor('every alert paged', () => paged().length >= expected.length, 60_000);
   const { rows } = await w.db.pool.query<{ id: string }>('select id from alerts where service = $1', [SERVICE]);
-  assert.deepEqual(paged().sort(), rows.map((r) => r.id).sort(), 'each alert paged exactly once');
+  assert.deepEqual(paged(), rows.map((r) => r.id).sort(), 'every alert paged');
+  // Once each: a repeat under the same Idempotency-Key would be a resend, under another a second page.
+  assert.equal(pages().length, rows.length, JSON.stringify(pages()));
   // Counted in memory while Postgres was away, written once it answered again.
   await waitFor('the raw-event counts written', async () => {
     await w.caches.counts.flush().catch(() => {});
