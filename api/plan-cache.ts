@@ -5,7 +5,7 @@
  * ingest and POST /alerts still answer from it, since the event itself only needs Temporal.
  *
  * Invariant: a cached value is served only while the change listener is up (store/change-listener.ts),
- * i.e. while every committed change to these tables reaches `changed` (sql/000011, sql/000012). While it
+ * i.e. while every committed change to these tables reaches `changed` (sql/000011, sql/000013). While it
  * is down every read queries Postgres. Changes this process makes through the API are applied at once
  * (the routers call `changed` after their commit), so a client that edits a policy and then triggers
  * an alert gets the new policy; other processes' changes arrive with the notification, milliseconds

@@ -81,14 +81,23 @@ export function chaosPlan(o: ChaosOptions = DEFAULT_CHAOS): ChaosPlan {
   // Kills over the whole run, tiers included, each jittered within its own slot; restarts of the two
   // stores at fixed points of the sending, so events arrive while each is down.
   const kills: FaultKind[] = shuffle(
-    [...Array<FaultKind>(o.workerKills).fill('kill-worker'), ...Array<FaultKind>(o.apiKills).fill('kill-api')],
+    [
+      ...Array<FaultKind>(o.workerKills).fill('kill-worker'),
+      ...Array<FaultKind>(o.apiKills).fill('kill-api'),
+    ],
     rnd,
   );
   const slot = lastPageDueMs / (kills.length + 1);
   const faults: PlannedFault[] = kills.map((kind, i) => ({ kind, at: Math.round(slot * (i + 0.5 + rnd())) }));
   const restarts = (kind: FaultKind, n: number, from: number) =>
-    Array.from({ length: n }, (_, i) => ({ kind, at: Math.round(sendMs * (from + (0.25 * i) / Math.max(1, n))) }));
-  faults.push(...restarts('restart-postgres', o.postgresRestarts, 0.35), ...restarts('restart-temporal', o.temporalRestarts, 0.7));
+    Array.from({ length: n }, (_, i) => ({
+      kind,
+      at: Math.round(sendMs * (from + (0.25 * i) / Math.max(1, n))),
+    }));
+  faults.push(
+    ...restarts('restart-postgres', o.postgresRestarts, 0.35),
+    ...restarts('restart-temporal', o.temporalRestarts, 0.7),
+  );
   faults.sort((a, b) => a.at - b.at);
   return { options: o, triggers, faults, lastPageDueMs };
 }

@@ -117,7 +117,10 @@ export class Supervised {
       const { exited, output } = this.spawnOnce();
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`not ready in ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`not ready in ${READY_TIMEOUT_MS / 1000} s`)),
+          READY_TIMEOUT_MS,
+        );
       });
       try {
         // ready() itself rejects once the process has exited.
@@ -138,7 +141,11 @@ export class Supervised {
   }
 
   private spawnOnce(): { exited: Promise<void>; output: () => string } {
-    const child = spawn(this.spec.command, this.spec.args, { cwd: root, env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.spec.command, this.spec.args, {
+      cwd: root,
+      env: this.spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.counts.starts++;
     let out = '';
@@ -178,7 +185,11 @@ export class Supervised {
 }
 
 /** Polls check() until it returns true; rejects when the process exits first. */
-async function until(check: () => boolean | Promise<boolean>, exited: Promise<void>, everyMs = 200): Promise<void> {
+async function until(
+  check: () => boolean | Promise<boolean>,
+  exited: Promise<void>,
+  everyMs = 200,
+): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
   for (;;) {
@@ -265,7 +276,13 @@ export function klaxonProcess(o: {
 
 /** An embedded Postgres that can be stopped and started again on the same data and port. */
 export class RestartablePostgres {
-  readonly counts: ProcessCounts = { name: 'postgres', starts: 0, kills: 0, unexpectedExits: 0, exitReasons: [] };
+  readonly counts: ProcessCounts = {
+    name: 'postgres',
+    starts: 0,
+    kills: 0,
+    unexpectedExits: 0,
+    exitReasons: [],
+  };
   private handle: EmbeddedPostgresHandle | undefined;
 
   constructor(private readonly o: { dataDir: string; port: number; log: (line: string) => void }) {}

@@ -10,7 +10,8 @@ const FAULT_NAMES = {
   'restart-temporal': 'Temporal restart',
 } as const;
 
-const drift = (s: Summary | undefined) => (s ? `${seconds(s.p50)} / ${seconds(s.p99)} / ${seconds(s.max)}` : '—');
+const drift = (s: Summary | undefined) =>
+  s ? `${seconds(s.p50)} / ${seconds(s.p99)} / ${seconds(s.max)}` : '—';
 const byKey = (r: Record<string, number>) => {
   const parts = Object.entries(r).map(([k, n]) => `${k}: ${count(n)}`);
   return parts.length > 0 ? parts.join(', ') : 'none';
@@ -34,7 +35,9 @@ export function renderChaos(r: ChaosReport): string {
     '',
     '| Check | Measured | Target | Met |',
     '|---|---|---|---|',
-    ...r.targets.map((t) => `| ${t.name} | ${count(t.measured)} | ${t.target} | ${t.met ? 'yes' : '**no**'} |`),
+    ...r.targets.map(
+      (t) => `| ${t.name} | ${count(t.measured)} | ${t.target} | ${t.met ? 'yes' : '**no**'} |`,
+    ),
     '',
     '| Measure | Value |',
     '|---|---|',
@@ -46,11 +49,18 @@ export function renderChaos(r: ChaosReport): string {
     `| pages resent with the same Idempotency-Key (extra requests) | ${count(r.pages.resent.pages)} (${count(r.pages.resent.extraRequests)}) |`,
     `| pages doubled under distinct keys (extra requests) | ${count(r.pages.doubledDistinct.pages)} (${count(r.pages.doubledDistinct.extraRequests)}) |`,
     `| other requests at the receiver (SLA pages, unknown alerts) | ${count(r.pages.unexpected)} |`,
-    ...r.drift.tiers.map((s, i) => `| tier ${i + 1} (${r.tierDelaysMinutes[i]} min) drift p50 / p99 / max | ${drift(s)} |`),
+    ...r.drift.tiers.map(
+      (s, i) => `| tier ${i + 1} (${r.tierDelaysMinutes[i]} min) drift p50 / p99 / max | ${drift(s)} |`,
+    ),
     `| all tiers drift p50 / p99 / max | ${drift(r.drift.all)} |`,
     `| page rows in Postgres by status | ${byKey(r.notifications)} |`,
     ...(['kill-worker', 'kill-api', 'restart-postgres', 'restart-temporal'] as const).map(
-      (k) => `| ${FAULT_NAMES[k]}s at | ${done(k).map((f) => seconds(f.at)).join(', ') || '—'}${recovery(k)} |`,
+      (k) =>
+        `| ${FAULT_NAMES[k]}s at | ${
+          done(k)
+            .map((f) => seconds(f.at))
+            .join(', ') || '—'
+        }${recovery(k)} |`,
     ),
     ...r.processes.map(
       (p) =>
@@ -60,7 +70,13 @@ export function renderChaos(r: ChaosReport): string {
   ];
   if (r.alerts.lost.length > 0) lines.push('', `Lost alerts: ${r.alerts.lost.join(', ')}`);
   if (r.pages.lost.length > 0)
-    lines.push('', `Lost pages: ${r.pages.lost.slice(0, 50).map((p) => `${p.dedupKey} tier ${p.tier + 1} (${p.reason})`).join(', ')}${r.pages.lost.length > 50 ? ', …' : ''}`);
+    lines.push(
+      '',
+      `Lost pages: ${r.pages.lost
+        .slice(0, 50)
+        .map((p) => `${p.dedupKey} tier ${p.tier + 1} (${p.reason})`)
+        .join(', ')}${r.pages.lost.length > 50 ? ', …' : ''}`,
+    );
   if (r.gaveUp) lines.push('', `**Gave up waiting:** ${r.gaveUp}`);
   return lines.join('\n');
 }

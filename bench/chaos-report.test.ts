@@ -15,23 +15,48 @@ describe('chaos plan', () => {
     assert.ok(plan.triggers.every((t, i) => i === 0 || t.at >= plan.triggers[i - 1]!.at));
     assert.equal(plan.lastPageDueMs, plan.triggers.at(-1)!.at + 120_000);
     const kinds = (k: string) => plan.faults.filter((f) => f.kind === k).length;
-    assert.deepEqual([kinds('kill-worker'), kinds('kill-api'), kinds('restart-postgres'), kinds('restart-temporal')], [10, 5, 1, 1]);
-    assert.ok(plan.faults.every((f, i) => f.at >= 0 && f.at <= plan.lastPageDueMs && (i === 0 || f.at >= plan.faults[i - 1]!.at)));
+    assert.deepEqual(
+      [kinds('kill-worker'), kinds('kill-api'), kinds('restart-postgres'), kinds('restart-temporal')],
+      [10, 5, 1, 1],
+    );
+    assert.ok(
+      plan.faults.every(
+        (f, i) => f.at >= 0 && f.at <= plan.lastPageDueMs && (i === 0 || f.at >= plan.faults[i - 1]!.at),
+      ),
+    );
     // The stores restart while triggers are still being sent, so events arrive while each is down.
-    assert.ok(plan.faults.filter((f) => f.kind.startsWith('restart')).every((f) => f.at < DEFAULT_CHAOS.seconds * 1000));
-    assert.ok(plan.faults.some((f) => f.kind === 'kill-worker' && f.at > DEFAULT_CHAOS.seconds * 1000), 'kills during escalation too');
+    assert.ok(
+      plan.faults
+        .filter((f) => f.kind.startsWith('restart'))
+        .every((f) => f.at < DEFAULT_CHAOS.seconds * 1000),
+    );
+    assert.ok(
+      plan.faults.some((f) => f.kind === 'kill-worker' && f.at > DEFAULT_CHAOS.seconds * 1000),
+      'kills during escalation too',
+    );
   });
 
   it('is the same for the same seed and refuses options that make no run', () => {
-    assert.deepEqual(chaosPlan({ ...DEFAULT_CHAOS, alerts: 50 }), chaosPlan({ ...DEFAULT_CHAOS, alerts: 50 }));
-    assert.notDeepEqual(chaosPlan({ ...DEFAULT_CHAOS, seed: 1 }).faults, chaosPlan({ ...DEFAULT_CHAOS, seed: 2 }).faults);
+    assert.deepEqual(
+      chaosPlan({ ...DEFAULT_CHAOS, alerts: 50 }),
+      chaosPlan({ ...DEFAULT_CHAOS, alerts: 50 }),
+    );
+    assert.notDeepEqual(
+      chaosPlan({ ...DEFAULT_CHAOS, seed: 1 }).faults,
+      chaosPlan({ ...DEFAULT_CHAOS, seed: 2 }).faults,
+    );
     assert.throws(() => chaosPlan({ ...DEFAULT_CHAOS, alerts: 0 }), /alerts/);
     assert.throws(() => chaosPlan({ ...DEFAULT_CHAOS, apiKills: -1 }), /fault counts/);
   });
 });
 
 const start = 1_000_000;
-const accepted = (key: string, acceptedAt: number | null, attempts = 1, failures: Record<string, number> = {}): TriggerOutcome => ({
+const accepted = (
+  key: string,
+  acceptedAt: number | null,
+  attempts = 1,
+  failures: Record<string, number> = {},
+): TriggerOutcome => ({
   key,
   via: 'rest',
   dueAt: 0,
@@ -42,7 +67,13 @@ const accepted = (key: string, acceptedAt: number | null, attempts = 1, failures
   failures,
 });
 /** A page of the alert's tier arriving `late` ms after the tier was due (alerts triggered at `start`). */
-const page = (alertId: string, tier: number, late: number, idempotencyKey = `${alertId}/${tier}`, event = 'page'): ReceivedRequest => ({
+const page = (
+  alertId: string,
+  tier: number,
+  late: number,
+  idempotencyKey = `${alertId}/${tier}`,
+  event = 'page',
+): ReceivedRequest => ({
   at: start + TIER_DELAYS_MINUTES[tier]! * 60_000 + late,
   path: `/tier-${tier + 1}`,
   body: { event, alert: { alertId, tier }, idempotency_key: idempotencyKey },
@@ -78,7 +109,15 @@ function observation(): ChaosObservation {
       page('nobody', 0, 0),
     ],
     faults: [{ kind: 'kill-worker', plannedAt: 1_000, at: 1_100, recoveredAt: 9_100 }],
-    processes: [{ name: 'worker', starts: 2, kills: 1, unexpectedExits: 1, exitReasons: ['exit 1: cannot reach | Temporal'] }],
+    processes: [
+      {
+        name: 'worker',
+        starts: 2,
+        kills: 1,
+        unexpectedExits: 1,
+        exitReasons: ['exit 1: cannot reach | Temporal'],
+      },
+    ],
     notifications: { sent: 7 },
     load: [
       { at: start, load1: 1.5 },
@@ -91,7 +130,15 @@ function observation(): ChaosObservation {
 describe('chaos report', () => {
   it('counts alerts accepted against recorded, and every kind of miss', () => {
     const r = analyzeChaos(observation());
-    assert.deepEqual(r.alerts, { sent: 4, accepted: 3, notAccepted: ['k3'], recorded: 2, lost: ['k2'], recordedTwice: ['k1'], unexpected: 0 });
+    assert.deepEqual(r.alerts, {
+      sent: 4,
+      accepted: 3,
+      notAccepted: ['k3'],
+      recorded: 2,
+      lost: ['k2'],
+      recordedTwice: ['k1'],
+      unexpected: 0,
+    });
     assert.deepEqual(r.triggers.failures, { 503: 1, network: 10, 500: 1 });
     assert.equal(r.triggers.attempts, 15);
     assert.equal(r.triggers.retried, 3);
@@ -142,17 +189,30 @@ describe('chaos report', () => {
     };
     const r = analyzeChaos(clean);
     assert.ok(r.targets.every((t) => t.met));
-    assert.deepEqual(r.pages.resent, { pages: 1, extraRequests: 1 }, 'a resend under the same key misses no target');
+    assert.deepEqual(
+      r.pages.resent,
+      { pages: 1, extraRequests: 1 },
+      'a resend under the same key misses no target',
+    );
   });
 
   it('renders the targets, the measures and every miss as Markdown', () => {
     const md = renderChaos(analyzeChaos({ ...observation(), gaveUp: 'the wait ran out' }));
-    assert.match(md, /^## Chaos: 4 alerts over 300 s \(seed 11\), tiers at 0\/1\/2 min, 1 worker SIGKILLs, 0 API SIGKILLs, 0 Postgres restarts, 0 Temporal restarts\n/);
+    assert.match(
+      md,
+      /^## Chaos: 4 alerts over 300 s \(seed 11\), tiers at 0\/1\/2 min, 1 worker SIGKILLs, 0 API SIGKILLs, 0 Postgres restarts, 0 Temporal restarts\n/,
+    );
     assert.match(md, /\| lost pages \(expected, never received\) \| 4 \| 0 \| \*\*no\*\* \|/);
-    assert.match(md, /\| alerts sent \/ accepted \(2xx\) \/ recorded \/ recorded twice \| 4 \/ 3 \/ 2 \/ 1 \(k1\) \|/);
+    assert.match(
+      md,
+      /\| alerts sent \/ accepted \(2xx\) \/ recorded \/ recorded twice \| 4 \/ 3 \/ 2 \/ 1 \(k1\) \|/,
+    );
     assert.match(md, /\| failed attempts by status \| 500: 1, 503: 1, network: 10 \|/);
     assert.match(md, /\| tier 1 \(0 min\) drift p50 \/ p99 \/ max \| 1\.00 s \/ 3\.00 s \/ 3\.00 s \|/);
-    assert.match(md, /\| worker: starts \/ kills \/ exits on its own \| 2 \/ 1 \/ 1 \(last: exit 1: cannot reach \/ Temporal\) \|/);
+    assert.match(
+      md,
+      /\| worker: starts \/ kills \/ exits on its own \| 2 \/ 1 \/ 1 \(last: exit 1: cannot reach \/ Temporal\) \|/,
+    );
     assert.match(md, /Lost alerts: k2/);
     assert.match(md, /Lost pages: k0 tier 3 \(never received\), k2 tier 1 \(alert not recorded\)/);
     assert.match(md, /\*\*Gave up waiting:\*\* the wait ran out/);

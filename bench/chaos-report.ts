@@ -119,7 +119,8 @@ export function analyzeChaos(o: ChaosObservation): ChaosReport {
   const rowsByKey = new Map<string, AlertRecord[]>();
   for (const a of o.alerts) rowsByKey.set(a.dedupKey, [...(rowsByKey.get(a.dedupKey) ?? []), a]);
   const keyOfAlert = new Map(o.alerts.map((a) => [a.id, a.dedupKey]));
-  const firstRow = (key: string) => rowsByKey.get(key)?.reduce((a, b) => (b.triggeredAt < a.triggeredAt ? b : a));
+  const firstRow = (key: string) =>
+    rowsByKey.get(key)?.reduce((a, b) => (b.triggeredAt < a.triggeredAt ? b : a));
 
   // Pages by dedup key and tier, in arrival order.
   const tiers = o.tierDelaysMinutes.length;
@@ -129,7 +130,14 @@ export function analyzeChaos(o: ChaosObservation): ChaosReport {
     const body = r.body as PageBody | undefined;
     const key = typeof body?.alert?.alertId === 'string' ? keyOfAlert.get(body.alert.alertId) : undefined;
     const tier = body?.alert?.tier;
-    if (body?.event !== 'page' || key === undefined || !sentKeys.has(key) || typeof tier !== 'number' || tier < 0 || tier >= tiers) {
+    if (
+      body?.event !== 'page' ||
+      key === undefined ||
+      !sentKeys.has(key) ||
+      typeof tier !== 'number' ||
+      tier < 0 ||
+      tier >= tiers
+    ) {
       unexpected++;
       continue;
     }
@@ -153,7 +161,10 @@ export function analyzeChaos(o: ChaosObservation): ChaosReport {
         continue;
       }
       delivered++;
-      if (row) drift[tier]!.push(Math.min(...got.map((r) => r.at)) - (row.triggeredAt + o.tierDelaysMinutes[tier]! * 60_000));
+      if (row)
+        drift[tier]!.push(
+          Math.min(...got.map((r) => r.at)) - (row.triggeredAt + o.tierDelaysMinutes[tier]! * 60_000),
+        );
       if (got.length > 1) {
         const keys = new Set(got.map((r) => (r.body as PageBody).idempotency_key));
         const bucket = keys.size > 1 ? doubledDistinct : resent;
@@ -163,10 +174,12 @@ export function analyzeChaos(o: ChaosObservation): ChaosReport {
     }
   }
   // Pages of sent but never accepted keys (accepted after all, unbeknown to the sender) still count.
-  for (const [id, got] of byPage) if (!acceptedKeys.has(id.slice(0, id.lastIndexOf('#')))) received += got.length;
+  for (const [id, got] of byPage)
+    if (!acceptedKeys.has(id.slice(0, id.lastIndexOf('#')))) received += got.length;
 
   const failures: Record<string, number> = {};
-  for (const t of o.triggers) for (const [status, n] of Object.entries(t.failures)) failures[status] = (failures[status] ?? 0) + n;
+  for (const t of o.triggers)
+    for (const [status, n] of Object.entries(t.failures)) failures[status] = (failures[status] ?? 0) + n;
 
   const lostAlerts = [...acceptedKeys].filter((k) => !rowsByKey.has(k)).sort();
   const loads = o.load.map((l) => l.load1);
@@ -179,7 +192,10 @@ export function analyzeChaos(o: ChaosObservation): ChaosReport {
       notAccepted: o.triggers.filter((t) => t.acceptedAt === null).map((t) => t.key),
       recorded: [...acceptedKeys].filter((k) => rowsByKey.has(k)).length,
       lost: lostAlerts,
-      recordedTwice: [...rowsByKey].filter(([, rows]) => rows.length > 1).map(([k]) => k).sort(),
+      recordedTwice: [...rowsByKey]
+        .filter(([, rows]) => rows.length > 1)
+        .map(([k]) => k)
+        .sort(),
       unexpected: o.alerts.filter((a) => !sentKeys.has(a.dedupKey)).length,
     },
     triggers: {
@@ -211,4 +227,9 @@ export function analyzeChaos(o: ChaosObservation): ChaosReport {
   };
 }
 
-const target = (name: string, measured: number): Target => ({ name, measured, target: 0, met: measured === 0 });
+const target = (name: string, measured: number): Target => ({
+  name,
+  measured,
+  target: 0,
+  met: measured === 0,
+});

@@ -43,20 +43,52 @@ const BACKOFF = { initialMs: 250, maxMs: 5_000 };
 function request(t: PlannedTrigger, target: SendTarget): { url: string; init: RequestInit } {
   const summary = `chaos ${t.key}`;
   if (t.via === 'pagerduty') {
-    const body = { routing_key: target.routingKey, event_action: 'trigger', dedup_key: t.key, payload: { summary, source: 'chaos-bench', severity: 'info' } };
-    return { url: `${target.api}/v2/enqueue`, init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } };
+    const body = {
+      routing_key: target.routingKey,
+      event_action: 'trigger',
+      dedup_key: t.key,
+      payload: { summary, source: 'chaos-bench', severity: 'info' },
+    };
+    return {
+      url: `${target.api}/v2/enqueue`,
+      init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    };
   }
-  const body = { summary, severity: 'info', service: target.service, source: 'chaos-bench', dedup_key: t.key };
+  const body = {
+    summary,
+    severity: 'info',
+    service: target.service,
+    source: 'chaos-bench',
+    dedup_key: t.key,
+  };
   return {
     url: `${target.api}/alerts`,
-    init: { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.adminKey}` }, body: JSON.stringify(body) },
+    init: {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.adminKey}` },
+      body: JSON.stringify(body),
+    },
   };
 }
 
 /** Sends one trigger until accepted or given up; `start` is Date.now() of the run's time zero. */
-async function sendOne(t: PlannedTrigger, target: SendTarget, start: number, o: SendOptions): Promise<TriggerOutcome> {
+async function sendOne(
+  t: PlannedTrigger,
+  target: SendTarget,
+  start: number,
+  o: SendOptions,
+): Promise<TriggerOutcome> {
   const { url, init } = request(t, target);
-  const out: TriggerOutcome = { key: t.key, via: t.via, dueAt: t.at, firstSentAt: Date.now() - start, acceptedAt: null, attempts: 0, status: null, failures: {} };
+  const out: TriggerOutcome = {
+    key: t.key,
+    via: t.via,
+    dueAt: t.at,
+    firstSentAt: Date.now() - start,
+    acceptedAt: null,
+    attempts: 0,
+    status: null,
+    failures: {},
+  };
   let delay = BACKOFF.initialMs;
   for (;;) {
     out.attempts++;

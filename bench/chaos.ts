@@ -22,8 +22,21 @@ import { ensureDatabase } from '../runtime/embedded-postgres';
 import { resolveTemporalCli } from '../runtime/temporal-tools';
 import { createApiKey } from '../store/api-keys';
 import { migrate } from '../store/migrate';
-import { DEFAULT_CHAOS, TIER_DELAYS_MINUTES, chaosPlan, type ChaosOptions, type ChaosPlan } from './chaos-plan';
-import { RestartablePostgres, devServer, httpReady, klaxonProcess, printed, type Supervised } from './chaos-processes';
+import {
+  DEFAULT_CHAOS,
+  TIER_DELAYS_MINUTES,
+  chaosPlan,
+  type ChaosOptions,
+  type ChaosPlan,
+} from './chaos-plan';
+import {
+  RestartablePostgres,
+  devServer,
+  httpReady,
+  klaxonProcess,
+  printed,
+  type Supervised,
+} from './chaos-processes';
 import { analyzeChaos, type AlertRecord, type ChaosObservation, type FaultDone } from './chaos-report';
 import { renderChaos } from './chaos-render';
 import { sendTriggers, type SendTarget, type TriggerOutcome } from './chaos-send';
@@ -48,8 +61,15 @@ interface Stack {
 /** Starts Postgres, migrates it and makes the benchmark's key, then the dev server, the API and the workers. */
 async function startStack(dir: string, logs: string, workerCount: number): Promise<Stack> {
   const config = loadConfig();
-  const cli = await resolveTemporalCli({ toolsDir: projectPath(config.KLAXON_TOOLS_DIR), explicitPath: config.TEMPORAL_CLI_PATH, log: say });
-  if (cli.type !== 'existing-path') throw new Error('the chaos benchmark runs the Temporal CLI as its own process: provision it first (npm run provision)');
+  const cli = await resolveTemporalCli({
+    toolsDir: projectPath(config.KLAXON_TOOLS_DIR),
+    explicitPath: config.TEMPORAL_CLI_PATH,
+    log: say,
+  });
+  if (cli.type !== 'existing-path')
+    throw new Error(
+      'the chaos benchmark runs the Temporal CLI as its own process: provision it first (npm run provision)',
+    );
   const [pgPort, temporalPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const postgres = new RestartablePostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort, log: say });
   await postgres.start();
@@ -60,7 +80,12 @@ async function startStack(dir: string, logs: string, workerCount: number): Promi
   await migrate(pool);
   const { key: adminKey } = await createApiKey(pool, { name: 'chaos-bench', role: 'admin' });
 
-  const temporal = devServer({ cli: cli.path, port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(logs, 'temporal.log') });
+  const temporal = devServer({
+    cli: cli.path,
+    port: temporalPort,
+    dbFile: path.join(dir, 'temporal.db'),
+    logFile: path.join(logs, 'temporal.log'),
+  });
   await temporal.start();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env = {
@@ -73,7 +98,13 @@ async function startStack(dir: string, logs: string, workerCount: number): Promi
     API_RATE_LIMIT_PER_MINUTE: '1000000',
     INGEST_RATE_LIMIT_PER_MINUTE: '1000000',
   };
-  const api = klaxonProcess({ name: 'api', script: 'api/main.ts', env, logFile: path.join(logs, 'api.log'), ready: (_out, exited) => httpReady(`${apiUrl}/healthz`, exited) });
+  const api = klaxonProcess({
+    name: 'api',
+    script: 'api/main.ts',
+    env,
+    logFile: path.join(logs, 'api.log'),
+    ready: (_out, exited) => httpReady(`${apiUrl}/healthz`, exited),
+  });
   const workers = Array.from({ length: workerCount }, (_, i) =>
     klaxonProcess({
       name: workerCount === 1 ? 'worker' : `worker-${i + 1}`,
@@ -102,10 +133,18 @@ async function setUp(s: Stack, receiver: PageReceiver): Promise<SendTarget> {
   await post('/escalation-policies', {
     name: 'chaos',
     is_default: true,
-    tiers: TIER_DELAYS_MINUTES.map((d, i) => ({ delay_minutes: d, targets: [{ type: 'webhook', url: `${receiver.url}/tier-${i + 1}` }] })),
+    tiers: TIER_DELAYS_MINUTES.map((d, i) => ({
+      delay_minutes: d,
+      targets: [{ type: 'webhook', url: `${receiver.url}/tier-${i + 1}` }],
+    })),
   });
   const integration = await post('/integrations', { type: 'pagerduty', name: 'chaos', service: SERVICE });
-  return { api: s.apiUrl, adminKey: s.adminKey, routingKey: String(integration.routing_key), service: SERVICE };
+  return {
+    api: s.apiUrl,
+    adminKey: s.adminKey,
+    routingKey: String(integration.routing_key),
+    service: SERVICE,
+  };
 }
 
 /** Runs the planned faults in order, each not before it is due and after the one before has recovered. */
@@ -128,10 +167,12 @@ async function runFaults(plan: ChaosPlan, s: Stack, start: number): Promise<Faul
 }
 
 const readAlerts = async (pool: pg.Pool): Promise<AlertRecord[]> =>
-  (await pool.query<{ id: string; dedup_key: string; t: number }>(
-    `select id, dedup_key, (extract(epoch from triggered_at) * 1000)::float8 as t from alerts where service = $1`,
-    [SERVICE],
-  )).rows.map((r) => ({ id: r.id, dedupKey: r.dedup_key, triggeredAt: r.t }));
+  (
+    await pool.query<{ id: string; dedup_key: string; t: number }>(
+      `select id, dedup_key, (extract(epoch from triggered_at) * 1000)::float8 as t from alerts where service = $1`,
+      [SERVICE],
+    )
+  ).rows.map((r) => ({ id: r.id, dedupKey: r.dedup_key, triggeredAt: r.t }));
 
 async function main(): Promise<void> {
   const options: ChaosOptions = {
@@ -174,25 +215,40 @@ async function main(): Promise<void> {
     })());
   const removeSignalHandlers = cleanUpOnSignals(cleanUp);
   try {
-    say(`starting Postgres, the Temporal dev server, the API and the worker as separate processes; load ${os.loadavg()[0]!.toFixed(2)}`);
+    say(
+      `starting Postgres, the Temporal dev server, the API and the worker as separate processes; load ${os.loadavg()[0]!.toFixed(2)}`,
+    );
     stack = await startStack(dir, logs, numberFlag('workers', 1));
     const s = stack;
     const target = await setUp(s, receiver);
-    say(`${options.alerts} alerts over ${options.seconds} s; faults at ${plan.faults.map((f) => `${seconds(f.at)} ${f.kind}`).join(', ')}`);
+    say(
+      `${options.alerts} alerts over ${options.seconds} s; faults at ${plan.faults.map((f) => `${seconds(f.at)} ${f.kind}`).join(', ')}`,
+    );
 
     const start = Date.now();
     const load: { at: number; load1: number }[] = [{ at: start, load1: os.loadavg()[0]! }];
     const loadTimer = setInterval(() => load.push({ at: Date.now(), load1: os.loadavg()[0]! }), 10_000);
     let accepted = 0;
     const [triggers, faults] = await Promise.all([
-      sendTriggers(plan.triggers, target, start, { inFlight: numberFlag('in-flight', 32), requestTimeoutMs: 30_000, giveUpMs: 15 * 60_000 }, (t) => {
-        if (t.acceptedAt !== null && ++accepted % 100 === 0) say(`${seconds(Date.now() - start)}: ${accepted} accepted`);
-      }),
+      sendTriggers(
+        plan.triggers,
+        target,
+        start,
+        { inFlight: numberFlag('in-flight', 32), requestTimeoutMs: 30_000, giveUpMs: 15 * 60_000 },
+        (t) => {
+          if (t.acceptedAt !== null && ++accepted % 100 === 0)
+            say(`${seconds(Date.now() - start)}: ${accepted} accepted`);
+        },
+      ),
       runFaults(plan, s, start),
     ]);
     say(`${seconds(Date.now() - start)}: sending and faults done; waiting for every page`);
 
-    const observation = (alerts: AlertRecord[], notifications: Record<string, number>, gaveUp?: string): ChaosObservation => ({
+    const observation = (
+      alerts: AlertRecord[],
+      notifications: Record<string, number>,
+      gaveUp?: string,
+    ): ChaosObservation => ({
       options,
       tierDelaysMinutes: TIER_DELAYS_MINUTES,
       start,
@@ -205,7 +261,11 @@ async function main(): Promise<void> {
       load,
       ...(gaveUp ? { gaveUp } : {}),
     });
-    const gaveUp = await settle(s.pool, triggers, receiver, observation, { giveUpAt: start + plan.lastPageDueMs + waitMs, settleMs, stallMs });
+    const gaveUp = await settle(s.pool, triggers, receiver, observation, {
+      giveUpAt: start + plan.lastPageDueMs + waitMs,
+      settleMs,
+      stallMs,
+    });
     clearInterval(loadTimer);
     load.push({ at: Date.now(), load1: os.loadavg()[0]! });
     const { rows } = await s.pool.query<{ status: string; n: number }>(
@@ -213,7 +273,9 @@ async function main(): Promise<void> {
         where a.service = $1 and n.kind = 'page' group by status order by status`,
       [SERVICE],
     );
-    const report = analyzeChaos(observation(await readAlerts(s.pool), Object.fromEntries(rows.map((r) => [r.status, r.n])), gaveUp));
+    const report = analyzeChaos(
+      observation(await readAlerts(s.pool), Object.fromEntries(rows.map((r) => [r.status, r.n])), gaveUp),
+    );
     console.log(`\n${renderChaos(report)}\n`);
     if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ ...report, triggers }, null, 2)}\n`);
     if (logsFlag) say(`process logs in ${logs}`);
@@ -248,8 +310,17 @@ async function settle(
       const missing = r.alerts.lost.length + r.pages.lost.length;
       if (missing === 0) completeAt ??= now;
       else completeAt = undefined;
-      if (completeAt !== undefined && now - Math.max(completeAt, receiver.received.at(-1)?.at ?? 0) >= o.settleMs) return undefined;
-      const why = now > o.giveUpAt ? 'the wait ran out' : now - changedAt > o.stallMs ? `nothing changed for ${o.stallMs / 1000} s` : undefined;
+      if (
+        completeAt !== undefined &&
+        now - Math.max(completeAt, receiver.received.at(-1)?.at ?? 0) >= o.settleMs
+      )
+        return undefined;
+      const why =
+        now > o.giveUpAt
+          ? 'the wait ran out'
+          : now - changedAt > o.stallMs
+            ? `nothing changed for ${o.stallMs / 1000} s`
+            : undefined;
       if (why && completeAt === undefined)
         return `${why}: ${r.alerts.lost.length} of ${triggers.filter((t) => t.acceptedAt !== null).length} accepted alerts unrecorded, ${r.pages.lost.length} of ${r.pages.expected} pages not received`;
     }

@@ -30,7 +30,12 @@ const CLIENT_MESSAGES = [
 /** Returns true when err (or its cause) says Postgres could not be reached or dropped the connection. */
 export function isStoreUnreachable(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 5) return false;
-  const { code, message, cause, errors } = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  const { code, message, cause, errors } = err as {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
   if (typeof code === 'string') {
     if (SOCKET_CODES.has(code) || SERVER_CODES.has(code)) return true;
     // Class 08: connection exceptions.

@@ -48,7 +48,12 @@ it('a connection the server terminates is unreachable, and so is every later que
 });
 
 it('a statement Postgres refuses is not: syntax, constraint, missing table, wrapped or not', async () => {
-  for (const sql of ['selec 1', `select 'x'::uuid`, 'select * from no_such_table', `insert into api_keys (name) values (null)`]) {
+  for (const sql of [
+    'selec 1',
+    `select 'x'::uuid`,
+    'select * from no_such_table',
+    `insert into api_keys (name) values (null)`,
+  ]) {
     const err = await failure(() => db.pool.query(sql));
     assert.equal(isStoreUnreachable(err), false, `${sql}: ${String(err)}`);
     assert.equal(isStoreUnreachable(new Error('load policy', { cause: err })), false);
