@@ -31,7 +31,12 @@ before(async () => {
   };
   keys.pagerduty = await make({ type: 'pagerduty', name: 'pd', service: 'pd-svc' });
   keys.alertmanager = await make({ type: 'alertmanager', name: 'am', service: 'am-svc' });
-  keys.generic = await make({ type: 'generic', name: 'gen', service: 'gen-svc', mapping: { summary: '$.title', dedupKey: '$.id' } });
+  keys.generic = await make({
+    type: 'generic',
+    name: 'gen',
+    service: 'gen-svc',
+    mapping: { summary: '$.title', dedupKey: '$.id' },
+  });
   keys.anomaly = await make({ type: 'anomaly', name: 'ml', service: 'ml-svc' });
 });
 after(async () => {
@@ -45,12 +50,16 @@ async function rowCounts(): Promise<Record<string, number>> {
     "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1",
   );
   const counts: Record<string, number> = {};
-  for (const { table_name } of rows) counts[table_name] = (await h.db.pool.query(`select count(*)::int as n from "${table_name}"`)).rows[0].n;
+  for (const { table_name } of rows)
+    counts[table_name] = (await h.db.pool.query(`select count(*)::int as n from "${table_name}"`)).rows[0].n;
   return counts;
 }
 
 async function noWorkflow(service: string, dedupKey: string): Promise<void> {
-  await assert.rejects(h.env.client.workflow.getHandle(alertWorkflowId(service, dedupKey)).describe(), WorkflowNotFoundError);
+  await assert.rejects(
+    h.env.client.workflow.getHandle(alertWorkflowId(service, dedupKey)).describe(),
+    WorkflowNotFoundError,
+  );
 }
 
 const escaped = (s: string) => s.replace(/[.\\]/g, '\\$&');
@@ -59,7 +68,11 @@ const escaped = (s: string) => s.replace(/[.\\]/g, '\\$&');
  * Sends the request and asserts a 400 naming `field` (first) in the route's error shape — the API's JSON,
  * or the plain text / HTML page of the reply routes — with no row written anywhere.
  */
-async function refused(field: string, send: () => Promise<ApiResponse>, shape: 'json' | 'text' | 'html' = 'json'): Promise<ApiResponse> {
+async function refused(
+  field: string,
+  send: () => Promise<ApiResponse>,
+  shape: 'json' | 'text' | 'html' = 'json',
+): Promise<ApiResponse> {
   const before = await rowCounts();
   const res = await send();
   assert.equal(res.status, 400, `${field}: ${JSON.stringify(res.body)}`);
@@ -77,7 +90,13 @@ async function refused(field: string, send: () => Promise<ApiResponse>, shape: '
   return res;
 }
 
-const alertBody = (over: Record<string, unknown>) => ({ summary: 'Disk full', severity: 'high', service: 'unstorable', source: 'test', ...over });
+const alertBody = (over: Record<string, unknown>) => ({
+  summary: 'Disk full',
+  severity: 'high',
+  service: 'unstorable',
+  source: 'test',
+  ...over,
+});
 
 describe('JSON bodies', () => {
   it('POST /alerts: NUL or a lone surrogate in any field, at any depth, keys included → 400 naming it; no row, no workflow', async () => {
@@ -98,7 +117,9 @@ describe('JSON bodies', () => {
       await noWorkflow('unstorable', dedupKey);
     }
     // The service and dedup key name the workflow: none with them was started either.
-    await refused('body.service', () => h.request('POST', '/alerts', alertBody({ service: `pay${NUL}`, dedup_key: 'svc-nul' })));
+    await refused('body.service', () =>
+      h.request('POST', '/alerts', alertBody({ service: `pay${NUL}`, dedup_key: 'svc-nul' })),
+    );
     await noWorkflow(`pay${NUL}`, 'svc-nul');
     await refused('body.dedup_key', () => h.request('POST', '/alerts', alertBody({ dedup_key: `k${NUL}` })));
     await noWorkflow('unstorable', `k${NUL}`);
@@ -106,10 +127,14 @@ describe('JSON bodies', () => {
 
   it('the escapes as sent on the wire: "\\u0000" and a lone "\\ud83d" in raw JSON', async () => {
     await refused('body.summary', () =>
-      h.request('POST', '/alerts', undefined, { raw: '{"summary":"a\\u0000b","severity":"low","service":"raw","source":"t","dedup_key":"raw-1"}' }),
+      h.request('POST', '/alerts', undefined, {
+        raw: '{"summary":"a\\u0000b","severity":"low","service":"raw","source":"t","dedup_key":"raw-1"}',
+      }),
     );
     await refused('body.labels.x', () =>
-      h.request('POST', '/alerts', undefined, { raw: '{"summary":"s","severity":"low","service":"raw","source":"t","dedup_key":"raw-2","labels":{"x":"\\ud83d"}}' }),
+      h.request('POST', '/alerts', undefined, {
+        raw: '{"summary":"s","severity":"low","service":"raw","source":"t","dedup_key":"raw-2","labels":{"x":"\\ud83d"}}',
+      }),
     );
     await noWorkflow('raw', 'raw-1');
     await noWorkflow('raw', 'raw-2');
@@ -117,12 +142,20 @@ describe('JSON bodies', () => {
 
   it('configuration bodies: users, schedules, integrations, API keys, escalation policies and rules', async () => {
     await refused('body.name', () => h.request('POST', '/users', { name: `Ada${NUL}` }));
-    await refused('body.name', () => h.request('POST', '/schedules', { name: `rota${HIGH}`, time_zone: 'UTC' }));
-    await refused('body.service', () => h.request('POST', '/integrations', { type: 'pagerduty', name: 'x', service: `s${NUL}` }));
+    await refused('body.name', () =>
+      h.request('POST', '/schedules', { name: `rota${HIGH}`, time_zone: 'UTC' }),
+    );
+    await refused('body.service', () =>
+      h.request('POST', '/integrations', { type: 'pagerduty', name: 'x', service: `s${NUL}` }),
+    );
     await refused('body.name', () => h.request('POST', '/api-keys', { name: `ci${NUL}`, role: 'viewer' }));
-    await refused('body.name', () => h.request('POST', '/escalation-policies', { name: `p${NUL}`, tiers: [] }));
+    await refused('body.name', () =>
+      h.request('POST', '/escalation-policies', { name: `p${NUL}`, tiers: [] }),
+    );
     await refused('body.rules.0.labels.team', () =>
-      h.request('PUT', '/escalation-rules', { rules: [{ policy_id: '00000000-0000-4000-8000-000000000000', labels: { team: `db${NUL}` } }] }),
+      h.request('PUT', '/escalation-rules', {
+        rules: [{ policy_id: '00000000-0000-4000-8000-000000000000', labels: { team: `db${NUL}` } }],
+      }),
     );
   });
 
@@ -131,7 +164,9 @@ describe('JSON bodies', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.id as string;
     const trail = (await h.request('GET', `/alerts/${id}`)).body.timeline.length;
-    await refused('body.actor', () => h.request('POST', `/alerts/${id}/acknowledge`, { actor: `alice${NUL}` }));
+    await refused('body.actor', () =>
+      h.request('POST', `/alerts/${id}/acknowledge`, { actor: `alice${NUL}` }),
+    );
     await refused('body.reason', () => h.request('POST', `/alerts/${id}/resolve`, { reason: `fixed${LOW}` }));
     await refused('body.text', () => h.request('POST', `/alerts/${id}/notes`, { text: `note${NUL}` }));
     const view = await h.env.client.workflow.getHandle(created.body.workflow_id).query(viewQuery);
@@ -151,9 +186,13 @@ describe('query strings and path parameters', () => {
   });
 
   it('a NUL in a path parameter is 400 naming it, before any lookup or write', async () => {
-    await refused('params.service', () => h.request('PUT', '/sla/targets/pay%00/low', { tta_minutes: 5, ttr_minutes: 60 }));
+    await refused('params.service', () =>
+      h.request('PUT', '/sla/targets/pay%00/low', { tta_minutes: 5, ttr_minutes: 60 }),
+    );
     await refused('params.id', () => h.request('GET', '/alerts/%00'));
-    await refused('params.key', () => h.request('POST', `/integrations/generic/${keys.generic}%00`, { title: 't', id: 'p-1' }, { key: null }));
+    await refused('params.key', () =>
+      h.request('POST', `/integrations/generic/${keys.generic}%00`, { title: 't', id: 'p-1' }, { key: null }),
+    );
   });
 });
 
@@ -167,7 +206,12 @@ describe('ingest payloads', () => {
         routing_key: keys.pagerduty,
         event_action: 'trigger',
         dedup_key: 'pd-nul',
-        payload: { summary: `CPU${NUL}`, source: 'host-1', severity: 'critical', custom_details: { [`k${NUL}`]: 'v', ok: [`x${HIGH}`] } },
+        payload: {
+          summary: `CPU${NUL}`,
+          source: 'host-1',
+          severity: 'critical',
+          custom_details: { [`k${NUL}`]: 'v', ok: [`x${HIGH}`] },
+        },
       },
       { key: null },
     );
@@ -184,7 +228,12 @@ describe('ingest payloads', () => {
     assert.deepEqual(await rowCounts(), before);
     await noWorkflow('pd-svc', 'pd-nul');
     // An acknowledge names its dedup key the same way.
-    const ack = await h.request('POST', '/v2/enqueue', { routing_key: keys.pagerduty, event_action: 'acknowledge', dedup_key: `pd${NUL}` }, { key: null });
+    const ack = await h.request(
+      'POST',
+      '/v2/enqueue',
+      { routing_key: keys.pagerduty, event_action: 'acknowledge', dedup_key: `pd${NUL}` },
+      { key: null },
+    );
     assert.equal(ack.status, 400);
     assert.deepEqual(ack.body.errors, ["'dedup_key' contains U+0000 (NUL), which cannot be stored"]);
   });
@@ -206,10 +255,26 @@ describe('ingest payloads', () => {
         },
       ],
     };
-    await refused('body.alerts.0.labels.env', () => h.request('POST', `/integrations/alertmanager/${keys.alertmanager}`, am, { key: null }));
-    await refused('body.title', () => h.request('POST', `/integrations/generic/${keys.generic}`, { title: `t${NUL}`, id: 'g-nul' }, { key: null }));
+    await refused('body.alerts.0.labels.env', () =>
+      h.request('POST', `/integrations/alertmanager/${keys.alertmanager}`, am, { key: null }),
+    );
+    await refused('body.title', () =>
+      h.request(
+        'POST',
+        `/integrations/generic/${keys.generic}`,
+        { title: `t${NUL}`, id: 'g-nul' },
+        { key: null },
+      ),
+    );
     await noWorkflow('gen-svc', 'g-nul');
-    await refused('body.metric', () => h.request('POST', `/integrations/anomaly/${keys.anomaly}`, { metric: `m${LOW}`, score: 0.9 }, { key: null }));
+    await refused('body.metric', () =>
+      h.request(
+        'POST',
+        `/integrations/anomaly/${keys.anomaly}`,
+        { metric: `m${LOW}`, score: 0.9 },
+        { key: null },
+      ),
+    );
   });
 });
 
@@ -220,11 +285,28 @@ describe('form bodies and headers', () => {
   });
 
   it('an SMS reply with NUL in its body is 400 naming the field in plain text, even correctly signed; no reply recorded', async () => {
-    const params = { MessageSid: 'SMnul00000000000000000000000000001', From: '+15551239999', Body: `ACK${NUL}1234` };
-    await refused('body.Body', () => h.request('POST', '/integrations/twilio/sms', undefined, { key: null, raw: new URLSearchParams(params).toString(), headers: signedSms(params) }), 'text');
+    const params = {
+      MessageSid: 'SMnul00000000000000000000000000001',
+      From: '+15551239999',
+      Body: `ACK${NUL}1234`,
+    };
+    await refused(
+      'body.Body',
+      () =>
+        h.request('POST', '/integrations/twilio/sms', undefined, {
+          key: null,
+          raw: new URLSearchParams(params).toString(),
+          headers: signedSms(params),
+        }),
+      'text',
+    );
     // The same message without the NUL is answered in TwiML and recorded: the signature was good.
     const clean = { ...params, Body: 'ACK 1234' };
-    const ok = await h.request('POST', '/integrations/twilio/sms', undefined, { key: null, raw: new URLSearchParams(clean).toString(), headers: signedSms(clean) });
+    const ok = await h.request('POST', '/integrations/twilio/sms', undefined, {
+      key: null,
+      raw: new URLSearchParams(clean).toString(),
+      headers: signedSms(clean),
+    });
     assert.equal(ok.status, 200);
     assert.equal((await h.db.pool.query('select count(*)::int as n from sms_replies')).rows[0].n, 1);
   });
@@ -235,11 +317,33 @@ describe('form bodies and headers', () => {
     assert.equal(created.status, 201);
     const key = await replyLinkKey(h.db.pool)();
     const exp = Math.floor((await h.env.currentTimeMs()) / 1000) + 86_400;
-    const token = signLink(key, { alertId: created.body.id, action: 'acknowledge', userId: user.body.id, exp, nonce: 'nonce-nul-0123456789' });
-    const form = (body: string) => ({ key: null, raw: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    await refused('body.confirm', () => h.request('POST', `/respond/${token}`, undefined, form('confirm=yes%00')), 'html');
-    await refused('params.token', () => h.request('POST', `/respond/${token}%00`, undefined, form('confirm=yes')), 'html');
-    await refused('params.token', () => h.request('GET', `/respond/${token}%00`, undefined, { key: null }), 'html');
+    const token = signLink(key, {
+      alertId: created.body.id,
+      action: 'acknowledge',
+      userId: user.body.id,
+      exp,
+      nonce: 'nonce-nul-0123456789',
+    });
+    const form = (body: string) => ({
+      key: null,
+      raw: body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    await refused(
+      'body.confirm',
+      () => h.request('POST', `/respond/${token}`, undefined, form('confirm=yes%00')),
+      'html',
+    );
+    await refused(
+      'params.token',
+      () => h.request('POST', `/respond/${token}%00`, undefined, form('confirm=yes')),
+      'html',
+    );
+    await refused(
+      'params.token',
+      () => h.request('GET', `/respond/${token}%00`, undefined, { key: null }),
+      'html',
+    );
     assert.equal((await h.request('GET', `/alerts/${created.body.id}`)).body.state, 'new');
     const ok = await h.request('POST', `/respond/${token}`, undefined, form('confirm=yes'));
     assert.equal(ok.status, 200);
@@ -270,9 +374,20 @@ describe('form bodies and headers', () => {
 describe('text the store can hold', () => {
   it('is accepted and stored exactly: CR/LF, tabs, other control characters, scripts, emoji (whole pairs), U+FFFD, a literal backslash-u', async () => {
     const text = `line 1\r\nline 2\tend \u0001\u001f Zürich 東京 😀 \uFFFD \\u0000`;
-    const res = await h.request('POST', '/alerts', alertBody({ summary: text, dedup_key: 'fine', labels: { [`k😀`]: text }, details: { nested: [{ text }] } }));
+    const res = await h.request(
+      'POST',
+      '/alerts',
+      alertBody({
+        summary: text,
+        dedup_key: 'fine',
+        labels: { [`k😀`]: text },
+        details: { nested: [{ text }] },
+      }),
+    );
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    const row = (await h.db.pool.query('select summary, labels, details from alerts where id = $1', [res.body.id])).rows[0];
+    const row = (
+      await h.db.pool.query('select summary, labels, details from alerts where id = $1', [res.body.id])
+    ).rows[0];
     assert.equal(row.summary, text);
     assert.deepEqual(row.labels, { [`k😀`]: text });
     assert.deepEqual(row.details, { nested: [{ text }] });
@@ -297,6 +412,33 @@ describe('numbers that round to a value the store refuses', () => {
     assert.deepEqual(res.body, { service: 'x', severity: 'low', tta_minutes: 1 / 60, ttr_minutes: 1 });
     const stored = (await h.db.pool.query('select tta_seconds, ttr_seconds from sla_targets')).rows;
     assert.deepEqual(stored, [{ tta_seconds: 1, ttr_seconds: 60 }]);
-    assert.deepEqual((await h.request('GET', '/sla/targets?service=x')).body.overrides, [{ service: 'x', severity: 'low', tta_minutes: 1 / 60, ttr_minutes: 1 }]);
+    assert.deepEqual((await h.request('GET', '/sla/targets?service=x')).body.overrides, [
+      { service: 'x', severity: 'low', tta_minutes: 1 / 60, ttr_minutes: 1 },
+    ]);
+  });
+});
+
+describe('values a pattern lets through that the domain refuses (found by the fuzzer)', () => {
+  it('a schedule layer starting on a day that does not exist is 400 naming it, and nothing is stored', async () => {
+    const user = await h.request('POST', '/users', { name: 'Rota Person' });
+    const before = await rowCounts();
+    for (const start of ['2026-02-30T09:00', '6386-15-53T16:08', '2026-04-31T00:00']) {
+      const res = await h.request('POST', '/schedules', {
+        name: `rota ${start}`,
+        time_zone: 'UTC',
+        layers: [{ rotation: { type: 'daily', length: 1 }, start, participants: [user.body.id] }],
+      });
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.body.error.errors[0].field, 'body.layers.0.start');
+    }
+    assert.deepEqual(await rowCounts(), before);
+    // A real day is taken, and the user's shifts on it can be read.
+    const ok = await h.request('POST', '/schedules', {
+      name: 'rota leap',
+      time_zone: 'UTC',
+      layers: [{ rotation: { type: 'daily', length: 1 }, start: '2028-02-29T09:00', participants: [user.body.id] }],
+    });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    assert.equal((await h.request('GET', `/users/${user.body.id}/on-call`)).status, 200);
   });
 });
