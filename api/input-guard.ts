@@ -24,7 +24,11 @@ export class UnstorableInputError extends HttpError {
 
 /** Returns every unstorable field of the parsed request: path parameters, then query, then body. */
 export function unstorableFieldsOf(req: Request): UnstorableField[] {
-  return [...findUnstorable(req.params, 'params'), ...findUnstorable(req.query, 'query'), ...findUnstorable(req.body, 'body')].slice(0, 20);
+  return [
+    ...findUnstorable(req.params, 'params'),
+    ...findUnstorable(req.query, 'query'),
+    ...findUnstorable(req.body, 'body'),
+  ].slice(0, 20);
 }
 
 /** Refuses (400) a request that carries text the store cannot hold, before its handler sees it. */

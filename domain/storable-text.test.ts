@@ -8,16 +8,38 @@ const PAIR = `${HIGH}${LOW}`; // 😀, a well-formed pair
 
 describe('textProblem', () => {
   it('accepts text Postgres can hold: empty, ASCII, controls other than NUL, CR/LF, BMP and astral characters, U+FFFD', () => {
-    for (const s of ['', 'disk full', '\t\r\n\u0001\u001f\u007f', 'Zürich 東京 עברית', PAIR, `a${PAIR}b`, '\uFFFD', '\uFFFF', '\\u0000'])
+    for (const s of [
+      '',
+      'disk full',
+      '\t\r\n\u0001\u001f\u007f',
+      'Zürich 東京 עברית',
+      PAIR,
+      `a${PAIR}b`,
+      '\uFFFD',
+      '\uFFFF',
+      '\\u0000',
+    ])
       assert.equal(textProblem(s), undefined, JSON.stringify(s));
   });
 
   it('finds NUL anywhere in the string', () => {
-    for (const s of ['\u0000', 'a\u0000', '\u0000b', `x${PAIR}\u0000`]) assert.equal(textProblem(s), 'nul', JSON.stringify(s));
+    for (const s of ['\u0000', 'a\u0000', '\u0000b', `x${PAIR}\u0000`])
+      assert.equal(textProblem(s), 'nul', JSON.stringify(s));
   });
 
   it('finds a surrogate half without its partner: high at the end, high before a non-low, low alone, low after a low, reversed pair', () => {
-    for (const s of [HIGH, LOW, `a${HIGH}`, `${HIGH}a`, `${LOW}a`, `${PAIR}${LOW}`, `${LOW}${HIGH}`, `${HIGH}${HIGH}${LOW}`, '\uDBFF', '\uDC00'])
+    for (const s of [
+      HIGH,
+      LOW,
+      `a${HIGH}`,
+      `${HIGH}a`,
+      `${LOW}a`,
+      `${PAIR}${LOW}`,
+      `${LOW}${HIGH}`,
+      `${HIGH}${HIGH}${LOW}`,
+      '\uDBFF',
+      '\uDC00',
+    ])
       assert.equal(textProblem(s), 'lone_surrogate', JSON.stringify(s));
   });
 
@@ -27,7 +49,11 @@ describe('textProblem', () => {
 
   it('agrees with what UTF-8 can encode: a string round-trips through UTF-8 exactly when it has no lone surrogate', () => {
     for (let unit = 0xd7fe; unit <= 0xe001; unit++) {
-      for (const s of [String.fromCharCode(unit), `${String.fromCharCode(unit)}${LOW}`, `${HIGH}${String.fromCharCode(unit)}`]) {
+      for (const s of [
+        String.fromCharCode(unit),
+        `${String.fromCharCode(unit)}${LOW}`,
+        `${HIGH}${String.fromCharCode(unit)}`,
+      ]) {
         const roundTrips = Buffer.from(s, 'utf8').toString('utf8') === s;
         assert.equal(textProblem(s) === 'lone_surrogate', !roundTrips, JSON.stringify(s));
       }
@@ -66,7 +92,9 @@ describe('findUnstorable', () => {
 
   it('checks a bare string, query arrays, and ignores non-strings', () => {
     assert.deepEqual(findUnstorable('\u0000', 'params.id'), [{ path: 'params.id', problem: 'nul' }]);
-    assert.deepEqual(findUnstorable({ state: ['new', 'x\u0000'] }, 'query'), [{ path: 'query.state.1', problem: 'nul' }]);
+    assert.deepEqual(findUnstorable({ state: ['new', 'x\u0000'] }, 'query'), [
+      { path: 'query.state.1', problem: 'nul' },
+    ]);
     assert.deepEqual(findUnstorable({ a: 1, b: [null, false, 2.5], c: {} }, 'body'), []);
     assert.deepEqual(findUnstorable(undefined, 'body'), []);
   });
@@ -79,8 +107,21 @@ describe('findUnstorable', () => {
   });
 
   it('stops at the limit', () => {
-    assert.equal(findUnstorable(Array.from({ length: 100 }, () => '\u0000'), 'body').length, 20);
-    assert.equal(findUnstorable(Array.from({ length: 100 }, () => '\u0000'), 'body', 3).length, 3);
+    assert.equal(
+      findUnstorable(
+        Array.from({ length: 100 }, () => '\u0000'),
+        'body',
+      ).length,
+      20,
+    );
+    assert.equal(
+      findUnstorable(
+        Array.from({ length: 100 }, () => '\u0000'),
+        'body',
+        3,
+      ).length,
+      3,
+    );
   });
 
   it('walks nesting far deeper than the call stack allows', () => {
@@ -94,9 +135,19 @@ describe('findUnstorable', () => {
 
 describe('toStorable', () => {
   it('returns a storable copy and the paths it replaced, leaving the original as it was', () => {
-    const event = { summary: 'disk\u0000full', labels: { [`e${HIGH}nv`]: 'prod' }, details: { list: ['a', `b${LOW}`], n: 3 }, links: [] };
+    const event = {
+      summary: 'disk\u0000full',
+      labels: { [`e${HIGH}nv`]: 'prod' },
+      details: { list: ['a', `b${LOW}`], n: 3 },
+      links: [],
+    };
     const { value, replaced } = toStorable(event, 'event');
-    assert.deepEqual(value, { summary: 'disk\uFFFDfull', labels: { 'e\uFFFDnv': 'prod' }, details: { list: ['a', 'b\uFFFD'], n: 3 }, links: [] });
+    assert.deepEqual(value, {
+      summary: 'disk\uFFFDfull',
+      labels: { 'e\uFFFDnv': 'prod' },
+      details: { list: ['a', 'b\uFFFD'], n: 3 },
+      links: [],
+    });
     assert.deepEqual(replaced, ['event.summary', 'event.labels.e\\uD83Dnv', 'event.details.list.1']);
     assert.equal(event.summary, 'disk\u0000full');
     assert.deepEqual(findUnstorable(value, 'event'), []);

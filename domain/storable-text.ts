@@ -36,7 +36,8 @@ function shownKey(key: string): string {
 }
 
 /** Returns the path of a child: `parent.segment`, or the segment alone under the empty root. */
-const child = (parent: string, segment: string | number) => (parent === '' ? String(segment) : `${parent}.${segment}`);
+const child = (parent: string, segment: string | number) =>
+  parent === '' ? String(segment) : `${parent}.${segment}`;
 
 export interface UnstorableField {
   /** Dotted path from the root, e.g. `body.labels.env`; an offending key is shown with escapes. */

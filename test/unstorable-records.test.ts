@@ -56,7 +56,11 @@ const recordInput = (e: AlertEvent, over: Partial<RecordAlertInput> = {}): Recor
 });
 
 const timeline = async (alertId: string) =>
-  (await db.pool.query('select action, actor, reason from alert_audit where alert_id = $1 order by at, id', [alertId])).rows as {
+  (
+    await db.pool.query('select action, actor, reason from alert_audit where alert_id = $1 order by at, id', [
+      alertId,
+    ])
+  ).rows as {
     action: string;
     actor: string;
     reason: string | null;
@@ -64,7 +68,24 @@ const timeline = async (alertId: string) =>
 
 describe('recordAlert with text Postgres cannot hold', () => {
   it('is refused by Postgres as written (the premise): NUL in text is 22021, \\u0000 in jsonb 22P05, a lone surrogate in jsonb 22P02', async () => {
-    const base = { id: randomUUID(), workflowId: 'w', firstRunId: 'r', dedupKey: 'd', summary: 's', severity: 'high' as const, service: 's', source: 's', labels: {}, details: {}, links: [], triggeredAt: new Date(), policyId: null, policyName: null, ttaTargetMs: 1, ttrTargetMs: 1 };
+    const base = {
+      id: randomUUID(),
+      workflowId: 'w',
+      firstRunId: 'r',
+      dedupKey: 'd',
+      summary: 's',
+      severity: 'high' as const,
+      service: 's',
+      source: 's',
+      labels: {},
+      details: {},
+      links: [],
+      triggeredAt: new Date(),
+      policyId: null,
+      policyName: null,
+      ttaTargetMs: 1,
+      ttrTargetMs: 1,
+    };
     await assert.rejects(insertAlert(db.pool, { ...base, summary: `a${NUL}` }), { code: '22021' });
     await assert.rejects(insertAlert(db.pool, { ...base, labels: { env: NUL } }), { code: '22P05' });
     await assert.rejects(insertAlert(db.pool, { ...base, details: { x: LOW } }), { code: '22P02' });
@@ -82,7 +103,10 @@ describe('recordAlert with text Postgres cannot hold', () => {
     await acts.recordAlert(input);
     // A retried activity writes nothing twice.
     await acts.recordAlert(input);
-    const { rows } = await db.pool.query('select summary, service, workflow_id, labels, details, links, state from alerts where id = $1', [input.alertId]);
+    const { rows } = await db.pool.query(
+      'select summary, service, workflow_id, labels, details, links, state from alerts where id = $1',
+      [input.alertId],
+    );
     assert.deepEqual(rows, [
       {
         summary: `disk${FFFD}full`,
@@ -110,7 +134,10 @@ describe('recordAlert with text Postgres cannot hold', () => {
   it('writes a clean event as it is, with no text_replaced entry', async () => {
     const input = recordInput(event({ summary: 'Zürich 😀\r\n' }));
     await acts.recordAlert(input);
-    assert.equal((await db.pool.query('select summary from alerts where id = $1', [input.alertId])).rows[0].summary, 'Zürich 😀\r\n');
+    assert.equal(
+      (await db.pool.query('select summary from alerts where id = $1', [input.alertId])).rows[0].summary,
+      'Zürich 😀\r\n',
+    );
     assert.deepEqual(
       (await timeline(input.alertId)).map((t) => t.action),
       ['trigger'],
@@ -132,7 +159,10 @@ describe('recordAlert with text Postgres cannot hold', () => {
     try {
       const err = await createRecordActivities({ pool: unreachable })
         .recordAlert(recordInput(event({ summary: NUL })))
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof Error);
       assert.ok(!(err instanceof ApplicationFailure), `not an ApplicationFailure: ${String(err)}`);
       assert.equal((err as { code?: string }).code, 'ECONNREFUSED');
@@ -159,14 +189,33 @@ describe('recordTransition and recordAuditEntry with text Postgres cannot hold',
     };
     await acts.recordTransition(transition);
     await acts.recordTransition(transition);
-    await acts.recordAuditEntry({ alertId: input.alertId, action: 'note', actor: 'bob', reason: `look${NUL}here`, at: '2026-11-27T10:02:00.000Z', idempotencyKey: `note:${randomUUID()}` });
-    assert.equal((await db.pool.query('select state from alerts where id = $1', [input.alertId])).rows[0].state, 'acknowledged');
+    await acts.recordAuditEntry({
+      alertId: input.alertId,
+      action: 'note',
+      actor: 'bob',
+      reason: `look${NUL}here`,
+      at: '2026-11-27T10:02:00.000Z',
+      idempotencyKey: `note:${randomUUID()}`,
+    });
+    assert.equal(
+      (await db.pool.query('select state from alerts where id = $1', [input.alertId])).rows[0].state,
+      'acknowledged',
+    );
     assert.deepEqual(await timeline(input.alertId), [
       { action: 'trigger', actor: 'integration:test', reason: 'Disk full (no escalation policy matched)' },
       { action: 'acknowledge', actor: `alice${FFFD} (key:ci)`, reason: `on it${FFFD}` },
-      { action: 'text_replaced', actor: 'system:klaxon', reason: 'Postgres cannot store NUL or lone UTF-16 surrogates; replaced them with U+FFFD in: actor, reason' },
+      {
+        action: 'text_replaced',
+        actor: 'system:klaxon',
+        reason:
+          'Postgres cannot store NUL or lone UTF-16 surrogates; replaced them with U+FFFD in: actor, reason',
+      },
       { action: 'note', actor: 'bob', reason: `look${FFFD}here` },
-      { action: 'text_replaced', actor: 'system:klaxon', reason: 'Postgres cannot store NUL or lone UTF-16 surrogates; replaced them with U+FFFD in: reason' },
+      {
+        action: 'text_replaced',
+        actor: 'system:klaxon',
+        reason: 'Postgres cannot store NUL or lone UTF-16 surrogates; replaced them with U+FFFD in: reason',
+      },
     ]);
   });
 });
@@ -181,11 +230,30 @@ describe('an alert whose event bypassed the edge', () => {
   });
 
   it('is recorded, readable through the API, pages, and can be acknowledged by an actor with NUL', async () => {
-    await w.policy({ tiers: [{ delay_minutes: 0, targets: [{ type: 'webhook', url: `${w.hooks.url}/bypass` }] }], is_default: true });
+    await w.policy({
+      tiers: [{ delay_minutes: 0, targets: [{ type: 'webhook', url: `${w.hooks.url}/bypass` }] }],
+      is_default: true,
+    });
     // Straight to Temporal, as an event accepted before the edge refused such text would have gone.
     const { candidateId, handle } = await triggerAlert(
-      { pool: w.db.pool, workflows: w.env.client.workflow, taskQueue: w.taskQueue, slaAtRiskFraction: 0.75, reopenWindowMs: 30 * 60_000, now: () => w.env.currentTimeMs() },
-      { summary: `disk${NUL}full`, severity: 'critical', service: 'bypass', source: 'old-api', dedupKey: 'bypass-1', labels: { env: `prod${NUL}` }, details: {}, links: [] },
+      {
+        pool: w.db.pool,
+        workflows: w.env.client.workflow,
+        taskQueue: w.taskQueue,
+        slaAtRiskFraction: 0.75,
+        reopenWindowMs: 30 * 60_000,
+        now: () => w.env.currentTimeMs(),
+      },
+      {
+        summary: `disk${NUL}full`,
+        severity: 'critical',
+        service: 'bypass',
+        source: 'old-api',
+        dedupKey: 'bypass-1',
+        labels: { env: `prod${NUL}` },
+        details: {},
+        links: [],
+      },
     );
     await waitFor('the page', () => w.hits('/bypass') === 1);
     const res = await w.request('GET', `/alerts/${candidateId}`);
