@@ -47,8 +47,8 @@ export interface UnstorableField {
 
 /**
  * Returns the first `limit` unstorable strings in a parsed value (object keys and values, array items, at
- * any depth), each with its dotted path from `root` (`''`: paths start at the value's own keys). Iterative: a deeply nested body cannot overflow the
- * stack.
+ * any depth), each with its dotted path from `root` (`''`: paths start at the value's own keys).
+ * Iterative: a deeply nested body cannot overflow the stack.
  */
 export function findUnstorable(value: unknown, root: string, limit = 20): UnstorableField[] {
   const found: UnstorableField[] = [];
