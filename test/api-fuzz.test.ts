@@ -205,6 +205,9 @@ interface FuzzRequest {
   body?: string;
 }
 
+/** A generated value as text for a URL or a form: strings as they are, anything else as JSON. */
+const text = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+
 type Mode = 'fitting' | 'one-hostile' | 'hostile';
 
 /**
@@ -226,7 +229,7 @@ function requestFor(o: Operation): fc.Arbitrary<FuzzRequest> {
           .filter((p) => p.in === 'path')
           .map((p) => {
             const real = knownFor(o.path, p.name);
-            const generated = valueFor(p.schema, opts).map(String);
+            const generated = valueFor(p.schema, opts).map(text);
             return [
               p.name,
               real.length > 0
@@ -241,7 +244,7 @@ function requestFor(o: Operation): fc.Arbitrary<FuzzRequest> {
     );
     const query = fc.record(
       Object.fromEntries(
-        parameters.filter((p) => p.in === 'query').map((p) => [p.name, valueFor(p.schema, opts).map(String)]),
+        parameters.filter((p) => p.in === 'query').map((p) => [p.name, valueFor(p.schema, opts).map(text)]),
       ) as Record<string, fc.Arbitrary<string>>,
       { requiredKeys: [] },
     );
@@ -283,8 +286,6 @@ function requestFor(o: Operation): fc.Arbitrary<FuzzRequest> {
   });
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
-
 /** Returns the request: path and query percent-encoded, the body as JSON or a form (signed as Twilio signs). */
 function build(
   o: Operation,
@@ -294,7 +295,9 @@ function build(
   rawBody: string | undefined,
   withKey: boolean,
 ): FuzzRequest {
-  const path = o.path.replace(/\{(\w+)\}/g, (_, name: string) => percentEncode(text(params[name] ?? '')));
+  // fetch removes a '.' or '..' segment (even as %2E) before sending, which would test another route.
+  const segment = (v: string) => percentEncode(/^\.{1,2}$/.test(v) ? `${v}x` : v);
+  const path = o.path.replace(/\{(\w+)\}/g, (_, name: string) => segment(text(params[name] ?? '')));
   const pairs = [...Object.entries(query).map(([k, v]) => [k, text(v)] as const), ...(stray ? [stray] : [])];
   const url = `${path}${pairs.length ? `?${pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')}` : ''}`;
   const headers: Record<string, string> = {};
