@@ -1,12 +1,15 @@
 /** Activities that write the alert's durable record: the alert row, its audit trail, SLA marks. */
 import type { WorkflowClient } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type pg from 'pg';
 import type { GroupEscalation, GroupRef, GroupRoleAnswer } from '../domain/grouping';
 import type { AlertState } from '../domain/lifecycle';
 import { pagesNobody } from '../domain/pages-nobody';
 import type { SlaMark } from '../domain/sla';
+import { toStorable } from '../domain/storable-text';
 import { applyTransition, insertAlert, recordOccurrence } from '../store/alerts';
-import { insertAudit } from '../store/audit';
+import { insertAudit, type AuditEntry } from '../store/audit';
+import { isDataError } from '../store/data-errors';
 import { inTransaction, type Queryable } from '../store/db';
 import { insertSlaEvent } from '../store/sla';
 import type { AlertEvent } from '../workflows/messages';
@@ -67,104 +70,171 @@ async function notePagesNobodyInTx(tx: Queryable, input: RecordAlertInput, group
     action: 'pages_nobody',
     fromState: null,
     toState: null,
-    actor: 'system:klaxon',
+    actor: SYSTEM,
     reason: `nobody is paged for this alert: ${reason}`,
     at: new Date(input.triggeredAt),
     idempotencyKey: `pages_nobody:${input.alertId}`,
   });
 }
 
+const SYSTEM = 'system:klaxon';
+
+/** The failure type of a write Postgres refuses for one of its values even with unstorable text replaced. */
+export const UNSTORABLE_RECORD = 'UnstorableRecord';
+
+/**
+ * Returns what write(input) returns, having first replaced every string of input Postgres cannot hold
+ * (NUL, lone surrogates: domain/storable-text.ts) with U+FFFD and passed the paths replaced, so that the
+ * write can say so on the timeline. The API refuses such text at its edge; an event from before that
+ * guard, or from a path that bypasses it, is still recorded (and paged) rather than retried for ever.
+ * Replaced before the first try, not after Postgres refuses it: pg encodes a lone surrogate in a `text`
+ * parameter as U+FFFD without an error, which would leave the replacement off the timeline.
+ * A data error that remains (SQLSTATE class 22: the same write fails every time) fails for good; any
+ * other error, such as Postgres being unreachable, is thrown as it is and retried.
+ */
+async function writeStorable<I, R>(original: I, write: (input: I, replaced: string[]) => Promise<R>): Promise<R> {
+  const { value, replaced } = toStorable(original, '');
+  try {
+    return await write(value, replaced);
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    throw ApplicationFailure.create({
+      type: UNSTORABLE_RECORD,
+      message: `Postgres refuses a value of this record: ${(err as Error).message}`,
+      nonRetryable: true,
+      cause: err as Error,
+    });
+  }
+}
+
+/**
+ * Writes the timeline entry that says which fields of `entry`'s write had text replaced, keyed on it
+ * (so once); nothing when nothing was replaced.
+ */
+async function noteReplaced(db: Queryable, entry: Pick<AuditEntry, 'alertId' | 'at' | 'idempotencyKey'>, replaced: string[]): Promise<void> {
+  if (replaced.length === 0) return;
+  await insertAudit(db, {
+    alertId: entry.alertId,
+    action: 'text_replaced',
+    fromState: null,
+    toState: null,
+    actor: SYSTEM,
+    reason: `Postgres cannot store NUL or lone UTF-16 surrogates; replaced them with U+FFFD in: ${shownPaths(replaced)}`,
+    at: entry.at,
+    idempotencyKey: `${entry.idempotencyKey}:text_replaced`,
+  });
+}
+
+/** Returns the paths as a list short enough for a timeline entry. */
+function shownPaths(paths: string[], max = 20): string {
+  const shown = paths.slice(0, max).join(', ');
+  return paths.length > max ? `${shown} and ${paths.length - max} more` : shown;
+}
+
 /** Returns the activities that write alert records. */
 export function createRecordActivities({ pool, workflows, taskQueue }: RecordDeps) {
   return {
     /** Writes the alert record and its `trigger` audit entry, once; an alert with a group key joins its group. */
-    async recordAlert(input: RecordAlertInput): Promise<GroupRoleAnswer | undefined> {
-      const { event } = input;
-      const at = new Date(input.triggeredAt);
-      let answer: GroupRoleAnswer | undefined;
-      let after: AfterCommit = {};
-      await inTransaction(pool, async (tx) => {
-        const inserted = await insertAlert(tx, {
-          id: input.alertId,
-          workflowId: input.workflowId,
-          firstRunId: input.firstRunId,
-          dedupKey: event.dedupKey,
-          summary: event.summary,
-          severity: event.severity,
-          service: event.service,
-          source: event.source,
-          labels: event.labels,
-          details: event.details,
-          links: event.links,
-          triggeredAt: at,
-          policyId: input.policy?.id ?? null,
-          policyName: input.policy?.name ?? null,
-          ttaTargetMs: input.ttaTargetMs,
-          ttrTargetMs: input.ttrTargetMs,
-          integrationId: event.integrationId ?? null,
+    async recordAlert(original: RecordAlertInput): Promise<GroupRoleAnswer | undefined> {
+      return writeStorable(original, async (input, replaced) => {
+        const { event } = input;
+        const at = new Date(input.triggeredAt);
+        let answer: GroupRoleAnswer | undefined;
+        let after: AfterCommit = {};
+        await inTransaction(pool, async (tx) => {
+          const inserted = await insertAlert(tx, {
+            id: input.alertId,
+            workflowId: input.workflowId,
+            firstRunId: input.firstRunId,
+            dedupKey: event.dedupKey,
+            summary: event.summary,
+            severity: event.severity,
+            service: event.service,
+            source: event.source,
+            labels: event.labels,
+            details: event.details,
+            links: event.links,
+            triggeredAt: at,
+            policyId: input.policy?.id ?? null,
+            policyName: input.policy?.name ?? null,
+            ttaTargetMs: input.ttaTargetMs,
+            ttrTargetMs: input.ttrTargetMs,
+            integrationId: event.integrationId ?? null,
+          });
+          const trigger = { alertId: input.alertId, at, idempotencyKey: `trigger:${event.eventId}` };
+          await insertAudit(tx, {
+            ...trigger,
+            action: 'trigger',
+            fromState: null,
+            toState: 'new',
+            actor: `integration:${event.source}`,
+            reason: input.policy ? `${event.summary} (policy ${input.policy.name})` : `${event.summary} (no escalation policy matched)`,
+          });
+          // Named as the alert's fields are (summary, labels.env), not as the activity's input.
+          await noteReplaced(tx, trigger, replaced.map((path) => path.replace(/^event\./, '')));
+          if (!input.group) {
+            if (inserted) await notePagesNobodyInTx(tx, input, undefined);
+            return;
+          }
+          if (inserted) {
+            ({ answer, after } = await joinGroupInTx(tx, input.alertId, input.group, at.getTime(), input.recordedAt ? Date.parse(input.recordedAt) : at.getTime()));
+            await notePagesNobodyInTx(tx, input, answer);
+          } else {
+            // A retry of a commit that went through: the role is what was recorded; the group may still need its workflow.
+            ({ answer, after } = await recordedRoleInTx(tx, input.alertId));
+            if (answer?.role === 'leader') after.start = { groupId: answer.groupId, ref: input.group, openedAt: at.getTime() };
+          }
         });
-        await insertAudit(tx, {
-          alertId: input.alertId,
-          action: 'trigger',
-          fromState: null,
-          toState: 'new',
-          actor: `integration:${event.source}`,
-          reason: input.policy ? `${event.summary} (policy ${input.policy.name})` : `${event.summary} (no escalation policy matched)`,
-          at,
-          idempotencyKey: `trigger:${event.eventId}`,
-        });
-        if (!input.group) {
-          if (inserted) await notePagesNobodyInTx(tx, input, undefined);
-          return;
-        }
-        if (inserted) {
-          ({ answer, after } = await joinGroupInTx(tx, input.alertId, input.group, at.getTime(), input.recordedAt ? Date.parse(input.recordedAt) : at.getTime()));
-          await notePagesNobodyInTx(tx, input, answer);
-        } else {
-          // A retry of a commit that went through: the role is what was recorded; the group may still need its workflow.
-          ({ answer, after } = await recordedRoleInTx(tx, input.alertId));
-          if (answer?.role === 'leader') after.start = { groupId: answer.groupId, ref: input.group, openedAt: at.getTime() };
-        }
+        await afterCommit(workflows, taskQueue, after);
+        return answer;
       });
-      await afterCommit(workflows, taskQueue, after);
-      return answer;
     },
 
     /**
      * Writes one transition to the audit trail and the alert record, once per idempotency key; for an alert
      * in a group, applies it to the group too and returns the alert's role afterwards.
      */
-    async recordTransition(input: RecordTransitionInput): Promise<GroupRoleAnswer | undefined> {
-      const at = new Date(input.at);
-      let answer: GroupRoleAnswer | undefined;
-      let after: AfterCommit = {};
-      await inTransaction(pool, async (tx) => {
-        await insertAudit(tx, {
-          alertId: input.alertId,
-          action: input.action,
-          fromState: input.from,
-          toState: input.to,
-          actor: input.actor,
-          reason: input.reason ?? null,
-          at,
-          idempotencyKey: input.idempotencyKey,
+    async recordTransition(original: RecordTransitionInput): Promise<GroupRoleAnswer | undefined> {
+      return writeStorable(original, async (input, replaced) => {
+        const at = new Date(input.at);
+        let answer: GroupRoleAnswer | undefined;
+        let after: AfterCommit = {};
+        await inTransaction(pool, async (tx) => {
+          await insertAudit(tx, {
+            alertId: input.alertId,
+            action: input.action,
+            fromState: input.from,
+            toState: input.to,
+            actor: input.actor,
+            reason: input.reason ?? null,
+            at,
+            idempotencyKey: input.idempotencyKey,
+          });
+          await noteReplaced(tx, { alertId: input.alertId, at, idempotencyKey: input.idempotencyKey }, replaced);
+          const applied = await applyTransition(tx, { alertId: input.alertId, to: input.to, stateVersion: input.stateVersion, at });
+          const { group } = input;
+          if (!group) return;
+          const change = { alertId: input.alertId, groupId: group.groupId, ref: group.ref, from: input.from, to: input.to, at: at.getTime() };
+          // Not applied: a retry of a commit that went through, or a later transition was recorded first.
+          ({ answer, after } = applied
+            ? await groupTransitionInTx(tx, { ...change, escalation: group.escalation, idempotencyKey: input.idempotencyKey })
+            : await recordedRoleInTx(tx, input.alertId, input.idempotencyKey));
         });
-        const applied = await applyTransition(tx, { alertId: input.alertId, to: input.to, stateVersion: input.stateVersion, at });
-        const { group } = input;
-        if (!group) return;
-        const change = { alertId: input.alertId, groupId: group.groupId, ref: group.ref, from: input.from, to: input.to, at: at.getTime() };
-        // Not applied: a retry of a commit that went through, or a later transition was recorded first.
-        ({ answer, after } = applied
-          ? await groupTransitionInTx(tx, { ...change, escalation: group.escalation, idempotencyKey: input.idempotencyKey })
-          : await recordedRoleInTx(tx, input.alertId, input.idempotencyKey));
+        await afterCommit(workflows, taskQueue, after);
+        return answer;
       });
-      await afterCommit(workflows, taskQueue, after);
-      return answer;
     },
 
     /** Writes a timeline entry that is not a transition (note, escalate-now, escalation gaps), once. */
-    async recordAuditEntry(input: { alertId: string; action: string; actor: string; reason: string; at: string; idempotencyKey: string }): Promise<void> {
-      await insertAudit(pool, { ...input, fromState: null, toState: null, at: new Date(input.at) });
+    async recordAuditEntry(original: { alertId: string; action: string; actor: string; reason: string; at: string; idempotencyKey: string }): Promise<void> {
+      await writeStorable(original, async (input, replaced) => {
+        const entry = { ...input, fromState: null, toState: null, at: new Date(input.at) };
+        if (replaced.length === 0) return void (await insertAudit(pool, entry));
+        await inTransaction(pool, async (tx) => {
+          await insertAudit(tx, entry);
+          await noteReplaced(tx, entry, replaced);
+        });
+      });
     },
 
     /** Records a repeat of the same event (dedup): count and last-seen time. */

@@ -14,10 +14,12 @@ import { applyMapping, type FieldMapping } from '../domain/ingest/generic';
 import { collapseRepeats, deliveryLanes } from '../domain/ingest/delivery-order';
 import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
 import type { IngestEvent, ParseResult } from '../domain/ingest/types';
+import { TEXT_PROBLEM_MESSAGE } from '../domain/storable-text';
 import type { Logger } from '../runtime/logger';
 import { sha256Hex } from '../store/digests';
 import type { IntegrationRow } from '../store/integrations';
 import { HttpError, parseInput, storeUnavailable } from './errors';
+import { UnstorableInputError } from './input-guard';
 import type { IngestCounts } from './ingest-counts';
 import { runLanes } from './lanes';
 import { limiterOptions } from './rate-limit';
@@ -152,6 +154,9 @@ export function ingestRouter(deps: IngestDeps): Router {
   );
   const pdErrors: ErrorRequestHandler = (err, _req, res, next) => {
     if (err?.type === 'entity.parse.failed') return void res.status(400).json(pdInvalid(['Request body is not valid JSON']));
+    // PagerDuty names an event's fields from its root, in quotes: 'payload.summary'.
+    if (err instanceof UnstorableInputError)
+      return void res.status(400).json(pdInvalid(err.fields.map((f) => `'${f.path.replace(/^body\./, '')}' ${TEXT_PROBLEM_MESSAGE[f.problem]}`)));
     if (err?.type === 'entity.too.large') return void res.status(413).json(pdInvalid([`Request body exceeds ${PD_BODY_LIMIT}`]));
     // Postgres down and the cache never saw this routing key (or plan): nothing was delivered, and a
     // PagerDuty client retries a 5xx.

@@ -110,12 +110,11 @@ export function standardResponses(route: RouteSpec): Record<number, ResponseSpec
   const out: Record<number, ResponseSpec> = {};
   const auth = authOf(route);
   const behindJsonParser = auth === 'api-key' || auth === 'public';
-  const takesInput =
-    !!(route.request?.params || route.request?.query || route.request?.body) ||
-    BODY_METHODS.has(route.method);
-  if (behindJsonParser && takesInput) {
+  // Even a route that reads no input refuses a query string carrying text the store cannot hold
+  // (api/input-guard.ts), so every one of them may answer 400.
+  if (behindJsonParser) {
     out[400] = errorResponse(
-      'Invalid input (`invalid_request`, each problem in `errors`), or a body that is not JSON (`invalid_json`)',
+      'Invalid input (`invalid_request`, each problem in `errors`: NUL and lone surrogates are refused in any field), or a body that is not JSON (`invalid_json`)',
     );
   }
   if (behindJsonParser && BODY_METHODS.has(route.method))

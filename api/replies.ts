@@ -19,6 +19,7 @@ import { replyLinkKey } from '../store/secrets';
 import { getUser } from '../store/users';
 import type { ActionOutcome } from './alert-actions';
 import { answerPage } from './group-actions';
+import { UnstorableInputError } from './input-guard';
 import { alertTable, confirmForm, para, sendPage, sendTwiml } from './reply-pages';
 import { mount } from './route';
 import { replyRoutes, TWILIO_SMS_PATH } from './schemas/replies';
@@ -264,23 +265,24 @@ export function repliesRouter(deps: RepliesDeps): Router {
     sendPage(res, 200, done, alertTable(fresh) + para(`Recorded as ${actor} at ${outcome.at}.`, 'note'));
   });
 
-  // Errors answer in the format of the route (the tokens stay out of the log): plain text for Twilio, a page for people.
+  // Errors answer in the format of the route (the tokens stay out of the log): plain text for Twilio, a page
+  // for people. Text the store cannot hold is named field by field (`body.Body: contains U+0000 …`).
   const onError =
-    (route: string, answer: (res: Response, status: number) => void): ErrorRequestHandler =>
+    (route: string, answer: (res: Response, status: number, detail?: string) => void): ErrorRequestHandler =>
     (err, req, res, next) => {
       if (res.headersSent) return next(err);
       const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? (err.status as number) : 500;
       if (status === 500) log.error({ err, method: req.method, route }, 'answering a page failed');
-      answer(res, status);
+      answer(res, status, err instanceof UnstorableInputError ? err.message : undefined);
     };
   router.use(
     TWILIO_SMS_PATH,
-    onError(TWILIO_SMS_PATH, (res, status) => void res.status(status).type('text/plain').send(status === 500 ? 'internal error\n' : 'bad request\n')),
+    onError(TWILIO_SMS_PATH, (res, status, detail) => void res.status(status).type('text/plain').send(status === 500 ? 'internal error\n' : `${detail ?? 'bad request'}\n`)),
   );
   router.use(
     '/respond',
-    onError('/respond/:token', (res, status) =>
-      sendPage(res, status, 'Something went wrong', para(status === 500 ? 'Klaxon could not complete this just now. Try the link again in a minute.' : 'The request could not be read.')),
+    onError('/respond/:token', (res, status, detail) =>
+      sendPage(res, status, 'Something went wrong', para(status === 500 ? 'Klaxon could not complete this just now. Try the link again in a minute.' : detail ?? 'The request could not be read.')),
     ),
   );
   return router;

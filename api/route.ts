@@ -3,6 +3,7 @@
  * schemas, and the OpenAPI document is generated from it. Nothing about a route is written twice.
  */
 import type { RequestHandler, Router } from 'express';
+import { refuseUnstorableInput } from './input-guard';
 import type { z } from './zod';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -55,12 +56,20 @@ export function defineRoute<const R extends RouteSpec>(route: R): R {
   return route;
 }
 
-/** Mounts handlers on the router at the route's method and path. */
+/**
+ * Mounts handlers on the router at the route's method and path. The last handler is the route's own; the
+ * ones before it (a body parser, a rate limiter) run first, then the guard against text the store cannot
+ * hold (input-guard.ts), so every route's parsed input is checked once, whatever parsed it.
+ */
 export function mount(router: Router, route: RouteSpec, ...handlers: RequestHandler[]): void {
+  const own = handlers.at(-1);
+  const before = handlers.slice(0, -1);
   (router[route.method] as (path: string, ...h: RequestHandler[]) => Router).call(
     router,
     route.path,
-    ...handlers,
+    ...before,
+    refuseUnstorableInput,
+    ...(own ? [own] : []),
   );
 }
 

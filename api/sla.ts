@@ -6,7 +6,7 @@ import { SEVERITIES } from '../domain/severity';
 import { complianceReport, deleteSlaOverride, listSlaOverrides, upsertSlaOverride } from '../store/sla';
 import { HttpError, notFound, parseInput } from './errors';
 import { mount } from './route';
-import { MAX_COMPLIANCE_RANGE_DAYS as MAX_RANGE_DAYS, slaRoutes as routes } from './schemas/sla';
+import { MAX_COMPLIANCE_RANGE_DAYS as MAX_RANGE_DAYS, secondsOf, slaRoutes as routes } from './schemas/sla';
 
 const minutes = (ms: number) => ms / 60_000;
 
@@ -29,9 +29,11 @@ export function slaRouter({ pool, changed = () => {} }: { pool: pg.Pool; changed
     if (body.ttr_minutes < body.tta_minutes) {
       throw new HttpError(400, 'invalid_request', 'body.ttr_minutes: must be at least tta_minutes', { errors: [{ field: 'body.ttr_minutes', message: 'must be at least tta_minutes' }] });
     }
-    await upsertSlaOverride(pool, { service, severity, ttaMs: body.tta_minutes * 60_000, ttrMs: body.ttr_minutes * 60_000 });
+    const target = { service, severity, ttaMs: secondsOf(body.tta_minutes) * 1000, ttrMs: secondsOf(body.ttr_minutes) * 1000 };
+    await upsertSlaOverride(pool, target);
     changed('sla_targets');
-    res.json({ service, severity, ...body });
+    // What was stored, to the second, as GET /sla/targets will show it.
+    res.json({ service, severity, tta_minutes: minutes(target.ttaMs), ttr_minutes: minutes(target.ttrMs) });
   });
 
   mount(router, routes.delete, async (req, res) => {

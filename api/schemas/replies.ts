@@ -34,7 +34,11 @@ export const replyRoutes = {
     request: { body: twilioSmsForm, bodyType: 'application/x-www-form-urlencoded' },
     responses: {
       200: twiml('TwiML confirming what happened, or why nothing did (unknown code, number not paged, refused action)'),
-      400: { description: 'MessageSid or From missing', body: z.string(), contentType: 'text/plain' },
+      400: {
+        description: 'MessageSid or From missing, or a field holding NUL or a lone surrogate (named: `body.Body: …`)',
+        body: z.string(),
+        contentType: 'text/plain',
+      },
       403: { description: 'Missing or invalid signature, or SMS replies not configured', body: z.string(), contentType: 'text/plain' },
       413: { description: 'The form exceeds 64 KB', body: z.string(), contentType: 'text/plain' },
     },
@@ -64,7 +68,7 @@ export const replyRoutes = {
     request: { params: tokenParams, bodyType: 'application/x-www-form-urlencoded' },
     responses: {
       200: html('Done: what happened'),
-      400: html('A tampered or malformed link'),
+      400: html('A tampered or malformed link, or a form field holding NUL or a lone surrogate (named)'),
       403: html('The user the link was sent to no longer exists'),
       404: html('The alert no longer exists'),
       409: html("The alert's state refuses the action (the link stays usable)"),

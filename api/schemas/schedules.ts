@@ -1,5 +1,6 @@
 /** /schedules and /users/:id/on-call: request and response schemas and route definitions. */
 import { IANAZone } from 'luxon';
+import { parseLocalDateTime } from '../../domain/oncall/rotation';
 import { ROTATION_TYPES } from '../../domain/oncall/types';
 import { defineRoute } from '../route';
 import { z } from '../zod';
@@ -7,6 +8,16 @@ import { errorResponse, idParams, instant, locationHeader } from './common';
 
 /** The widest range /shifts and the iCalendar feed answer: a quarter and a bit. */
 export const MAX_SHIFT_RANGE_DAYS = 93;
+
+/** Returns true when the rotation's parser takes the text as a local date and time. */
+function isLocalDateTime(text: string): boolean {
+  try {
+    parseLocalDateTime(text, 'start');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 09:00');
 const layerBody = z
@@ -36,6 +47,9 @@ const layerBody = z
         /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/,
         "a local date and time such as '2026-03-02T09:00'",
       )
+      // The pattern lets '2026-02-30T09:00' through; the rotation's own parser is the rule, since a layer
+      // stored with a start it refuses makes every read of the schedule (and every page to it) fail.
+      .refine((start) => isLocalDateTime(start), 'no such date: a local date and time such as 2026-03-02T09:00')
       .openapi({
         description:
           "Local start of the first shift in the schedule's zone; its time of day is the handoff time",

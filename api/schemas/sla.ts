@@ -7,18 +7,22 @@ import { errorResponse, instant } from './common';
 export const MAX_COMPLIANCE_RANGE_DAYS = 366;
 
 export const targetParams = z.object({ service: z.string().min(1).max(200), severity: z.enum(SEVERITIES) });
+/** Targets are kept in whole seconds (`sla_targets.*_seconds`): the minutes given, to the nearest second. */
+export const secondsOf = (minutes: number): number => Math.round(minutes * 60);
+
+// A target that rounds to 0 seconds would breach at the trigger (and the table refuses it).
+const targetMinutes = (max: number, description: string) =>
+  z
+    .number()
+    .positive()
+    .max(max)
+    .refine((m) => secondsOf(m) >= 1, 'must be at least 1 second (1/60 minute): targets are kept in whole seconds')
+    .openapi({ description });
+
 export const targetBody = z
   .strictObject({
-    tta_minutes: z
-      .number()
-      .positive()
-      .max(30 * 24 * 60)
-      .openapi({ description: 'Time to acknowledge' }),
-    ttr_minutes: z
-      .number()
-      .positive()
-      .max(90 * 24 * 60)
-      .openapi({ description: 'Time to resolve; at least tta_minutes' }),
+    tta_minutes: targetMinutes(30 * 24 * 60, 'Time to acknowledge'),
+    ttr_minutes: targetMinutes(90 * 24 * 60, 'Time to resolve; at least tta_minutes'),
   })
   .openapi('SlaTargetRequest', { example: { tta_minutes: 10, ttr_minutes: 120 } });
 export const targetsQuery = z.strictObject({ service: z.string().min(1).max(200).optional() });
