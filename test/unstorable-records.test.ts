@@ -55,9 +55,11 @@ const recordInput = (e: AlertEvent, over: Partial<RecordAlertInput> = {}): Recor
   ...over,
 });
 
+// These records have no policy, so each also carries a `pages_nobody` entry (test/pages-nobody.test.ts
+// covers it); the entries here are the ones about the text.
 const timeline = async (alertId: string) =>
   (
-    await db.pool.query('select action, actor, reason from alert_audit where alert_id = $1 order by at, id', [
+    await db.pool.query("select action, actor, reason from alert_audit where alert_id = $1 and action <> 'pages_nobody' order by at, id", [
       alertId,
     ])
   ).rows as {
