@@ -47,11 +47,6 @@ export class RepeatBatcher {
     return settle;
   }
 
-  /** Pending deliveries (for tests and shutdown): in flight plus waiting. */
-  get size(): number {
-    return this.inFlight.size + this.waiting.size;
-  }
-
   private async flight(workflowId: string, repeat: TriggerRepeat): Promise<boolean> {
     this.inFlight.add(workflowId);
     try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { deliveryLanes } from './delivery-order';
+import { collapseRepeats, deliveryLanes } from './delivery-order';
 
 it('gives every distinct key its own lane, in order of first appearance', () => {
   assert.deepEqual(deliveryLanes(['a', 'b', 'c']), [[0], [1], [2]]);
@@ -41,4 +41,13 @@ it('returns no lanes for no events, and every index exactly once', () => {
     );
     assert.equal(new Set(lane.map((i) => keys[i])).size, 1, 'a lane holds one key');
   }
+});
+
+it('collapses consecutive triggers of a lane into one delivery, keeping an acknowledge or resolve between them apart', () => {
+  const actions = ['trigger', 'trigger', 'trigger', 'resolve', 'trigger', 'acknowledge', 'acknowledge'];
+  assert.deepEqual(
+    collapseRepeats([0, 1, 2, 3, 4, 5, 6], (i) => actions[i] === 'trigger'),
+    [[0, 1, 2], [3], [4], [5], [6]],
+  );
+  assert.deepEqual(collapseRepeats([], () => true), []);
 });
