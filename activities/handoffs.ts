@@ -63,7 +63,7 @@ export function createHandoffActivities(deps: PageDeps) {
             until: until === null ? null : new Date(until).toISOString(),
             scheduleUrl: `${publicUrl.replace(/\/$/, '')}/schedules/${input.scheduleId}/shifts`,
           },
-          secret: m.secret ?? undefined,
+          secretId: m.secret_id ?? undefined,
         });
       }
       return { notified: incoming };

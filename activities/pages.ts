@@ -27,6 +27,7 @@ import {
 import { loadSchedule } from '../store/schedules';
 import { smsReplyCode } from '../store/replies';
 import { contactMethodsOf, existingUserIds } from '../store/users';
+import { webhookSecret } from '../store/webhook-secrets';
 import type { AlertEvent } from '../workflows/messages';
 import { attemptTime, currentAttempt, type PageAttempt } from './page-attempt';
 import { gaveUpError, notePageEvent } from './page-timeline';
@@ -109,6 +110,13 @@ function keepAlive(pool: pg.Pool, key: string, a: SendAttempt, attempt: PageAtte
   return () => clearInterval(timer);
 }
 
+/** Reads a webhook secret; one that is gone cannot sign, and a page signed with nothing would be refused. */
+async function secretOf(pool: PageDeps['pool'], id: string): Promise<string> {
+  const secret = await webhookSecret(pool, id);
+  if (secret === undefined) throw new PermanentDeliveryError(`webhook secret ${id} no longer exists: the page cannot be signed`, { code: 'ENOSECRET' });
+  return secret;
+}
+
 /**
  * Sends one message unless its idempotency key already has a recorded outcome: claims the key in the
  * notification log (with a lease only one attempt holds at a time), calls the provider, records the
@@ -118,7 +126,7 @@ function keepAlive(pool: pg.Pool, key: string, a: SendAttempt, attempt: PageAtte
  */
 export async function deliverOnce(
   { pool, notifiers, afterRecorded, pageRetryCapMs = DEFAULT_PAGE_RETRY_CAP_MS }: PageDeps,
-  d: { claim: NewNotification; message: Delivery['message']; secret?: string },
+  d: { claim: NewNotification; message: Delivery['message']; secretId?: string; secret?: string },
 ): Promise<SendPageResult> {
   const attempt = currentAttempt();
   const lease: SendAttempt = { owner: randomUUID(), attempt: attempt.number, leaseMs: LEASE_MS };
@@ -140,7 +148,8 @@ export async function deliverOnce(
   const stop = keepAlive(pool, key, lease, attempt);
   try {
     // A send under way is not aborted when the page is cancelled: what it did is recorded either way.
-    const sent = await notifiers[d.claim.channel].send({ channel: d.claim.channel, address: d.claim.address, idempotencyKey: key, message: d.message, secret: d.secret });
+    const secret = d.secret ?? (d.secretId === undefined ? undefined : await secretOf(pool, d.secretId));
+    const sent = await notifiers[d.claim.channel].send({ channel: d.claim.channel, address: d.claim.address, idempotencyKey: key, message: d.message, secret });
     stop();
     await finishNotification(pool, key, { status: 'sent', providerId: sent.providerId });
     if (failedBefore) await notePageEvent(pool, d.claim, { kind: 'sent', attempt: attempt.number }, attemptTime(attempt));
@@ -253,6 +262,9 @@ export function createPageActivities(deps: PageDeps) {
       return deliverOnce(deps, {
         claim: claimOf(input),
         message,
+        // The id travels through Temporal; the secret is read here, just before signing. (A secret
+        // itself comes only from runs that began before secrets moved out.)
+        secretId: r.secretId,
         secret: r.secret,
       });
     },

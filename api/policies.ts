@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type pg from 'pg';
 import { type z } from 'zod';
 import { defaultPolicyRefusal, type PolicyChange } from '../domain/default-policy';
-import { policyProblems, type Target } from '../domain/escalation';
+import { policyProblems, shownTarget, type Target } from '../domain/escalation';
 import { inTransaction, type Queryable } from '../store/db';
 import {
   clearDefaultPolicy,
@@ -58,7 +58,7 @@ async function validatePolicy(pool: pg.Pool, body: z.infer<typeof policyBody>): 
 const policyJson = (p: StoredPolicy) => ({
   id: p.id,
   name: p.name,
-  tiers: p.tiers.map((t) => ({ delay_minutes: t.delayMinutes, targets: t.targets.map((x) => (x.type === 'webhook' ? { type: x.type, url: x.url, has_secret: !!x.secret } : x)) })),
+  tiers: p.tiers.map((t) => ({ delay_minutes: t.delayMinutes, targets: t.targets.map(shownTarget) })),
   repeat: p.repeat,
   repeat_delay_minutes: p.repeatDelayMinutes,
   ack_timeout_minutes: p.ackTimeoutMinutes,

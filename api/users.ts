@@ -19,7 +19,7 @@ import { mount } from './route';
 import { userRoutes as routes } from './schemas/users';
 
 // Webhook secrets are write-only: the API never hands them back.
-const methodJson = (m: ContactMethodRow) => ({ id: m.id, type: m.type, address: m.address, has_secret: m.secret !== null });
+const methodJson = (m: ContactMethodRow) => ({ id: m.id, type: m.type, address: m.address, has_secret: m.secret_id !== null });
 const userJson = (u: UserRow, methods: ContactMethodRow[]) => ({
   id: u.id,
   name: u.name,

@@ -22,10 +22,10 @@ const dir: Directory = {
   ]),
   users: new Set(['a', 'b', 'c', 'silent']),
   methods: [
-    { user_id: 'a', type: 'email', address: 'a@x', secret: null },
-    { user_id: 'a', type: 'sms', address: '+1', secret: null },
-    { user_id: 'b', type: 'email', address: 'b@x', secret: null },
-    { user_id: 'c', type: 'email', address: 'c@x', secret: null },
+    { user_id: 'a', type: 'email', address: 'a@x', secret_id: null },
+    { user_id: 'a', type: 'sms', address: '+1', secret_id: null },
+    { user_id: 'b', type: 'email', address: 'b@x', secret_id: null },
+    { user_id: 'c', type: 'email', address: 'c@x', secret_id: null },
   ],
 };
 

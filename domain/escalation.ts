@@ -7,7 +7,12 @@ import type { Severity } from './severity';
 
 export type Target =
   | { type: 'user'; id: string }
-  | { type: 'webhook'; url: string; secret?: string }
+  /**
+   * A webhook's HMAC secret is stored apart (store/webhook-secrets.ts) and named by `secretId`, so it never
+   * travels through Temporal; `secret` is the secret itself, only in a request body before it is stored
+   * and in the snapshots of alerts triggered before secrets moved out.
+   */
+  | { type: 'webhook'; url: string; secretId?: string; secret?: string }
   | { type: 'schedule'; id: string };
 
 /** A target as it may be shown or logged: a webhook's secret is write-only, only its presence shows. */
@@ -16,7 +21,7 @@ export type ShownTarget = Exclude<Target, { type: 'webhook' }> | { type: 'webhoo
 /** Returns the target without its secret; a target already shown is returned as it is. */
 export function shownTarget(t: Target | ShownTarget): ShownTarget {
   if (t.type !== 'webhook' || 'has_secret' in t) return t;
-  return { type: 'webhook', url: t.url, has_secret: t.secret !== undefined && t.secret !== '' };
+  return { type: 'webhook', url: t.url, has_secret: !!t.secretId || (t.secret !== undefined && t.secret !== '') };
 }
 
 export interface Tier {

@@ -9,6 +9,9 @@ export interface Recipient {
   userId: string | null;
   channel: Channel;
   address: string;
+  /** The webhook secret's id: the sending activity reads the secret from Postgres, so Temporal never holds it. */
+  secretId?: string;
+  /** The secret itself: only in runs from before secrets moved out of Temporal. */
   secret?: string;
   /** Set when the user was found through an on-call schedule: which one. */
   scheduleId?: string;
@@ -16,7 +19,7 @@ export interface Recipient {
 
 /** Returns the recipient of a webhook target: its URL needs no lookup, so the workflow resolves it itself. */
 export function webhookRecipient(target: Extract<Target, { type: 'webhook' }>): Recipient {
-  return { target, targetKey: targetKey(target), userId: null, channel: 'webhook', address: target.url, secret: target.secret };
+  return { target, targetKey: targetKey(target), userId: null, channel: 'webhook', address: target.url, secretId: target.secretId, secret: target.secret };
 }
 
 /** Splits a tier's targets: webhooks carry their address (paged first), users and schedules need a lookup. */

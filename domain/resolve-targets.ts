@@ -13,7 +13,7 @@ export interface ContactMethod {
   user_id: string;
   type: Channel;
   address: string;
-  secret: string | null;
+  secret_id: string | null;
 }
 
 export interface Resolution {
@@ -73,14 +73,14 @@ export function recipientsForTargets(
       const mine = methods.filter((m) => m.user_id === target.id);
       if (mine.length === 0) gaps.push(`user ${target.id} has no contact methods`);
       for (const m of mine) {
-        recipients.push({ target, targetKey: key, userId: target.id, channel: m.type, address: m.address, secret: m.secret ?? undefined });
+        recipients.push({ target, targetKey: key, userId: target.id, channel: m.type, address: m.address, secretId: m.secret_id ?? undefined });
       }
     } else {
       for (const userId of onCall.get(target.id) ?? []) {
         const mine = methods.filter((m) => m.user_id === userId);
         if (mine.length === 0) gaps.push(`user ${userId}, on call for schedule ${target.id}, has no contact methods`);
         for (const m of mine) {
-          recipients.push({ target, targetKey: `${key}:${userId}`, userId, channel: m.type, address: m.address, secret: m.secret ?? undefined, scheduleId: target.id });
+          recipients.push({ target, targetKey: `${key}:${userId}`, userId, channel: m.type, address: m.address, secretId: m.secret_id ?? undefined, scheduleId: target.id });
         }
       }
     }

@@ -2,6 +2,7 @@
 import type { EscalationPolicy, PolicyRule, Tier } from '../domain/escalation';
 import type { Severity } from '../domain/severity';
 import type { Queryable } from './db';
+import { tiersWithSecretsStored } from './webhook-secrets';
 
 interface PolicyRow {
   id: string;
@@ -39,9 +40,10 @@ function toPolicy(r: PolicyRow): StoredPolicy {
   };
 }
 
-const values = (p: PolicyFields) => [
+// Secrets are stored apart and the tiers keep their ids: the tiers are what alerts snapshot into Temporal.
+const values = async (db: Queryable, p: PolicyFields) => [
   p.name,
-  JSON.stringify(p.tiers),
+  JSON.stringify(await tiersWithSecretsStored(db, p.tiers)),
   p.repeat,
   p.repeatDelayMinutes,
   p.ackTimeoutMinutes,
@@ -71,7 +73,7 @@ export async function insertPolicy(db: Queryable, p: PolicyFields): Promise<Stor
   const { rows } = await db.query<PolicyRow>(
     `insert into escalation_policies (name, tiers, repeat, repeat_delay_minutes, ack_timeout_minutes, auto_resolve_minutes, is_default)
      values ($1, $2::jsonb, $3, $4, $5, $6, $7) returning *`,
-    values(p),
+    await values(db, p),
   );
   return toPolicy(rows[0]!);
 }
@@ -82,7 +84,7 @@ export async function updatePolicy(db: Queryable, id: string, p: PolicyFields): 
     `update escalation_policies set name = $2, tiers = $3::jsonb, repeat = $4, repeat_delay_minutes = $5,
             ack_timeout_minutes = $6, auto_resolve_minutes = $7, is_default = $8, updated_at = now()
       where id = $1 returning *`,
-    [id, ...values(p)],
+    [id, ...(await values(db, p))],
   );
   return rows[0] ? toPolicy(rows[0]) : undefined;
 }

@@ -16,7 +16,8 @@ export interface ContactMethodRow {
   user_id: string;
   type: ContactType;
   address: string;
-  secret: string | null;
+  /** The webhook secret's row (store/webhook-secrets.ts); the secret itself is never read with the method. */
+  secret_id: string | null;
   created_at: Date;
 }
 
@@ -66,8 +67,10 @@ export async function insertContactMethod(
   db: Queryable,
   c: { userId: string; type: ContactType; address: string; secret?: string | null },
 ): Promise<ContactMethodRow> {
+  // One statement, so a method is never stored without its secret (or the secret without its method).
   const { rows } = await db.query<ContactMethodRow>(
-    'insert into contact_methods (user_id, type, address, secret) values ($1, $2, $3, $4) returning *',
+    `with s as (insert into webhook_secrets (secret) select $4::text where coalesce($4::text, '') <> '' returning id)
+     insert into contact_methods (user_id, type, address, secret_id) values ($1, $2, $3, (select id from s)) returning *`,
     [c.userId, c.type, c.address, c.secret ?? null],
   );
   return rows[0]!;
