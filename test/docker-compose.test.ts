@@ -50,6 +50,22 @@ it('gives Klaxon only variables the config schema knows, with values it accepts'
   }
 });
 
+// Temporal has no authentication here: whoever reaches its gRPC port or UI can resolve or terminate any
+// alert past Klaxon's roles. Only the API (with its own keys) may be reachable from other machines.
+it('publishes Temporal and its UI on the host loopback only, and Postgres not at all', () => {
+  assert.equal(services.postgres!.ports, undefined, 'Postgres is not published');
+  for (const name of ['temporal', 'temporal-ui']) {
+    const ports = services[name]!.ports ?? [];
+    assert.ok(ports.length > 0, `${name} is published for this machine`);
+    // Short syntax HOST_IP:HOST_PORT:CONTAINER_PORT; without the address Docker binds 0.0.0.0.
+    for (const p of ports) assert.match(p, /^127\.0\.0\.1:\d+:\d+$/, `${name} publishes ${p} on 127.0.0.1`);
+  }
+  for (const [name, s] of Object.entries(services)) {
+    if (name === 'klaxon-api') continue;
+    for (const p of s.ports ?? []) assert.match(p, /^127\.0\.0\.1:/, `${name}: ${p} stays on this machine`);
+  }
+});
+
 it('publishes the API on the port it listens on, on all interfaces', () => {
   const api = services['klaxon-api']!;
   const config = loadConfig(api.environment!);
