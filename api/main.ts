@@ -1,5 +1,6 @@
 /** `npm run api`: the HTTP API against an existing Temporal (TEMPORAL_ADDRESS) and Postgres (DATABASE_URL). */
 import { Client } from '@temporalio/client';
+import { dataConverterOf } from '../runtime/payload-codec';
 import { loadConfig } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
 import { connectClient, registerSearchAttributes } from '../runtime/temporal';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   // Started during a Temporal outage (or before it, as docker compose may), it waits rather than exits.
   const clientConnection = await connectClient(config.TEMPORAL_ADDRESS ?? 'localhost:7233', { log });
   await registerSearchAttributes(clientConnection.connection, config.TEMPORAL_NAMESPACE);
-  const temporal = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
   const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;
   const caches = startAppCaches({ pool, databaseUrl: config.DATABASE_URL, log, reopenWindowMs });
   const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, caches });

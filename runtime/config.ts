@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePayloadKeys } from './payload-codec';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const DEFAULT_SMTP_FROM = 'Klaxon <klaxon@localhost>';
@@ -23,6 +24,16 @@ export const configSchema = z.object({
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('klaxon-alerts'),
+  /** Encrypts every payload Klaxon hands Temporal (runtime/payload-codec.ts); the first key encrypts. */
+  TEMPORAL_PAYLOAD_KEYS: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      return parsePayloadKeys(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
   /** Ports of the dev server launched by `npm start`. */
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),

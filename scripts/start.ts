@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { Client } from '@temporalio/client';
+import { dataConverterOf } from '../runtime/payload-codec';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../api/app';
@@ -86,10 +87,10 @@ async function main(): Promise<void> {
   cleanups.unshift({ what: 'temporal client', run: () => clientConnection.close() });
   const { connection } = clientConnection;
   await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
 
   const workerConnection = await connectWorker(address, { log });
-  const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config), workflows: temporal.workflow });
+  const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config), workflows: temporal.workflow, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
   const workerDone = worker.run();
 
   const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;

@@ -3,6 +3,7 @@
  * Run as many as load needs; Temporal spreads the alerts among them.
  */
 import { Client } from '@temporalio/client';
+import { dataConverterOf } from '../runtime/payload-codec';
 import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../runtime/config';
 import { createLogger, type Logger } from '../runtime/logger';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   }
   const { connection, clientConnection } = connected;
   await registerSearchAttributes(clientConnection.connection, config.TEMPORAL_NAMESPACE);
-  const client = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
   const worker = await createKlaxonWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     pool,
     ...pagingFromConfig(config),
     workflows: client.workflow,
+    dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS),
   });
   log.info({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
   // Worker.run installs SIGINT/SIGTERM handlers and returns after a graceful shutdown.

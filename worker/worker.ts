@@ -6,6 +6,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { createNotifiers } from '../notifiers';
 import { DEFAULT_LINK_TTL_MS } from '../domain/replies/links';
 import { publicUrlOf, type Config } from '../runtime/config';
+import type { dataConverterOf } from '../runtime/payload-codec';
 import { replyLinkKey } from '../store/secrets';
 import { pagesTaskQueue } from '../workflows/messages';
 
@@ -34,6 +35,8 @@ export interface KlaxonWorkerOptions {
   groupTaskQueue?: string;
   /** Workflow cache size; 0 turns off sticky execution (see test/fixtures/worker-process.ts). */
   maxCachedWorkflows?: number;
+  /** Payload encryption (TEMPORAL_PAYLOAD_KEYS, runtime/payload-codec.ts); the API's client needs the same. */
+  dataConverter?: ReturnType<typeof dataConverterOf>;
 }
 
 /** Returns the notifiers and public URL the activities need, from the validated config. */
@@ -82,12 +85,13 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Kla
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities,
+    dataConverter: opts.dataConverter,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
   // Activities only: the queue holds nothing but pages (and their target lookups), so none waits in line
   // behind the records of a storm's thousands of new alerts.
-  const pages = await Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue: pagesTaskQueue(opts.taskQueue), activities });
+  const pages = await Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue: pagesTaskQueue(opts.taskQueue), activities, dataConverter: opts.dataConverter });
   return {
     async run() {
       // One stopping (a signal, a fatal error) stops the other; run() settles when both have.

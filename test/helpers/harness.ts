@@ -5,11 +5,13 @@
 import { AssertionError } from 'node:assert';
 import type { Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { startAppCaches, type AppCaches } from '../../api/app-caches';
 import { listen } from '../../api/listen';
 import { createNotifiers, type Channel, type Notifier } from '../../notifiers';
 import { createLogger, type Logger } from '../../runtime/logger';
+import { dataConverterOf, type PayloadKey } from '../../runtime/payload-codec';
 import { createApiKey } from '../../store/api-keys';
 import { createKlaxonWorker, type KlaxonWorker, type KlaxonWorkerOptions } from '../../worker/worker';
 import { responseChecker } from './conformance';
@@ -79,6 +81,8 @@ export interface HarnessOptions {
   temporal?: TestWorkflowEnvironment;
   db?: TestDatabase;
   taskQueue?: string;
+  /** Encrypts payloads as TEMPORAL_PAYLOAD_KEYS does: the worker and the API's client share the codec. */
+  payloadKeys?: PayloadKey[];
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -86,6 +90,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const taskQueue = opts.taskQueue ?? `klaxon-test-${Math.random().toString(36).slice(2)}`;
   const log = opts.log ?? createLogger('silent');
   const bundle = await workflowBundle();
+  const dataConverter = dataConverterOf(opts.payloadKeys);
+  // The environment's own client has no codec; with keys, the app and activities get one that does.
+  const client = dataConverter ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter }) : env.client;
   let worker: KlaxonWorker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
@@ -101,7 +108,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       pageRetryCapMs: opts.pageRetryCapMs,
       activityOverrides: opts.activityOverrides,
       groupTaskQueue: opts.groupTaskQueue?.(taskQueue),
-      workflows: env.client.workflow,
+      workflows: client.workflow,
+      dataConverter,
       ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     });
     running = worker.run();
@@ -115,7 +123,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const caches = startAppCaches({ pool: db.pool, databaseUrl: db.url, log, reopenWindowMs: 30 * 60_000, countsEveryMs: opts.countsEveryMs });
   const app = createApp({
     pool: db.pool,
-    temporal: env.client,
+    temporal: client,
     taskQueue,
     log,
     bodyLimit: '64kb',
