@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import ical from 'ical-generator';
+import { oneLine } from '../domain/single-line';
 import type pg from 'pg';
 import { type z } from 'zod';
 import { onCallAt, shifts } from '../domain/oncall';
@@ -101,14 +102,16 @@ export function schedulesRouter({ pool, onScheduleChanged = async () => {} }: Sc
     const schedule = await load(id);
     const from = Date.now() - 7 * DAY;
     const names = new Map((await listUsers(pool)).map((u) => [u.id, u.name]));
-    const cal = ical({ name: `On call: ${stored.name}`, prodId: { company: 'Klaxon', product: 'on-call' } });
+    // ical-generator escapes event text but writes the calendar's NAME and X-WR-CALNAME as given; a name
+    // stored before names had to be one line must not end its content line and start a foreign event.
+    const cal = ical({ name: oneLine(`On call: ${stored.name}`), prodId: { company: 'Klaxon', product: 'on-call' } });
     for (const s of shifts(schedule, from, from + MAX_SHIFT_RANGE_DAYS * DAY)) {
       cal.createEvent({
         id: `${id}-${s.userId}-${s.start}@klaxon`,
         start: new Date(s.start),
         end: new Date(s.end),
-        summary: `On call: ${names.get(s.userId) ?? s.userId}`,
-        description: `${stored.name}${s.overrideId ? ' (override)' : ''}`,
+        summary: oneLine(`On call: ${names.get(s.userId) ?? s.userId}`),
+        description: oneLine(`${stored.name}${s.overrideId ? ' (override)' : ''}`),
       });
     }
     res.type('text/calendar; charset=utf-8').send(cal.toString());

@@ -86,11 +86,12 @@ describe('renderMessage: page', () => {
     assert.equal(sms.length, SMS_MAX_LENGTH);
   });
 
-  it('puts a multi-line summary on one line in the subject and SMS, as written in the body', () => {
+  it('puts a multi-line summary on one line in the subject, the SMS and the body', () => {
     const { subject, sms, text } = renderMessage(page({ summary: 'Disk full\n  on db-1\t' }), NOW);
     assert.equal(subject, '[CRITICAL] payments: Disk full on db-1');
     assert.ok(sms.startsWith('[CRITICAL] payments: Disk full on db-1. Since'), sms);
-    assert.ok(text.includes('Summary:    Disk full\n  on db-1'));
+    // In the body too: a line break there would let the summary write a line of its own.
+    assert.ok(text.includes('Summary:    Disk full   on db-1\n'), text);
   });
 
   it('offers reply codes instead of the API link in the SMS when the page has a reply code', () => {
@@ -215,5 +216,38 @@ describe('renderMessage: handoff', () => {
     assert.match(text, /Alice, you are now on call for Payments primary/);
     assert.match(text, /From: +2026-03-09T09:00:00Z/);
     assert.match(sms, /^\[ON CALL\] Payments primary: you are on call from 2026-03-09T09:00:00Z until 2026-03-16T09:00:00Z\.$/);
+  });
+});
+
+describe('renderMessage: fields the sender chose stay on their line', () => {
+  const fake = 'https://evil.example/ack';
+  it('cannot add a line to the text of a page: summary, service, source, details', () => {
+    const { text, subject, sms } = renderMessage(
+      page({
+        summary: `Disk full\r\nAcknowledge: ${fake}`,
+        service: `payments\nResolve: ${fake}`,
+        source: `prom\u2028API: ${fake}`,
+        details: { [`host\nAcknowledge: ${fake}`]: `db-1\r\n\r\nAcknowledge: ${fake}` },
+      }),
+      NOW,
+    );
+    const lines = text.split('\n');
+    assert.deepEqual(lines.filter((l) => /^\s*(Acknowledge|Resolve|API):/.test(l)), [`Acknowledge: ${ACK}`], 'only the real link starts a line');
+    assert.ok(lines.some((l) => l.startsWith('Summary:') && l.includes(`Disk full Acknowledge: ${fake}`)), 'the text is kept, on its own line');
+    assert.ok(!/[\r\n\u2028]/.test(subject) && !/[\r\n\u2028]/.test(sms));
+  });
+
+  it('cannot add a line to a handoff notice', () => {
+    const { text, subject } = renderMessage({
+      kind: 'handoff',
+      scheduleId: 's1',
+      scheduleName: `Payments\r\nShifts: ${fake}`,
+      userName: `Alice\nShifts: ${fake}`,
+      start: '2026-03-09T09:00:00.000Z',
+      until: null,
+      scheduleUrl: 'http://klaxon.test/schedules/s1/shifts',
+    });
+    assert.deepEqual(text.split('\n').filter((l) => l.startsWith('Shifts:')), ['Shifts: http://klaxon.test/schedules/s1/shifts']);
+    assert.ok(!/[\r\n]/.test(subject));
   });
 });

@@ -1,3 +1,4 @@
+import { oneLine } from '../domain/single-line';
 import type { HandoffMessage, PageMessage } from './types';
 
 export interface RenderedMessage {
@@ -28,13 +29,31 @@ export function humanDuration(ms: number): string {
   return rest ? `${d} d ${rest} h` : `${d} d`;
 }
 
+/**
+ * Returns the message with every field a sender chose on one line. The text of an email is read line by
+ * line: a summary with its own line breaks could otherwise add a line of its choosing, such as a fake
+ * "Acknowledge:" link, and a header would break.
+ */
+function untrustedOnOneLine<M extends PageMessage | HandoffMessage>(m: M): M {
+  if (m.kind === 'handoff') return { ...m, scheduleName: oneLine(m.scheduleName), userName: oneLine(m.userName) };
+  const p = m as PageMessage;
+  return {
+    ...p,
+    summary: oneLine(p.summary).trim(),
+    service: oneLine(p.service),
+    source: oneLine(p.source),
+    severity: oneLine(p.severity) as PageMessage['severity'],
+  } as M;
+}
+
 /** Returns the rendered subject, plain-text body and SMS text of a page; pure, the clock is `now`. */
-export function renderMessage(m: PageMessage | HandoffMessage, now: Date = new Date()): RenderedMessage {
+export function renderMessage(message: PageMessage | HandoffMessage, now: Date = new Date()): RenderedMessage {
+  const m = untrustedOnOneLine(message);
   if (m.kind === 'handoff') return renderHandoff(m);
   const sev = m.severity.toUpperCase();
-  // Subjects and SMS are one line: a newline in a summary would break the line or waste SMS characters.
-  const oneLine = m.summary.replace(/\s+/g, ' ').trim();
-  const headline = `[${sev}] ${m.service}: ${truncate(oneLine, SUBJECT_SUMMARY_MAX)}`;
+  // Runs of spaces too are folded: an SMS has no characters to waste.
+  const summaryLine = m.summary.replace(/\s+/g, ' ');
+  const headline = `[${sev}] ${m.service}: ${truncate(summaryLine, SUBJECT_SUMMARY_MAX)}`;
   const triggered = describeTime(m.triggeredAt);
   const since =
     triggered.ms === undefined
@@ -79,7 +98,7 @@ export function renderMessage(m: PageMessage | HandoffMessage, now: Date = new D
     lines.push(
       '',
       'Details:',
-      ...details.map(([k, v]) => `  ${k}: ${truncate(detailValue(v), DETAIL_VALUE_MAX)}`),
+      ...details.map(([k, v]) => `  ${oneLine(k)}: ${truncate(oneLine(detailValue(v)), DETAIL_VALUE_MAX)}`),
     );
   }
 
@@ -94,7 +113,7 @@ export function renderMessage(m: PageMessage | HandoffMessage, now: Date = new D
   ].join('');
   const room = SMS_MAX_LENGTH - smsHead.length - smsTail.length;
   // If the fixed parts alone overflow (an absurd ack URL), a hard cut is the only way to stay in budget.
-  const sms = truncate(`${smsHead}${truncate(oneLine, Math.max(room, 0))}${smsTail}`, SMS_MAX_LENGTH);
+  const sms = truncate(`${smsHead}${truncate(summaryLine, Math.max(room, 0))}${smsTail}`, SMS_MAX_LENGTH);
 
   return { subject, text: lines.join('\n') + '\n', sms };
 }

@@ -116,6 +116,39 @@ describe('schedules', () => {
     assert.equal((await fetch(`${h.baseUrl}/schedules/00000000-0000-4000-8000-000000000000.ics`, { headers: { authorization: `Bearer ${h.adminKey}` } })).status, 404);
   });
 
+  it('refuses names that would break a line, and keeps a stored one from injecting into the feed', async () => {
+    const injected = 'ops\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:evil@x\r\nSUMMARY:Call +1 900 555 0100\r\nEND:VEVENT';
+    const refused = await h.request('POST', '/schedules', { ...weekly(), name: injected });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(fields(refused.body), ['body.name']);
+    assert.match(refused.body.error.message, /single line/);
+    for (const [path, body] of [['/users', { name: 'Eve\nAdmin' }], ['/escalation-policies', { name: 'p\r\nx', tiers: [{ delay_minutes: 0, targets: [{ type: 'user', id: ann }] }] }]] as const) {
+      const res = await h.request('POST', path, body);
+      assert.equal(res.status, 400, path);
+      assert.deepEqual(fields(res.body), ['body.name'], path);
+    }
+
+    // A name stored before names had to be one line (written straight to Postgres), and a user's too.
+    const s = (await h.request('POST', '/schedules', { ...weekly(), name: 'inject', layers: [{ ...weekly().layers[0]!, start: '2026-11-02T09:00', participants: [cid] }] })).body;
+    await h.db.pool.query('update schedules set name = $2 where id = $1', [s.id, injected]);
+    await h.db.pool.query('update users set name = $2 where id = $1', [cid, 'Cid\r\nBEGIN:VEVENT']);
+    try {
+      const feed = await (await fetch(`${h.baseUrl}/schedules/${s.id}.ics`, { headers: { authorization: `Bearer ${h.adminKey}` } })).text();
+      // Content lines as RFC 5545 reads them (a line starting with a space continues the one before).
+      const lines = feed.replace(/\r\n[ \t]/g, '').split('\r\n').filter(Boolean);
+      assert.deepEqual(lines.filter((l) => /^(BEGIN|END):VCALENDAR$/.test(l)), ['BEGIN:VCALENDAR', 'END:VCALENDAR'], 'one calendar');
+      assert.ok(!lines.some((l) => l.startsWith('UID:evil') || l.startsWith('SUMMARY:Call')), 'no foreign event or property');
+      assert.equal(lines.filter((l) => l === 'BEGIN:VEVENT').length, lines.filter((l) => l.startsWith('UID:')).length, 'every event is one of ours');
+      const parsed = Object.values(ical.sync.parseICS(feed));
+      assert.equal(parsed.filter((e) => e?.type === 'VCALENDAR').length, 1);
+      const events = parsed.filter((e): e is ical.VEvent => e?.type === 'VEVENT');
+      assert.ok(events.length > 0 && events.every((e) => e.uid.startsWith(`${s.id}-`)), 'only the schedule’s own shifts');
+      assert.ok(events.every((e) => !/[\r\n]/.test(String(e.summary))));
+    } finally {
+      await h.db.pool.query('update users set name = $2 where id = $1', [cid, 'Cid']);
+    }
+  });
+
   it("lists a user's upcoming shifts across schedules", async () => {
     const start = new Date(Date.now() - 86_400_000).toISOString().slice(0, 16);
     const s = (await h.request('POST', '/schedules', { name: 'daily-upcoming', time_zone: 'UTC', layers: [{ name: 'd', rotation: { type: 'daily', length: 1 }, start, participants: [cid, ann] }] })).body;

@@ -2,10 +2,10 @@
 import { API_KEY_ROLES } from '../../store/api-keys';
 import { defineRoute } from '../route';
 import { z } from '../zod';
-import { errorResponse, idParams, instant, locationHeader } from './common';
+import { errorResponse, idParams, instant, locationHeader, nameField } from './common';
 
 export const createApiKeyBody = z
-  .strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(API_KEY_ROLES) })
+  .strictObject({ name: nameField(), role: z.enum(API_KEY_ROLES) })
   .openapi('CreateApiKey', { example: { name: 'grafana dashboard', role: 'viewer' } });
 
 /** What identifies a key, never the key or its digest. */

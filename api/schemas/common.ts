@@ -2,6 +2,7 @@
 import { ErrorBody } from '../errors';
 import type { ResponseSpec } from '../route';
 import { z } from '../zod';
+import { isSingleLine, SINGLE_LINE_MESSAGE } from '../../domain/single-line';
 
 export { ErrorBody };
 
@@ -14,3 +15,6 @@ export const idParams = z.object({ id: z.uuid() });
 export const errorResponse = (description: string): ResponseSpec => ({ description, body: ErrorBody });
 
 export const locationHeader = { Location: 'The path of the resource' } as const;
+
+/** A name people read in lists, pages and calendar feeds: trimmed, 1–200 characters, one line. */
+export const nameField = () => z.string().trim().min(1).max(200).refine(isSingleLine, SINGLE_LINE_MESSAGE);

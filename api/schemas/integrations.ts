@@ -3,7 +3,7 @@ import { validatePath } from '../../domain/ingest/generic';
 import { SEVERITIES } from '../../domain/severity';
 import { defineRoute } from '../route';
 import { z } from '../zod';
-import { errorResponse, idParams, instant, locationHeader } from './common';
+import { errorResponse, idParams, instant, locationHeader, nameField } from './common';
 
 const path = z
   .string()
@@ -16,7 +16,7 @@ const path = z
   .openapi({ description: 'A JSONPath into the body, e.g. $.alert.title', example: '$.title' });
 
 const common = {
-  name: z.string().trim().min(1).max(200),
+  name: nameField(),
   service: z.string().trim().min(1).max(200),
   /** Labels whose values, with the service, make the group key (Alertmanager's own groupKey wins). */
   group_by: z

@@ -2,7 +2,7 @@
 import { SEVERITIES } from '../../domain/severity';
 import { defineRoute } from '../route';
 import { z } from '../zod';
-import { errorResponse, idParams, instant, locationHeader } from './common';
+import { errorResponse, idParams, instant, locationHeader, nameField } from './common';
 
 const target = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('user'), id: z.uuid() }),
@@ -24,7 +24,7 @@ const target = z.discriminatedUnion('type', [
 
 export const policyBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: nameField(),
     tiers: z
       .array(
         z.strictObject({

@@ -4,7 +4,7 @@ import { parseLocalDateTime } from '../../domain/oncall/rotation';
 import { ROTATION_TYPES } from '../../domain/oncall/types';
 import { defineRoute } from '../route';
 import { z } from '../zod';
-import { errorResponse, idParams, instant, locationHeader } from './common';
+import { errorResponse, idParams, instant, locationHeader, nameField } from './common';
 
 /** The widest range /shifts and the iCalendar feed answer: a quarter and a bit. */
 export const MAX_SHIFT_RANGE_DAYS = 93;
@@ -28,7 +28,7 @@ const layerBody = z
       .max(100)
       .optional()
       .openapi({ description: 'Keep to preserve the layer across edits; generated when absent' }),
-    name: z.string().trim().min(1).max(200).default('layer'),
+    name: nameField().default('layer'),
     rotation: z.strictObject({
       type: z.enum(ROTATION_TYPES),
       length: z
@@ -79,7 +79,7 @@ const layerBody = z
 
 export const scheduleBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: nameField(),
     time_zone: z
       .string()
       .refine((tz) => IANAZone.isValidZone(tz), 'not an IANA time zone (e.g. America/New_York)')

@@ -2,7 +2,7 @@
 import { IANAZone } from 'luxon';
 import { defineRoute } from '../route';
 import { z } from '../zod';
-import { errorResponse, idParams, instant, locationHeader } from './common';
+import { errorResponse, idParams, instant, locationHeader, nameField } from './common';
 
 const timeZone = z
   .string()
@@ -31,7 +31,7 @@ export const contactMethodBody = z
 
 export const createUserBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: nameField(),
     time_zone: timeZone.default('UTC'),
     contact_methods: z.array(contactMethodBody).max(20).default([]),
   })
@@ -43,7 +43,7 @@ export const createUserBody = z
     },
   });
 export const updateUserBody = z
-  .strictObject({ name: z.string().trim().min(1).max(200).optional(), time_zone: timeZone.optional() })
+  .strictObject({ name: nameField().optional(), time_zone: timeZone.optional() })
   .openapi('UpdateUser');
 export const methodParams = z.object({ id: z.uuid(), methodId: z.uuid() });
 
