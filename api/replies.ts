@@ -20,7 +20,7 @@ import { getUser } from '../store/users';
 import type { ActionOutcome } from './alert-actions';
 import { answerPage } from './group-actions';
 import { UnstorableInputError } from './input-guard';
-import { alertTable, confirmForm, para, sendPage, sendTwiml } from './reply-pages';
+import { alertTable, CONFIRM_VALUE, confirmForm, para, sendPage, sendTwiml } from './reply-pages';
 import { mount } from './route';
 import { replyRoutes, TWILIO_SMS_PATH } from './schemas/replies';
 
@@ -237,6 +237,13 @@ export function repliesRouter(deps: RepliesDeps): Router {
     const checked = await check(req, res);
     if (!checked.ok) return;
     const { claims, row } = checked;
+    // Only the confirmation page's button acts: a POST without its field (a scanner, a cross-site form
+    // guessing the link) is shown the button instead.
+    if ((req.body as Record<string, unknown> | undefined)?.confirm !== CONFIRM_VALUE) {
+      const verb = claims.action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
+      sendPage(res, 400, `${verb} this alert?`, alertTable(row) + para('The form was sent without its confirmation: press the button to confirm.') + confirmForm(verb) + para('Nothing was changed.', 'note'));
+      return;
+    }
     const actor = await actorFor(pool, claims.userId, 'email');
     if (!actor) {
       sendPage(res, 403, 'This link no longer works', para('The user it was sent to has been removed from Klaxon.') + para('Nothing was changed.', 'note'));

@@ -54,8 +54,11 @@ export function alertTable(row: AlertRow): string {
 }
 
 /** Returns the confirmation form: it posts back to the page's own URL, so a prefix added by a proxy is kept. */
+/** What the confirmation form posts as `confirm`; the POST acts only with it. */
+export const CONFIRM_VALUE = 'yes';
+
 export function confirmForm(label: string): string {
-  return `<form method="post"><input type="hidden" name="confirm" value="yes"><button type="submit">${escapeHtml(label)}</button></form>`;
+  return `<form method="post"><input type="hidden" name="confirm" value="${CONFIRM_VALUE}"><button type="submit">${escapeHtml(label)}</button></form>`;
 }
 
 /** Answers an SMS with one message (TwiML, escaped by the twilio SDK). */

@@ -74,6 +74,10 @@ describe('POST /alerts', () => {
       [alert({ service: undefined }), 'body.service'],
       [alert({ labels: { host: 7 } }), 'body.labels.host'],
       [alert({ colour: 'red' }), 'body'],
+      // Links are clicked by people: a script or data URL would run in whatever renders them.
+      [alert({ links: [{ href: 'javascript:alert(document.cookie)' }] }), 'body.links.0.href'],
+      [alert({ links: [{ href: 'https://runbooks.example.com/db' }, { href: 'data:text/html,<script>x</script>' }] }), 'body.links.1.href'],
+      [alert({ links: [{ href: 'file:///etc/passwd' }] }), 'body.links.0.href'],
     ];
     for (const [body, field] of cases) {
       const res = await h.request('POST', '/alerts', body);

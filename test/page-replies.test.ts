@@ -298,6 +298,17 @@ describe('email links', () => {
     assert.equal(a.state, 'new');
     assert.ok(!a.timeline.some((t) => t.action === 'acknowledge'));
 
+    // A POST without the form's confirmation (a scanner, a forged cross-site form) is shown the button.
+    for (const body of ['', 'confirm=no', 'confirm=YES&x=1']) {
+      const unconfirmed = await fetch(ack, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      const html = await unconfirmed.text();
+      assert.equal(unconfirmed.status, 400, body);
+      assert.match(html, /<form method="post">.*<button type="submit">Acknowledge<\/button><\/form>/);
+      assert.match(html, /Nothing was changed\./);
+    }
+    a = await alert(id);
+    assert.equal(a.state, 'new', 'nothing acknowledged without the confirmation');
+
     const done = await open(ack, 'POST');
     assert.equal(done.status, 200, done.html);
     assert.match(done.html, /<h1>Acknowledged<\/h1>/);

@@ -4,7 +4,7 @@ import { SLA_MARKS } from '../../domain/sla';
 import { SEVERITIES } from '../../domain/severity';
 import { defineRoute } from '../route';
 import { z } from '../zod';
-import { errorResponse, idParams, instant, locationHeader } from './common';
+import { errorResponse, idParams, instant, locationHeader, webLink } from './common';
 
 const label = z.string().max(1024);
 
@@ -17,7 +17,7 @@ export const createAlertBody = z
     labels: z.record(z.string().max(256), label).default({}),
     details: z.record(z.string(), z.unknown()).default({}),
     links: z
-      .array(z.strictObject({ href: z.url(), text: z.string().max(256).optional() }))
+      .array(z.strictObject({ href: webLink(), text: z.string().max(256).optional() }))
       .max(20)
       .default([]),
     dedup_key: z.string().trim().min(1).max(255).optional(),

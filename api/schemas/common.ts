@@ -2,6 +2,7 @@
 import { ErrorBody } from '../errors';
 import type { ResponseSpec } from '../route';
 import { z } from '../zod';
+import { isHttpUrl } from '../../domain/ingest/fields';
 import { isSingleLine, SINGLE_LINE_MESSAGE } from '../../domain/single-line';
 
 export { ErrorBody };
@@ -18,3 +19,6 @@ export const locationHeader = { Location: 'The path of the resource' } as const;
 
 /** A name people read in lists, pages and calendar feeds: trimmed, 1–200 characters, one line. */
 export const nameField = () => z.string().trim().min(1).max(200).refine(isSingleLine, SINGLE_LINE_MESSAGE);
+
+/** A link people click (in pages, the API's answers, a console): http(s) only, never `javascript:` or `data:`. */
+export const webLink = () => z.url().refine(isHttpUrl, 'must be an http(s) URL');

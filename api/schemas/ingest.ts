@@ -7,9 +7,9 @@
 import { PD_ACTIONS, PD_SEVERITIES } from '../../domain/ingest/pagerduty';
 import { defineRoute, type ResponseSpec } from '../route';
 import { z } from '../zod';
-import { errorResponse } from './common';
+import { errorResponse, webLink } from './common';
 
-const link = z.looseObject({ href: z.url(), text: z.string().optional() });
+const link = z.looseObject({ href: webLink(), text: z.string().optional() });
 
 export const PagerDutyEvent = z
   .looseObject({
@@ -39,10 +39,10 @@ export const PagerDutyEvent = z
       .optional()
       .openapi({ description: 'Required for trigger' }),
     client: z.string().max(255).optional(),
-    client_url: z.url().optional(),
+    client_url: webLink().optional(),
     links: z.array(link).max(50).optional(),
     images: z
-      .array(z.looseObject({ src: z.url(), href: z.url().optional(), alt: z.string().optional() }))
+      .array(z.looseObject({ src: webLink(), href: webLink().optional(), alt: z.string().optional() }))
       .max(50)
       .optional(),
   })

@@ -65,10 +65,15 @@ export const replyRoutes = {
     operationId: 'replyLinkAct',
     summary: 'Email page link: acknowledge or resolve as the paged user',
     tags: ['replies'],
-    request: { params: tokenParams, bodyType: 'application/x-www-form-urlencoded' },
+    request: {
+      params: tokenParams,
+      body: z.object({ confirm: z.literal('yes').openapi({ description: 'Sent by the confirmation page’s button; without it nothing happens' }) }),
+      bodyType: 'application/x-www-form-urlencoded',
+      bodyDescription: 'The confirmation form: confirm=yes',
+    },
     responses: {
       200: html('Done: what happened'),
-      400: html('A tampered or malformed link, or a form field holding NUL or a lone surrogate (named)'),
+      400: html('A tampered or malformed link, a form without confirm=yes (the page offers the button again), or a form field holding NUL or a lone surrogate (named)'),
       403: html('The user the link was sent to no longer exists'),
       404: html('The alert no longer exists'),
       409: html("The alert's state refuses the action (the link stays usable)"),
