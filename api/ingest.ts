@@ -25,7 +25,7 @@ import type { Queryable } from '../store/db';
 import type { IntegrationRow } from '../store/integrations';
 import { AUTH_THROTTLED_MESSAGE, type AuthThrottle } from './auth-throttle';
 import { HttpError, parseInput, storeUnavailable } from './errors';
-import { UnstorableInputError } from './input-guard';
+import { refuseUnstorableInput, UnstorableInputError } from './input-guard';
 import type { IngestCounts } from './ingest-counts';
 import { runLanes } from './lanes';
 import { limiterOptions } from './rate-limit';
@@ -162,6 +162,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       next();
     },
     express.json({ limit: PD_BODY_LIMIT, strict: false }),
+    refuseUnstorableInput,
     async (req, res, next) => {
       const key: unknown = req.body?.routing_key;
       // A key PagerDuty's format refuses makes the event invalid (the handler says so): no guess to count.
@@ -212,6 +213,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       router,
       routes.receivers[kind],
       express.json({ limit: PD_BODY_LIMIT, type: () => true }),
+      refuseUnstorableInput,
       async (req, res, next) => {
         const { key } = parseInput(routes.receivers[kind].request.params, req.params, 'params');
         const retryAfter = await verify(req, key, (i) => i.type === kind);
