@@ -95,7 +95,7 @@ export const configSchema = z.object({
   SLA_AT_RISK_FRACTION: z.coerce.number().gt(0).lt(1).default(0.75),
   /** How long a resolved alert can be reopened (by a re-trigger or by hand) before its workflow completes. */
   REOPEN_WINDOW_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(30),
-  /** Events accepted per routing key per minute on the ingest endpoints; more are answered 429. */
+  /** Events accepted per integration (once its routing key is verified) per minute on the ingest endpoints; more are answered 429. */
   INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   /** Requests accepted per API key per minute on the API; more are answered 429 with Retry-After. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
