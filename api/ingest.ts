@@ -137,9 +137,9 @@ export function ingestRouter(deps: IngestDeps): Router {
     });
 
   /**
-   * Verifies the routing key (an unknown one counts against the address: auth-throttle.ts) and sets
-   * req.integration; `throttled` answers an address over its limit of failures, `unknown` a key that
-   * matches no integration of this kind.
+   * Verifies the routing key (one that no integration `accepts` counts against the address:
+   * auth-throttle.ts) and sets req.integration to what it found; returns the seconds to wait instead
+   * when the address is over its limit of failures, and then nothing was looked up.
    */
   const verify = async (req: express.Request, key: string, accepts: (i: IntegrationRow) => boolean) => {
     const verdict = await deps.throttle.verify(req, known(key), async () => {
