@@ -10,6 +10,7 @@ import { alertsRouter } from './alerts';
 import type { AppCaches } from './app-caches';
 import { apiKeysRouter } from './api-keys';
 import { requireApiKey, requireRole } from './auth';
+import { AuthThrottle } from './auth-throttle';
 import { errorHandler, unknownRoute } from './errors';
 import { groupsRouter } from './groups';
 import { healthRouter } from './health';
@@ -40,8 +41,15 @@ export interface AppDeps {
   reopenWindowMs?: number;
   ingestRatePerMinute?: number;
   /** Answering pages by SMS reply and email link: Twilio auth token, public URL, link key. */
-  replies?: Omit<RepliesDeps, 'pool' | 'workflows' | 'log'>;
+  replies?: Omit<RepliesDeps, 'pool' | 'workflows' | 'log' | 'throttle'>;
   apiRatePerMinute?: number;
+  /** Failed authentications a client address may make a minute before its unverified requests get 429. */
+  authFailuresPerMinute?: number;
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For decides req.ip, the address failed
+   * authentications are counted by (default false: the socket's peer, whatever the headers say).
+   */
+  trustProxy?: boolean | number | string;
   /** The clock accepted events are dated by (default Date.now; tests pass the time-skipping server's). */
   now?: () => number | Promise<number>;
   /**
@@ -65,6 +73,8 @@ export function createApp({
   ingestRatePerMinute = 1200,
   replies,
   apiRatePerMinute = 600,
+  authFailuresPerMinute = 30,
+  trustProxy = false,
   now,
   caches,
 }: AppDeps): express.Express {
@@ -75,6 +85,9 @@ export function createApp({
   // install without TLS, `npm start`) to an https:// that is not there.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.set('query parser', 'simple');
+  app.set('trust proxy', trustProxy);
+  // Shared by every route that authenticates, whatever the credential: guesses of any kind add up.
+  const throttle = new AuthThrottle(pool, authFailuresPerMinute, log);
   // Repeats of an alert this process knows to be open share signals while one is in flight.
   const repeats = new RepeatBatcher((workflowId, repeat) => signalRepeat(temporal.workflow, workflowId, repeat));
   const trigger = { pool, workflows: temporal.workflow, taskQueue, slaAtRiskFraction, reopenWindowMs, now, plans: caches?.plans, recent: caches?.recent, repeats };
@@ -87,17 +100,30 @@ export function createApp({
       log,
       counts: caches?.counts ?? directIngestCounts(pool),
       findIntegration: (key) => (caches ? caches.plans.integrationByKey(key) : findIntegrationByKey(pool, key)),
+      knownRoutingKey: caches && ((key) => caches.plans.knowsRoutingKey(key)),
+      throttle,
+      db: pool,
     }),
   );
   // SMS replies and email links: authenticated by Twilio's signature / the link's own, own body parsers.
-  app.use(repliesRouter({ pool, workflows: temporal.workflow, log, ...replies }));
+  app.use(repliesRouter({ pool, workflows: temporal.workflow, log, throttle, ...replies }));
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
   app.use(healthRouter({ pool, temporal }));
   // The OpenAPI document and its browsable docs are public, like the health probes.
   app.use(docsRouter());
-  // Who may call what is declared per route in access.ts: key (401), per-key rate limit (429), role (403/404).
-  app.use(requireApiKey(pool, caches && ((key) => caches.plans.apiKey(key))), apiRateLimit(apiRatePerMinute, log), requireRole);
+  // Who may call what is declared per route in access.ts: key (401, or 429 past the address's failures),
+  // per-key rate limit (429), role (403/404).
+  app.use(
+    requireApiKey({
+      pool,
+      findKey: caches && ((key) => caches.plans.apiKey(key)),
+      knownKey: caches && ((key) => caches.plans.knowsApiKey(key)),
+      throttle,
+    }),
+    apiRateLimit(pool, apiRatePerMinute, log),
+    requireRole,
+  );
   app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs }));
   app.use(usersRouter({ pool }));
   app.use(integrationsRouter({ pool, changed }));

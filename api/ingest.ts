@@ -5,21 +5,27 @@
  * with a per-integration field mapping, and anomaly events. Each answers only after the events are
  * durable in Temporal. With Postgres down, routing keys and plans come from what the API's cache last
  * read (api/plan-cache.ts); what it never read is answered 503 with Retry-After.
+ *
+ * Each request's routing key is verified before anything counts against a limit: a key no integration
+ * has is a failed authentication of the client's address (auth-throttle.ts), and only a verified one
+ * counts against its integration's rate, so random keys can neither fill a real integration's bucket
+ * nor each get a fresh one.
  */
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { rateLimit } from 'express-rate-limit';
 import { parseAlertmanagerPayload } from '../domain/ingest/alertmanager';
 import { parseAnomalyEvent, type SeverityBand } from '../domain/ingest/anomaly';
 import { applyMapping, type FieldMapping } from '../domain/ingest/generic';
 import { collapseRepeats, deliveryLanes } from '../domain/ingest/delivery-order';
-import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
+import { isRoutingKey, parsePagerDutyEvent } from '../domain/ingest/pagerduty';
 import type { IngestEvent, ParseResult } from '../domain/ingest/types';
 import { TEXT_PROBLEM_MESSAGE } from '../domain/storable-text';
 import type { Logger } from '../runtime/logger';
-import { sha256Hex } from '../store/digests';
+import type { Queryable } from '../store/db';
 import type { IntegrationRow } from '../store/integrations';
+import { AUTH_THROTTLED_MESSAGE, type AuthThrottle } from './auth-throttle';
 import { HttpError, parseInput, storeUnavailable } from './errors';
-import { UnstorableInputError } from './input-guard';
+import { refuseUnstorableInput, UnstorableInputError } from './input-guard';
 import type { IngestCounts } from './ingest-counts';
 import { runLanes } from './lanes';
 import { limiterOptions } from './rate-limit';
@@ -38,10 +44,23 @@ export interface IngestDeps extends TriggerDeps {
   counts: IngestCounts;
   /** Returns the enabled integration with this routing key (constant-time comparison), or undefined. */
   findIntegration(key: string): Promise<IntegrationRow | undefined>;
+  /** True for a routing key that was good when last read: it is not held back by its address's failures. */
+  knownRoutingKey?: (key: string) => boolean;
+  throttle: AuthThrottle;
+  /** Where the per-integration rate is counted (shared by every API process). */
+  db: Queryable;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The integration whose routing key the request carries, once verified. */
+    integration?: IntegrationRow;
+  }
 }
 
 const pdInvalid = (errors: string[]) => ({ status: 'invalid event', message: 'Event object is invalid', errors });
 const pdUnavailable = { status: 'unavailable', message: 'The event could not be accepted now; retry later.' };
+const pdThrottled = { status: 'throttle event', message: 'Requests for this service are arriving too quickly. Please retry later.' };
 
 /** Returns the event's group: Alertmanager's own group key, else the integration's group-by labels. */
 function groupOf(integration: IntegrationRow, e: IngestEvent): { key: string; windowMs: number } | undefined {
@@ -106,17 +125,30 @@ async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events:
 /** Returns the router for the ingest endpoints (mounted before API-key auth and the global body parser). */
 export function ingestRouter(deps: IngestDeps): Router {
   const router = Router();
-  // Counted per routing key, held as its digest: the limiter's store (and anything it logs) never sees
-  // the key itself. Requests without one are counted per client address.
-  const limiter = (keyOf: (req: express.Request) => string | undefined, onLimit: RequestHandler) =>
+  const known = deps.knownRoutingKey ?? (() => false);
+  // Counted per integration, by its id: the limiter's store (and anything it logs) never sees the key.
+  // Requests without a verified key were refused, or counted as failures, before they get here.
+  const limiter = (onLimit: RequestHandler) =>
     rateLimit({
-      ...limiterOptions(deps.ratePerMinute, deps.log),
-      keyGenerator: (req) => {
-        const key = keyOf(req);
-        return key === undefined ? `ip:${ipKeyGenerator(req.ip ?? '')}` : `rk:${sha256Hex(key)}`;
-      },
+      ...limiterOptions(deps.db, 'ingest:', deps.ratePerMinute, deps.log),
+      keyGenerator: (req) => `integration:${req.integration!.id}`,
+      skip: (req) => !req.integration,
       handler: onLimit,
     });
+
+  /**
+   * Verifies the routing key (one that no integration `accepts` counts against the address:
+   * auth-throttle.ts) and sets req.integration to what it found; returns the seconds to wait instead
+   * when the address is over its limit of failures, and then nothing was looked up.
+   */
+  const verify = async (req: express.Request, key: string, accepts: (i: IntegrationRow) => boolean) => {
+    const verdict = await deps.throttle.verify(req, known(key), async () => {
+      const found = await deps.findIntegration(key);
+      return found && accepts(found) ? found : undefined;
+    });
+    req.integration = verdict.found;
+    return verdict.retryAfter;
+  };
 
   // --- PagerDuty Events API v2 ---------------------------------------------------------------------
   mount(
@@ -130,19 +162,25 @@ export function ingestRouter(deps: IngestDeps): Router {
       next();
     },
     express.json({ limit: PD_BODY_LIMIT, strict: false }),
-    limiter(
-      (req) => (typeof req.body?.routing_key === 'string' ? req.body.routing_key : undefined),
-      (_req, res) => {
-        res.status(429).json({ status: 'throttle event', message: 'Requests for this service are arriving too quickly. Please retry later.' });
-      },
-    ),
+    refuseUnstorableInput,
+    async (req, res, next) => {
+      const key: unknown = req.body?.routing_key;
+      // A key PagerDuty's format refuses makes the event invalid (the handler says so): no guess to count.
+      if (typeof key !== 'string' || !isRoutingKey(key)) return next();
+      const retryAfter = await verify(req, key, () => true);
+      if (retryAfter !== undefined) return void res.status(429).set('Retry-After', String(retryAfter)).json(pdThrottled);
+      next();
+    },
+    limiter((_req, res) => {
+      res.status(429).json(pdThrottled);
+    }),
     async (req, res) => {
       const parsed = parsePagerDutyEvent(req.body);
       if (!parsed.ok) {
         res.status(400).json(pdInvalid(parsed.errors));
         return;
       }
-      const integration = await deps.findIntegration(parsed.value.routingKey);
+      const { integration } = req;
       if (!integration) {
         res.status(400).json(pdInvalid(["'routing_key' does not match an enabled integration"]));
         return;
@@ -175,16 +213,21 @@ export function ingestRouter(deps: IngestDeps): Router {
       router,
       routes.receivers[kind],
       express.json({ limit: PD_BODY_LIMIT, type: () => true }),
-      limiter(
-        (req) => String(req.params.key),
-        (_req, res) => {
-          res.status(429).json({ error: { code: 'rate_limited', message: 'too many events for this integration; retry later' } });
-        },
-      ),
-      async (req, res) => {
+      refuseUnstorableInput,
+      async (req, res, next) => {
         const { key } = parseInput(routes.receivers[kind].request.params, req.params, 'params');
-        const integration = await deps.findIntegration(key);
-        if (!integration || integration.type !== kind) throw new HttpError(404, 'not_found', `no ${kind} integration with this key`);
+        const retryAfter = await verify(req, key, (i) => i.type === kind);
+        if (retryAfter !== undefined) {
+          return void res.status(429).set('Retry-After', String(retryAfter)).json({ error: { code: 'auth_throttled', message: AUTH_THROTTLED_MESSAGE } });
+        }
+        if (!req.integration) throw new HttpError(404, 'not_found', `no ${kind} integration with this key`);
+        next();
+      },
+      limiter((_req, res) => {
+        res.status(429).json({ error: { code: 'rate_limited', message: 'too many events for this integration; retry later' } });
+      }),
+      async (req, res) => {
+        const integration = req.integration!;
         const parsed = parse(req.body, integration);
         if (!parsed.ok) {
           throw new HttpError(400, 'invalid_event', parsed.errors[0] ?? 'invalid event', { errors: parsed.errors.map((message) => ({ field: 'body', message })) });

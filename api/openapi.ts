@@ -123,7 +123,9 @@ export function standardResponses(route: RouteSpec): Record<number, ResponseSpec
     out[401] = errorResponse('No API key, or an invalid or revoked one (`unauthorized`)');
     out[403] = errorResponse("The key's role is below the one this route needs (`forbidden`, naming both)");
     out[429] = {
-      ...errorResponse('Too many requests for this API key (`rate_limited`)'),
+      ...errorResponse(
+        'Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After)',
+      ),
       headers: { 'Retry-After': 'Seconds until the next request is allowed' },
     };
   }

@@ -91,6 +91,11 @@ class Shelf<T> {
     });
   }
 
+  /** True when a value for key was loaded and kept (for the credential shelves: it was good when last read). */
+  knows(key: string): boolean {
+    return this.known.has(key);
+  }
+
   /** Forgets what is served; the fallback stays, to be refreshed. */
   clear(): void {
     this.entries.clear();
@@ -187,6 +192,18 @@ export class PlanCache implements PlanReads {
     const digest = sha256Hex(key);
     const found = await this.apiKeys.get(digest, () => findActiveApiKeyByDigest(this.db, digest), false);
     return admitApiKey(found, digest);
+  }
+
+  /**
+   * True for a routing key or API key that was good when last read: checking it again is no guess, so
+   * api/auth-throttle.ts does not hold it back. No query; the next read still decides.
+   */
+  knowsRoutingKey(key: string): boolean {
+    return this.integrations.knows(sha256Hex(key));
+  }
+
+  knowsApiKey(key: string): boolean {
+    return this.apiKeys.knows(sha256Hex(key));
   }
 
   /** Drops what depends on a table and reloads its last known values; a name it does not know: everything. */

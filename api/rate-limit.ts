@@ -1,17 +1,30 @@
 /**
  * Request rate limits: per API key on the API (after authentication, so the key's id is known) and per
- * routing key on the ingest endpoints (ingest.ts). Counters live in this process's memory, one window
- * per minute; several API processes behind a balancer each allow the limit.
+ * integration on the ingest endpoints (ingest.ts, after its routing key is verified). Failed
+ * authentications are limited per client address apart from these (auth-throttle.ts). Counters live in
+ * Postgres (rate-limit-store.ts), one window a minute per key, so the limit is the same however many API
+ * processes share the database; while Postgres cannot be reached each process counts on its own.
  */
 import { rateLimit, type Options } from 'express-rate-limit';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../runtime/logger';
+import type { Queryable } from '../store/db';
+import { SharedRateLimitStore } from './rate-limit-store';
 
-/** Options both limiters share: a one-minute window, Retry-After and RateLimit headers, errors to our log. */
-export function limiterOptions(ratePerMinute: number, log: Logger): Partial<Options> {
+export const RATE_WINDOW_MS = 60_000;
+
+/**
+ * Options every limiter shares: a one-minute window counted in Postgres under `prefix`, Retry-After and
+ * RateLimit headers, errors to our log.
+ */
+export function limiterOptions(db: Queryable, prefix: string, ratePerMinute: number, log: Logger): Partial<Options> {
   return {
-    windowMs: 60_000,
+    windowMs: RATE_WINDOW_MS,
     limit: ratePerMinute,
+    store: new SharedRateLimitStore({ db, prefix, log }),
+    // No limiter counts by client address (the failure throttle does, on its own), so the checks of the
+    // trust proxy setting have nothing to protect here.
+    validate: { xForwardedForHeader: false, trustProxy: false },
     // RateLimit and RateLimit-Policy headers; Retry-After is sent with every 429.
     standardHeaders: 'draft-7',
     legacyHeaders: false,
@@ -24,15 +37,13 @@ export function limiterOptions(ratePerMinute: number, log: Logger): Partial<Opti
 }
 
 /** Returns middleware limiting each API key to ratePerMinute requests; requests without a key pass. */
-export function apiRateLimit(ratePerMinute: number, log: Logger): RequestHandler {
+export function apiRateLimit(db: Queryable, ratePerMinute: number, log: Logger): RequestHandler {
   return rateLimit({
-    ...limiterOptions(ratePerMinute, log),
+    ...limiterOptions(db, 'api:', ratePerMinute, log),
     // The key's id, never the key itself: the limiter's store must not hold secrets.
     keyGenerator: (req) => `key:${req.apiKey!.id}`,
     // Public, routing-key and signature routes have no API key and their own limits.
     skip: (req) => !req.apiKey,
-    // The key decides, not the client address, so X-Forwarded-For is no concern here.
-    validate: { xForwardedForHeader: false },
     handler: (_req, res, _next, options) => {
       res.status(options.statusCode).json({
         error: { code: 'rate_limited', message: `more than ${ratePerMinute} requests a minute with this API key; retry after the Retry-After seconds` },

@@ -2,7 +2,9 @@
  * Answering a page from where it reached you, without an API key: Twilio's inbound SMS webhook (trusted
  * by Twilio's signature over PUBLIC_URL) and the one-click links of email pages (trusted by their own
  * signature). Both act through the alert workflow's Updates, like the API, as the paged user; a refused
- * action changes nothing and says why. Mounted before the JSON body parser and API-key auth.
+ * action changes nothing and says why. Mounted before the JSON body parser and API-key auth. A bad
+ * signature is a failed authentication of the client's address (auth-throttle.ts): past the limit the
+ * answer is 429 with Retry-After, in the route's own format.
  */
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { WorkflowClient } from '@temporalio/client';
@@ -18,6 +20,7 @@ import { findReplyCode, findSmsReply, linkUsedAt, openReplyCodes, recordLinkUse,
 import { replyLinkKey } from '../store/secrets';
 import { getUser } from '../store/users';
 import type { ActionOutcome } from './alert-actions';
+import type { AuthThrottle } from './auth-throttle';
 import { answerPage } from './group-actions';
 import { UnstorableInputError } from './input-guard';
 import { alertTable, CONFIRM_VALUE, confirmForm, para, sendPage, sendTwiml } from './reply-pages';
@@ -30,6 +33,7 @@ export interface RepliesDeps {
   pool: pg.Pool;
   workflows: WorkflowClient;
   log: Logger;
+  throttle: AuthThrottle;
   /** The base URL Twilio's webhook is configured with (its signature covers the full URL). */
   publicUrl?: string;
   /** Checks X-Twilio-Signature; unset, inbound SMS is refused. */
@@ -41,7 +45,7 @@ export interface RepliesDeps {
 }
 
 /** Returns the router's settings from the validated config (what createApp's `replies` takes). */
-export function repliesFromConfig(config: Config): Omit<RepliesDeps, 'pool' | 'workflows' | 'log'> {
+export function repliesFromConfig(config: Config): Omit<RepliesDeps, 'pool' | 'workflows' | 'log' | 'throttle'> {
   return { publicUrl: publicUrlOf(config), twilioAuthToken: config.TWILIO_AUTH_TOKEN, linkSigningSecret: config.LINK_SIGNING_SECRET };
 }
 
@@ -161,6 +165,11 @@ export function repliesRouter(deps: RepliesDeps): Router {
     }
     const signature = req.get('x-twilio-signature');
     if (!signature || !twilio.validateRequest(deps.twilioAuthToken, signature, smsUrl, params)) {
+      const retryAfter = await deps.throttle.failed(req);
+      if (retryAfter !== undefined) {
+        res.status(429).set('Retry-After', String(retryAfter)).type('text/plain').send(`too many invalid signatures from this address; retry after ${retryAfter} seconds\n`);
+        return;
+      }
       res.status(403).type('text/plain').send(`invalid or missing X-Twilio-Signature (it must be computed over ${smsUrl})\n`);
       return;
     }
@@ -198,6 +207,12 @@ export function repliesRouter(deps: RepliesDeps): Router {
     const token = String(req.params.token ?? '');
     const verdict = verifyLink(await linkKey(), token, await now());
     if (!verdict.ok && verdict.reason === 'invalid') {
+      const retryAfter = await deps.throttle.failed(req);
+      if (retryAfter !== undefined) {
+        res.set('Retry-After', String(retryAfter));
+        sendPage(res, 429, 'Too many invalid links', para(`Too many links that Klaxon did not send were opened from your address. Try again in ${retryAfter} seconds, or act on the alert in Klaxon directly.`) + para('Nothing was changed.', 'note'));
+        return { ok: false };
+      }
       sendPage(res, 400, 'This link is not valid', para('It does not match any link Klaxon sent: it may have been cut or changed on the way. Open it exactly as it is in the page email, or act on the alert in Klaxon directly.') + para('Nothing was changed.', 'note'));
       return { ok: false };
     }

@@ -59,16 +59,19 @@ export function defineRoute<const R extends RouteSpec>(route: R): R {
 /**
  * Mounts handlers on the router at the route's method and path. The last handler is the route's own; the
  * ones before it (a body parser, a rate limiter) run first, then the guard against text the store cannot
- * hold (input-guard.ts), so every route's parsed input is checked once, whatever parsed it.
+ * hold (input-guard.ts), so every route's parsed input is checked once, whatever parsed it. A route whose
+ * earlier handlers read the parsed input (ingest verifies its routing key before its rate limit) places
+ * the guard itself, after its body parser, and it is not added again.
  */
 export function mount(router: Router, route: RouteSpec, ...handlers: RequestHandler[]): void {
   const own = handlers.at(-1);
   const before = handlers.slice(0, -1);
+  const guard = before.includes(refuseUnstorableInput) ? [] : [refuseUnstorableInput];
   (router[route.method] as (path: string, ...h: RequestHandler[]) => Router).call(
     router,
     route.path,
     ...before,
-    refuseUnstorableInput,
+    ...guard,
     ...(own ? [own] : []),
   );
 }

@@ -2,6 +2,7 @@
  * The one place that reads process.env. Every variable is validated once at start-up; a bad value
  * stops the process with a message naming every offending variable, not just the first.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parsePayloadKeys } from './payload-codec';
@@ -12,6 +13,35 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+// Express's names for address ranges, as `trust proxy` takes them.
+const TRUST_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Returns the problem with one `trust proxy` entry (an address, a subnet, a range name), or undefined. */
+function trustEntryProblem(entry: string): string | undefined {
+  if (TRUST_RANGES.has(entry)) return undefined;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length > 0) return `"${entry}" is not an address, a subnet (10.0.0.0/8) or one of ${[...TRUST_RANGES].join(', ')}`;
+  if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)) && !isIP(prefix))
+    return `"${entry}" has no valid prefix length`;
+  return undefined;
+}
+
+/**
+ * TRUST_PROXY as Express's `trust proxy` takes it: false (unset; the socket's peer is the client), true
+ * (any proxy: only when nothing reaches the API but through one), a number of hops, or a comma-separated
+ * list of proxy addresses, subnets and range names.
+ */
+const trustProxy = optionalString.transform((v, ctx): boolean | number | string => {
+  const value = v?.trim().toLowerCase();
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim());
+  for (const problem of entries.map(trustEntryProblem)) if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  return entries.join(',');
+});
 
 export const configSchema = z.object({
   /** Postgres connection string. Unset: an embedded PostgreSQL is started under KLAXON_DATA_DIR. */
@@ -76,10 +106,17 @@ export const configSchema = z.object({
   SLA_AT_RISK_FRACTION: z.coerce.number().gt(0).lt(1).default(0.75),
   /** How long a resolved alert can be reopened (by a re-trigger or by hand) before its workflow completes. */
   REOPEN_WINDOW_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(30),
-  /** Events accepted per routing key per minute on the ingest endpoints; more are answered 429. */
+  /** Events accepted per integration (once its routing key is verified) per minute on the ingest endpoints; more are answered 429. */
   INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   /** Requests accepted per API key per minute on the API; more are answered 429 with Retry-After. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /**
+   * Failed authentications (unknown key or routing key, bad signature) one client address may make a
+   * minute; past it, its requests with credentials not known to be good get 429 before any lookup.
+   */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Express's `trust proxy`: whose X-Forwarded-For names the client address (unset: nobody's). */
+  TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -11,6 +11,8 @@ it('applies defaults when nothing is set', () => {
   assert.equal(c.TEMPORAL_UI_PORT, 8233);
   assert.equal(c.API_RATE_LIMIT_PER_MINUTE, 600);
   assert.equal(c.INGEST_RATE_LIMIT_PER_MINUTE, 1200);
+  assert.equal(c.AUTH_FAILURES_PER_MINUTE, 30);
+  assert.equal(c.TRUST_PROXY, false);
 });
 
 it('reads valid values', () => {
@@ -41,6 +43,19 @@ it('reads rate limits as positive whole numbers', () => {
   assert.equal(loadConfig({ API_RATE_LIMIT_PER_MINUTE: '30' }).API_RATE_LIMIT_PER_MINUTE, 30);
   for (const bad of ['0', '-5', '1.5', 'lots']) {
     assert.throws(() => loadConfig({ API_RATE_LIMIT_PER_MINUTE: bad }), (err: unknown) => err instanceof ConfigError && /^API_RATE_LIMIT_PER_MINUTE:/.test(err.problems[0]!), bad);
+  }
+});
+
+it('reads TRUST_PROXY as Express takes it, and refuses what is no address', () => {
+  assert.equal(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY, false);
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, true);
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY, 2);
+  assert.equal(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.168.1.1/255.255.255.0' }).TRUST_PROXY, 'loopback,10.0.0.0/8,fd00::/8,192.168.1.1/255.255.255.0');
+  for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/8', 'loopback,nginx']) {
+    assert.throws(() => loadConfig({ TRUST_PROXY: bad }), (err: unknown) => err instanceof ConfigError && /^TRUST_PROXY:/.test(err.problems[0]!), bad);
+  }
+  for (const bad of ['0', '2.5']) {
+    assert.throws(() => loadConfig({ AUTH_FAILURES_PER_MINUTE: bad }), (err: unknown) => err instanceof ConfigError && /^AUTH_FAILURES_PER_MINUTE:/.test(err.problems[0]!), bad);
   }
 });
 

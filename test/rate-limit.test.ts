@@ -1,5 +1,7 @@
-// Rate limits: per API key on the API (429 with Retry-After, counted by key, not by client), per routing
-// key on the ingest receivers (PagerDuty's /v2/enqueue has its own test in ingest-pagerduty.test.ts).
+// Rate limits: per API key on the API (429 with Retry-After, counted by key, not by client), per
+// integration on the ingest receivers, once the routing key is verified (PagerDuty's /v2/enqueue has its
+// own test in ingest-pagerduty.test.ts). Failed authentications and limits shared across processes:
+// auth-throttle.test.ts.
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { after, before, it } from 'node:test';

@@ -232,7 +232,9 @@ const receiverRoute = <K extends IngestKind>(kind: K) =>
       404: errorResponse(`No ${kind} integration with this routing key`),
       413: errorResponse('The body exceeds 512 KB (`payload_too_large`)'),
       429: {
-        ...errorResponse('Too many events for this integration (`rate_limited`); retry later'),
+        ...errorResponse(
+          'Too many events for this integration (`rate_limited`), or too many unknown routing keys from this client address (`auth_throttled`); retry after Retry-After',
+        ),
         headers: { 'Retry-After': 'Seconds to wait' },
       } satisfies ResponseSpec,
     },
@@ -261,7 +263,7 @@ export const ingestRoutes = {
       },
       413: { description: 'The body exceeds 512 KB', body: PagerDutyInvalid },
       429: {
-        description: 'Too many events for this routing key; retry later',
+        description: 'Too many events for this routing key, or too many unknown routing keys from this client address; retry after Retry-After',
         body: PagerDutyThrottled,
         headers: { 'Retry-After': 'Seconds to wait' },
       },

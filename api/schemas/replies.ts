@@ -21,6 +21,10 @@ export const tokenParams = z.object({ token: z.string().min(1).max(2000) });
 
 const twiml = (description: string) => ({ description, body: z.string(), contentType: 'text/xml' });
 const html = (description: string) => ({ description, body: z.string(), contentType: 'text/html' });
+const throttledPage = {
+  ...html('Too many tampered links opened from this client address; retry after Retry-After'),
+  headers: { 'Retry-After': 'Seconds to wait' },
+};
 
 export const replyRoutes = {
   sms: defineRoute({
@@ -40,6 +44,12 @@ export const replyRoutes = {
         contentType: 'text/plain',
       },
       403: { description: 'Missing or invalid signature, or SMS replies not configured', body: z.string(), contentType: 'text/plain' },
+      429: {
+        description: 'Too many invalid signatures from this client address; retry after Retry-After',
+        body: z.string(),
+        contentType: 'text/plain',
+        headers: { 'Retry-After': 'Seconds to wait' },
+      },
       413: { description: 'The form exceeds 64 KB', body: z.string(), contentType: 'text/plain' },
     },
   }),
@@ -57,6 +67,7 @@ export const replyRoutes = {
       404: html('The alert no longer exists'),
       409: html("The alert's state refuses the action"),
       410: html('The link expired or was used already'),
+      429: throttledPage,
     },
   }),
   act: defineRoute({
@@ -78,6 +89,7 @@ export const replyRoutes = {
       404: html('The alert no longer exists'),
       409: html("The alert's state refuses the action (the link stays usable)"),
       410: html('The link expired or was used already'),
+      429: throttledPage,
       413: { description: 'The form exceeds 4 KB', body: z.string(), contentType: 'text/plain' },
     },
   }),

@@ -30,6 +30,9 @@ export interface PagerDutyEvent {
 }
 
 const ROUTING_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** True for a string of the form a routing key must have (what it names is for the integrations to say). */
+export const isRoutingKey = (key: string): boolean => ROUTING_KEY.test(key);
 const MAX_DEDUP_KEY = 255;
 const MAX_SUMMARY = 1024;
 const MAX_FIELD = 255;
@@ -59,7 +62,7 @@ export function parsePagerDutyEvent(body: unknown): ParseResult<PagerDutyEvent> 
     errors.push("'routing_key' is missing");
   } else if (typeof routingKey !== 'string') {
     errors.push("'routing_key' must be a string");
-  } else if (!ROUTING_KEY.test(routingKey)) {
+  } else if (!isRoutingKey(routingKey)) {
     errors.push("'routing_key' must be 1 to 64 characters of A-Z, a-z, 0-9, '_' or '-'");
   }
 

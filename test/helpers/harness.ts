@@ -71,6 +71,10 @@ export interface HarnessOptions {
   /** Checks X-Twilio-Signature on inbound SMS replies. */
   twilioAuthToken?: string;
   apiRatePerMinute?: number;
+  /** Failed authentications per client address a minute (default 100,000: tests fail on purpose, all from 127.0.0.1). */
+  authFailuresPerMinute?: number;
+  /** Express's `trust proxy` (default false). */
+  trustProxy?: boolean | number | string;
   /** The app's logger; silent unless given. */
   log?: Logger;
   /** Check every response request() receives against the OpenAPI document (default true). */
@@ -133,6 +137,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // Links expire by the time-skipping clock, the one pages are dated by.
     replies: { publicUrl: PUBLIC_URL, twilioAuthToken: opts.twilioAuthToken, now: () => env.currentTimeMs() },
     apiRatePerMinute: opts.apiRatePerMinute ?? 100_000,
+    authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
+    trustProxy: opts.trustProxy,
     // Events are dated by the clock their workflows run on (a real API's and Temporal's agree; here the
     // test server's clock has skipped ahead of the machine's).
     now: () => env.currentTimeMs(),
