@@ -3,6 +3,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
+import type { OutboundAllowlist } from '../domain/outbound-address';
 import type { Logger } from '../runtime/logger';
 import { findIntegrationByKey } from '../store/integrations';
 import { SCHEDULE_HANDOFF_WORKFLOW_TYPE, scheduleChangedSignal, scheduleHandoffWorkflowId } from '../workflows/messages';
@@ -49,6 +50,8 @@ export interface AppDeps {
    * the server. Without them every event queries and counts directly.
    */
   caches?: AppCaches;
+  /** OUTBOUND_ALLOWLIST: internal webhook receivers a policy or contact method may name (default: none). */
+  outboundAllowlist?: OutboundAllowlist;
 }
 
 /** Returns the configured Express app. */
@@ -67,6 +70,7 @@ export function createApp({
   apiRatePerMinute = 600,
   now,
   caches,
+  outboundAllowlist,
 }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -99,10 +103,10 @@ export function createApp({
   // Who may call what is declared per route in access.ts: key (401), per-key rate limit (429), role (403/404).
   app.use(requireApiKey(pool, caches && ((key) => caches.plans.apiKey(key))), apiRateLimit(apiRatePerMinute, log), requireRole);
   app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs }));
-  app.use(usersRouter({ pool }));
+  app.use(usersRouter({ pool, allowlist: outboundAllowlist }));
   app.use(integrationsRouter({ pool, changed }));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));
-  app.use(policiesRouter({ pool, changed }));
+  app.use(policiesRouter({ pool, changed, allowlist: outboundAllowlist }));
   app.use(simulateRouter({ pool, slaAtRiskFraction }));
   app.use(slaRouter({ pool, changed }));
   app.use(apiKeysRouter({ pool, log }));
