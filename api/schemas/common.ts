@@ -14,3 +14,7 @@ export const idParams = z.object({ id: z.uuid() });
 export const errorResponse = (description: string): ResponseSpec => ({ description, body: ErrorBody });
 
 export const locationHeader = { Location: 'The path of the resource' } as const;
+
+/** What a webhook URL must be; the API checks it when saved (api/policies.ts, api/users.ts), answering 400. */
+export const OUTBOUND_URL_DESCRIPTION =
+  'http or https, without user:password@. An IP-literal host must be a public address, or permitted by OUTBOUND_ALLOWLIST; a host name is checked against the same rule for every address it resolves to when a page is sent';
