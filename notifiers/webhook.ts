@@ -133,12 +133,15 @@ function post(url: URL, o: { headers: Record<string, string>; body: string; look
       let read = 0;
       res.on('data', (chunk: Buffer) => {
         read += chunk.length;
-        if (read > MAX_DISCARDED_BYTES) res.destroy();
+        if (read <= MAX_DISCARDED_BYTES) return;
+        resolve(answer);
+        res.destroy();
       });
       // The status is the answer: a body cut short, or timed out, changes nothing.
-      for (const event of ['end', 'close', 'error']) res.once(event, () => resolve(answer));
+      for (const event of ['end', 'close', 'error']) res.on(event, () => resolve(answer));
     });
-    req.once('error', (err) => reject(signal.aborted ? Object.assign(new Error('timed out'), { name: 'TimeoutError', cause: err }) : err));
+    // `on`, not `once`: a socket may fail again after the first error, and an unheard 'error' would throw.
+    req.on('error', (err) => reject(signal.aborted ? Object.assign(new Error('timed out'), { name: 'TimeoutError', cause: err }) : err));
     req.end(o.body);
   });
 }
