@@ -3,6 +3,7 @@
  * idempotency key (and the attempt number), so a retried write adds nothing.
  */
 import type pg from 'pg';
+import { withoutUrlCredentials } from '../domain/outbound-address';
 import { humanDuration } from '../notifiers';
 import { insertAudit } from '../store/audit';
 import type { NewNotification } from '../store/notifications';
@@ -21,7 +22,8 @@ export function pageLabel(n: Described): string {
         : n.kind === 'sla_breached'
           ? `SLA breach ${n.channel} page`
           : `${n.kind} ${n.channel} notice`;
-  return `${what} to ${n.address}`;
+  // A webhook URL stored before credentials in URLs were refused: the timeline is every viewer's.
+  return `${what} to ${n.channel === 'webhook' ? withoutUrlCredentials(n.address) : n.address}`;
 }
 
 export type PageEvent =

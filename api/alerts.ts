@@ -19,7 +19,8 @@ import { HttpError, notFound, parseInput } from './errors';
 import { triggerAlert, type TriggerDeps } from './trigger';
 import { mount } from './route';
 import { alertRoutes as routes } from './schemas/alerts';
-import { shownTarget, type Target } from '../domain/escalation';
+import { shownTarget, type ShownTarget, type Target } from '../domain/escalation';
+import { withoutUrlCredentials as masked } from '../domain/outbound-address';
 import { pagesNobody } from '../domain/pages-nobody';
 
 export interface AlertsRouterDeps {
@@ -157,6 +158,12 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     res.json({ alerts: page.map(alertJson), next_cursor: nextCursor });
   });
 
+  // Webhook URLs stored before credentials in them were refused are shown as https://***@host/….
+  const viewTarget = (t: Target | ShownTarget) => {
+    const shown = shownTarget(t);
+    return shown.type === 'webhook' ? { ...shown, url: masked(shown.url) } : shown;
+  };
+
   mount(router, routes.get, async (req, res) => {
     const { id, row, handle } = await alertOf(req);
     const [audit, notifications, slaEvents, live] = await Promise.all([
@@ -171,17 +178,17 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     res.json({
       ...alertJson(row),
       // Runs started before the view hid webhook secrets still carry them in their targets.
-      live: live && { ...live, notifications: live.notifications.map((n) => ({ ...n, target: shownTarget(n.target) })) },
-      timeline: audit.map((a) => ({ action: a.action, from: a.from_state, to: a.to_state, actor: a.actor, reason: a.reason, at: a.at })),
+      live: live && { ...live, notifications: live.notifications.map((n) => ({ ...n, key: masked(n.key), target: viewTarget(n.target), address: masked(n.address) })) },
+      timeline: audit.map((a) => ({ action: a.action, from: a.from_state, to: a.to_state, actor: a.actor, reason: a.reason === null ? null : masked(a.reason), at: a.at })),
       notifications: notifications.map((n) => ({
         kind: n.kind,
         cycle: n.cycle,
         loop: n.loop,
         tier: n.tier,
-        target: shownTarget(n.target as Target),
+        target: viewTarget(n.target as Target),
         user_id: n.user_id,
         channel: n.channel,
-        address: n.address,
+        address: masked(n.address),
         status: n.status,
         error: n.error,
         attempts: n.attempts,

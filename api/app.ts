@@ -3,6 +3,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
+import type { OutboundAllowlist } from '../domain/outbound-address';
 import type { Logger } from '../runtime/logger';
 import { findIntegrationByKey } from '../store/integrations';
 import { SCHEDULE_HANDOFF_WORKFLOW_TYPE, scheduleChangedSignal, scheduleHandoffWorkflowId } from '../workflows/messages';
@@ -57,6 +58,8 @@ export interface AppDeps {
    * the server. Without them every event queries and counts directly.
    */
   caches?: AppCaches;
+  /** OUTBOUND_ALLOWLIST: internal webhook receivers a policy or contact method may name (default: none). */
+  outboundAllowlist?: OutboundAllowlist;
 }
 
 /** Returns the configured Express app. */
@@ -77,6 +80,7 @@ export function createApp({
   trustProxy = false,
   now,
   caches,
+  outboundAllowlist,
 }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -125,10 +129,10 @@ export function createApp({
     requireRole,
   );
   app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs }));
-  app.use(usersRouter({ pool }));
+  app.use(usersRouter({ pool, allowlist: outboundAllowlist }));
   app.use(integrationsRouter({ pool, changed }));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));
-  app.use(policiesRouter({ pool, changed }));
+  app.use(policiesRouter({ pool, changed, allowlist: outboundAllowlist }));
   app.use(simulateRouter({ pool, slaAtRiskFraction }));
   app.use(slaRouter({ pool, changed }));
   app.use(apiKeysRouter({ pool, log }));

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { type z } from 'zod';
 import { defaultPolicyRefusal, type PolicyChange } from '../domain/default-policy';
 import { policyProblems, shownTarget, type Target } from '../domain/escalation';
+import { checkWebhookUrl, NO_ALLOWLIST, withoutUrlCredentials, type OutboundAllowlist } from '../domain/outbound-address';
 import { inTransaction, type Queryable } from '../store/db';
 import {
   clearDefaultPolicy,
@@ -28,7 +29,7 @@ const fail = (errors: { field: string; message: string }[]) =>
   new HttpError(400, 'invalid_request', `${errors[0]!.field}: ${errors[0]!.message}`, { errors });
 
 /** Returns the stored fields of a valid policy body, or throws a 400 naming every problem. */
-async function validatePolicy(pool: pg.Pool, body: z.infer<typeof policyBody>): Promise<PolicyFields> {
+async function validatePolicy(pool: pg.Pool, body: z.infer<typeof policyBody>, allowlist: OutboundAllowlist): Promise<PolicyFields> {
   const tiers = body.tiers.map((t) => ({ delayMinutes: t.delay_minutes, targets: t.targets as Target[] }));
   const errors = policyProblems({ tiers }).map((p) => ({ field: `body.${p.path}`, message: p.message }));
   const userIds = tiers.flatMap((t) => t.targets.flatMap((x) => (x.type === 'user' ? [x.id] : [])));
@@ -40,6 +41,9 @@ async function validatePolicy(pool: pg.Pool, body: z.infer<typeof policyBody>): 
         errors.push({ field: `body.tiers.${i}.targets.${j}.id`, message: `no schedule ${t.id}` });
       } else if (t.type === 'user' && !known.has(t.id)) {
         errors.push({ field: `body.tiers.${i}.targets.${j}.id`, message: `no user ${t.id}` });
+      } else if (t.type === 'webhook') {
+        const checked = checkWebhookUrl(t.url, allowlist);
+        if (!checked.ok) errors.push({ field: `body.tiers.${i}.targets.${j}.url`, message: checked.message });
       }
     }),
   );
@@ -55,10 +59,16 @@ async function validatePolicy(pool: pg.Pool, body: z.infer<typeof policyBody>): 
   };
 }
 
+// A secret shows only as has_secret; credentials in a URL stored before they were refused, not at all.
+const shownWithoutCredentials = (t: Target) => {
+  const shown = shownTarget(t);
+  return shown.type === 'webhook' ? { ...shown, url: withoutUrlCredentials(shown.url) } : shown;
+};
+
 const policyJson = (p: StoredPolicy) => ({
   id: p.id,
   name: p.name,
-  tiers: p.tiers.map((t) => ({ delay_minutes: t.delayMinutes, targets: t.targets.map(shownTarget) })),
+  tiers: p.tiers.map((t) => ({ delay_minutes: t.delayMinutes, targets: t.targets.map(shownWithoutCredentials) })),
   repeat: p.repeat,
   repeat_delay_minutes: p.repeatDelayMinutes,
   ack_timeout_minutes: p.ackTimeoutMinutes,
@@ -79,9 +89,18 @@ async function keepDefault(tx: Queryable, change: PolicyChange): Promise<void> {
 
 /**
  * Returns the router for policies and rules. `changed` hears of every committed change to them, so this
- * process's plan cache never serves what the request just replaced.
+ * process's plan cache never serves what the request just replaced. Webhook targets must pass the
+ * outbound rule with `allowlist` (OUTBOUND_ALLOWLIST).
  */
-export function policiesRouter({ pool, changed = () => {} }: { pool: pg.Pool; changed?: (table: string) => void }): Router {
+export function policiesRouter({
+  pool,
+  changed = () => {},
+  allowlist = NO_ALLOWLIST,
+}: {
+  pool: pg.Pool;
+  changed?: (table: string) => void;
+  allowlist?: OutboundAllowlist;
+}): Router {
   const router = Router();
 
   const save = async (id: string | null, fields: PolicyFields) => {
@@ -100,7 +119,7 @@ export function policiesRouter({ pool, changed = () => {} }: { pool: pg.Pool; ch
   };
 
   mount(router, routes.create, async (req, res) => {
-    const fields = await validatePolicy(pool, parseInput(routes.create.request.body, req.body, 'body'));
+    const fields = await validatePolicy(pool, parseInput(routes.create.request.body, req.body, 'body'), allowlist);
     const policy = (await save(null, fields))!;
     res.status(201).location(`/escalation-policies/${policy.id}`).json(policyJson(policy));
   });
@@ -118,7 +137,7 @@ export function policiesRouter({ pool, changed = () => {} }: { pool: pg.Pool; ch
 
   mount(router, routes.update, async (req, res) => {
     const { id } = parseInput(routes.update.request.params, req.params, 'params');
-    const fields = await validatePolicy(pool, parseInput(routes.update.request.body, req.body, 'body'));
+    const fields = await validatePolicy(pool, parseInput(routes.update.request.body, req.body, 'body'), allowlist);
     const policy = await save(id, fields);
     if (!policy) throw notFound(`escalation policy ${id}`);
     res.json(policyJson(policy));

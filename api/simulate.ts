@@ -8,6 +8,7 @@ import { Router } from 'express';
 import type pg from 'pg';
 import type { Target } from '../domain/escalation';
 import { simulateEscalation, type SimEntry } from '../domain/escalation-simulate';
+import { withoutUrlCredentials } from '../domain/outbound-address';
 import type { Schedule } from '../domain/oncall';
 import { resolveTargetsIn, type Directory } from '../domain/resolve-targets';
 import type { Queryable } from '../store/db';
@@ -40,7 +41,8 @@ async function loadDirectory(db: Queryable, targets: Target[]): Promise<Director
   return { schedules, users, methods };
 }
 
-const targetJson = (t: Target) => (t.type === 'webhook' ? { type: t.type, url: t.url } : t);
+// Webhook URLs stored before credentials in them were refused are shown as https://***@host/….
+const targetJson = (t: Target) => (t.type === 'webhook' ? { type: t.type, url: withoutUrlCredentials(t.url) } : t);
 
 const entryJson = (e: SimEntry) => ({
   at: new Date(e.at).toISOString(),
@@ -54,7 +56,7 @@ const entryJson = (e: SimEntry) => ({
         page_kind: e.pageKind,
         user_id: e.recipient.userId,
         channel: e.recipient.channel,
-        address: e.recipient.address,
+        address: withoutUrlCredentials(e.recipient.address),
         schedule_id: e.recipient.scheduleId ?? null,
       }
     : {}),

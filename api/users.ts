@@ -1,6 +1,7 @@
 /** /users and their contact methods: who can be paged, and how. */
 import { Router } from 'express';
 import type pg from 'pg';
+import { checkWebhookUrl, NO_ALLOWLIST, withoutUrlCredentials, type OutboundAllowlist } from '../domain/outbound-address';
 import { inTransaction } from '../store/db';
 import {
   contactMethodsOf,
@@ -18,8 +19,8 @@ import { HttpError, notFound, parseInput } from './errors';
 import { mount } from './route';
 import { userRoutes as routes } from './schemas/users';
 
-// Webhook secrets are write-only: the API never hands them back.
-const methodJson = (m: ContactMethodRow) => ({ id: m.id, type: m.type, address: m.address, has_secret: m.secret_id !== null });
+// Webhook secrets are write-only: the API never hands them back, nor credentials a URL stored before they were refused.
+const methodJson = (m: ContactMethodRow) => ({ id: m.id, type: m.type, address: m.type === 'webhook' ? withoutUrlCredentials(m.address) : m.address, has_secret: m.secret_id !== null });
 const userJson = (u: UserRow, methods: ContactMethodRow[]) => ({
   id: u.id,
   name: u.name,
@@ -32,12 +33,22 @@ function uniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === '23505';
 }
 
-/** Returns the router for /users. */
-export function usersRouter({ pool }: { pool: pg.Pool }): Router {
+/** Throws a 400 naming the first webhook contact method the outbound rule refuses. */
+function checkMethods(methods: { type: string; address: string }[], field: (i: number) => string, allowlist: OutboundAllowlist): void {
+  const errors = methods.flatMap((m, i) => {
+    const checked = m.type === 'webhook' ? checkWebhookUrl(m.address, allowlist) : undefined;
+    return checked && !checked.ok ? [{ field: field(i), message: checked.message }] : [];
+  });
+  if (errors.length) throw new HttpError(400, 'invalid_request', `${errors[0]!.field}: ${errors[0]!.message}`, { errors });
+}
+
+/** Returns the router for /users; webhook contact methods must pass the outbound rule with `allowlist`. */
+export function usersRouter({ pool, allowlist = NO_ALLOWLIST }: { pool: pg.Pool; allowlist?: OutboundAllowlist }): Router {
   const router = Router();
 
   mount(router, routes.create, async (req, res) => {
     const body = parseInput(routes.create.request.body, req.body, 'body');
+    checkMethods(body.contact_methods, (i) => `body.contact_methods.${i}.address`, allowlist);
     try {
       const { user, methods } = await inTransaction(pool, async (tx) => {
         const user = await insertUser(tx, { name: body.name, timeZone: body.time_zone });
@@ -84,6 +95,7 @@ export function usersRouter({ pool }: { pool: pg.Pool }): Router {
   mount(router, routes.addContactMethod, async (req, res) => {
     const { id } = parseInput(routes.addContactMethod.request.params, req.params, 'params');
     const body = parseInput(routes.addContactMethod.request.body, req.body, 'body');
+    checkMethods([body], () => 'body.address', allowlist);
     if (!(await getUser(pool, id))) throw notFound(`user ${id}`);
     try {
       const m = await insertContactMethod(pool, { userId: id, type: body.type, address: body.address, secret: 'secret' in body ? body.secret : null });

@@ -97,6 +97,8 @@ async function startStack(dir: string, logs: string, workerCount: number): Promi
     // The sender is one client sending a backlog after each outage: the per-key limits are not under test.
     API_RATE_LIMIT_PER_MINUTE: '1000000',
     INGEST_RATE_LIMIT_PER_MINUTE: '1000000',
+    // The page receiver listens on loopback, which webhooks may not reach by default.
+    OUTBOUND_ALLOWLIST: '127.0.0.1/32',
   };
   const api = klaxonProcess({
     name: 'api',

@@ -63,6 +63,8 @@ export async function startService(name: string, env: Record<string, string> = {
       TEMPORAL_ADDRESS: '',
       LOG_LEVEL: 'warn',
       KLAXON_DATA_DIR: dataDir,
+      // The benchmarks' page receivers listen on loopback, which webhooks may not reach by default.
+      OUTBOUND_ALLOWLIST: '127.0.0.1/32',
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
       ...env,
     },

@@ -1,5 +1,7 @@
 import { createEmailNotifier } from './email';
 import { createSmsNotifier } from './sms';
+import type { OutboundAllowlist } from '../domain/outbound-address';
+import type { HostResolver } from './outbound-guard';
 import type { Channel, Notifier } from './types';
 import { createWebhookNotifier } from './webhook';
 
@@ -13,6 +15,7 @@ export {
   verifyWebhookSignature,
   type WebhookNotifierOptions,
 } from './webhook';
+export { guardedLookup, systemResolver, OutboundRefusedError, type HostResolver } from './outbound-guard';
 
 /** Configuration values for every channel; the caller reads them from its validated config, not process.env. */
 export interface NotifiersOptions {
@@ -25,6 +28,10 @@ export interface NotifiersOptions {
   twilioApiUrl?: string;
   webhookSigningSecret?: string;
   webhookTimeoutMs?: number;
+  /** OUTBOUND_ALLOWLIST: internal webhook receivers permitted beyond public addresses. */
+  outboundAllowlist?: OutboundAllowlist;
+  /** Test seam: resolves webhook host names instead of the system resolver. */
+  webhookResolve?: HostResolver;
 }
 
 const DEFAULT_FROM = 'Klaxon <klaxon@localhost>';
@@ -42,6 +49,8 @@ export function createNotifiers(opts: NotifiersOptions = {}): Record<Channel, No
     webhook: createWebhookNotifier({
       defaultSecret: opts.webhookSigningSecret,
       timeoutMs: opts.webhookTimeoutMs,
+      allowlist: opts.outboundAllowlist,
+      resolve: opts.webhookResolve,
     }),
   };
 }

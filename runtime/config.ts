@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parsePayloadKeys } from './payload-codec';
+import { parseAllowlist } from '../domain/outbound-address';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const DEFAULT_SMTP_FROM = 'Klaxon <klaxon@localhost>';
@@ -93,6 +94,15 @@ export const configSchema = z.object({
   TWILIO_API_URL: optionalString.pipe(z.url().optional()),
   /** Default HMAC-SHA256 key for webhook signatures when a webhook target has no secret of its own. */
   WEBHOOK_SIGNING_SECRET: optionalString,
+  /**
+   * Internal webhook receivers Klaxon may reach (otherwise only public addresses): comma-separated CIDR
+   * ranges (10.0.0.0/8), IP addresses, host names (hooks.internal, permitted whatever they resolve to).
+   */
+  OUTBOUND_ALLOWLIST: optionalString
+    .superRefine((v, ctx) => {
+      for (const message of parseAllowlist(v).problems) ctx.addIssue({ code: 'custom', message });
+    })
+    .transform((v) => parseAllowlist(v).allowlist),
   /**
    * Key for the one-click acknowledge/resolve links in email pages; the same on every API and worker
    * process. Unset: a random per-install secret, generated once and kept in Postgres.

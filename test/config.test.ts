@@ -108,3 +108,19 @@ it('reports every cross-field problem at once', () => {
   const problems = problemsOf({ HOST: '0.0.0.0', TWILIO_AUTH_TOKEN: 'token-0123', SMTP_URL: 'smtp://klaxon@mail:587' });
   assert.deepEqual(problems.map((p) => p.split(':')[0]), ['TWILIO_ACCOUNT_SID, TWILIO_FROM_NUMBER', 'SMTP_URL', 'PUBLIC_URL']);
 });
+
+it('reads OUTBOUND_ALLOWLIST: CIDR ranges, addresses and host names; unset permits nothing internal', () => {
+  const none = loadConfig({}).OUTBOUND_ALLOWLIST;
+  assert.deepEqual([none.ranges.length, [...none.hosts]], [0, []]);
+  const c = loadConfig({ OUTBOUND_ALLOWLIST: '10.0.0.0/8, 192.168.1.7,fd00::/8 ,hooks.internal' });
+  assert.deepEqual([c.OUTBOUND_ALLOWLIST.ranges.length, [...c.OUTBOUND_ALLOWLIST.hosts]], [3, ['hooks.internal']]);
+});
+
+it('refuses bad OUTBOUND_ALLOWLIST entries at start-up, naming each one', () => {
+  const problems = problemsOf({ OUTBOUND_ALLOWLIST: '10.0.0.0/8,10.0.0.0/33,hooks internal,*.corp,hooks.internal' });
+  assert.equal(problems.length, 3, problems.join('\n'));
+  for (const [i, bad] of ['10.0.0.0/33', 'hooks internal', '*.corp'].entries()) {
+    assert.match(problems[i]!, /^OUTBOUND_ALLOWLIST: /);
+    assert.ok(problems[i]!.includes(`"${bad}" is not a CIDR range`), problems[i]);
+  }
+});

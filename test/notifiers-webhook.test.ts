@@ -7,7 +7,7 @@ import {
   verifyWebhookSignature,
   type PageMessage,
 } from '../notifiers';
-import { closedPort, delivery, rejectsWith } from './helpers/pages';
+import { closedPort, delivery, LOOPBACK_ALLOWLIST as allowlist, rejectsWith } from './helpers/pages';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 
 describe('webhook notifier', () => {
@@ -20,7 +20,7 @@ describe('webhook notifier', () => {
     hooks.respondWith('/slow', 200, { delayMs: 2_000 });
   });
   after(() => hooks?.close());
-  const webhook = () => createWebhookNotifier({ defaultSecret: secret });
+  const webhook = () => createWebhookNotifier({ defaultSecret: secret, allowlist });
 
   it('POSTs signed JSON with the idempotency key; the signature verifies and a tampered body does not', async () => {
     const d = delivery('webhook', `${hooks.url}/hooks/pager?team=payments`);
@@ -69,7 +69,7 @@ describe('webhook notifier', () => {
     assert.equal(verifyWebhookSignature('per-target', ...args), true);
     assert.equal(verifyWebhookSignature(secret, ...args), false);
 
-    await createWebhookNotifier({}).send(delivery('webhook', `${hooks.url}/unsigned`));
+    await createWebhookNotifier({ allowlist }).send(delivery('webhook', `${hooks.url}/unsigned`));
     const unsigned = hooks.requests.at(-1);
     assert.equal(unsigned?.path, '/unsigned');
     assert.equal(unsigned?.headers['x-klaxon-signature'], undefined);
@@ -91,7 +91,7 @@ describe('webhook notifier', () => {
       TransientDeliveryError,
       'ECONNREFUSED',
     );
-    const quick = createWebhookNotifier({ defaultSecret: secret, timeoutMs: 200 });
+    const quick = createWebhookNotifier({ defaultSecret: secret, timeoutMs: 200, allowlist });
     await rejectsWith(
       quick.send(delivery('webhook', `${hooks.url}/slow`)),
       TransientDeliveryError,

@@ -10,7 +10,7 @@ import {
   verifyWebhookSignature,
 } from '../notifiers';
 import { startFakeTwilio, type FakeTwilio } from './helpers/fake-twilio';
-import { ACK, closedPort, delivery, rejectsWith } from './helpers/pages';
+import { ACK, closedPort, delivery, LOOPBACK_ALLOWLIST, rejectsWith } from './helpers/pages';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp';
 import { startWebhookReceiver } from './helpers/webhook-receiver';
 
@@ -202,7 +202,7 @@ describe('createNotifiers', () => {
   it('builds every channel from plain options; unconfigured email and sms fail permanently', async () => {
     const hooks = await startWebhookReceiver();
     try {
-      const n = createNotifiers({ webhookSigningSecret: 's3cret' });
+      const n = createNotifiers({ webhookSigningSecret: 's3cret', outboundAllowlist: LOOPBACK_ALLOWLIST });
       assert.deepEqual(Object.keys(n).sort(), ['email', 'sms', 'webhook']);
       await rejectsWith(
         n.email.send(delivery('email', 'oncall@example.com')),

@@ -20,6 +20,7 @@ import {
   recordAttemptFailure,
 } from '../store/notifications';
 import { PUBLIC_URL } from './helpers/harness';
+import { LOOPBACK_ALLOWLIST } from './helpers/pages';
 import { startWorld, waitFor, type World } from './helpers/world';
 
 // Each of greeting, MAIL FROM, RCPT TO and DATA answers after 8 s: under every 10 s client timeout, but
@@ -94,7 +95,7 @@ describe('the claim on a send', () => {
   });
   const refOf = ({ event: _event, triggeredAt: _triggeredAt, ...page }: SendPageInput) => page;
   const pages = () =>
-    createPageActivities({ pool: w.db.pool, notifiers: createNotifiers({}), publicUrl: PUBLIC_URL });
+    createPageActivities({ pool: w.db.pool, notifiers: createNotifiers({ outboundAllowlist: LOOPBACK_ALLOWLIST }), publicUrl: PUBLIC_URL });
   /** Runs sendPage as attempt `n` of its activity, in a real activity context. */
   const sendAs = (n: number, input: SendPageInput): Promise<SendPageResult> =>
     new MockActivityEnvironment({ attempt: n }).run((i: SendPageInput) => pages().sendPage(i), input);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { LOOPBACK_ALLOWLIST_TEXT } from './helpers/pages';
 import { startWorld, waitFor, type World } from './helpers/world';
 
 let w: World;
@@ -34,7 +35,7 @@ const hook = (path: string) => ({ type: 'webhook', url: `${w.hooks.url}/${path}`
 
 function startWorkerProcess(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', require.resolve('./fixtures/worker-process')], {
-    env: { ...process.env, DATABASE_URL: w.db.url, TEMPORAL_ADDRESS: w.env.address, TEMPORAL_TASK_QUEUE: w.taskQueue },
+    env: { ...process.env, DATABASE_URL: w.db.url, TEMPORAL_ADDRESS: w.env.address, TEMPORAL_TASK_QUEUE: w.taskQueue, OUTBOUND_ALLOWLIST: LOOPBACK_ALLOWLIST_TEXT },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

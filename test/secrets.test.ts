@@ -16,7 +16,7 @@ import { createLogger, type Logger } from '../runtime/logger';
 import { createPool } from '../store/db';
 import { startFakeTwilio, type FakeTwilio } from './helpers/fake-twilio';
 import { startHarness, type Harness } from './helpers/harness';
-import { closedPort, delivery } from './helpers/pages';
+import { closedPort, delivery, LOOPBACK_ALLOWLIST } from './helpers/pages';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp';
 
 const FRAGMENT = 10;
@@ -165,8 +165,8 @@ it('keeps every secret out of the logs and out of error bodies', async () => {
     createEmailNotifier({ smtpUrl: `smtp://klaxon:${secrets.smtpPassword}@127.0.0.1:${await closedPort()}`, from: 'k@example.com' }).send(delivery('email', 'a@example.com')),
     // The fake Twilio expects another token: 401.
     createSmsNotifier({ accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, from: config.TWILIO_FROM_NUMBER, apiUrl: config.TWILIO_API_URL }).send(delivery('sms', '+15551234567')),
-    createWebhookNotifier({ defaultSecret: config.WEBHOOK_SIGNING_SECRET, timeoutMs: 2_000 }).send(delivery('webhook', `http://127.0.0.1:${await closedPort()}/hook`)),
-    createWebhookNotifier({ timeoutMs: 2_000 }).send(delivery('webhook', `http://127.0.0.1:${await closedPort()}/hook`, { secret: secrets.webhookSecret })),
+    createWebhookNotifier({ defaultSecret: config.WEBHOOK_SIGNING_SECRET, timeoutMs: 2_000, allowlist: LOOPBACK_ALLOWLIST }).send(delivery('webhook', `http://127.0.0.1:${await closedPort()}/hook`)),
+    createWebhookNotifier({ timeoutMs: 2_000, allowlist: LOOPBACK_ALLOWLIST }).send(delivery('webhook', `http://127.0.0.1:${await closedPort()}/hook`, { secret: secrets.webhookSecret })),
   ]);
   for (const f of failures) {
     assert.equal(f.status, 'rejected');

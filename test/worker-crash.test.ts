@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, it } from 'node:test';
 import { startHarness, type Harness } from './helpers/harness';
+import { LOOPBACK_ALLOWLIST_TEXT } from './helpers/pages';
 
 let h: Harness;
 before(async () => {
@@ -14,7 +15,7 @@ after(async () => {
 /** Starts a worker process and resolves with it once it polls. */
 function startWorkerProcess(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', require.resolve('./fixtures/worker-process')], {
-    env: { ...process.env, DATABASE_URL: h.db.url, TEMPORAL_ADDRESS: h.env.address, TEMPORAL_TASK_QUEUE: h.taskQueue },
+    env: { ...process.env, DATABASE_URL: h.db.url, TEMPORAL_ADDRESS: h.env.address, TEMPORAL_TASK_QUEUE: h.taskQueue, OUTBOUND_ALLOWLIST: LOOPBACK_ALLOWLIST_TEXT },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -50,6 +50,7 @@ export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'not
       twilioFromNumber: config.TWILIO_FROM_NUMBER,
       twilioApiUrl: config.TWILIO_API_URL,
       webhookSigningSecret: config.WEBHOOK_SIGNING_SECRET,
+      outboundAllowlist: config.OUTBOUND_ALLOWLIST,
     }),
     publicUrl: publicUrlOf(config),
     linkSigningSecret: config.LINK_SIGNING_SECRET,

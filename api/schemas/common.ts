@@ -22,3 +22,6 @@ export const nameField = () => z.string().trim().min(1).max(200).refine(isSingle
 
 /** A link people click (in pages, the API's answers, a console): http(s) only, never `javascript:` or `data:`. */
 export const webLink = () => z.url().refine(isHttpUrl, 'must be an http(s) URL');
+/** What a webhook URL must be; the API checks it when saved (api/policies.ts, api/users.ts), answering 400. */
+export const OUTBOUND_URL_DESCRIPTION =
+  'http or https, without user:password@. An IP-literal host must be a public address, or permitted by OUTBOUND_ALLOWLIST; a host name is checked against the same rule for every address it resolves to when a page is sent';

@@ -2,13 +2,13 @@
 import { SEVERITIES } from '../../domain/severity';
 import { defineRoute } from '../route';
 import { z } from '../zod';
-import { errorResponse, idParams, instant, locationHeader, nameField } from './common';
+import { errorResponse, idParams, instant, locationHeader, nameField, OUTBOUND_URL_DESCRIPTION } from './common';
 
 const target = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('user'), id: z.uuid() }),
   z.strictObject({
     type: z.literal('webhook'),
-    url: z.url({ protocol: /^https?$/ }),
+    url: z.url({ protocol: /^https?$/ }).openapi({ description: OUTBOUND_URL_DESCRIPTION }),
     secret: z
       .string()
       .min(16)

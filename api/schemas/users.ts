@@ -2,7 +2,7 @@
 import { IANAZone } from 'luxon';
 import { defineRoute } from '../route';
 import { z } from '../zod';
-import { errorResponse, idParams, instant, locationHeader, nameField } from './common';
+import { errorResponse, idParams, instant, locationHeader, nameField, OUTBOUND_URL_DESCRIPTION } from './common';
 
 const timeZone = z
   .string()
@@ -18,7 +18,7 @@ export const contactMethodBody = z
     }),
     z.strictObject({
       type: z.literal('webhook'),
-      address: z.url({ protocol: /^https?$/ }),
+      address: z.url({ protocol: /^https?$/ }).openapi({ description: OUTBOUND_URL_DESCRIPTION }),
       secret: z
         .string()
         .min(16, 'at least 16 characters')

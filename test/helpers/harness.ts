@@ -9,6 +9,7 @@ import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { startAppCaches, type AppCaches } from '../../api/app-caches';
 import { listen } from '../../api/listen';
+import type { OutboundAllowlist } from '../../domain/outbound-address';
 import { createNotifiers, type Channel, type Notifier } from '../../notifiers';
 import { createLogger, type Logger } from '../../runtime/logger';
 import { dataConverterOf, type PayloadKey } from '../../runtime/payload-codec';
@@ -16,6 +17,7 @@ import { createApiKey } from '../../store/api-keys';
 import { createKlaxonWorker, type KlaxonWorker, type KlaxonWorkerOptions } from '../../worker/worker';
 import { responseChecker } from './conformance';
 import { createTestDatabase, type TestDatabase } from './database';
+import { LOOPBACK_ALLOWLIST } from './pages';
 import { startTestTemporal, workflowBundle } from './temporal';
 
 export interface Harness {
@@ -87,12 +89,18 @@ export interface HarnessOptions {
   taskQueue?: string;
   /** Encrypts payloads as TEMPORAL_PAYLOAD_KEYS does: the worker and the API's client share the codec. */
   payloadKeys?: PayloadKey[];
+  /**
+   * OUTBOUND_ALLOWLIST of the app and the default notifiers. Default: loopback (LOOPBACK_ALLOWLIST_TEXT),
+   * where test receivers listen; NO_ALLOWLIST runs as a default install does.
+   */
+  outboundAllowlist?: OutboundAllowlist;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const [env, db] = await Promise.all([opts.temporal ?? startTestTemporal(), opts.db ?? createTestDatabase()]);
   const taskQueue = opts.taskQueue ?? `klaxon-test-${Math.random().toString(36).slice(2)}`;
   const log = opts.log ?? createLogger('silent');
+  const outboundAllowlist = opts.outboundAllowlist ?? LOOPBACK_ALLOWLIST;
   const bundle = await workflowBundle();
   const dataConverter = dataConverterOf(opts.payloadKeys);
   // The environment's own client has no codec; with keys, the app and activities get one that does.
@@ -106,7 +114,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       taskQueue,
       pool: db.pool,
       workflowBundle: bundle,
-      notifiers: opts.notifiers ?? createNotifiers({}),
+      notifiers: opts.notifiers ?? createNotifiers({ outboundAllowlist }),
       publicUrl: PUBLIC_URL,
       afterRecorded: opts.afterRecorded,
       pageRetryCapMs: opts.pageRetryCapMs,
@@ -143,6 +151,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // test server's clock has skipped ahead of the machine's).
     now: () => env.currentTimeMs(),
     caches,
+    outboundAllowlist,
   });
   const server: Server = await listen(app, 0);
   const address = server.address();

@@ -1,12 +1,20 @@
 /** Fixtures shared by the notifier tests: a page, a delivery with a fresh idempotency key, error checks. */
 import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
+import { parseAllowlist } from '../../domain/outbound-address';
 import {
   type PermanentDeliveryError,
   type TransientDeliveryError,
   type Delivery,
   type PageMessage,
 } from '../../notifiers';
+
+/**
+ * OUTBOUND_ALLOWLIST for tests whose receivers listen on this machine: loopback, said explicitly. The
+ * harness and world use it unless a test passes its own (or none).
+ */
+export const LOOPBACK_ALLOWLIST_TEXT = '127.0.0.0/8,::1';
+export const LOOPBACK_ALLOWLIST = parseAllowlist(LOOPBACK_ALLOWLIST_TEXT).allowlist;
 
 export const ACK = 'http://127.0.0.1:3000/alerts/7d7f0c36-1f7e-4c43-a3a5-5a1f1c1f2b10';
 export const message = (over: Partial<PageMessage> = {}): PageMessage => ({

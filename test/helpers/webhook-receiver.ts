@@ -16,15 +16,18 @@ export interface WebhookReceiver {
   url: string;
   requests: ReceivedRequest[];
   received(): number;
-  /** Answers requests to `path` with `status` from now on; `delayMs` holds the answer back (timeouts). */
-  respondWith(path: string, status: number, opts?: { delayMs?: number }): void;
+  /**
+   * Answers requests to `path` with `status` from now on; `delayMs` holds the answer back (timeouts),
+   * `body` replaces the default JSON body.
+   */
+  respondWith(path: string, status: number, opts?: { delayMs?: number; body?: string }): void;
   close(): Promise<void>;
 }
 
 /** Starts the receiver on 127.0.0.1 with an ephemeral port; every path answers 200 until told otherwise. */
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const requests: ReceivedRequest[] = [];
-  const responses = new Map<string, { status: number; delayMs: number }>();
+  const responses = new Map<string, { status: number; delayMs: number; body?: string }>();
   const timers = new Set<NodeJS.Timeout>();
 
   const server = http.createServer((req, res) => {
@@ -40,11 +43,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         json = undefined;
       }
       requests.push({ method: req.method ?? '', path, headers: req.headers, rawBody, json });
-      const { status, delayMs } = responses.get(path) ?? { status: 200, delayMs: 0 };
+      const { status, delayMs, body } = responses.get(path) ?? { status: 200, delayMs: 0 };
       const reply = () => {
         timers.delete(timer);
         if (!res.destroyed)
-          res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status }));
+          res.writeHead(status, { 'Content-Type': 'application/json' }).end(body ?? JSON.stringify({ status }));
       };
       const timer = setTimeout(reply, delayMs);
       timers.add(timer);
@@ -60,7 +63,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     requests,
     received: () => requests.length,
     respondWith: (path, status, opts = {}) =>
-      void responses.set(path, { status, delayMs: opts.delayMs ?? 0 }),
+      void responses.set(path, { status, delayMs: opts.delayMs ?? 0, body: opts.body }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

@@ -3,10 +3,11 @@
  * and shorthands for the API calls escalation tests make over and over.
  */
 import assert from 'node:assert/strict';
-import { createNotifiers } from '../../notifiers';
+import { createNotifiers, type HostResolver } from '../../notifiers';
 import type { AlertView } from '../../workflows/messages';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
 import { startHarness, type Harness, type HarnessOptions } from './harness';
+import { LOOPBACK_ALLOWLIST } from './pages';
 import { startSmtpServer, type SmtpServerOptions, type TestSmtpServer } from './smtp';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
@@ -29,7 +30,9 @@ export interface World extends Harness {
 let policySeq = 0;
 
 /** Returns a started world; close() stops everything. */
-export async function startWorld(opts: Omit<HarnessOptions, 'notifiers'> & { smtp?: SmtpServerOptions } = {}): Promise<World> {
+export async function startWorld(
+  opts: Omit<HarnessOptions, 'notifiers'> & { smtp?: SmtpServerOptions; webhookResolve?: HostResolver } = {},
+): Promise<World> {
   const [smtp, twilio, hooks] = await Promise.all([startSmtpServer(opts.smtp), startFakeTwilio(), startWebhookReceiver()]);
   const notifiers = createNotifiers({
     smtpUrl: smtp.url,
@@ -38,6 +41,9 @@ export async function startWorld(opts: Omit<HarnessOptions, 'notifiers'> & { smt
     twilioFromNumber: '+15005550006',
     twilioApiUrl: twilio.url,
     webhookSigningSecret: 'test-signing-secret-0123456789',
+    // The harness gives the app the same allowlist (loopback unless the test says otherwise).
+    outboundAllowlist: opts.outboundAllowlist ?? LOOPBACK_ALLOWLIST,
+    webhookResolve: opts.webhookResolve,
   });
   const h = await startHarness({ ...opts, notifiers, twilioAuthToken: twilio.authToken });
   const ok = async (method: string, path: string, body: unknown, status: number) => {
