@@ -42,7 +42,8 @@ it('moves inline webhook secrets into webhook_secrets and leaves their ids', asy
     [JSON.stringify(escalation)],
   );
 
-  assert.deepEqual(await migrate(db.pool), ['000014-webhook-secrets.sql']);
+  // 000014 and whatever came after it.
+  assert.equal((await migrate(db.pool))[0], '000014-webhook-secrets.sql');
 
   const methods = (await db.pool.query(`select address, secret_id from contact_methods order by address`)).rows;
   const signed = methods.find((m) => m.address.endsWith('/signed'))!;
