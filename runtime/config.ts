@@ -98,11 +98,11 @@ export const configSchema = z.object({
    * Internal webhook receivers Klaxon may reach (otherwise only public addresses): comma-separated CIDR
    * ranges (10.0.0.0/8), IP addresses, host names (hooks.internal, permitted whatever they resolve to).
    */
-  OUTBOUND_ALLOWLIST: optionalString
-    .superRefine((v, ctx) => {
-      for (const message of parseAllowlist(v).problems) ctx.addIssue({ code: 'custom', message });
-    })
-    .transform((v) => parseAllowlist(v).allowlist),
+  OUTBOUND_ALLOWLIST: optionalString.transform((v, ctx) => {
+    const { allowlist, problems } = parseAllowlist(v);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return allowlist;
+  }),
   /**
    * Key for the one-click acknowledge/resolve links in email pages; the same on every API and worker
    * process. Unset: a random per-install secret, generated once and kept in Postgres.
