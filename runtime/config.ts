@@ -127,6 +127,21 @@ export const configSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Express's `trust proxy`: whose X-Forwarded-For names the client address (unset: nobody's). */
   TRUST_PROXY: trustProxy,
+  /**
+   * Bearer token `GET /metrics` on the API requires (unset: the endpoint is open, like the health probes;
+   * Klaxon's metrics carry counts and service names, never an alert's content or a secret).
+   */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'at least 16 characters (e.g. openssl rand -hex 16)').optional()),
+  /** Where a worker process (`npm run worker`) serves Klaxon's metrics on /metrics; 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /**
+   * host:port where the Temporal SDK's own worker metrics (task slots, schedule-to-start latency, polls)
+   * are served on /metrics by the worker process (and `npm start`); `off` turns them off.
+   */
+  TEMPORAL_METRICS_ADDRESS: z
+    .string()
+    .default('127.0.0.1:9465')
+    .refine((v) => v === 'off' || /^[^\s:]+:\d{1,5}$|^\[[0-9a-f:.]+\]:\d{1,5}$/i.test(v), 'host:port (e.g. 0.0.0.0:9465), or off'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -6,9 +6,10 @@
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { dataConverterOf } from '../runtime/payload-codec';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../api/app';
+import { buildInfo, KLAXON_VERSION } from '../runtime/metrics';
+import { installSdkRuntime } from '../runtime/sdk-runtime';
 import { startAppCaches } from '../api/app-caches';
 import { drainOf } from '../api/drain';
 import { listen } from '../api/listen';
@@ -40,10 +41,8 @@ async function assertPortFree(port: number, variable: string, hint: string): Pro
 async function main(): Promise<void> {
   const config = loadConfig();
   // This process owns Ctrl-C: it stops the API, then the worker, then the servers, in that order.
-  Runtime.install({
-    shutdownSignals: [],
-    logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
-  });
+  installSdkRuntime(config, { shutdownSignals: [] });
+  buildInfo.set({ version: KLAXON_VERSION, role: 'all' }, 1);
   const log = createLogger(config.LOG_LEVEL);
   const dataDir = projectPath(config.KLAXON_DATA_DIR);
   const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
@@ -104,6 +103,7 @@ async function main(): Promise<void> {
   say(`temporal: ${address} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`);
   if (uiUrl) say(`Temporal Web UI: ${uiUrl}`);
   say(`API: ${apiUrl}   (try: curl ${apiUrl}/healthz)`);
+  say(`metrics: ${apiUrl}/metrics (Klaxon)${config.TEMPORAL_METRICS_ADDRESS === 'off' ? '' : `, http://${config.TEMPORAL_METRICS_ADDRESS}/metrics (Temporal SDK)`}`);
   if (adminKey) say(`admin API key, shown this once, keep it: ${adminKey}`);
   say('ready. Ctrl-C stops everything.');
 

@@ -4,8 +4,11 @@
  */
 import { Client } from '@temporalio/client';
 import { dataConverterOf } from '../runtime/payload-codec';
-import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../runtime/config';
+import { buildInfo, KLAXON_VERSION } from '../runtime/metrics';
+import { serveMetrics } from '../runtime/metrics-server';
+import { installSdkRuntime } from '../runtime/sdk-runtime';
 import { createLogger, type Logger } from '../runtime/logger';
 import { connectClient, connectWorker, registerSearchAttributes, type ClientConnection } from '../runtime/temporal';
 import { createPool } from '../store/db';
@@ -43,13 +46,17 @@ async function connectOrStop(address: string, log: Logger): Promise<{ connection
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'klaxon-worker');
-  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+  installSdkRuntime(config);
+  buildInfo.set({ version: KLAXON_VERSION, role: 'worker' }, 1);
+  const metricsServer = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(config.WORKER_METRICS_PORT, config.HOST) : undefined;
+  if (metricsServer) log.info({ url: `http://${config.HOST}:${config.WORKER_METRICS_PORT}/metrics`, sdk: config.TEMPORAL_METRICS_ADDRESS }, 'metrics listening');
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for `npm run worker` (`npm start` embeds Postgres)');
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   const address = config.TEMPORAL_ADDRESS ?? 'localhost:7233';
   const connected = await connectOrStop(address, log);
   if (!connected) {
+    metricsServer?.close();
     await pool.end();
     return;
   }
@@ -70,6 +77,7 @@ async function main(): Promise<void> {
   await worker.run();
   await connection.close();
   await clientConnection.close();
+  metricsServer?.close();
   await pool.end();
 }
 
