@@ -185,6 +185,13 @@ export const handoffNotices = new Counter({
   registers: [registry],
 });
 
+export const taskQueuePollers = new Gauge({
+  name: 'klaxon_task_queue_pollers',
+  help: "Workers that polled Klaxon's task queues recently (Temporal's task-queue description), by queue (alerts: workflows, pages: page activities); read when scraped by API processes. 0 means nobody can be paged.",
+  labelNames: ['queue'] as const,
+  registers: [registry],
+});
+
 export const gaugeReadErrors = new Counter({
   name: 'klaxon_metrics_gauge_read_errors_total',
   help: 'Scrapes whose Postgres-backed gauges could not be read (the gauges keep their last value).',
