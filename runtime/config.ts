@@ -73,6 +73,8 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   /** Prometheus Alertmanager for the tests that run Klaxon behind one; otherwise found or provisioned. */
   ALERTMANAGER_PATH: optionalString,
+  /** Prometheus (promtool beside it) for the tests of Klaxon's own alert rules; otherwise found on PATH or installed. */
+  PROMETHEUS_PATH: optionalString,
   KLAXON_TOOLS_DIR: z.string().default('.tools'),
   /** HTTP API. */
   HOST: z.string().default('127.0.0.1'),

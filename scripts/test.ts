@@ -11,6 +11,7 @@ import path from 'node:path';
 import { loadConfig, projectPath } from '../runtime/config';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { resolveAlertmanager } from '../runtime/alertmanager-tools';
+import { resolvePrometheus } from '../runtime/prometheus-tools';
 import { resolveTemporalCli, resolveTestServer } from '../runtime/temporal-tools';
 
 const ROOT = projectPath('.');
@@ -53,6 +54,8 @@ async function main(): Promise<number> {
   if (cli.type === 'existing-path') env.TEMPORAL_CLI_PATH = cli.path;
   // The ingest tests run Klaxon behind a real Prometheus Alertmanager.
   env.KLAXON_TEST_ALERTMANAGER = JSON.stringify(resolveAlertmanager({ toolsDir: projectPath(config.KLAXON_TOOLS_DIR), explicitPath: config.ALERTMANAGER_PATH, log }));
+  // promtool checks Klaxon's own alert rules; a real Prometheus scrapes a test Klaxon.
+  env.KLAXON_TEST_PROMETHEUS = JSON.stringify(resolvePrometheus({ explicitPath: config.PROMETHEUS_PATH, log }));
 
   let stopPostgres = async () => {};
   if (config.DATABASE_URL) {
