@@ -4,13 +4,19 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTimeSkippingServer } from '../../runtime/temporal';
 import type { ServerExecutable } from '../../runtime/temporal-tools';
 
-// Worker lifecycle chatter buries test output; warnings and errors still show.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+/**
+ * Installs the SDK runtime unless the test file installed its own first (one that serves the SDK's
+ * metrics, say): worker lifecycle chatter buries test output, warnings and errors still show.
+ */
+function installQuietRuntime(): void {
+  if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
+}
 
 /** Returns a started time-skipping environment with Klaxon's search attributes (on `port` if given). */
 export async function startTestTemporal(port?: number): Promise<TestWorkflowEnvironment> {
   const raw = process.env.KLAXON_TEST_SERVER;
   if (!raw) throw new Error('KLAXON_TEST_SERVER is unset: run tests with `npm test`');
+  installQuietRuntime();
   return startTimeSkippingServer(JSON.parse(raw) as ServerExecutable, port);
 }
 
@@ -18,6 +24,7 @@ let bundle: Promise<WorkflowBundle> | undefined;
 
 /** Returns the bundle of workflows/, built on first use in this process. */
 export function workflowBundle(): Promise<WorkflowBundle> {
+  installQuietRuntime();
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
   return bundle;
 }
