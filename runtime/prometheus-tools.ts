@@ -43,12 +43,21 @@ function tryAptGet(log: (line: string) => void): boolean {
 }
 
 /** Returns the paths of prometheus and promtool, installing them if we may; throws when no route works. */
-export function resolvePrometheus({ explicitPath, log }: { explicitPath?: string; log: (line: string) => void }): PrometheusTools {
+export function resolvePrometheus({
+  explicitPath,
+  log,
+}: {
+  explicitPath?: string;
+  log: (line: string) => void;
+}): PrometheusTools {
   if (explicitPath) {
     // promtool ships next to prometheus in every release archive and package.
     const promtool = path.join(path.dirname(explicitPath), 'promtool');
     log(`prometheus: using PROMETHEUS_PATH=${explicitPath}`);
-    return { prometheus: path.resolve(explicitPath), promtool: existsSync(promtool) ? path.resolve(promtool) : (findOnPath('promtool') ?? promtool) };
+    return {
+      prometheus: path.resolve(explicitPath),
+      promtool: existsSync(promtool) ? path.resolve(promtool) : (findOnPath('promtool') ?? promtool),
+    };
   }
   const found = onPath();
   if (found) {
@@ -61,6 +70,6 @@ export function resolvePrometheus({ explicitPath, log }: { explicitPath?: string
   }
   throw new Error(
     'prometheus: prometheus and promtool are not on PATH and apt-get could not install them (it needs root); ' +
-      'install Debian/Ubuntu\'s `prometheus` package or a release from https://prometheus.io/download/ and set PROMETHEUS_PATH to its prometheus binary',
+      "install Debian/Ubuntu's `prometheus` package or a release from https://prometheus.io/download/ and set PROMETHEUS_PATH to its prometheus binary",
   );
 }

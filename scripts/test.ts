@@ -55,7 +55,9 @@ async function main(): Promise<number> {
   // The ingest tests run Klaxon behind a real Prometheus Alertmanager.
   env.KLAXON_TEST_ALERTMANAGER = JSON.stringify(resolveAlertmanager({ toolsDir: projectPath(config.KLAXON_TOOLS_DIR), explicitPath: config.ALERTMANAGER_PATH, log }));
   // promtool checks Klaxon's own alert rules; a real Prometheus scrapes a test Klaxon.
-  env.KLAXON_TEST_PROMETHEUS = JSON.stringify(resolvePrometheus({ explicitPath: config.PROMETHEUS_PATH, log }));
+  env.KLAXON_TEST_PROMETHEUS = JSON.stringify(
+    resolvePrometheus({ explicitPath: config.PROMETHEUS_PATH, log }),
+  );
 
   let stopPostgres = async () => {};
   if (config.DATABASE_URL) {

@@ -2,7 +2,9 @@
 import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTimeSkippingServer } from '../../runtime/temporal';
+import { installSdkRuntime } from '../../runtime/sdk-runtime';
 import type { ServerExecutable } from '../../runtime/temporal-tools';
+import { freePort } from './npm-start';
 
 /**
  * Installs the SDK runtime unless the test file installed its own first (one that serves the SDK's
@@ -10,6 +12,21 @@ import type { ServerExecutable } from '../../runtime/temporal-tools';
  */
 function installQuietRuntime(): void {
   if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+/**
+ * Installs the SDK runtime as the worker process does (runtime/sdk-runtime.ts), serving the SDK's
+ * Prometheus metrics on a free loopback port; returns that host:port. Call it before anything starts
+ * a worker or a test server: the runtime is installed once per process.
+ */
+export async function installSdkRuntimeWithMetrics(): Promise<string> {
+  if (Runtime._instance !== undefined)
+    throw new Error(
+      'the SDK runtime is already installed: install the one with metrics before starting a worker or server',
+    );
+  const address = `127.0.0.1:${await freePort()}`;
+  installSdkRuntime({ LOG_LEVEL: 'warn', TEMPORAL_METRICS_ADDRESS: address });
+  return address;
 }
 
 /** Returns a started time-skipping environment with Klaxon's search attributes (on `port` if given). */
