@@ -19,6 +19,14 @@ const DASHBOARD = path.resolve(__dirname, '..', 'deploy', 'grafana', 'klaxon-das
 const RULES = path.join(PROMETHEUS_DIR, 'klaxon-rules.yml');
 /** How long after the scenario a query may take to return data: a few 1 s scrapes, and rate()'s two samples. */
 const DATA_WITHIN_MS = 20_000;
+/**
+ * Rules whose signals this test cannot produce, and why. They must stay empty here, so an entry goes
+ * as soon as its reason does.
+ */
+const BLIND: Record<string, string> = {
+  KlaxonNoWorkerPolling:
+    'the time-skipping test server cannot describe task queues (UNIMPLEMENTED), so the API never sets klaxon_task_queue_pollers',
+};
 /** One deadline for every test here, so that queries that never return data cost those 20 s only once. */
 let dataDeadline: number;
 
@@ -178,12 +186,25 @@ it('the signal behind every alert rule returns data (see ruleSignals: the expres
   ).groups.flatMap((g) => g.rules);
   const signals = rules.flatMap((r) =>
     ruleSignals(r.expr).map((expr, i, all) => ({
+      rule: r.alert,
       name: all.length > 1 ? `${r.alert} #${i + 1}` : r.alert,
       expr,
     })),
   );
-  const missing = await withoutData(signals);
+  for (const name of Object.keys(BLIND))
+    assert.ok(
+      rules.some((r) => r.alert === name),
+      `BLIND names ${name}, which is no rule`,
+    );
+  const missing = await withoutData(signals.filter((s) => !(s.rule in BLIND)));
   assert.ok(missing.length === 0, `rule signals without data:\n  ${missing.join('\n  ')}`);
+  for (const s of signals.filter((s) => s.rule in BLIND)) {
+    assert.deepEqual(
+      await prom.query(s.expr),
+      [],
+      `${s.name} returns data now, though ${BLIND[s.rule]}: take it off BLIND`,
+    );
+  }
 });
 
 it('Prometheus loads every rule and evaluates it without error', async () => {
