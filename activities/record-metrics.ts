@@ -53,5 +53,5 @@ export function countTransition(input: RecordTransitionInput, applied: AppliedTr
 export function countSlaMark(alertId: string, mark: SlaMark, severity: string): void {
   const [target, ...rest] = mark.split('_');
   slaMarks.inc({ target: target!, mark: rest.join('_'), severity });
-  activityLog(rest.join('_') === 'breached' ? 'warn' : 'info', `SLA ${mark.replace('_', ' ')}`, { alertId, mark, severity });
+  activityLog('info', `SLA ${mark.replace('_', ' ')}`, { alertId, mark, severity });
 }

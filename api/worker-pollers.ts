@@ -59,8 +59,12 @@ export function workerPollers({ temporal: client, taskQueue, maxAgeMs, now = Dat
     if (!cached || now() - cached.at >= CACHE_MS) {
       const report = describe();
       cached = { at: now(), report };
-      // A failed description is not reused: the next probe asks again.
-      report.catch(() => (cached = undefined));
+      // Neither a failed description nor one without pollers is reused: the next probe asks again, so a
+      // worker that just started polling counts at once.
+      report.then(
+        (r) => r !== 'unsupported' && (r.alerts === 0 || r.pages === 0) && (cached = undefined),
+        () => (cached = undefined),
+      );
     }
     return cached.report;
   };
