@@ -65,7 +65,7 @@ export function requestLog(log: Logger): RequestHandler {
       route: routeOf(req),
       status: res.statusCode,
       durationMs: responseTime,
-      ...(req.apiKey ? { key: req.apiKey.name } : {}),
+      ...(req.apiKey ? { keyName: req.apiKey.name } : {}),
       ...(req.integration ? { integration: req.integration.name } : {}),
     };
   };
