@@ -43,8 +43,9 @@ before(async () => {
   const port = (s: Server) => (s.address() as { port: number }).port;
   prom = await startPrometheus({
     jobs: [
-      // The same registry through both of the endpoints docker compose scrapes separately.
-      { job: 'klaxon-api', target: `127.0.0.1:${port(workerMetrics)}` },
+      // One registry through both of the endpoints docker compose scrapes in separate processes: the
+      // API's GET /metrics (which reads the gauges first) and the worker's metrics server.
+      { job: 'klaxon-api', target: new URL(w.baseUrl).host },
       { job: 'klaxon-worker', target: `127.0.0.1:${port(workerMetrics)}` },
       { job: 'temporal-sdk', target: sdkAddress },
     ],

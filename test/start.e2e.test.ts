@@ -15,7 +15,8 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 it('starts everything, serves the API and the Web UI, stops on Ctrl-C, and keeps data across restarts', { timeout: 600_000 }, async () => {
   const ports = { PORT: await freePort(), TEMPORAL_DEV_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), EMBEDDED_PG_PORT: await freePort() };
-  const env = { KLAXON_DATA_DIR: dataDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+  const sdkMetrics = `127.0.0.1:${await freePort()}`;
+  const env = { KLAXON_DATA_DIR: dataDir, TEMPORAL_METRICS_ADDRESS: sdkMetrics, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
   const api = `http://127.0.0.1:${ports.PORT}`;
   const ui = `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`;
 
@@ -27,7 +28,14 @@ it('starts everything, serves the API and the Web UI, stops on Ctrl-C, and keeps
   assert.ok(key, `admin key printed:\n${output}`);
   const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 
-  assert.equal((await fetch(`${api}/readyz`)).status, 200);
+  // Ready once the in-process worker's first polls reached the dev server.
+  let ready: { status: number; body: unknown } = { status: 0, body: null };
+  for (let i = 0; i < 50 && ready.status !== 200; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 200));
+    const res = await fetch(`${api}/readyz`);
+    ready = { status: res.status, body: await res.json() };
+  }
+  assert.equal(ready.status, 200, JSON.stringify(ready.body));
   const created = await fetch(`${api}/alerts`, {
     method: 'POST',
     headers: auth,
@@ -35,6 +43,17 @@ it('starts everything, serves the API and the Web UI, stops on Ctrl-C, and keeps
   });
   assert.equal(created.status, 201);
   const alert = (await created.json()) as { id: string; workflow_id: string };
+
+  // Both scrape endpoints answer: Klaxon's on the API (the worker's half included, one process) and the SDK's.
+  let metrics = '';
+  for (let i = 0; i < 50 && !/klaxon_alerts_triggered_total\{[^}]*service="checkout"[^}]*\} 1/.test(metrics); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 200));
+    metrics = await (await fetch(`${api}/metrics`)).text();
+  }
+  assert.match(metrics, /klaxon_alerts_triggered_total\{[^}]*service="checkout"[^}]*\} 1/);
+  assert.match(metrics, /klaxon_build_info\{version="[^"]+",role="all"\} 1/);
+  assert.match(metrics, /klaxon_task_queue_pollers\{queue="alerts"\} [1-9]/);
+  assert.match(await (await fetch(`http://${sdkMetrics}/metrics`)).text(), /temporal_workflow_task_schedule_to_start_latency_seconds_bucket/);
 
   const page = await fetch(ui);
   assert.equal(page.status, 200);

@@ -94,6 +94,8 @@ export interface HarnessOptions {
    * where test receivers listen; NO_ALLOWLIST runs as a default install does.
    */
   outboundAllowlist?: OutboundAllowlist;
+  /** READY_WORKER_POLL_SECONDS in ms (default 90 s). */
+  workerPollMaxAgeMs?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -152,6 +154,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     now: () => env.currentTimeMs(),
     caches,
     outboundAllowlist,
+    workerPollMaxAgeMs: opts.workerPollMaxAgeMs,
   });
   const server: Server = await listen(app, 0);
   const address = server.address();

@@ -26,7 +26,8 @@ export function start(env: NodeJS.ProcessEnv): Promise<Started> {
   // terminal does: SIGINT to every process of the group (npm, its shell, node), not to node alone.
   const child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', ...env },
+    // The SDK's metrics port is fixed by default; tests running side by side would fight over it.
+    env: { ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', TEMPORAL_METRICS_ADDRESS: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

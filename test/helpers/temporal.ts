@@ -1,31 +1,50 @@
 /** The time-skipping test server provisioned by `npm test`, and a workflow bundle built once per file. */
 import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { LogLevel, LogMetadata } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTimeSkippingServer } from '../../runtime/temporal';
-import { installSdkRuntime } from '../../runtime/sdk-runtime';
+import { createLogger } from '../../runtime/logger';
+import { sdkRuntimeOptions } from '../../runtime/sdk-runtime';
 import type { ServerExecutable } from '../../runtime/temporal-tools';
 import { freePort } from './npm-start';
 
-/**
- * Installs the SDK runtime unless the test file installed its own first (one that serves the SDK's
- * metrics, say): worker lifecycle chatter buries test output, warnings and errors still show.
- */
-function installQuietRuntime(): void {
-  if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
+/** One line the SDK's logger got: its own, a workflow's `log`, an activity's context logger. */
+export interface SdkLogEntry {
+  level: LogLevel;
+  message: string;
+  meta: LogMetadata;
 }
 
+const SDK_LOG_KEPT = 20_000;
+const sdkLog: SdkLogEntry[] = [];
+
+/** Returns the SDK log lines of this process so far (the last 20,000), for tests of what workers log. */
+export function sdkLogEntries(): readonly SdkLogEntry[] {
+  return sdkLog;
+}
+
+// Worker lifecycle chatter buries test output: only warnings and errors are printed, every line is kept.
+const printed = new DefaultLogger('WARN');
+const testLogger = new DefaultLogger('TRACE', (entry) => {
+  sdkLog.push({ level: entry.level, message: entry.message, meta: entry.meta ?? {} });
+  if (sdkLog.length > SDK_LOG_KEPT) sdkLog.splice(0, sdkLog.length - SDK_LOG_KEPT);
+  if (entry.level === 'WARN' || entry.level === 'ERROR') printed.log(entry.level, entry.message, entry.meta);
+});
+Runtime.install({ logger: testLogger });
+
 /**
- * Installs the SDK runtime as the worker process does (runtime/sdk-runtime.ts), serving the SDK's
- * Prometheus metrics on a free loopback port; returns that host:port. Call it before anything starts
- * a worker or a test server: the runtime is installed once per process.
+ * Replaces the runtime above with one configured as the worker process's (runtime/sdk-runtime.ts),
+ * serving the SDK's Prometheus metrics on a free loopback port, and returns that host:port. The SDK
+ * allows one runtime at a time, so call it before anything connects to Temporal: the runtime above
+ * is still idle then, and shutting it down drops nothing. Its log lines still land in sdkLogEntries().
  */
 export async function installSdkRuntimeWithMetrics(): Promise<string> {
-  if (Runtime._instance !== undefined)
-    throw new Error(
-      'the SDK runtime is already installed: install the one with metrics before starting a worker or server',
-    );
   const address = `127.0.0.1:${await freePort()}`;
-  installSdkRuntime({ LOG_LEVEL: 'warn', TEMPORAL_METRICS_ADDRESS: address });
+  await Runtime._instance?.shutdown();
+  Runtime.install({
+    ...sdkRuntimeOptions({ TEMPORAL_METRICS_ADDRESS: address }, createLogger('silent')),
+    logger: testLogger,
+  });
   return address;
 }
 
@@ -33,7 +52,6 @@ export async function installSdkRuntimeWithMetrics(): Promise<string> {
 export async function startTestTemporal(port?: number): Promise<TestWorkflowEnvironment> {
   const raw = process.env.KLAXON_TEST_SERVER;
   if (!raw) throw new Error('KLAXON_TEST_SERVER is unset: run tests with `npm test`');
-  installQuietRuntime();
   return startTimeSkippingServer(JSON.parse(raw) as ServerExecutable, port);
 }
 
@@ -41,7 +59,6 @@ let bundle: Promise<WorkflowBundle> | undefined;
 
 /** Returns the bundle of workflows/, built on first use in this process. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  installQuietRuntime();
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
   return bundle;
 }
