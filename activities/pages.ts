@@ -30,6 +30,7 @@ import { contactMethodsOf, existingUserIds } from '../store/users';
 import { webhookSecret } from '../store/webhook-secrets';
 import type { AlertEvent } from '../workflows/messages';
 import { attemptTime, currentAttempt, type PageAttempt } from './page-attempt';
+import { notePageOutcome } from './page-outcomes';
 import { gaveUpError, notePageEvent } from './page-timeline';
 
 export interface PageDeps {
@@ -152,6 +153,7 @@ export async function deliverOnce(
     const sent = await notifiers[d.claim.channel].send({ channel: d.claim.channel, address: d.claim.address, idempotencyKey: key, message: d.message, secret });
     stop();
     await finishNotification(pool, key, { status: 'sent', providerId: sent.providerId });
+    notePageOutcome(d.claim, d.message, 'sent', attempt);
     if (failedBefore) await notePageEvent(pool, d.claim, { kind: 'sent', attempt: attempt.number }, attemptTime(attempt));
     result = { status: 'sent', providerId: sent.providerId, resent: !fresh };
   } catch (err) {
@@ -161,10 +163,12 @@ export async function deliverOnce(
       const error = err instanceof PermanentDeliveryError ? err.message : gaveUpError(attempt.number, elapsed, errorText(err));
       const { settled } = await finishNotification(pool, key, { status: 'failed', error });
       if (settled) await notePageEvent(pool, d.claim, { kind: 'failed', error }, attemptTime(attempt));
+      if (settled) notePageOutcome(d.claim, d.message, 'failed_permanent', attempt, error);
       result = { status: 'failed', error };
     } else {
       // Transient: on the row and the timeline, then Temporal retries with backoff.
       await recordAttemptFailure(pool, key, lease.owner, errorText(err));
+      notePageOutcome(d.claim, d.message, 'failed_transient', attempt, errorText(err));
       if (attempt.number !== undefined) await notePageEvent(pool, d.claim, { kind: 'attempt_failed', attempt: attempt.number, error: errorText(err) }, attemptTime(attempt));
       throw attempt.signal?.aborted ? attempt.signal.reason : err;
     }

@@ -7,12 +7,14 @@ import type { AlertState } from '../domain/lifecycle';
 import { pagesNobody } from '../domain/pages-nobody';
 import type { SlaMark } from '../domain/sla';
 import { toStorable } from '../domain/storable-text';
-import { applyTransition, insertAlert, recordOccurrence } from '../store/alerts';
+import { applyTransition, insertAlert, recordOccurrence, type AppliedTransition } from '../store/alerts';
+import { alertsDeduplicated } from '../runtime/metrics';
 import { insertAudit, type AuditEntry } from '../store/audit';
 import { isDataError } from '../store/data-errors';
 import { inTransaction, type Queryable } from '../store/db';
 import { insertSlaEvent } from '../store/sla';
 import type { AlertEvent } from '../workflows/messages';
+import { countNewAlert, countSlaMark, countTransition, type NewAlertFacts } from './record-metrics';
 import { afterCommit, groupTransitionInTx, joinGroupInTx, recordedRoleInTx, type AfterCommit } from './group-membership';
 
 export interface RecordAlertInput {
@@ -56,7 +58,7 @@ export interface RecordDeps {
  * policy, and no group escalation applies (it does not follow a leader, nor carry its group's escalation
  * on). In the record's transaction, so the mark and the record are one; GET /stats/noise counts these.
  */
-async function notePagesNobodyInTx(tx: Queryable, input: RecordAlertInput, group: GroupRoleAnswer | undefined): Promise<void> {
+async function notePagesNobodyInTx(tx: Queryable, input: RecordAlertInput, group: GroupRoleAnswer | undefined): Promise<string | null> {
   const { event } = input;
   const reason = pagesNobody({
     service: event.service,
@@ -64,7 +66,7 @@ async function notePagesNobodyInTx(tx: Queryable, input: RecordAlertInput, group
     hasPolicy: input.policy !== null || !!group?.escalation,
     groupRole: group?.role ?? null,
   });
-  if (!reason) return;
+  if (!reason) return null;
   await insertAudit(tx, {
     alertId: input.alertId,
     action: 'pages_nobody',
@@ -75,6 +77,7 @@ async function notePagesNobodyInTx(tx: Queryable, input: RecordAlertInput, group
     at: new Date(input.triggeredAt),
     idempotencyKey: `pages_nobody:${input.alertId}`,
   });
+  return reason;
 }
 
 const SYSTEM = 'system:klaxon';
@@ -141,6 +144,8 @@ export function createRecordActivities({ pool, workflows, taskQueue }: RecordDep
         const at = new Date(input.triggeredAt);
         let answer: GroupRoleAnswer | undefined;
         let after: AfterCommit = {};
+        // Set only by the attempt that inserted the alert, so a retry counts nothing twice.
+        let recorded: NewAlertFacts | undefined;
         await inTransaction(pool, async (tx) => {
           const inserted = await insertAlert(tx, {
             id: input.alertId,
@@ -173,18 +178,19 @@ export function createRecordActivities({ pool, workflows, taskQueue }: RecordDep
           // Named as the alert's fields are (summary, labels.env), not as the activity's input.
           await noteReplaced(tx, trigger, replaced.map((path) => path.replace(/^event\./, '')));
           if (!input.group) {
-            if (inserted) await notePagesNobodyInTx(tx, input, undefined);
+            if (inserted) recorded = { pagesNobody: await notePagesNobodyInTx(tx, input, undefined) };
             return;
           }
           if (inserted) {
             ({ answer, after } = await joinGroupInTx(tx, input.alertId, input.group, at.getTime(), input.recordedAt ? Date.parse(input.recordedAt) : at.getTime()));
-            await notePagesNobodyInTx(tx, input, answer);
+            recorded = { pagesNobody: await notePagesNobodyInTx(tx, input, answer), group: after.start ? 'opened' : 'joined' };
           } else {
             // A retry of a commit that went through: the role is what was recorded; the group may still need its workflow.
             ({ answer, after } = await recordedRoleInTx(tx, input.alertId));
             if (answer?.role === 'leader') after.start = { groupId: answer.groupId, ref: input.group, openedAt: at.getTime() };
           }
         });
+        if (recorded) countNewAlert(input, recorded);
         await afterCommit(workflows, taskQueue, after);
         return answer;
       });
@@ -199,6 +205,7 @@ export function createRecordActivities({ pool, workflows, taskQueue }: RecordDep
         const at = new Date(input.at);
         let answer: GroupRoleAnswer | undefined;
         let after: AfterCommit = {};
+        let changed: AppliedTransition | undefined;
         await inTransaction(pool, async (tx) => {
           await insertAudit(tx, {
             alertId: input.alertId,
@@ -212,6 +219,7 @@ export function createRecordActivities({ pool, workflows, taskQueue }: RecordDep
           });
           await noteReplaced(tx, { alertId: input.alertId, at, idempotencyKey: input.idempotencyKey }, replaced);
           const applied = await applyTransition(tx, { alertId: input.alertId, to: input.to, stateVersion: input.stateVersion, at });
+          if (applied) changed = applied;
           const { group } = input;
           if (!group) return;
           const change = { alertId: input.alertId, groupId: group.groupId, ref: group.ref, from: input.from, to: input.to, at: at.getTime() };
@@ -220,6 +228,7 @@ export function createRecordActivities({ pool, workflows, taskQueue }: RecordDep
             ? await groupTransitionInTx(tx, { ...change, escalation: group.escalation, idempotencyKey: input.idempotencyKey })
             : await recordedRoleInTx(tx, input.alertId, input.idempotencyKey));
         });
+        if (changed) countTransition(input, changed);
         await afterCommit(workflows, taskQueue, after);
         return answer;
       });
@@ -239,12 +248,14 @@ export function createRecordActivities({ pool, workflows, taskQueue }: RecordDep
 
     /** Records a repeat of the same event (dedup): count and last-seen time. */
     async recordOccurrence(input: { alertId: string; occurrences: number; lastSeenAt: string }): Promise<void> {
-      await recordOccurrence(pool, input.alertId, input.occurrences, new Date(input.lastSeenAt));
+      const added = await recordOccurrence(pool, input.alertId, input.occurrences, new Date(input.lastSeenAt));
+      if (added) alertsDeduplicated.inc({ severity: added.severity, service: added.service }, added.count);
     },
 
     /** Records an SLA mark once. */
     async recordSlaMark(input: { alertId: string; mark: SlaMark; deadline: string; firedAt: string }): Promise<void> {
-      await insertSlaEvent(pool, { alertId: input.alertId, mark: input.mark, deadline: new Date(input.deadline), firedAt: new Date(input.firedAt) });
+      const recorded = await insertSlaEvent(pool, { alertId: input.alertId, mark: input.mark, deadline: new Date(input.deadline), firedAt: new Date(input.firedAt) });
+      if (recorded) countSlaMark(input.alertId, input.mark, recorded.severity);
     },
   };
 }

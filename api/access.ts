@@ -26,6 +26,8 @@ export const ACCESS = {
   // Probes for load balancers and orchestrators.
   'GET /healthz': 'public',
   'GET /readyz': 'public',
+  // Open unless METRICS_TOKEN is set; then api/metrics.ts wants it as a bearer token.
+  'GET /metrics': 'public',
   'GET /openapi.json': 'public',
   'GET /docs': 'public',
 

@@ -15,6 +15,9 @@ import { AuthThrottle } from './auth-throttle';
 import { errorHandler, unknownRoute } from './errors';
 import { groupsRouter } from './groups';
 import { healthRouter } from './health';
+import { metricsRouter } from './metrics';
+import { httpMetrics, requestLog } from './observe';
+import { workerPollers } from './worker-pollers';
 import { ingestRouter } from './ingest';
 import { directIngestCounts } from './ingest-counts';
 import { integrationsRouter } from './integrations';
@@ -60,6 +63,10 @@ export interface AppDeps {
   caches?: AppCaches;
   /** OUTBOUND_ALLOWLIST: internal webhook receivers a policy or contact method may name (default: none). */
   outboundAllowlist?: OutboundAllowlist;
+  /** METRICS_TOKEN: the bearer token GET /metrics requires (default: none, open). */
+  metricsToken?: string;
+  /** READY_WORKER_POLL_SECONDS in ms: a worker whose last poll is older does not count as polling (default 90 s). */
+  workerPollMaxAgeMs?: number;
 }
 
 /** Returns the configured Express app. */
@@ -81,6 +88,8 @@ export function createApp({
   now,
   caches,
   outboundAllowlist,
+  metricsToken,
+  workerPollMaxAgeMs = 90_000,
 }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -90,6 +99,8 @@ export function createApp({
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.set('query parser', 'simple');
   app.set('trust proxy', trustProxy);
+  // First, so that every request is logged and timed, refused ones included.
+  app.use(requestLog(log), httpMetrics());
   // Shared by every route that authenticates, whatever the credential: guesses of any kind add up.
   const throttle = new AuthThrottle(pool, authFailuresPerMinute, log);
   // Repeats of an alert this process knows to be open share signals while one is in flight.
@@ -113,7 +124,9 @@ export function createApp({
   app.use(repliesRouter({ pool, workflows: temporal.workflow, log, throttle, ...replies }));
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
-  app.use(healthRouter({ pool, temporal }));
+  const pollers = workerPollers({ temporal, taskQueue, maxAgeMs: workerPollMaxAgeMs });
+  app.use(healthRouter({ pool, temporal, pollers, taskQueue, pollerMaxAgeMs: workerPollMaxAgeMs }));
+  app.use(metricsRouter({ pool, pollers, token: metricsToken }));
   // The OpenAPI document and its browsable docs are public, like the health probes.
   app.use(docsRouter());
   // Who may call what is declared per route in access.ts: key (401, or 429 past the address's failures),

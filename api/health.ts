@@ -3,21 +3,27 @@ import { Router } from 'express';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import { mount } from './route';
+import { missingWorkers, type PollerReport } from './worker-pollers';
 import { healthRoutes as routes } from './schemas/health';
 
 export interface HealthDeps {
   pool: pg.Pool;
   temporal: Pick<Client, 'workflowService'>;
+  /** Recent pollers of the task queues (worker-pollers.ts), and what the check calls the queue. */
+  pollers: () => Promise<PollerReport>;
+  taskQueue: string;
+  pollerMaxAgeMs: number;
 }
 
-async function check(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
+/** Returns 'ok' (or, with `detail`, what fn answered), or 'unavailable: <why>' when it fails or is late. */
+async function check(fn: () => Promise<unknown>, timeoutMs = 2000, detail = false): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    const answer = await Promise.race([
       fn(),
       new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs))),
     ]);
-    return 'ok';
+    return detail && typeof answer === 'string' && answer !== 'ok' ? `ok: ${answer}` : 'ok';
   } catch (err) {
     return `unavailable: ${(err as Error).message}`;
   } finally {
@@ -25,19 +31,29 @@ async function check(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<stri
   }
 }
 
-/** Returns the router for /healthz (process up) and /readyz (Postgres and Temporal reachable). */
-export function healthRouter({ pool, temporal }: HealthDeps): Router {
+/**
+ * Returns the router for /healthz (process up) and /readyz (can page: Postgres and Temporal answer, and
+ * a worker polled the task queues recently).
+ */
+export function healthRouter({ pool, temporal, pollers, taskQueue, pollerMaxAgeMs }: HealthDeps): Router {
   const router = Router();
   mount(router, routes.live, (_req, res) => {
     res.json({ status: 'ok' });
   });
   mount(router, routes.ready, async (_req, res) => {
-    const [postgresStatus, temporalStatus] = await Promise.all([
+    const workersCheck = async () => {
+      const report = await pollers();
+      const missing = missingWorkers(report, taskQueue, pollerMaxAgeMs);
+      if (missing) throw new Error(missing);
+      return report === 'unsupported' ? 'not reported by this Temporal server' : `${report.alerts} alert and ${report.pages} page pollers`;
+    };
+    const [postgresStatus, temporalStatus, workersStatus] = await Promise.all([
       check(() => pool.query('select 1')),
       check(() => temporal.workflowService.getSystemInfo({})),
+      check(workersCheck, 3000, true),
     ]);
-    const ready = postgresStatus === 'ok' && temporalStatus === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { postgres: postgresStatus, temporal: temporalStatus } });
+    const ready = [postgresStatus, temporalStatus, workersStatus].every((s) => !s.startsWith('unavailable'));
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { postgres: postgresStatus, temporal: temporalStatus, workers: workersStatus } });
   });
   return router;
 }

@@ -23,6 +23,7 @@ import { TEXT_PROBLEM_MESSAGE } from '../domain/storable-text';
 import type { Logger } from '../runtime/logger';
 import type { Queryable } from '../store/db';
 import type { IntegrationRow } from '../store/integrations';
+import { countEvents, ingestMetrics } from './ingest-metrics';
 import { AUTH_THROTTLED_MESSAGE, type AuthThrottle } from './auth-throttle';
 import { HttpError, parseInput, storeUnavailable } from './errors';
 import { refuseUnstorableInput, UnstorableInputError } from './input-guard';
@@ -93,6 +94,7 @@ async function deliver(deps: IngestDeps, integration: IntegrationRow, e: IngestE
       links: e.links,
       group: groupOf(integration, e),
       integrationId: integration.id,
+      integrationType: integration.type,
       occurrences,
     });
     return { dedupKey, pagesNobody };
@@ -125,6 +127,7 @@ async function deliverAll(deps: IngestDeps, integration: IntegrationRow, events:
 /** Returns the router for the ingest endpoints (mounted before API-key auth and the global body parser). */
 export function ingestRouter(deps: IngestDeps): Router {
   const router = Router();
+  router.use(ingestMetrics());
   const known = deps.knownRoutingKey ?? (() => false);
   // Counted per integration, by its id: the limiter's store (and anything it logs) never sees the key.
   // Requests without a verified key were refused, or counted as failures, before they get here.
@@ -234,6 +237,7 @@ export function ingestRouter(deps: IngestDeps): Router {
         }
         const delivered = await deliverAll(deps, integration, parsed.value);
         const nobody = delivered.flatMap((d) => (d.pagesNobody ? [{ dedup_key: d.dedupKey!, reason: d.pagesNobody }] : []));
+        countEvents(res, parsed.value.length);
         res.status(202).json({ status: 'accepted', events: parsed.value.length, dedup_keys: delivered.map((d) => d.dedupKey), ...(nobody.length ? { pages_nobody: nobody } : {}) });
       },
     );

@@ -3,6 +3,7 @@ import { Client } from '@temporalio/client';
 import { dataConverterOf } from '../runtime/payload-codec';
 import { loadConfig } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
+import { buildInfo, KLAXON_VERSION } from '../runtime/metrics';
 import { connectClient, registerSearchAttributes } from '../runtime/temporal';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
@@ -16,6 +17,7 @@ import { listen } from './listen';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'klaxon-api');
+  buildInfo.set({ version: KLAXON_VERSION, role: 'api' }, 1);
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for `npm run api` (`npm start` embeds Postgres)');
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
   const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;
   const caches = startAppCaches({ pool, databaseUrl: config.DATABASE_URL, log, reopenWindowMs });
-  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, trustProxy: config.TRUST_PROXY, caches, outboundAllowlist: config.OUTBOUND_ALLOWLIST });
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, trustProxy: config.TRUST_PROXY, caches, outboundAllowlist: config.OUTBOUND_ALLOWLIST, metricsToken: config.METRICS_TOKEN, workerPollMaxAgeMs: config.READY_WORKER_POLL_SECONDS * 1000 });
   const server = await listen(app, config.PORT, config.HOST);
   const drain = drainOf(server);
   log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');

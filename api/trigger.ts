@@ -52,6 +52,7 @@ export interface TriggerFields {
   links: { href: string; text?: string }[];
   group?: { key: string; windowMs: number };
   integrationId?: string;
+  integrationType?: string;
   /** Repeats of this event it stands for (consecutive ones in one payload; default 1). */
   occurrences?: number;
 }

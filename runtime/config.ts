@@ -132,6 +132,11 @@ export const configSchema = z.object({
    * Klaxon's metrics carry counts and service names, never an alert's content or a secret).
    */
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'at least 16 characters (e.g. openssl rand -hex 16)').optional()),
+  /**
+   * /readyz fails when no worker polled the task queues for this long. An idle worker's long poll lasts up
+   * to 60 s, so less than 65 would call a healthy idle worker gone.
+   */
+  READY_WORKER_POLL_SECONDS: z.coerce.number().int().min(65).max(3600).default(90),
   /** Where a worker process (`npm run worker`) serves Klaxon's metrics on /metrics; 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /**

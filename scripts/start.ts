@@ -40,10 +40,10 @@ async function assertPortFree(port: number, variable: string, hint: string): Pro
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // This process owns Ctrl-C: it stops the API, then the worker, then the servers, in that order.
-  installSdkRuntime(config, { shutdownSignals: [] });
-  buildInfo.set({ version: KLAXON_VERSION, role: 'all' }, 1);
   const log = createLogger(config.LOG_LEVEL);
+  // This process owns Ctrl-C: it stops the API, then the worker, then the servers, in that order.
+  installSdkRuntime(config, log, { shutdownSignals: [] });
+  buildInfo.set({ version: KLAXON_VERSION, role: 'all' }, 1);
   const dataDir = projectPath(config.KLAXON_DATA_DIR);
   const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
 
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
 
   const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;
   const caches = startAppCaches({ pool, databaseUrl, log, reopenWindowMs });
-  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, trustProxy: config.TRUST_PROXY, caches, outboundAllowlist: config.OUTBOUND_ALLOWLIST });
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, trustProxy: config.TRUST_PROXY, caches, outboundAllowlist: config.OUTBOUND_ALLOWLIST, metricsToken: config.METRICS_TOKEN, workerPollMaxAgeMs: config.READY_WORKER_POLL_SECONDS * 1000 });
   const server = await listen(app, config.PORT, config.HOST);
   const drain = drainOf(server);
   const apiUrl = `http://${config.HOST}:${config.PORT}`;

@@ -85,17 +85,25 @@ export async function insertAlert(db: Queryable, a: NewAlert): Promise<boolean> 
   return (result.rowCount ?? 0) > 0;
 }
 
+/** What an applied transition set, for the TTA/TTR metrics (ms; null when it set none). */
+export interface AppliedTransition {
+  severity: string;
+  first_tta_ms: number | null;
+  ttr_ms: number | null;
+}
+
 /**
  * Moves the record to `to` unless a later transition was already written (stateVersion guards order).
  * The first acknowledge and the resolve time are kept for TTA/TTR; a reopen clears the resolve time.
- * Returns whether it moved.
+ * Returns what it set when it moved, undefined when it did not.
  */
 export async function applyTransition(
   db: Queryable,
   t: { alertId: string; to: AlertState; stateVersion: number; at: Date },
-): Promise<boolean> {
-  const result = await db.query(
-    `update alerts set
+): Promise<AppliedTransition | undefined> {
+  const result = await db.query<AppliedTransition>(
+    `with before as (select tta_ms from alerts where id = $1 for update)
+     update alerts set
        state = $2,
        state_version = $3,
        acknowledged_at = case when $2 in ('acknowledged', 'investigating') then coalesce(acknowledged_at, $4)
@@ -103,24 +111,41 @@ export async function applyTransition(
        resolved_at = case when $2 = 'resolved' then $4 when $2 = 'new' then null else resolved_at end,
        -- TTA: trigger to the first response (a direct resolve counts); TTR: trigger to the resolve that stuck.
        tta_ms = case when $2 in ('acknowledged', 'investigating', 'resolved')
-                     then coalesce(tta_ms, (extract(epoch from $4::timestamptz - triggered_at) * 1000)::bigint)
-                     else tta_ms end,
+                     then coalesce(alerts.tta_ms, (extract(epoch from $4::timestamptz - triggered_at) * 1000)::bigint)
+                     else alerts.tta_ms end,
        ttr_ms = case when $2 = 'resolved' then (extract(epoch from $4::timestamptz - triggered_at) * 1000)::bigint
                      when $2 = 'new' then null else ttr_ms end,
        updated_at = now()
-     where id = $1 and state_version < $3`,
+       from before
+     where id = $1 and state_version < $3
+     returning severity,
+               -- Set by this transition (the first response), else null: each alert's TTA is counted once.
+               case when before.tta_ms is null then alerts.tta_ms::float8 end as first_tta_ms,
+               case when $2 = 'resolved' then alerts.ttr_ms::float8 end as ttr_ms`,
     [t.alertId, t.to, t.stateVersion, t.at],
   );
-  return (result.rowCount ?? 0) > 0;
+  return result.rows[0];
 }
 
-/** Records the latest occurrence count and last-seen time of a deduplicated alert (never moves them back). */
-export async function recordOccurrence(db: Queryable, id: string, occurrences: number, lastSeenAt: Date): Promise<void> {
-  await db.query(
-    `update alerts set occurrences = greatest(occurrences, $2), last_seen_at = greatest(last_seen_at, $3), updated_at = now()
-      where id = $1`,
+/**
+ * Records the latest occurrence count and last-seen time of a deduplicated alert (never moves them back);
+ * returns how many occurrences this call added (0 on a retry) with the alert's severity and service.
+ */
+export async function recordOccurrence(
+  db: Queryable,
+  id: string,
+  occurrences: number,
+  lastSeenAt: Date,
+): Promise<{ count: number; severity: string; service: string } | undefined> {
+  const { rows } = await db.query<{ count: number; severity: string; service: string }>(
+    `with before as (select occurrences from alerts where id = $1 for update)
+     update alerts set occurrences = greatest(alerts.occurrences, $2), last_seen_at = greatest(last_seen_at, $3), updated_at = now()
+       from before
+      where id = $1
+     returning (alerts.occurrences - before.occurrences)::int as count, severity, service`,
     [id, occurrences, lastSeenAt],
   );
+  return rows[0] && rows[0].count > 0 ? rows[0] : undefined;
 }
 
 /** Returns the alert with this id, or undefined. */

@@ -142,6 +142,17 @@ export async function loadSchedule(db: Queryable, id: string): Promise<Schedule 
   return { id: s.id, timeZone: s.timeZone, layers: s.layers, overrides: overrides.map(toOverride) };
 }
 
+/** Returns the pure model of every schedule with the overrides in force at `at` (two queries, whatever the count). */
+export async function loadSchedulesAt(db: Queryable, at: Date): Promise<Schedule[]> {
+  const [schedules, overrides] = await Promise.all([
+    db.query<ScheduleRow>('select * from schedules'),
+    db.query<OverrideRow>('select * from schedule_overrides where start_at <= $1 and end_at > $1 order by start_at, created_at, id', [at]),
+  ]);
+  const bySchedule = new Map<string, OverrideRow[]>();
+  for (const o of overrides.rows) bySchedule.set(o.schedule_id, [...(bySchedule.get(o.schedule_id) ?? []), o]);
+  return schedules.rows.map((s) => ({ id: s.id, timeZone: s.time_zone, layers: s.layers, overrides: (bySchedule.get(s.id) ?? []).map(toOverride) }));
+}
+
 /** Returns the schedules in which the user appears (as a participant or in an override). */
 export async function schedulesWithUser(db: Queryable, userId: string): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(

@@ -28,13 +28,18 @@ export async function deleteSlaOverride(db: Queryable, service: string, severity
 }
 
 /** Records a fired mark once; returns true if this call recorded it. */
-export async function insertSlaEvent(db: Queryable, e: { alertId: string; mark: SlaMark; deadline: Date; firedAt: Date }): Promise<boolean> {
-  const r = await db.query(
+export async function insertSlaEvent(
+  db: Queryable,
+  e: { alertId: string; mark: SlaMark; deadline: Date; firedAt: Date },
+): Promise<{ severity: string } | undefined> {
+  // Returns the alert's severity (for the SLA metrics) only when this call recorded the mark.
+  const r = await db.query<{ severity: string }>(
     `insert into sla_events (alert_id, mark, deadline, fired_at) values ($1, $2, $3, $4)
-     on conflict (alert_id, mark) do nothing`,
+     on conflict (alert_id, mark) do nothing
+     returning (select severity from alerts where id = $1) as severity`,
     [e.alertId, e.mark, e.deadline, e.firedAt],
   );
-  return (r.rowCount ?? 0) > 0;
+  return r.rows[0];
 }
 
 export interface SlaEventRow {

@@ -46,7 +46,7 @@ async function connectOrStop(address: string, log: Logger): Promise<{ connection
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'klaxon-worker');
-  installSdkRuntime(config);
+  installSdkRuntime(config, log);
   buildInfo.set({ version: KLAXON_VERSION, role: 'worker' }, 1);
   const metricsServer = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(config.WORKER_METRICS_PORT, config.HOST) : undefined;
   if (metricsServer) log.info({ url: `http://${config.HOST}:${config.WORKER_METRICS_PORT}/metrics`, sdk: config.TEMPORAL_METRICS_ADDRESS }, 'metrics listening');

@@ -9,6 +9,7 @@ import { publicUrlOf, type Config } from '../runtime/config';
 import type { dataConverterOf } from '../runtime/payload-codec';
 import { replyLinkKey } from '../store/secrets';
 import { pagesTaskQueue } from '../workflows/messages';
+import { klaxonSinks } from './sinks';
 
 export interface KlaxonWorkerOptions {
   connection: NativeConnection;
@@ -86,6 +87,7 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Kla
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities,
+    sinks: klaxonSinks,
     dataConverter: opts.dataConverter,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),

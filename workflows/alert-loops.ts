@@ -3,7 +3,7 @@
  * changes: tiered escalation, SLA marks, the ack timeout and the auto-resolve timeout. They share the
  * alert's runtime state and act through the context the main workflow gives them.
  */
-import { condition, proxyActivities } from '@temporalio/workflow';
+import { condition, log, proxyActivities, proxySinks } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   ackTimeoutDeadline,
@@ -25,6 +25,10 @@ import { markIsLive, pendingMarks, slaMarkReason, slaPageOf, type SlaMark } from
 import { LOOKUPS, page, type SentPages } from './alert-pages';
 import { activePolicy, deadlinesOf, type AlertRuntime } from './alert-state';
 import type { AlertInput } from './messages';
+import type { KlaxonSinks } from './sinks';
+
+// Sink calls and log lines add nothing to the history and are skipped on replay (workflows/sinks.ts).
+const { escalation } = proxySinks<KlaxonSinks>();
 
 const MINUTE = 60_000;
 // A workflow task runs a little after its timer fires (more on a loaded machine); within this slack a
@@ -87,6 +91,8 @@ export async function escalationLoop(ctx: AlertContext): Promise<void> {
       rt.lastFired = { loop: cursor.loop, tier: cursor.tier, at: now };
       rt.escalateServed = rt.escalateRequested;
       rt.cursor = next;
+      escalation.tierFired(cursor.tier);
+      log.info(`tier ${cursor.tier + 1} fired`, { alertId: input.alertId, tier: cursor.tier + 1, loop: cursor.loop + 1 });
       const pages = await page(ctx, policy.tiers[cursor.tier]!.targets, {
         kind: 'page',
         keyPrefix: `page:${input.alertId}:c${cycle}:l${cursor.loop}:t${cursor.tier}`,
@@ -105,6 +111,10 @@ export async function escalationLoop(ctx: AlertContext): Promise<void> {
         ctx.track(ctx.audit('escalation_gap', after.gap));
         rt.cursor = after.cursor;
       }
+    }
+    if (!rt.cursor && stillEscalating()) {
+      escalation.exhausted();
+      log.warn('escalation exhausted: every tier fired and nobody acknowledged', { alertId: input.alertId });
     }
     // Exhausted, or left `new`: wait for the next return to `new` (which sets a fresh cursor).
     await condition(() => rt.closed || rt.cycle !== cycle);

@@ -41,6 +41,8 @@ export interface AlertEvent {
   links: { href: string; text?: string }[];
   /** The integration the event came in through (absent for POST /alerts). */
   integrationId?: string;
+  /** Its type (alertmanager, pagerduty, generic, anomaly): what the alert counts as in the metrics. */
+  integrationType?: string;
   /**
    * When the API accepted the event (epoch ms, its clock): the alert is triggered then, and its tiers and
    * SLA deadlines count from then, however long a worker backlog kept the workflow from running.

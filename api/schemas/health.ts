@@ -8,6 +8,10 @@ const Readiness = z
     checks: z.strictObject({
       postgres: z.string().openapi({ description: "'ok', or 'unavailable: <reason>'" }),
       temporal: z.string().openapi({ description: "'ok', or 'unavailable: <reason>'" }),
+      workers: z.string().openapi({
+        description:
+          "'ok: <pollers>', or 'unavailable: <reason>' when no worker polled the alert or pages task queue within READY_WORKER_POLL_SECONDS (nobody could be paged)",
+      }),
     }),
   })
   .openapi('Readiness');
@@ -27,11 +31,22 @@ export const healthRoutes = {
     method: 'get',
     path: '/readyz',
     operationId: 'readiness',
-    summary: 'Readiness: Postgres and Temporal answer',
+    summary: 'Readiness: Postgres and Temporal answer and a worker polls the task queues',
     tags,
     responses: {
       200: { description: 'Ready', body: Readiness },
       503: { description: 'Not ready; `checks` says which dependency is down', body: Readiness },
+    },
+  }),
+  metrics: defineRoute({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    summary: "Prometheus metrics of this process (text format); with METRICS_TOKEN set, a bearer token is required",
+    tags,
+    responses: {
+      200: { description: 'Prometheus text exposition format 0.0.4', contentType: 'text/plain' },
+      401: { description: 'METRICS_TOKEN is set and the request does not carry it as `Authorization: Bearer <token>`' },
     },
   }),
 };
