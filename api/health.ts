@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
+import { withDeadline } from '../runtime/deadline';
 import { mount } from './route';
 import { missingWorkers, type PollerReport } from './worker-pollers';
 import { healthRoutes as routes } from './schemas/health';
@@ -17,17 +18,11 @@ export interface HealthDeps {
 
 /** Returns 'ok' (or, with `detail`, what fn answered), or 'unavailable: <why>' when it fails or is late. */
 async function check(fn: () => Promise<unknown>, timeoutMs = 2000, detail = false): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const answer = await Promise.race([
-      fn(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs))),
-    ]);
+    const answer = await withDeadline(fn(), timeoutMs);
     return detail && typeof answer === 'string' && answer !== 'ok' ? `ok: ${answer}` : 'ok';
   } catch (err) {
     return `unavailable: ${(err as Error).message}`;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -12,6 +12,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import type pg from 'pg';
 import { onCallAt } from '../domain/oncall';
+import { withDeadline } from '../runtime/deadline';
 import { exposition, gaugeReadErrors, openAlerts, schedules, schedulesWithoutOnCall, taskQueuePollers } from '../runtime/metrics';
 import { openAlertCounts } from '../store/metrics-gauges';
 import { loadSchedulesAt } from '../store/schedules';
@@ -30,28 +31,20 @@ export interface MetricsDeps {
   now?: () => number;
 }
 
-/** Resolves fn's answer, or rejects once `ms` have passed without one. */
-function within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([fn(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
-}
-
 /** Sets the gauges read from Postgres and Temporal; a read that fails leaves its gauge as it was. */
 async function readGauges({ pool, pollers, now = Date.now }: MetricsDeps): Promise<void> {
   const reads = [
-    within(READ_DEADLINE_MS, () => openAlertCounts(pool)).then((counts) => {
+    withDeadline(openAlertCounts(pool), READ_DEADLINE_MS).then((counts) => {
       // Reset first: a state and severity with no open alert left must read 0, not its last count.
       openAlerts.reset();
       for (const c of counts) openAlerts.set({ state: c.state, severity: c.severity }, c.count);
     }),
-    within(READ_DEADLINE_MS, () => loadSchedulesAt(pool, new Date(now()))).then((all) => {
+    withDeadline(loadSchedulesAt(pool, new Date(now())), READ_DEADLINE_MS).then((all) => {
       const at = now();
       schedules.set(all.length);
       schedulesWithoutOnCall.set(all.filter((s) => onCallAt(s, at).length === 0).length);
     }),
-    within(READ_DEADLINE_MS, pollers).then((report) => {
+    withDeadline(pollers(), READ_DEADLINE_MS).then((report) => {
       if (report === 'unsupported') return;
       taskQueuePollers.set({ queue: 'alerts' }, report.alerts);
       taskQueuePollers.set({ queue: 'pages' }, report.pages);

@@ -18,6 +18,7 @@ import type { Logger } from '../runtime/logger';
 import type { Queryable } from '../store/db';
 import { countHit, dropEndedWindows, forgetHits, readHits, uncountHit, type WindowHits } from '../store/rate-limits';
 import { isStoreUnreachable } from '../store/unreachable';
+import { DeadlineExceeded, withDeadline } from '../runtime/deadline';
 
 export interface SharedStoreOptions {
   db: Queryable;
@@ -28,16 +29,6 @@ export interface SharedStoreOptions {
   deadlineMs?: number;
   /** After Postgres failed, count in memory this long before trying it again (default 5 s). */
   retryMs?: number;
-}
-
-class DeadlineExceeded extends Error {}
-
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 const info = (w: WindowHits): ClientRateLimitInfo => ({ totalHits: w.hits, resetTime: w.resetAt });

@@ -1,7 +1,8 @@
 /** Who a page goes to: one address on one channel, and the escalation target it came from. */
 import { targetKey, type Target } from './escalation';
 
-export type Channel = 'email' | 'sms' | 'webhook';
+export const CHANNELS = ['email', 'sms', 'webhook'] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 export interface Recipient {
   target: Target;

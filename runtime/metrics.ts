@@ -14,6 +14,8 @@
  * (see store/metrics-gauges.ts), never a counter kept in memory.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CHANNELS } from '../domain/recipients';
+import { SEVERITIES } from '../domain/severity';
 
 export const registry = new Registry();
 
@@ -197,6 +199,30 @@ export const gaugeReadErrors = new Counter({
   help: 'Scrapes whose Postgres-backed gauges could not be read (the gauges keep their last value).',
   registers: [registry],
 });
+
+/**
+ * Every series of the small, fixed label sets exists from the start at 0. A labelled series appears only
+ * at its first increment otherwise, and Prometheus's increase() and rate() cannot see the event that
+ * created it: the first SLA breach or permanent page failure after a restart would go unnoticed by the
+ * alert rules. (Labels that depend on the install, such as service, appear as they are used.)
+ */
+function zeroFixedSeries(): void {
+  for (const channel of CHANNELS) {
+    for (const outcome of ['sent', 'failed_transient', 'failed_permanent']) pages.inc({ channel, outcome }, 0);
+    pagesRetried.inc({ channel }, 0);
+    pageDelivery.zero({ channel });
+  }
+  for (const severity of SEVERITIES) {
+    for (const target of ['tta', 'ttr']) for (const mark of ['at_risk', 'breached']) slaMarks.inc({ target, mark, severity }, 0);
+    timeToAcknowledge.zero({ severity });
+    timeToResolve.zero({ severity });
+  }
+  // The integration types' paths (api/schemas/ingest.ts, and PagerDuty's /v2/enqueue) and the results api/ingest-metrics.ts gives.
+  for (const integration_type of ['pagerduty', 'alertmanager', 'generic', 'anomaly'])
+    for (const result of ['accepted', 'invalid', 'throttled', 'unauthorized', 'unavailable']) ingestEvents.inc({ integration_type, result }, 0);
+  for (const outcome of ['sent', 'failed']) handoffNotices.inc({ outcome }, 0);
+}
+zeroFixedSeries();
 
 /** The Prometheus text exposition of every metric of this process. */
 export async function exposition(): Promise<{ contentType: string; body: string }> {

@@ -1,6 +1,7 @@
 /** /healthz and /readyz: unauthenticated probes. */
 import { defineRoute } from '../route';
 import { z } from '../zod';
+import { errorResponse } from './common';
 
 const Readiness = z
   .strictObject({
@@ -45,8 +46,8 @@ export const healthRoutes = {
     summary: "Prometheus metrics of this process (text format); with METRICS_TOKEN set, a bearer token is required",
     tags,
     responses: {
-      200: { description: 'Prometheus text exposition format 0.0.4', contentType: 'text/plain' },
-      401: { description: 'METRICS_TOKEN is set and the request does not carry it as `Authorization: Bearer <token>`' },
+      200: { description: 'Prometheus text exposition format 0.0.4', body: z.string(), contentType: 'text/plain' },
+      401: errorResponse('METRICS_TOKEN is set and the request does not carry it as `Authorization: Bearer <token>`'),
     },
   }),
 };
