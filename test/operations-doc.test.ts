@@ -31,6 +31,7 @@ const RULES = [
   'KlaxonSlaBreaches',
   'KlaxonIngestRejected',
   'KlaxonNoOnCall',
+  'KlaxonMetricsGaugesStale',
 ];
 
 /** Returns a heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens. */
