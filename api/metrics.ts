@@ -2,7 +2,7 @@
  * `GET /metrics`: this process's Prometheus metrics. Before answering it reads the gauges that must be
  * true whatever process counted what (open alerts by state and severity, schedules with nobody on call,
  * workers polling), so they never drift across restarts; each read has a deadline, and one that fails
- * keeps the gauge's last value and counts klaxon_metrics_gauge_read_errors_total, rather than failing
+ * keeps the gauge's last value and counts klaxon_scrape_read_errors_total, rather than failing
  * the scrape: the counters beside it still matter most when Postgres is in trouble.
  *
  * Open, like the health probes, unless METRICS_TOKEN is set: then it wants `Authorization: Bearer`.

@@ -195,7 +195,7 @@ export const taskQueuePollers = new Gauge({
 });
 
 export const gaugeReadErrors = new Counter({
-  name: 'klaxon_metrics_gauge_read_errors_total',
+  name: 'klaxon_scrape_read_errors_total',
   help: 'Scrapes whose Postgres-backed gauges could not be read (the gauges keep their last value).',
   registers: [registry],
 });

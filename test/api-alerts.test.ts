@@ -162,11 +162,12 @@ describe('authentication', () => {
     for (const r of rows) assert.ok(!r.key_hash.startsWith('kx_') && r.key_hash !== h.adminKey);
   });
 
-  it('leaves /healthz and /readyz open and reports both dependencies', async () => {
+  it('leaves /healthz and /readyz open and reports every dependency', async () => {
     const health = await h.request('GET', '/healthz', undefined, { key: null });
     assert.equal(health.status, 200);
     const ready = await h.request('GET', '/readyz', undefined, { key: null });
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.body.checks, { postgres: 'ok', temporal: 'ok' });
+    // The time-skipping server cannot say who polls; readiness does not fail for that (see readiness-workers.test.ts).
+    assert.deepEqual(ready.body.checks, { postgres: 'ok', temporal: 'ok', workers: 'unknown: this Temporal server does not describe task queues' });
   });
 });

@@ -11,7 +11,7 @@ const Readiness = z
       temporal: z.string().openapi({ description: "'ok', or 'unavailable: <reason>'" }),
       workers: z.string().openapi({
         description:
-          "'ok: <pollers>', or 'unavailable: <reason>' when no worker polled the alert or pages task queue within READY_WORKER_POLL_SECONDS (nobody could be paged)",
+          "'ok: <pollers>', 'unknown: …' where Temporal cannot describe task queues, or 'unavailable: <reason>' when no worker polled the alert or pages task queue within READY_WORKER_POLL_SECONDS (nobody could be paged)",
       }),
     }),
   })

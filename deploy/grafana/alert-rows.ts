@@ -1,7 +1,7 @@
 /** Rows about alerts themselves: what is open and triggered, SLA compliance, grouping and deduplication. */
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { barGauge, RED_FROM_ONE, statPanel, timeSeries } from './panels';
-import { compliance, deduplicated, quantile } from './queries';
+import { compliance, deduplicated, grown, quantile } from './queries';
 
 export const alerts = [
   statPanel({
@@ -147,8 +147,8 @@ export const noise = [
     queries: [
       {
         expr:
-          `(${deduplicated('$__range')} + sum(increase(klaxon_group_members_total[$__range])))` +
-          ` / ((sum(increase(klaxon_alerts_triggered_total[$__range])) + ${deduplicated('$__range')}) > 0)`,
+          `(${deduplicated('$__range')} + sum(${grown('klaxon_group_members_total', '$__range')}))` +
+          ` / ((sum(${grown('klaxon_alerts_triggered_total', '$__range')}) + ${deduplicated('$__range')}) > 0)`,
         legend: 'noise reduction',
       },
     ],

@@ -8,21 +8,32 @@ export const quantile = (q: number, histogram: string, by: string, window: strin
   `histogram_quantile(${q}, sum by (le, ${by}) (rate(${histogram}_bucket[${window}])))`;
 
 /**
+ * Returns how much `series` grew over the window, counting a series younger than the window (absent at
+ * its start) with its whole value. increase() alone misses the event that created a labelled series: a
+ * counter for a new service or severity appears at 1, and over the range it "increased" by 0. The alert
+ * rules (deploy/prometheus/klaxon-rules.yml) count the same way.
+ */
+export const grown = (series: string, window: string) => `((${series} unless ${series} offset ${window}) or increase(${series}[${window}]))`;
+
+/**
  * Returns the share of alerts, per severity, that met the target over the range: 1 − breach marks ÷
  * alerts triggered. From Prometheus counters rather than Postgres's report (`GET /sla/compliance`):
  * these are the numbers the KlaxonSlaBreaches rule sees, from the one data source this dashboard has.
  * A breach of an alert triggered before the range counts against the range, so a short range after a
  * storm can read low; clamp_min keeps it at 0 or more.
  */
-export const compliance = (target: 'tta' | 'ttr') =>
-  'clamp_min(1 - (' +
-  `(sum by (severity) (increase(klaxon_sla_marks_total{target="${target}", mark="breached"}[$__range]))` +
-  ' or 0 * sum by (severity) (increase(klaxon_alerts_triggered_total[$__range])))' +
-  ' / (sum by (severity) (increase(klaxon_alerts_triggered_total[$__range])) > 0)), 0)';
+export const compliance = (target: 'tta' | 'ttr') => {
+  const triggered = `sum by (severity) (${grown('klaxon_alerts_triggered_total', '$__range')})`;
+  return (
+    'clamp_min(1 - (' +
+    `(sum by (severity) (${grown(`klaxon_sla_marks_total{target="${target}", mark="breached"}`, '$__range')})` +
+    ` or 0 * ${triggered})` +
+    ` / (${triggered} > 0)), 0)`
+  );
+};
 
 /** Returns the events folded into an open alert over the window; 0 before the first one. */
-export const deduplicated = (window: string) =>
-  `(sum(increase(klaxon_alerts_deduplicated_total[${window}])) or vector(0))`;
+export const deduplicated = (window: string) => `(sum(${grown('klaxon_alerts_deduplicated_total', window)}) or vector(0))`;
 
 /**
  * Returns polls per second that brought a task and that came back empty, one query with a `result`
