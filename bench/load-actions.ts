@@ -36,7 +36,7 @@ export interface ActionOptions {
   observer: Observer;
   /** Contacts a paged alert must reach before it is acknowledged. */
   contacts: readonly string[];
-  /** Acknowledge a paged alert anyway this long after it was accepted, pages or not. */
+  /** Acknowledge a paged alert anyway this long after it was recorded, pages or not. */
   pageWaitMs: number;
   /** Give up waiting for a record this long after the alert was accepted. */
   recordWaitMs: number;
@@ -134,10 +134,19 @@ async function actOn(plan: LoadPlan, i: number, accepted: number, o: ActionOptio
   const acceptedAt = o.start + accepted;
   const keys = group ? group.alerts.map((m) => plan.alerts[m]!.key) : [a.key];
 
+  // First the record: behind a backlog an alert may be recorded (and paged) many minutes after its 202,
+  // and a responder cannot act on an alert nobody has seen yet.
   let record: RecordedAlert | undefined;
+  const recorded = () => (record = o.observer.recordOf(a.key)) !== undefined;
+  if (!(await until(recorded, acceptedAt + o.recordWaitMs))) {
+    out.note = `never recorded within ${o.recordWaitMs / 1000} s of acceptance: not sent`;
+    return out;
+  }
   let leader = a.key;
   if (a.fate === 'paged') {
-    // A responder acts once paged: every first-tier contact reached (on any alert of the group).
+    // A responder acts once paged: every first-tier contact reached (on any alert of the group). The
+    // wait counts from the record, after which the first tier fires at once, so a backlog does not make
+    // the responder acknowledge before the pages go out.
     const paged = () => {
       for (const k of keys) {
         const got = o.observer.pagedContacts(k);
@@ -145,23 +154,18 @@ async function actOn(plan: LoadPlan, i: number, accepted: number, o: ActionOptio
       }
       return false;
     };
-    if (!(await until(paged, acceptedAt + o.pageWaitMs)))
-      out.note = `not every first-tier page came within ${o.pageWaitMs / 1000} s of acceptance: acknowledged anyway`;
+    if (!(await until(paged, Date.now() + o.pageWaitMs)))
+      out.note = `not every first-tier page came within ${o.pageWaitMs / 1000} s of the record: acknowledged anyway`;
     out.key = leader;
     await sleep(group ? group.actionDelayMs : a.actionDelayMs);
-  }
-  const recorded = () => (record = o.observer.recordOf(leader)) !== undefined;
-  if (!(await until(recorded, acceptedAt + o.recordWaitMs))) {
-    out.note = `never recorded within ${o.recordWaitMs / 1000} s of acceptance: not sent`;
-    return out;
-  }
-  if (a.fate !== 'paged') await sleep(a.actionDelayMs);
+  } else await sleep(a.actionDelayMs);
   if (kind === 'group-ack') {
     if (!record!.groupId) {
       out.note = 'recorded without a group: not sent';
       return out;
     }
-    return call(o, out, `/groups/${record!.groupId}/acknowledge`, `load-${leader}-group-ack`);
+    // The first alert's record names the group, whichever alert leads it.
+    return call(o, out, `/groups/${record!.groupId}/acknowledge`, `load-${a.key}-group-ack`);
   }
   return call(
     o,

@@ -15,8 +15,8 @@
  *
  *   npm run bench:load -- [--alerts 10000] [--rate 20] [--hold 3m] [--seed 12] [--in-flight 100]
  *     [--resolve-share 0.05] [--ack-share 0.1] [--duplicate-share 0.2] [--critical-share 0.03]
- *     [--group-share 0.2] [--group-size 25] [--critical-group-share 0.2] [--wait 15m] [--stall 3m]
- *     [--page-wait 10m] [--progress 5s] [--memory-every 5s] [--json file] [--service-log file]
+ *     [--group-share 0.2] [--group-size 25] [--critical-group-share 0.2] [--wait 45m] [--stall 3m]
+ *     [--page-wait 5m] [--progress 5s] [--memory-every 5s] [--json file] [--service-log file]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   const plan = planLoad(options(), runId);
   const counts = describePlan(plan);
   const holdMs = durationFlag('hold', 3 * 60_000);
-  const waitMs = durationFlag('wait', 15 * 60_000);
+  const waitMs = durationFlag('wait', 45 * 60_000);
   const stallMs = durationFlag('stall', 3 * 60_000);
   const progressMs = durationFlag('progress', 5_000);
   const jsonFile = path.resolve(
@@ -241,7 +241,7 @@ async function main(): Promise<void> {
       start,
       observer: obs,
       contacts: firstTierContacts(),
-      pageWaitMs: durationFlag('page-wait', 10 * 60_000),
+      pageWaitMs: durationFlag('page-wait', 5 * 60_000),
       recordWaitMs: waitMs,
       maxAttempts: 6,
       requestTimeoutMs: 60_000,
