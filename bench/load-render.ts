@@ -44,7 +44,7 @@ export function renderLoad(r: LoadReport): string {
     '| Measure | Value |',
     '|---|---|',
     `| new alerts offered / accepted per second | ${o.rate} / ${rate(r.throughput.acceptedPerSecond)} |`,
-    `| alerts recorded per second (first record → last) | ${rate(r.throughput.recordedPerSecond)} |`,
+    `| alerts recorded per second: first record → last / while sending / after the last answer | ${rate(r.throughput.recordedPerSecond)} / ${rate(r.throughput.recordedWhileSendingPerSecond)} / ${rate(r.throughput.recordedAfterSendingPerSecond)} |`,
     `| every accepted alert recorded, after start | ${r.throughput.allRecordedMs === null ? 'never' : seconds(r.throughput.allRecordedMs)} |`,
     `| backlog (accepted, not yet recorded) at the last answer / at most | ${count(r.throughput.backlogAtSendEnd)} / ${count(r.throughput.maxBacklog)} |`,
     `| events sent / accepted (new + repeats), over | ${count(r.send.events)} / ${count(r.send.accepted)} (${count(r.send.newAccepted)} + ${count(r.send.duplicatesAccepted)}), ${seconds(r.send.durationMs)} |`,

@@ -177,6 +177,12 @@ it('counts refused events, alerts never recorded, short occurrences and the back
   assert.equal(r.throughput.backlogAtSendEnd, 30);
   assert.equal(r.throughput.maxBacklog, 30);
   assert.equal(r.throughput.allRecordedMs, lastAnswer + 10_000);
+  const firstSent = Math.min(...events.map((e) => e.sentAt));
+  assert.equal(
+    r.throughput.recordedWhileSendingPerSecond,
+    ((accepted - 30) * 1000) / (lastAnswer - firstSent),
+  );
+  assert.equal(r.throughput.recordedAfterSendingPerSecond, 3, '30 alerts in the 10 s after the last answer');
 });
 
 it('times actions to their 2xx, counts their refusals, and reads memory over the hold only', () => {

@@ -76,6 +76,12 @@ export interface LoadReport {
     acceptedPerSecond: number | null;
     /** Alerts recorded per second, from the first record to the last. */
     recordedPerSecond: number | null;
+    /**
+     * The same while events were still being sent, and after the last answer until the last record:
+     * ingest and recording share the engine, so the first can be far below the second.
+     */
+    recordedWhileSendingPerSecond: number | null;
+    recordedAfterSendingPerSecond: number | null;
     /** When Postgres held every accepted alert, from the start; null: never. */
     allRecordedMs: number | null;
     /** Accepted but not yet recorded, when the last event was answered, and at most. */
@@ -200,6 +206,7 @@ export function analyzeLoad(o: LoadObservation): LoadReport {
   };
   const backlogs = o.samples.map((s) => ({ at: s.at, backlog: Math.max(0, acceptedBy(s.at) - s.recorded) }));
   const atSendEnd = backlogs.find((b) => b.at >= lastAnswer) ?? backlogs.at(-1);
+  const atSendEndSample = o.samples.find((s) => s.at >= lastAnswer) ?? o.samples.at(-1);
   const firstRecord = o.samples.find((s) => s.recorded > 0)?.at;
   const allRecorded = o.samples.find((s) => s.recorded >= acceptedAt.size)?.at ?? null;
 
@@ -305,6 +312,14 @@ export function analyzeLoad(o: LoadObservation): LoadReport {
       recordedPerSecond:
         allRecorded !== null && firstRecord !== undefined && allRecorded > firstRecord
           ? (acceptedAt.size * 1000) / (allRecorded - firstRecord)
+          : null,
+      recordedWhileSendingPerSecond:
+        atSendEndSample && lastAnswer > firstSent
+          ? (atSendEndSample.recorded * 1000) / (lastAnswer - firstSent)
+          : null,
+      recordedAfterSendingPerSecond:
+        atSendEndSample && allRecorded !== null && allRecorded > atSendEndSample.at
+          ? ((acceptedAt.size - atSendEndSample.recorded) * 1000) / (allRecorded - atSendEndSample.at)
           : null,
       allRecordedMs: allRecorded,
       backlogAtSendEnd: atSendEnd?.backlog ?? 0,
