@@ -13,7 +13,7 @@
  * runs on that database are left out, its escalation rules are put back at the end, and memory is read
  * only of the processes this started.
  *
- *   npm run bench:load -- [--alerts 10000] [--rate 20] [--hold 3m] [--seed 12] [--in-flight 100]
+ *   npm run bench:load -- [--alerts 10000] [--rate 8] [--hold 3m] [--seed 12] [--in-flight 100]
  *     [--resolve-share 0.05] [--ack-share 0.1] [--duplicate-share 0.2] [--critical-share 0.03]
  *     [--group-share 0.2] [--group-size 25] [--critical-group-share 0.2] [--wait 45m] [--stall 3m]
  *     [--page-wait 5m] [--progress 5s] [--memory-every 5s] [--json file] [--service-log file]
@@ -326,7 +326,7 @@ async function main(): Promise<void> {
         events: events.map((e) => ({ ...e, key: plan.alerts[e.alert]!.key })),
         pages: receivers.pages(keyPattern),
       };
-      writeFileSync(jsonFile, `${JSON.stringify({ runId, ...report, raw }, null, 2)}\n`);
+      writeFileSync(jsonFile, `${JSON.stringify({ runId, start, ...report, raw }, null, 2)}\n`);
       say(`wrote ${jsonFile}`);
       if (gaveUp) process.exitCode = 1;
     } finally {
