@@ -23,8 +23,10 @@ export interface BenchService {
   api: string;
   /** The service's own database in the embedded Postgres. */
   databaseUrl: string;
-  /** The admin API key printed on the first start of the empty database. */
+  /** The admin API key printed on the first start of the empty database, or the one passed in. */
   adminKey: string;
+  /** Process id of `scripts/start.ts`: the API and the worker, and the parent of Postgres and the dev server. */
+  pid: number;
   /** Everything the service printed so far. */
   output(): string;
   /** Stops the service as Ctrl-C does and removes its data folder; repeating it is harmless. */
@@ -42,8 +44,24 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Returns the started service; `env` is added to (and wins over) what the benchmark sets. */
-export async function startService(name: string, env: Record<string, string> = {}): Promise<BenchService> {
+export interface ServiceOptions {
+  /**
+   * An admin key the benchmark made itself. A database that already has keys (DATABASE_URL set) prints
+   * none on start, so the key must come from the caller then.
+   */
+  adminKey?: string;
+}
+
+/**
+ * Returns the started service; `env` is added to (and wins over) what the benchmark sets. With
+ * DATABASE_URL and TEMPORAL_ADDRESS in `env`, `npm start` starts neither Postgres nor the dev server:
+ * only the API and the worker, in one process.
+ */
+export async function startService(
+  name: string,
+  env: Record<string, string> = {},
+  options: ServiceOptions = {},
+): Promise<BenchService> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `klaxon-bench-${name}-`));
   chmodSync(dataDir, 0o755); // the embedded Postgres, dropped to its own user, must enter it
   const ports = {
@@ -51,7 +69,10 @@ export async function startService(name: string, env: Record<string, string> = {
     TEMPORAL_DEV_PORT: await freePort(),
     TEMPORAL_UI_PORT: await freePort(),
     EMBEDDED_PG_PORT: await freePort(),
+    // The metrics endpoints have fixed default ports, taken by any other Klaxon running on the machine.
+    WORKER_METRICS_PORT: await freePort(),
   };
+  const temporalMetrics = `127.0.0.1:${await freePort()}`;
   // Its own process group: Postgres and the dev server are its children, and a last-resort kill of the
   // group reaches them too.
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
@@ -66,6 +87,7 @@ export async function startService(name: string, env: Record<string, string> = {
       // The benchmarks' page receivers listen on loopback, which webhooks may not reach by default.
       OUTBOUND_ALLOWLIST: '127.0.0.1/32',
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      TEMPORAL_METRICS_ADDRESS: temporalMetrics,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,12 +130,13 @@ export async function startService(name: string, env: Record<string, string> = {
       exited,
       () => stopped !== undefined,
     );
-    const adminKey = /admin API key, shown this once, keep it: (kx_\S+)/.exec(out)?.[1];
+    const adminKey = /admin API key, shown this once, keep it: (kx_\S+)/.exec(out)?.[1] ?? options.adminKey;
     if (!adminKey) throw new Error(`no admin key in the output of npm start:\n${out}`);
     return {
       api: `http://127.0.0.1:${ports.PORT}`,
-      databaseUrl: `postgres://klaxon:klaxon@127.0.0.1:${ports.EMBEDDED_PG_PORT}/klaxon`,
+      databaseUrl: env.DATABASE_URL || `postgres://klaxon:klaxon@127.0.0.1:${ports.EMBEDDED_PG_PORT}/klaxon`,
       adminKey,
+      pid: child.pid!,
       output: () => out,
       stop,
     };

@@ -21,6 +21,8 @@ export interface FakeTwilioMessage {
   to: string;
   from: string;
   body: string;
+  /** Date.now() when the request arrived. */
+  at: number;
 }
 
 export interface FakeTwilio {
@@ -49,6 +51,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
 
   const server = http.createServer((req, res) => {
+    const at = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -82,7 +85,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       if (failure) return error(failure);
 
       const sid = `SM${randomBytes(16).toString('hex')}`;
-      messages.push({ sid, to, from, body });
+      messages.push({ sid, to, from, body, at });
       const now = new Date().toUTCString().replace('GMT', '+0000');
       answer(201, {
         account_sid: accountSid,

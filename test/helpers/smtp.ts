@@ -12,7 +12,11 @@ export interface SmtpServerOptions {
   stepDelayMs?: number;
 }
 
-export type ReceivedMail = ParsedMail & { envelope: { mailFrom: string | undefined; rcptTo: string[] } };
+export type ReceivedMail = ParsedMail & {
+  envelope: { mailFrom: string | undefined; rcptTo: string[] };
+  /** Date.now() when DATA began: the moment the message reached the server. */
+  receivedAt: number;
+};
 
 export interface TestSmtpServer {
   url: string;
@@ -67,6 +71,7 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
       later(() => callback());
     },
     onData(stream, session, callback) {
+      const receivedAt = Date.now();
       // The reply to DATA waits for the parse, so a resolved sendMail means the message is in `messages`.
       simpleParser(stream).then(
         (parsed) => {
@@ -74,6 +79,7 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
           messages.push(
             Object.assign(parsed, {
               envelope: { mailFrom, rcptTo: session.envelope.rcptTo.map((r) => r.address) },
+              receivedAt,
             }),
           );
           later(() => callback());
