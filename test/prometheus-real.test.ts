@@ -4,7 +4,8 @@
 // return data: a misspelt metric or label, or a series the code never exports, shows up here. The rules
 // that fire at once must fire.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
@@ -14,6 +15,9 @@ import { serveMetrics } from '../runtime/metrics-server';
 import { PROMETHEUS_DIR, startPrometheus, type RunningPrometheus } from './helpers/prometheus';
 import { dashboardQueries, fillGrafanaVariables, ruleSignals } from './helpers/promql';
 import { installSdkRuntimeWithMetrics } from './helpers/temporal';
+import { startDevServer } from '../runtime/temporal';
+import { startHarness, type Harness } from './helpers/harness';
+import { freePort } from './helpers/npm-start';
 import { startWorld, waitFor, type World } from './helpers/world';
 
 const DASHBOARD = path.resolve(__dirname, '..', 'deploy', 'grafana', 'klaxon-dashboard.json');
@@ -24,14 +28,17 @@ const DATA_WITHIN_MS = 20_000;
  * Metrics this test cannot produce, and why. A query that names one must return nothing here, so an
  * entry goes as soon as its reason does; every other query must return data.
  */
-const BLIND: Record<string, string> = {
-  klaxon_task_queue_pollers:
-    'the time-skipping test server cannot describe task queues (UNIMPLEMENTED), so the API never sets it',
-};
+const BLIND: Record<string, string> = {};
 /** One deadline for every test here, so that queries that never return data cost those 20 s only once. */
 let dataDeadline: number;
 
 let w: World;
+/**
+ * A second API and worker on the Temporal dev server: the time-skipping server cannot describe task
+ * queues, so only an API on a real server sets klaxon_task_queue_pollers (one registry, one process).
+ */
+let dev: Harness;
+let devDir: string;
 let prom: RunningPrometheus;
 let workerMetrics: Server;
 
@@ -41,12 +48,17 @@ before(async () => {
   // The test process is the API and the worker at once, as under `npm start`, which sets this at start-up.
   buildInfo.set({ version: KLAXON_VERSION, role: 'all' }, 1);
   workerMetrics = await serveMetrics(0, '127.0.0.1');
+  const cli = process.env.TEMPORAL_CLI_PATH;
+  assert.ok(cli, 'npm test provisions the Temporal CLI (TEMPORAL_CLI_PATH)');
+  devDir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-prom-dev-'));
+  const devServer = await startDevServer({ executable: { type: 'existing-path', path: cli }, port: await freePort(), uiPort: await freePort(), dbFile: path.join(devDir, 'temporal.db'), namespace: 'default' });
+  dev = await startHarness({ temporal: devServer });
   const port = (s: Server) => (s.address() as { port: number }).port;
   prom = await startPrometheus({
     jobs: [
       // One registry through both of the endpoints docker compose scrapes in separate processes: the
       // API's GET /metrics (which reads the gauges first) and the worker's metrics server.
-      { job: 'klaxon-api', target: new URL(w.baseUrl).host },
+      { job: 'klaxon-api', target: [new URL(w.baseUrl).host, new URL(dev.baseUrl).host] },
       { job: 'klaxon-worker', target: `127.0.0.1:${port(workerMetrics)}` },
       { job: 'temporal-sdk', target: sdkAddress },
     ],
@@ -60,6 +72,8 @@ after(async () => {
   await prom?.close();
   await new Promise((resolve) => workerMetrics?.close(resolve));
   await w?.close();
+  await dev?.close();
+  if (devDir) rmSync(devDir, { recursive: true, force: true });
 });
 
 async function scenario(): Promise<void> {

@@ -41,8 +41,8 @@ export function promtool(args: string[], input?: string): Outcome {
 
 export interface ScrapeJob {
   job: string;
-  /** host:port */
-  target: string;
+  /** host:port, or several (one job, as a scaled service is scraped) */
+  target: string | string[];
   metricsPath?: string;
 }
 
@@ -70,7 +70,7 @@ export async function startPrometheus({
     scrape_configs: jobs.map((j) => ({
       job_name: j.job,
       metrics_path: j.metricsPath ?? '/metrics',
-      static_configs: [{ targets: [j.target] }],
+      static_configs: [{ targets: typeof j.target === 'string' ? [j.target] : j.target }],
     })),
   };
   // JSON is YAML: no serializer needed.
