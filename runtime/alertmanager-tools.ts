@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { elapsed, findOnPath, run } from './temporal-tools';
+import { elapsed, findOnPath, run, tryAptInstall } from './temporal-tools';
 
 export interface AlertmanagerTools {
   alertmanager: string;
@@ -20,29 +20,6 @@ function onPath(): AlertmanagerTools | undefined {
   const alertmanager = findOnPath('alertmanager') ?? findOnPath('prometheus-alertmanager');
   const amtool = findOnPath('amtool');
   return alertmanager && amtool ? { alertmanager, amtool } : undefined;
-}
-
-function tryAptGet(log: (line: string) => void): boolean {
-  const apt = findOnPath('apt-get');
-  if (!apt || process.getuid?.() !== 0) return false;
-  const start = process.hrtime.bigint();
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = ['install', '-y', '-qq', '--no-install-recommends', 'prometheus-alertmanager'];
-  try {
-    log('alertmanager: installing Debian package prometheus-alertmanager');
-    try {
-      run(apt, install, { env });
-    } catch {
-      // A fresh machine's package lists may be missing or stale.
-      run(apt, ['update', '-qq'], { env });
-      run(apt, install, { env });
-    }
-    log(`alertmanager: installed with apt-get in ${elapsed(start)}`);
-    return true;
-  } catch (err) {
-    log(`alertmanager: apt-get failed (${(err as Error).message.split('\n')[0]})`);
-    return false;
-  }
 }
 
 /** Returns the paths of alertmanager and amtool, provisioning them if needed; throws when no route works. */
@@ -63,7 +40,7 @@ export function resolveAlertmanager({ toolsDir, explicitPath, log }: { toolsDir:
     log(`alertmanager: reusing ${path.relative(process.cwd(), built.alertmanager)}`);
     return built;
   }
-  if (tryAptGet(log)) {
+  if (tryAptInstall('prometheus-alertmanager', 'alertmanager', log)) {
     const installed = onPath();
     if (installed) return installed;
   }

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { elapsed, findOnPath, run } from './temporal-tools';
+import { findOnPath, tryAptInstall } from './temporal-tools';
 
 export interface PrometheusTools {
   prometheus: string;
@@ -17,29 +17,6 @@ function onPath(): PrometheusTools | undefined {
   const prometheus = findOnPath('prometheus');
   const promtool = findOnPath('promtool');
   return prometheus && promtool ? { prometheus, promtool } : undefined;
-}
-
-function tryAptGet(log: (line: string) => void): boolean {
-  const apt = findOnPath('apt-get');
-  if (!apt || process.getuid?.() !== 0) return false;
-  const start = process.hrtime.bigint();
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'];
-  try {
-    log('prometheus: installing Debian package prometheus');
-    try {
-      run(apt, install, { env });
-    } catch {
-      // A fresh machine's package lists may be missing or stale.
-      run(apt, ['update', '-qq'], { env });
-      run(apt, install, { env });
-    }
-    log(`prometheus: installed with apt-get in ${elapsed(start)}`);
-    return true;
-  } catch (err) {
-    log(`prometheus: apt-get failed (${(err as Error).message.split('\n')[0]})`);
-    return false;
-  }
 }
 
 /** Returns the paths of prometheus and promtool, installing them if we may; throws when no route works. */
@@ -64,7 +41,7 @@ export function resolvePrometheus({
     log(`prometheus: using ${found.prometheus} from PATH`);
     return found;
   }
-  if (tryAptGet(log)) {
+  if (tryAptInstall('prometheus', 'prometheus', log)) {
     const installed = onPath();
     if (installed) return installed;
   }

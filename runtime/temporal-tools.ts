@@ -225,3 +225,30 @@ export async function resolveTemporalCli({ toolsDir, explicitPath, log }: Resolv
   log('temporal-cli: no TEMPORAL_CLI_PATH, none on PATH, no previous build, no Go: using the SDK download');
   return { type: 'cached-download', downloadDir: path.resolve(toolsDir, 'sdk-download') };
 }
+
+/**
+ * Installs a Debian package when this process may (apt-get on PATH, running as root); returns whether it
+ * did. Tools the tests need (Alertmanager, Prometheus) come this way on machines that reach Debian.
+ */
+export function tryAptInstall(pkg: string, tool: string, log: (line: string) => void): boolean {
+  const apt = findOnPath('apt-get');
+  if (!apt || process.getuid?.() !== 0) return false;
+  const start = process.hrtime.bigint();
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = ['install', '-y', '-qq', '--no-install-recommends', pkg];
+  try {
+    log(`${tool}: installing Debian package ${pkg}`);
+    try {
+      run(apt, install, { env });
+    } catch {
+      // A fresh machine's package lists may be missing or stale.
+      run(apt, ['update', '-qq'], { env });
+      run(apt, install, { env });
+    }
+    log(`${tool}: installed with apt-get in ${elapsed(start)}`);
+    return true;
+  } catch (err) {
+    log(`${tool}: apt-get failed (${(err as Error).message.split('\n')[0]})`);
+    return false;
+  }
+}
