@@ -154,3 +154,12 @@ export function compileAccess(table: Record<string, Access>): (method: string, p
 
 /** Returns the table entry for a request, or undefined when no route exists for it. */
 export const accessFor = compileAccess(ACCESS);
+
+/**
+ * Returns the table entry for a request, looked up once and kept on it (req.access): the request log,
+ * the metrics, authentication and the error handler all ask, and a mounted router's req.path is no
+ * longer the whole path.
+ */
+export function accessOf(req: { method: string; path: string; access?: AccessEntry }): AccessEntry | undefined {
+  return (req.access ??= accessFor(req.method, req.path));
+}

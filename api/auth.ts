@@ -10,7 +10,7 @@ import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { findActiveApiKey, roleAtLeast, touchApiKey, type ApiKeyRole, type ApiKeyRow } from '../store/api-keys';
 import { isStoreUnreachable } from '../store/unreachable';
-import { accessFor, isRole, type AccessEntry } from './access';
+import { accessOf, isRole, type AccessEntry } from './access';
 import { authThrottled, type AuthThrottle } from './auth-throttle';
 import { HttpError, unknownRouteError } from './errors';
 
@@ -43,8 +43,7 @@ export interface RequireApiKeyDeps {
  */
 export function requireApiKey({ pool, findKey = (key) => findActiveApiKey(pool, key), knownKey = () => false, throttle }: RequireApiKeyDeps): RequestHandler {
   return async (req, _res, next) => {
-    const entry = accessFor(req.method, req.path);
-    req.access = entry;
+    const entry = accessOf(req);
     if (entry && !isRole(entry.access)) return next();
     const match = BEARER.exec(req.get('authorization') ?? '');
     if (!match?.[1]) {
@@ -70,7 +69,7 @@ const article = (role: ApiKeyRole) => (role === 'admin' ? 'an' : 'a');
 
 /** Answers 404 for a request that matches no route in the access table, 403 when its key's role is too low. */
 export const requireRole: RequestHandler = (req, _res, next) => {
-  const entry = req.access ?? accessFor(req.method, req.path);
+  const entry = accessOf(req);
   if (!entry) throw unknownRouteError(req);
   if (!isRole(entry.access)) return next();
   const key = req.apiKey;

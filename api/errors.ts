@@ -6,7 +6,7 @@ import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '../runtime/logger';
 import { isStoreUnreachable } from '../store/unreachable';
-import { accessFor } from './access';
+import { accessOf } from './access';
 import { engineDidNotAnswer } from './engine-deadline';
 import { z } from './zod';
 
@@ -88,7 +88,7 @@ export const unknownRoute: RequestHandler = (req, _res, next) => {
 };
 
 // The route's pattern, not the path: an ingest path carries its routing key.
-const routeOf = (req: Request) => (req.access ?? accessFor(req.method, req.path))?.route ?? safePath(req.path);
+const routeOf = (req: Request) => accessOf(req)?.route ?? safePath(req.path);
 
 /**
  * Returns the error middleware: HttpErrors as they are, body-parser failures as 400/413, Postgres

@@ -5,7 +5,7 @@
  */
 import type { RequestHandler, Response } from 'express';
 import { ingestEvents } from '../runtime/metrics';
-import { accessFor } from './access';
+import { accessOf } from './access';
 
 /** What an ingest answer means: accepted (202), throttled (429), unauthorized (a key no integration has), invalid, unavailable. */
 export function ingestResult(status: number): string {
@@ -24,7 +24,7 @@ export function countEvents(res: Response, events: number): void {
 /** Returns the middleware that counts each ingest request once its answer is sent; other routes pass. */
 export function ingestMetrics(): RequestHandler {
   return (req, res, next) => {
-    const entry = accessFor(req.method, req.path);
+    const entry = accessOf(req);
     if (entry?.access !== 'routing-key') return next();
     // The path says the type (PagerDuty's Events API, or /integrations/<type>/:key) before any key is known.
     const type = entry.path === '/v2/enqueue' ? 'pagerduty' : (entry.path.split('/')[2] ?? 'unknown');

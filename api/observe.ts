@@ -11,7 +11,7 @@ import type { Request, RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../runtime/logger';
 import { httpRequestDuration } from '../runtime/metrics';
-import { accessFor } from './access';
+import { accessOf } from './access';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 /** Requests machines make every few seconds: logged at debug, so they do not drown the rest. */
@@ -19,16 +19,16 @@ const PROBES = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics']);
 /** A caller's own request id is kept if it looks like one (so it can be followed across services). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-type Routed = Pick<Request, 'method' | 'path'> & { access?: { route: string; path: string } };
+type Routed = Pick<Request, 'method' | 'path' | 'access'>;
 
 /** Returns the request's route from the access table ("GET /alerts/:id"), or "<METHOD> unmatched". */
 export function routeOf(req: Routed): string {
-  return (req.access ?? accessFor(req.method, req.path))?.route ?? `${methodLabel(req.method)} unmatched`;
+  return accessOf(req)?.route ?? `${methodLabel(req.method)} unmatched`;
 }
 
 /** Returns the request's path template ("/alerts/:id") for the metric's route label, or "unmatched". */
 export function routeTemplateOf(req: Routed): string {
-  return (req.access ?? accessFor(req.method, req.path))?.path ?? 'unmatched';
+  return accessOf(req)?.path ?? 'unmatched';
 }
 
 function methodLabel(method: string | undefined): string {

@@ -57,14 +57,14 @@ export function workerPollers({ temporal: client, taskQueue, maxAgeMs, now = Dat
   };
   return () => {
     if (!cached || now() - cached.at >= CACHE_MS) {
-      const report = describe();
-      cached = { at: now(), report };
+      const entry = { at: now(), report: describe() };
+      cached = entry;
       // Neither a failed description nor one without pollers is reused: the next probe asks again, so a
-      // worker that just started polling counts at once.
-      report.then(
-        (r) => r !== 'unsupported' && (r.alerts === 0 || r.pages === 0) && (cached = undefined),
-        () => (cached = undefined),
-      );
+      // worker that just started polling counts at once. (Only this entry is dropped, not a newer one.)
+      const drop = () => {
+        if (cached === entry) cached = undefined;
+      };
+      entry.report.then((r) => r !== 'unsupported' && (r.alerts === 0 || r.pages === 0) && drop(), drop);
     }
     return cached.report;
   };
