@@ -1,6 +1,7 @@
 /** SQL for the alerts table: the durable record of each alert workflow. */
 import type { AlertState } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
+import { timelineInsert, timelineParams, type AuditEntry } from './audit';
 import type { Queryable } from './db';
 
 export interface AlertRow {
@@ -53,15 +54,23 @@ export interface NewAlert {
   integrationId?: string | null;
 }
 
-/** Inserts the alert once; a retried insert of the same id changes nothing. Returns true if inserted. */
-export async function insertAlert(db: Queryable, a: NewAlert): Promise<boolean> {
-  const result = await db.query(
-    `insert into alerts (id, workflow_id, first_run_id, dedup_key, summary, severity, service, source, labels, details, links,
-                         state, triggered_at, last_seen_at, policy_id, policy_name, tta_target_ms, ttr_target_ms, integration_id)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, 'new', $12, $12, $13, $14, $15, $16,
-             -- an integration deleted since the event arrived leaves the alert unattributed, not unrecorded
-             (select id from integrations where id = $17))
-     on conflict (id) do nothing`,
+/**
+ * Inserts the alert once, and with it the entries of its timeline (each once, by its idempotency key), in
+ * one statement: both or neither, without a transaction. A retried insert of the same id changes nothing
+ * but the entries it did not write yet. Returns true if the alert was inserted.
+ */
+export async function insertAlert(db: Queryable, a: NewAlert, timeline: readonly AuditEntry[] = []): Promise<boolean> {
+  const { rows } = await db.query<{ inserted: boolean }>(
+    `with inserted as (
+       insert into alerts (id, workflow_id, first_run_id, dedup_key, summary, severity, service, source, labels, details, links,
+                           state, triggered_at, last_seen_at, policy_id, policy_name, tta_target_ms, ttr_target_ms, integration_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, 'new', $12, $12, $13, $14, $15, $16,
+               -- an integration deleted since the event arrived leaves the alert unattributed, not unrecorded
+               (select id from integrations where id = $17))
+       on conflict (id) do nothing
+       returning id
+     ), timeline as (${timelineInsert(18)})
+     select exists (select 1 from inserted) as inserted`,
     [
       a.id,
       a.workflowId,
@@ -80,9 +89,10 @@ export async function insertAlert(db: Queryable, a: NewAlert): Promise<boolean> 
       a.ttaTargetMs,
       a.ttrTargetMs,
       a.integrationId ?? null,
+      ...timelineParams(timeline),
     ],
   );
-  return (result.rowCount ?? 0) > 0;
+  return rows[0]!.inserted;
 }
 
 /** What an applied transition set, for the TTA/TTR metrics (ms; null when it set none). */
