@@ -29,7 +29,7 @@ import { smsReplyCode } from '../store/replies';
 import { contactMethodsOf, existingUserIds } from '../store/users';
 import { webhookSecret } from '../store/webhook-secrets';
 import type { AlertEvent } from '../workflows/messages';
-import { attemptTime, currentAttempt, type PageAttempt } from './page-attempt';
+import { attemptTime, currentAttempt, type EarlierAttempts, type PageAttempt } from './page-attempt';
 import { notePageOutcome } from './page-outcomes';
 import { gaveUpError, notePageEvent } from './page-timeline';
 
@@ -75,6 +75,13 @@ export interface SendPageInput {
   recipient: Recipient;
   /** The event's details are in the alert's record, not in `event` (runs from before sent them along). */
   detailsFromStore?: boolean;
+  /** Tried before within its tier's pageTargets activity (activities/tier-pages.ts): attempts count on from there. */
+  earlier?: EarlierAttempts;
+}
+
+/** Returns a page's idempotency key: one per alert, cycle, tier (or SLA mark) and address. */
+export function pageKey(keyPrefix: string, r: Pick<Recipient, 'targetKey' | 'channel' | 'address'>): string {
+  return `${keyPrefix}:${r.targetKey}:${r.channel}:${r.address}`;
 }
 
 export type SendPageResult =
@@ -127,9 +134,9 @@ async function secretOf(pool: PageDeps['pool'], id: string): Promise<string> {
  */
 export async function deliverOnce(
   { pool, notifiers, afterRecorded, pageRetryCapMs = DEFAULT_PAGE_RETRY_CAP_MS }: PageDeps,
-  d: { claim: NewNotification; message: Delivery['message']; secretId?: string; secret?: string },
+  d: { claim: NewNotification; message: Delivery['message']; secretId?: string; secret?: string; earlier?: EarlierAttempts },
 ): Promise<SendPageResult> {
-  const attempt = currentAttempt();
+  const attempt = currentAttempt(d.earlier);
   const lease: SendAttempt = { owner: randomUUID(), attempt: attempt.number, leaseMs: LEASE_MS };
   const key = d.claim.idempotencyKey;
   const { row, fresh, holds } = await claimNotification(pool, d.claim, lease);
@@ -178,7 +185,7 @@ export async function deliverOnce(
 }
 
 /** What identifies a page in the notification log: its SendPageInput without the alert's event. */
-export type PageRef = Omit<SendPageInput, 'event' | 'triggeredAt'>;
+export type PageRef = Omit<SendPageInput, 'event' | 'triggeredAt' | 'earlier'>;
 
 /** Returns the notification-log row a page claims. */
 function claimOf(p: PageRef): NewNotification {
@@ -270,6 +277,7 @@ export function createPageActivities(deps: PageDeps) {
         // itself comes only from runs that began before secrets moved out.)
         secretId: r.secretId,
         secret: r.secret,
+        earlier: input.earlier,
       });
     },
 
