@@ -14,7 +14,10 @@ import { currentAttempt, type EarlierAttempts } from './page-attempt';
 import { pageKey, type createPageActivities, type SendPageInput, type SendPageResult } from './pages';
 
 /** The pages of one tier share everything but the recipient and the key. */
-export interface PageTargetsInput extends Omit<SendPageInput, 'idempotencyKey' | 'recipient' | 'earlier' | 'detailsFromStore'> {
+export interface PageTargetsInput extends Omit<
+  SendPageInput,
+  'idempotencyKey' | 'recipient' | 'earlier' | 'detailsFromStore'
+> {
   /** Each page's idempotency key is this prefix and its recipient (pageKey). */
   keyPrefix: string;
   targets: Target[];
@@ -44,7 +47,10 @@ export interface PageTargetsResult {
 }
 
 /** Returns the activity that pages a tier, built on the single-page activities. */
-export function createTierPageActivities(pool: Queryable, pages: Pick<ReturnType<typeof createPageActivities>, 'resolveTargets' | 'sendPage'>) {
+export function createTierPageActivities(
+  pool: Queryable,
+  pages: Pick<ReturnType<typeof createPageActivities>, 'resolveTargets' | 'sendPage'>,
+) {
   return {
     async pageTargets(input: PageTargetsInput): Promise<PageTargetsResult> {
       const attempt = currentAttempt();
@@ -52,11 +58,17 @@ export function createTierPageActivities(pool: Queryable, pages: Pick<ReturnType
       const { keyPrefix, targets, neededWhile, ...page } = input;
       // Webhook targets carry their address and are paged first; users and schedules are looked up.
       const { direct, lookup } = splitTargets(targets);
-      const { recipients, gaps } = lookup.length ? await pages.resolveTargets({ targets: lookup, at: input.scheduledAt }) : { recipients: [], gaps: [] };
+      const { recipients, gaps } = lookup.length
+        ? await pages.resolveTargets({ targets: lookup, at: input.scheduledAt })
+        : { recipients: [], gaps: [] };
       const earlier = { attempts: attempt.number ?? 1, firstScheduledMs: attempt.firstScheduledMs };
       if (lookup.length) {
         const now = await recordedState(pool, input.alertId);
-        const answered = now && (neededWhile === 'unresolved' ? now.state === 'resolved' : now.stateVersion > neededWhile.stateVersion);
+        const answered =
+          now &&
+          (neededWhile === 'unresolved'
+            ? now.state === 'resolved'
+            : now.stateVersion > neededWhile.stateVersion);
         if (answered) return { pages: [], gaps: [], earlier, skipped: now.state };
       }
       const sent = await Promise.all(
@@ -64,10 +76,23 @@ export function createTierPageActivities(pool: Queryable, pages: Pick<ReturnType
           const key = pageKey(keyPrefix, recipient);
           try {
             // The page reads the alert's details from its record: they are not carried through history.
-            return { key, recipient, result: await pages.sendPage({ ...page, idempotencyKey: key, recipient, detailsFromStore: true }) };
+            return {
+              key,
+              recipient,
+              result: await pages.sendPage({
+                ...page,
+                idempotencyKey: key,
+                recipient,
+                detailsFromStore: true,
+              }),
+            };
           } catch (err) {
             // Transient (already on the row and the timeline), or another attempt still holds the claim.
-            return { key, recipient, result: { status: 'retrying', error: err instanceof Error ? err.message : String(err) } };
+            return {
+              key,
+              recipient,
+              result: { status: 'retrying', error: err instanceof Error ? err.message : String(err) },
+            };
           }
         }),
       );

@@ -23,7 +23,13 @@ export interface AlertContext {
 /** What the lean alert's handlers, scheduler and pages share beyond the AlertContext. */
 export interface AlertWork extends AlertContext {
   /** Applies a transition: state at once, then the record (and the group's answer) in Postgres. */
-  transition(action: TransitionAction, req: TransitionRequest, idempotencyKey: string, at?: number, escalateFrom?: number): Promise<TransitionResult>;
+  transition(
+    action: TransitionAction,
+    req: TransitionRequest,
+    idempotencyKey: string,
+    at?: number,
+    escalateFrom?: number,
+  ): Promise<TransitionResult>;
   /** The tier fired last in this run and its pages, whose outcomes fill in as they settle. */
   lastTier: { cycle: number; cursor: EscalationCursor; outcomes: PageOutcome[] } | null;
   /** A tier's pageTargets activity is under way: the next tier waits for its lookup (a gap falls through at once). */

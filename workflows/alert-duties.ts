@@ -28,7 +28,10 @@ export function nextDuty(input: AlertInput, rt: AlertRuntime, run: RunFacts): Du
   if (rt.closed) return null;
   const duties: Duty[] = [];
   if (rt.state === 'resolved') {
-    duties.push({ kind: 'close', at: (rt.resolvedAt ?? run.runStartedAt) + (input.reopenWindowMs ?? DEFAULT_REOPEN_WINDOW_MS) });
+    duties.push({
+      kind: 'close',
+      at: (rt.resolvedAt ?? run.runStartedAt) + (input.reopenWindowMs ?? DEFAULT_REOPEN_WINDOW_MS),
+    });
   } else {
     const resolveAt = autoResolveDeadline(input.policy, rt.openedAt);
     if (resolveAt !== null) duties.push({ kind: 'auto_resolve', at: resolveAt });
@@ -48,7 +51,15 @@ export function nextDuty(input: AlertInput, rt: AlertRuntime, run: RunFacts): Du
 /** Returns when the next tier fires, or null while escalation waits (not `new`, a member, a lookup under way). */
 function tierDue(input: AlertInput, rt: AlertRuntime, run: RunFacts): number | null {
   const policy = activePolicy(input, rt);
-  if (!policy || !rt.cursor || rt.state !== 'new' || rt.regrouping || rt.group?.role === 'member' || run.tierInFlight) return null;
+  if (
+    !policy ||
+    !rt.cursor ||
+    rt.state !== 'new' ||
+    rt.regrouping ||
+    rt.group?.role === 'member' ||
+    run.tierInFlight
+  )
+    return null;
   // "Escalate now", or every page of the tier that fired last failed for good: waiting out the next
   // tier's delay helps nobody. Pages still being retried never hold the next tier up.
   const last = run.lastTier?.cycle === rt.cycle ? run.lastTier : null;
@@ -56,7 +67,11 @@ function tierDue(input: AlertInput, rt: AlertRuntime, run: RunFacts): number | n
   return fireTime(policy, rt.cursor);
 }
 
-const slaProgress = (rt: AlertRuntime) => ({ respondedAt: rt.respondedAt, resolved: rt.state === 'resolved', fired: rt.slaFired });
+const slaProgress = (rt: AlertRuntime) => ({
+  respondedAt: rt.respondedAt,
+  resolved: rt.state === 'resolved',
+  fired: rt.slaFired,
+});
 /** Returns a key that changes whenever the duty or its time does. */
-export const dutyKey = (d: Duty | null) => (d ? `${d.kind}:${d.at}:${d.kind === 'sla' ? d.mark : ''}` : 'none');
-
+export const dutyKey = (d: Duty | null) =>
+  d ? `${d.kind}:${d.at}:${d.kind === 'sla' ? d.mark : ''}` : 'none';

@@ -61,7 +61,13 @@ export function transitions(work: Omit<AlertWork, 'transition'>, counts: RunCoun
   return async (action, req, idempotencyKey, at, escalateFrom) => {
     // Re-decided here because another Update may have moved the state since this one was validated.
     const decision = decideTransition(rt.state, action);
-    if (!decision.ok) throw ApplicationFailure.create({ type: TRANSITION_REFUSED, message: decision.message, nonRetryable: true, details: [decision] });
+    if (!decision.ok)
+      throw ApplicationFailure.create({
+        type: TRANSITION_REFUSED,
+        message: decision.message,
+        nonRetryable: true,
+        details: [decision],
+      });
     // A timer-driven transition is dated by its deadline; the workflow task runs a few ms after it.
     const now = at ?? Date.now();
     // State changes synchronously, before any await, so the next Update's validator sees it.
@@ -75,7 +81,8 @@ export function transitions(work: Omit<AlertWork, 'transition'>, counts: RunCoun
     // escalation waits for the answer.
     const ref = groupRefOf(work);
     const escalation = decision.from === 'new' ? leadingEscalation(work) : undefined;
-    const inGroup = ref && rt.group ? { groupId: rt.group.groupId, ref, ...(escalation ? { escalation } : {}) } : undefined;
+    const inGroup =
+      ref && rt.group ? { groupId: rt.group.groupId, ref, ...(escalation ? { escalation } : {}) } : undefined;
     const asks = inGroup !== undefined && decision.to === 'new';
     if (asks) rt.regrouping = ++counts.asking > 0;
     if (rt.state === 'new') {
@@ -107,12 +114,21 @@ export function transitions(work: Omit<AlertWork, 'transition'>, counts: RunCoun
       takeRole(work, role, 'store');
       if (decision.to === 'new') noteMembership(work);
     }
-    return { alertId: input.alertId, from: decision.from, to: decision.to, at: new Date(now).toISOString() } satisfies TransitionResult;
+    return {
+      alertId: input.alertId,
+      from: decision.from,
+      to: decision.to,
+      at: new Date(now).toISOString(),
+    } satisfies TransitionResult;
   };
 }
 
 /** Registers every handler; called before the workflow's first await, so no early message is dropped. */
-export function registerHandlers(work: AlertWork, counts: RunCounts, nextKey: (prefix: string) => string): void {
+export function registerHandlers(
+  work: AlertWork,
+  counts: RunCounts,
+  nextKey: (prefix: string) => string,
+): void {
   const { input, rt } = work;
   const { alertId, event } = input;
 
@@ -133,10 +149,21 @@ export function registerHandlers(work: AlertWork, counts: RunCounts, nextKey: (p
     const now = Math.max(Math.min(repeat.acceptedAt ?? Date.now(), Date.now()), rt.resolvedAt ?? 0);
     const hold = flapHoldMs(rt.reopens, now);
     rt.reopens = [...recentReopens(rt.reopens, now), now];
-    await work.transition('reopen', { actor: `integration:${repeat.source}`, reason: `triggered again: ${repeat.summary}` }, `reopen:${repeat.eventId}`, now, now + hold);
+    await work.transition(
+      'reopen',
+      { actor: `integration:${repeat.source}`, reason: `triggered again: ${repeat.summary}` },
+      `reopen:${repeat.eventId}`,
+      now,
+      now + hold,
+    );
     if (hold > 0) {
       const minutes = DEFAULT_FLAP_RULE.windowMs / 60_000;
-      work.track(work.audit('flapping', `re-triggered ${rt.reopens.length} times within ${minutes} min: pages again only if still firing at ${new Date(now + hold).toISOString()}`));
+      work.track(
+        work.audit(
+          'flapping',
+          `re-triggered ${rt.reopens.length} times within ${minutes} min: pages again only if still firing at ${new Date(now + hold).toISOString()}`,
+        ),
+      );
     }
   }
 
@@ -162,7 +189,11 @@ export function registerHandlers(work: AlertWork, counts: RunCounts, nextKey: (p
     await condition(() => rt.recorded);
     // A monitoring system resolving an alert a person already resolved is not an error: ignore it.
     if (!decideTransition(rt.state, action).ok) return;
-    await work.transition(action, { actor, reason: reason ?? `${action} from ${actor}` }, `integration:${eventId}`);
+    await work.transition(
+      action,
+      { actor, reason: reason ?? `${action} from ${actor}` },
+      `integration:${eventId}`,
+    );
   });
 
   const updateKey = () => `update:${currentUpdateInfo()?.id ?? nextKey('update')}`;
@@ -178,7 +209,12 @@ export function registerHandlers(work: AlertWork, counts: RunCounts, nextKey: (p
         validator: (req) => {
           if (typeof req?.actor !== 'string' || req.actor.length === 0) throw new Error('actor is required');
           const decision = decideTransition(rt.state, action);
-          if (!decision.ok) throw ApplicationFailure.create({ type: TRANSITION_REFUSED, message: decision.message, details: [decision] });
+          if (!decision.ok)
+            throw ApplicationFailure.create({
+              type: TRANSITION_REFUSED,
+              message: decision.message,
+              details: [decision],
+            });
         },
       },
     );
@@ -196,7 +232,11 @@ export function registerHandlers(work: AlertWork, counts: RunCounts, nextKey: (p
       const fired = rt.lastFired;
       if (rt.escalateServed < wanted || !fired) {
         const became = following() ? `a member of group ${rt.group!.groupId}` : rt.state;
-        throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: `the alert became ${became} before the escalation fired`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: UPDATE_REFUSED,
+          message: `the alert became ${became} before the escalation fired`,
+          nonRetryable: true,
+        });
       }
       await work.during(
         local.recordAuditEntry({
@@ -213,7 +253,10 @@ export function registerHandlers(work: AlertWork, counts: RunCounts, nextKey: (p
     {
       validator: (_req) => {
         if (input.group && (!rt.group || rt.regrouping)) {
-          throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: 'this alert is still learning its place in its group; try again in a moment' });
+          throw ApplicationFailure.create({
+            type: UPDATE_REFUSED,
+            message: 'this alert is still learning its place in its group; try again in a moment',
+          });
         }
         if (rt.group?.role === 'member') {
           throw ApplicationFailure.create({
@@ -222,9 +265,21 @@ export function registerHandlers(work: AlertWork, counts: RunCounts, nextKey: (p
             details: [{ groupId: rt.group.groupId }],
           });
         }
-        if (!activePolicy(input, rt)) throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: 'this alert has no escalation policy' });
-        if (rt.state !== 'new') throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: `cannot escalate an alert that is ${rt.state}: escalation runs only while it is new` });
-        if (!rt.cursor) throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: 'escalation has already run through every tier and loop' });
+        if (!activePolicy(input, rt))
+          throw ApplicationFailure.create({
+            type: UPDATE_REFUSED,
+            message: 'this alert has no escalation policy',
+          });
+        if (rt.state !== 'new')
+          throw ApplicationFailure.create({
+            type: UPDATE_REFUSED,
+            message: `cannot escalate an alert that is ${rt.state}: escalation runs only while it is new`,
+          });
+        if (!rt.cursor)
+          throw ApplicationFailure.create({
+            type: UPDATE_REFUSED,
+            message: 'escalation has already run through every tier and loop',
+          });
       },
     },
   );
@@ -234,7 +289,16 @@ export function registerHandlers(work: AlertWork, counts: RunCounts, nextKey: (p
     async (note) => {
       counts.updates += 1;
       const at = new Date(Date.now()).toISOString();
-      await work.during(local.recordAuditEntry({ alertId, action: 'note', actor: note.actor, reason: note.text, at, idempotencyKey: updateKey() }));
+      await work.during(
+        local.recordAuditEntry({
+          alertId,
+          action: 'note',
+          actor: note.actor,
+          reason: note.text,
+          at,
+          idempotencyKey: updateKey(),
+        }),
+      );
       return { at };
     },
     {

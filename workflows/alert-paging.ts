@@ -100,9 +100,16 @@ export async function pageTargets(ctx: AlertContext, targets: Target[], spec: Pa
     deadline: spec.deadline === undefined ? undefined : iso(spec.deadline),
     scheduledAt: iso(spec.at),
   };
-  const result = await ctx.during(paging().tier.pageTargets({ ...page, keyPrefix: spec.keyPrefix, targets, neededWhile: spec.neededWhile }));
+  const result = await ctx.during(
+    paging().tier.pageTargets({ ...page, keyPrefix: spec.keyPrefix, targets, neededWhile: spec.neededWhile }),
+  );
   if (result.skipped) {
-    ctx.track(ctx.audit('page_skipped', `${spec.label} not paged: the alert was ${rt.state} by the time its targets were looked up`));
+    ctx.track(
+      ctx.audit(
+        'page_skipped',
+        `${spec.label} not paged: the alert was ${rt.state} by the time its targets were looked up`,
+      ),
+    );
     return { outcomes: [], skipped: true };
   }
   for (const gap of result.gaps) ctx.track(ctx.audit('escalation_gap', gap));
@@ -112,15 +119,29 @@ export async function pageTargets(ctx: AlertContext, targets: Target[], spec: Pa
     const first = p.result;
     if (first.status !== 'retrying') {
       sent.outcomes[i] = first.status;
-      noteNotification(rt, { ...entry, status: first.status, ...(first.status === 'sent' ? {} : { error: first.error }) });
+      noteNotification(rt, {
+        ...entry,
+        status: first.status,
+        ...(first.status === 'sent' ? {} : { error: first.error }),
+      });
       return;
     }
     noteNotification(rt, { ...entry, status: 'sending', error: first.error });
-    const request: SendPageInput = { ...page, idempotencyKey: p.key, recipient: p.recipient, detailsFromStore: true, earlier: result.earlier };
+    const request: SendPageInput = {
+      ...page,
+      idempotencyKey: p.key,
+      recipient: p.recipient,
+      detailsFromStore: true,
+      earlier: result.earlier,
+    };
     ctx.track(
       retryUntilAnswered(ctx, request, spec).then((r) => {
         sent.outcomes[i] = r.status;
-        noteNotification(rt, { ...entry, status: r.status, ...(r.status === 'sent' ? {} : { error: r.error }) });
+        noteNotification(rt, {
+          ...entry,
+          status: r.status,
+          ...(r.status === 'sent' ? {} : { error: r.error }),
+        });
       }),
     );
   });
@@ -143,7 +164,11 @@ function viewEntry(cycle: number, spec: PageSpec, p: TargetPage): Omit<Notificat
 }
 
 /** Retries one page until it is delivered, fails for good, or stops being needed (then it is cancelled). */
-async function retryUntilAnswered(ctx: AlertContext, request: SendPageInput, spec: PageSpec): Promise<SendPageResult> {
+async function retryUntilAnswered(
+  ctx: AlertContext,
+  request: SendPageInput,
+  spec: PageSpec,
+): Promise<SendPageResult> {
   const { pager, settle } = paging();
   const scope = new CancellationScope();
   let done = false;
@@ -169,5 +194,10 @@ async function retryUntilAnswered(ctx: AlertContext, request: SendPageInput, spe
     ? stoppedBecause || 'not needed any more'
     : `gave up: ${failure instanceof ActivityFailure ? (failure.cause?.message ?? failure.message) : String(failure)}`;
   const { event: _event, triggeredAt: _triggeredAt, earlier: _earlier, ...ref } = request;
-  return await settle.settlePage({ page: ref, status: cancelled ? 'cancelled' : 'failed', reason, at: iso(Date.now()) });
+  return await settle.settlePage({
+    page: ref,
+    status: cancelled ? 'cancelled' : 'failed',
+    reason,
+    at: iso(Date.now()),
+  });
 }

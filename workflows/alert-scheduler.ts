@@ -69,10 +69,18 @@ function act(work: AlertWork, duty: Exclude<Duty, { kind: 'close' }>): void {
   const now = Date.now();
   switch (duty.kind) {
     case 'auto_resolve':
-      work.track(work.systemTransition('resolve', autoResolveReason(input.policy!.autoResolveMinutes!), Math.max(duty.at, now - LATE_TOLERANCE_MS)));
+      work.track(
+        work.systemTransition(
+          'resolve',
+          autoResolveReason(input.policy!.autoResolveMinutes!),
+          Math.max(duty.at, now - LATE_TOLERANCE_MS),
+        ),
+      );
       return;
     case 'ack_timeout':
-      work.track(work.systemTransition('unacknowledge', ackTimeoutReason(input.policy!.ackTimeoutMinutes!), duty.at));
+      work.track(
+        work.systemTransition('unacknowledge', ackTimeoutReason(input.policy!.ackTimeoutMinutes!), duty.at),
+      );
       return;
     case 'tier':
       return fireNextTier(work, now);
@@ -99,8 +107,13 @@ function fireNextTier(work: AlertWork, now: number): void {
   rt.escalateServed = rt.escalateRequested;
   rt.cursor = next;
   escalation.tierFired(cursor.tier);
-  log.info(`tier ${cursor.tier + 1} fired`, { alertId: input.alertId, tier: cursor.tier + 1, loop: cursor.loop + 1 });
-  const stillEscalating = () => !rt.closed && rt.state === 'new' && rt.cycle === cycle && rt.group?.role !== 'member';
+  log.info(`tier ${cursor.tier + 1} fired`, {
+    alertId: input.alertId,
+    tier: cursor.tier + 1,
+    loop: cursor.loop + 1,
+  });
+  const stillEscalating = () =>
+    !rt.closed && rt.state === 'new' && rt.cycle === cycle && rt.group?.role !== 'member';
   work.tierInFlight = true;
   work.track(
     pageTargets(work, policy.tiers[cursor.tier]!.targets, {
@@ -125,7 +138,9 @@ function fireNextTier(work: AlertWork, now: number): void {
         }
         if (!rt.cursor && stillEscalating()) {
           escalation.exhausted();
-          log.warn('escalation exhausted: every tier fired and nobody acknowledged', { alertId: input.alertId });
+          log.warn('escalation exhausted: every tier fired and nobody acknowledged', {
+            alertId: input.alertId,
+          });
         }
       })
       .finally(() => (work.tierInFlight = false)),
@@ -138,7 +153,16 @@ function fireSlaMark(work: AlertWork, mark: SlaMark, deadline: number, now: numb
   rt.slaFired.push(mark);
   // Late beyond the slack (a worker was down), the record says when it really fired.
   const firedAt = Math.max(deadline, now - LATE_TOLERANCE_MS);
-  work.track(work.during(local.recordSlaMark({ alertId: input.alertId, mark, deadline: new Date(deadline).toISOString(), firedAt: new Date(firedAt).toISOString() })));
+  work.track(
+    work.during(
+      local.recordSlaMark({
+        alertId: input.alertId,
+        mark,
+        deadline: new Date(deadline).toISOString(),
+        firedAt: new Date(firedAt).toISOString(),
+      }),
+    ),
+  );
   work.track(work.audit(`sla_${mark}`, slaMarkReason(mark, deadline)));
   const policy = activePolicy(input, rt);
   if (!policy || rt.group?.role === 'member') return;
@@ -157,7 +181,9 @@ function fireSlaMark(work: AlertWork, mark: SlaMark, deadline: number, now: numb
       at: deadline,
       label: `SLA mark ${mark}`,
       // Still live once fired: a TTA page matters until someone responds, a TTR page until resolved.
-      needed: () => !rt.closed && markIsLive(mark, { respondedAt: rt.respondedAt, resolved: rt.state === 'resolved', fired: [] }),
+      needed: () =>
+        !rt.closed &&
+        markIsLive(mark, { respondedAt: rt.respondedAt, resolved: rt.state === 'resolved', fired: [] }),
       neededWhile: slaKind === 'tta' ? { stateVersion: rt.stateVersion } : 'unresolved',
     }),
   );

@@ -52,7 +52,10 @@ export async function alert(input: AlertInput): Promise<AlertView> {
     lastTier: null,
     tierInFlight: false,
     runStartedAt: Date.now(),
-    systemTransition: (action, reason, at) => work.during(work.transition(action, { actor: SYSTEM, reason }, nextKey('system'), at)).then(() => undefined),
+    systemTransition: (action, reason, at) =>
+      work
+        .during(work.transition(action, { actor: SYSTEM, reason }, nextKey('system'), at))
+        .then(() => undefined),
     async during(p) {
       busy += 1;
       try {
@@ -62,7 +65,14 @@ export async function alert(input: AlertInput): Promise<AlertView> {
       }
     },
     audit: (action, reason) =>
-      local.recordAuditEntry({ alertId, action, actor: SYSTEM, reason, at: new Date(Date.now()).toISOString(), idempotencyKey: nextKey('audit') }),
+      local.recordAuditEntry({
+        alertId,
+        action,
+        actor: SYSTEM,
+        reason,
+        at: new Date(Date.now()).toISOString(),
+        idempotencyKey: nextKey('audit'),
+      }),
     track(p) {
       const tracked = p.finally(() => inflight.delete(tracked));
       inflight.add(tracked);
@@ -93,13 +103,22 @@ export async function alert(input: AlertInput): Promise<AlertView> {
     );
   };
   // Quiet: nothing in flight that the next run could not pick up from the state it is handed.
-  const quiet = () => rt.recorded && busy === 0 && inflight.size === 0 && counts.asking === 0 && !rt.regrouping && allHandlersFinished();
+  const quiet = () =>
+    rt.recorded &&
+    busy === 0 &&
+    inflight.size === 0 &&
+    counts.asking === 0 &&
+    !rt.regrouping &&
+    allHandlersFinished();
 
   const duties = [runScheduler(work), occurrenceWriter(work, limits)];
   await condition(() => rt.closed || (limits() && quiet()));
   if (!rt.closed) {
     // Hands the alert's whole state to a fresh run of the same workflow (same id, same memo); never returns.
-    await makeContinueAsNewFunc<typeof alert>({ memo: workflowInfo().memo })({ ...input, resume: { ...rt, notifications: [...rt.notifications] } });
+    await makeContinueAsNewFunc<typeof alert>({ memo: workflowInfo().memo })({
+      ...input,
+      resume: { ...rt, notifications: [...rt.notifications] },
+    });
   }
   await Promise.all(duties);
   await Promise.all(inflight);
@@ -145,7 +164,13 @@ async function occurrenceWriter(ctx: AlertContext, limits: () => boolean): Promi
     await condition(() => rt.closed || (rt.recorded && written() !== rt.occurrences && !limits()));
     if (written() === rt.occurrences) return;
     const occurrences = rt.occurrences;
-    await ctx.during(local.recordOccurrence({ alertId: input.alertId, occurrences, lastSeenAt: new Date(rt.lastSeenAt).toISOString() }));
+    await ctx.during(
+      local.recordOccurrence({
+        alertId: input.alertId,
+        occurrences,
+        lastSeenAt: new Date(rt.lastSeenAt).toISOString(),
+      }),
+    );
     rt.occurrencesWritten = Math.max(written(), occurrences);
   }
 }
