@@ -25,7 +25,7 @@ import {
 import { loadDirectory } from '../store/directory';
 import { smsReplyCode } from '../store/replies';
 import type { AlertEvent } from '../workflows/messages';
-import { attemptTime, currentAttempt, type PageAttempt } from './page-attempt';
+import { attemptTime, currentAttempt, type EarlierAttempts, type PageAttempt } from './page-attempt';
 import { notePageOutcome } from './page-outcomes';
 import { gaveUpError, notePageEvent } from './page-timeline';
 
@@ -71,6 +71,13 @@ export interface SendPageInput {
   recipient: Recipient;
   /** The event's details are in the alert's record, not in `event` (runs from before sent them along). */
   detailsFromStore?: boolean;
+  /** Tried before within its tier's pageTargets activity (activities/tier-pages.ts): attempts count on from there. */
+  earlier?: EarlierAttempts;
+}
+
+/** Returns a page's idempotency key: one per alert, cycle, tier (or SLA mark) and address. */
+export function pageKey(keyPrefix: string, r: Pick<Recipient, 'targetKey' | 'channel' | 'address'>): string {
+  return `${keyPrefix}:${r.targetKey}:${r.channel}:${r.address}`;
 }
 
 export type SendPageResult =
@@ -129,9 +136,10 @@ export async function deliverOnce(
     secret?: string;
     /** The page's details are its alert's (read with the claim, into message.details). */
     detailsFromStore?: boolean;
+    earlier?: EarlierAttempts;
   },
 ): Promise<SendPageResult> {
-  const attempt = currentAttempt();
+  const attempt = currentAttempt(d.earlier);
   const lease: SendAttempt = { owner: randomUUID(), attempt: attempt.number, leaseMs: LEASE_MS };
   const key = d.claim.idempotencyKey;
   // The webhook secret is read with the claim, just before signing; a secret given along (runs from
@@ -184,7 +192,7 @@ export async function deliverOnce(
 }
 
 /** What identifies a page in the notification log: its SendPageInput without the alert's event. */
-export type PageRef = Omit<SendPageInput, 'event' | 'triggeredAt'>;
+export type PageRef = Omit<SendPageInput, 'event' | 'triggeredAt' | 'earlier'>;
 
 /** Returns the notification-log row a page claims. */
 function claimOf(p: PageRef): NewNotification {
@@ -269,6 +277,7 @@ export function createPageActivities(deps: PageDeps) {
         // itself comes only from runs that began before secrets moved out.)
         secretId: r.secretId,
         secret: r.secret,
+        earlier: input.earlier,
       });
     },
 

@@ -164,6 +164,34 @@ export async function getAlert(db: Queryable, id: string): Promise<AlertRow | un
   return rows[0];
 }
 
+/** Returns the recorded state and its version (bumped by every transition written), or undefined if unrecorded. */
+export async function recordedState(db: Queryable, id: string): Promise<{ state: AlertState; stateVersion: number } | undefined> {
+  const { rows } = await db.query<{ state: AlertState; state_version: number }>('select state, state_version from alerts where id = $1', [id]);
+  return rows[0] && { state: rows[0].state, stateVersion: rows[0].state_version };
+}
+
+/** What the answer to a new alert's trigger says of its record: state, count, policy and group role. */
+export interface RecordedAnswer {
+  state: AlertState;
+  occurrences: number;
+  service: string;
+  severity: Severity;
+  has_policy: boolean;
+  group_role: 'leader' | 'member' | null;
+}
+
+/** Returns a recorded alert's answer facts (its group role: whether it is its group's leader), or undefined. */
+export async function recordedAnswer(db: Queryable, id: string): Promise<RecordedAnswer | undefined> {
+  const { rows } = await db.query<RecordedAnswer>(
+    `select a.state, a.occurrences, a.service, a.severity, a.policy_id is not null as has_policy,
+            case when a.group_id is null then null when g.leader_id = a.id then 'leader' else 'member' end as group_role
+       from alerts a left join alert_groups g on g.id = a.group_id
+      where a.id = $1`,
+    [id],
+  );
+  return rows[0];
+}
+
 export interface AlertFilter {
   state?: AlertState;
   severity?: Severity;
