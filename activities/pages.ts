@@ -22,7 +22,7 @@ import {
   type NotificationRow,
   type SendAttempt,
 } from '../store/notifications';
-import { loadDirectory } from '../store/directory';
+import { loadDirectory, type RecordedState } from '../store/directory';
 import { smsReplyCode } from '../store/replies';
 import type { AlertEvent } from '../workflows/messages';
 import { attemptTime, currentAttempt, type EarlierAttempts, type PageAttempt } from './page-attempt';
@@ -243,10 +243,13 @@ export function createPageActivities(deps: PageDeps) {
   return {
     /**
      * Returns the addresses behind a tier's targets at this moment, and a line for each target that
-     * yields nobody (unknown user, no contact methods), so the gap shows on the timeline.
+     * yields nobody (unknown user, no contact methods), so the gap shows on the timeline. Given the
+     * alert's id, also its recorded state as read with them (null: not recorded).
      */
-    async resolveTargets(input: { targets: Target[]; at: string }): Promise<Resolution> {
-      return resolveTargetsIn(await loadDirectory(pool, input.targets), input.targets, Date.parse(input.at));
+    async resolveTargets(input: { targets: Target[]; at: string; alertId?: string }): Promise<Resolution & { recorded?: RecordedState | null }> {
+      const directory = await loadDirectory(pool, input.targets, input.alertId);
+      const resolution = resolveTargetsIn(directory, input.targets, Date.parse(input.at));
+      return directory.recorded === undefined ? resolution : { ...resolution, recorded: directory.recorded };
     },
 
     /** Sends one page unless its idempotency key already has a recorded outcome. */

@@ -23,8 +23,9 @@ export interface PageTargetsInput extends Omit<
   targets: Target[];
   /**
    * While the pages still matter: the alert's recorded state still at this version (a tier's pages and
-   * TTA marks: any transition from `new` answers them), or not yet resolved (TTR marks). Checked after
-   * the lookup, which may take long enough for someone to answer.
+   * TTA marks: any transition from `new` answers them), or not yet resolved (TTR marks). Checked as the
+   * targets are read (the activity may have waited long enough for someone to answer), just before the
+   * pages go out.
    */
   neededWhile: { stateVersion: number } | 'unresolved';
 }
@@ -58,12 +59,13 @@ export function createTierPageActivities(
       const { keyPrefix, targets, neededWhile, ...page } = input;
       // Webhook targets carry their address and are paged first; users and schedules are looked up.
       const { direct, lookup } = splitTargets(targets);
-      const { recipients, gaps } = lookup.length
-        ? await pages.resolveTargets({ targets: lookup, at: input.scheduledAt })
-        : { recipients: [], gaps: [] };
+      const { recipients, gaps, recorded } = lookup.length
+        ? await pages.resolveTargets({ targets: lookup, at: input.scheduledAt, alertId: input.alertId })
+        : { recipients: [], gaps: [], recorded: undefined };
       const earlier = { attempts: attempt.number ?? 1, firstScheduledMs: attempt.firstScheduledMs };
       if (lookup.length) {
-        const now = await recordedState(pool, input.alertId);
+        // Read with the targets, in the lookup's statement; a lookup that does not say (a test's) is followed by a read.
+        const now = recorded === undefined ? await recordedState(pool, input.alertId) : (recorded ?? undefined);
         const answered =
           now &&
           (neededWhile === 'unresolved'

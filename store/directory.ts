@@ -5,6 +5,7 @@
  * every layer participant, every override's incoming user), a superset of those it picks.
  */
 import type { Target } from '../domain/escalation';
+import type { AlertState } from '../domain/lifecycle';
 import type { Layer, Override, Schedule } from '../domain/oncall';
 import type { ContactMethod, Directory } from '../domain/resolve-targets';
 import type { Queryable } from './db';
@@ -15,13 +16,24 @@ interface DirectoryRow {
   overrides: { id: string; schedule_id: string; kind: Override['kind']; start_at: string; end_at: string; user_id: string | null; replaces_user_id: string | null; created_at: string }[];
   users: string[];
   methods: ContactMethod[];
+  recorded: RecordedState | null;
 }
 
-/** Returns the directory the targets can reach: schedules by id (absent: no such schedule), users that exist, their contact methods oldest first. */
-export async function loadDirectory(db: Queryable, targets: readonly Target[]): Promise<Directory> {
+/** An alert's recorded state and its version (bumped by every transition written). */
+export interface RecordedState {
+  state: AlertState;
+  stateVersion: number;
+}
+
+/**
+ * Returns the directory the targets can reach: schedules by id (absent: no such schedule), users that
+ * exist, their contact methods oldest first. With an alert id, also that alert's recorded state as the
+ * directory was read (null: not recorded), for a caller checking that its pages are still needed.
+ */
+export async function loadDirectory(db: Queryable, targets: readonly Target[], alertId?: string): Promise<Directory & { recorded?: RecordedState | null }> {
   const scheduleIds = [...new Set(targets.flatMap((t) => (t.type === 'schedule' ? [t.id] : [])))];
   const userIds = [...new Set(targets.flatMap((t) => (t.type === 'user' ? [t.id] : [])))];
-  if (scheduleIds.length === 0 && userIds.length === 0) return { schedules: new Map(), users: new Set(), methods: [] };
+  if (scheduleIds.length === 0 && userIds.length === 0 && alertId === undefined) return { schedules: new Map(), users: new Set(), methods: [] };
   const { rows } = await db.query<DirectoryRow>(
     `with s as (select id, time_zone, layers from schedules where id = any($1::uuid[])),
           o as (select * from schedule_overrides where schedule_id in (select id from s)),
@@ -36,8 +48,9 @@ export async function loadDirectory(db: Queryable, targets: readonly Target[]): 
        (select coalesce(jsonb_agg(o order by o.start_at, o.created_at, o.id), '[]') from o) as overrides,
        (select coalesce(array_agg(u.id::text), '{}') from u) as users,
        (select coalesce(jsonb_agg(jsonb_build_object('user_id', c.user_id, 'type', c.type, 'address', c.address, 'secret_id', c.secret_id) order by c.created_at, c.id), '[]')
-          from contact_methods c where c.user_id in (select id from u)) as methods`,
-    [scheduleIds, userIds],
+          from contact_methods c where c.user_id in (select id from u)) as methods,
+       (select jsonb_build_object('state', state, 'stateVersion', state_version) from alerts where id = $3::uuid) as recorded`,
+    [scheduleIds, userIds, alertId ?? null],
   );
   const row = rows[0]!;
   const schedules = new Map<string, Schedule>();
@@ -46,5 +59,5 @@ export async function loadDirectory(db: Queryable, targets: readonly Target[]): 
     const override = toOverride({ ...o, start_at: new Date(o.start_at), end_at: new Date(o.end_at), created_at: new Date(o.created_at) });
     schedules.get(o.schedule_id)?.overrides.push(override);
   }
-  return { schedules, users: new Set(row.users), methods: row.methods };
+  return { schedules, users: new Set(row.users), methods: row.methods, ...(alertId !== undefined ? { recorded: row.recorded } : {}) };
 }

@@ -16,8 +16,9 @@ import { listed, StatementLog, type Statement } from './helpers/statements';
 import { startWorld, waitFor, type World } from './helpers/world';
 
 const PER_ALERT = 8;
-// Of which the API's (authenticate, count the rate) and the worker's (record, resolve, claim, finish).
-const PER_PROCESS = { api: 2, worker: 6 };
+// Of which the API's (authenticate, count the rate, read the record's answer) and the worker's (record,
+// read the targets and the alert's state, claim, finish).
+const PER_PROCESS = { api: 3, worker: 5 };
 const SERVICE = 'checkout-stmts';
 const USER_EMAIL = 'ada-stmts@example.com';
 
