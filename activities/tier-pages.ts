@@ -65,7 +65,8 @@ export function createTierPageActivities(
       const earlier = { attempts: attempt.number ?? 1, firstScheduledMs: attempt.firstScheduledMs };
       if (lookup.length) {
         // Read with the targets, in the lookup's statement; a lookup that does not say (a test's) is followed by a read.
-        const now = recorded === undefined ? await recordedState(pool, input.alertId) : (recorded ?? undefined);
+        const now =
+          recorded === undefined ? await recordedState(pool, input.alertId) : (recorded ?? undefined);
         const answered =
           now &&
           (neededWhile === 'unresolved'

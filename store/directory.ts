@@ -13,7 +13,16 @@ import { toOverride } from './schedules';
 
 interface DirectoryRow {
   schedules: { id: string; time_zone: string; layers: Layer[] }[];
-  overrides: { id: string; schedule_id: string; kind: Override['kind']; start_at: string; end_at: string; user_id: string | null; replaces_user_id: string | null; created_at: string }[];
+  overrides: {
+    id: string;
+    schedule_id: string;
+    kind: Override['kind'];
+    start_at: string;
+    end_at: string;
+    user_id: string | null;
+    replaces_user_id: string | null;
+    created_at: string;
+  }[];
   users: string[];
   methods: ContactMethod[];
   recorded: RecordedState | null;
@@ -30,10 +39,15 @@ export interface RecordedState {
  * exist, their contact methods oldest first. With an alert id, also that alert's recorded state as the
  * directory was read (null: not recorded), for a caller checking that its pages are still needed.
  */
-export async function loadDirectory(db: Queryable, targets: readonly Target[], alertId?: string): Promise<Directory & { recorded?: RecordedState | null }> {
+export async function loadDirectory(
+  db: Queryable,
+  targets: readonly Target[],
+  alertId?: string,
+): Promise<Directory & { recorded?: RecordedState | null }> {
   const scheduleIds = [...new Set(targets.flatMap((t) => (t.type === 'schedule' ? [t.id] : [])))];
   const userIds = [...new Set(targets.flatMap((t) => (t.type === 'user' ? [t.id] : [])))];
-  if (scheduleIds.length === 0 && userIds.length === 0 && alertId === undefined) return { schedules: new Map(), users: new Set(), methods: [] };
+  if (scheduleIds.length === 0 && userIds.length === 0 && alertId === undefined)
+    return { schedules: new Map(), users: new Set(), methods: [] };
   const { rows } = await db.query<DirectoryRow>(
     `with s as (select id, time_zone, layers from schedules where id = any($1::uuid[])),
           o as (select * from schedule_overrides where schedule_id in (select id from s)),
@@ -54,10 +68,21 @@ export async function loadDirectory(db: Queryable, targets: readonly Target[], a
   );
   const row = rows[0]!;
   const schedules = new Map<string, Schedule>();
-  for (const s of row.schedules) schedules.set(s.id, { id: s.id, timeZone: s.time_zone, layers: s.layers, overrides: [] });
+  for (const s of row.schedules)
+    schedules.set(s.id, { id: s.id, timeZone: s.time_zone, layers: s.layers, overrides: [] });
   for (const o of row.overrides) {
-    const override = toOverride({ ...o, start_at: new Date(o.start_at), end_at: new Date(o.end_at), created_at: new Date(o.created_at) });
+    const override = toOverride({
+      ...o,
+      start_at: new Date(o.start_at),
+      end_at: new Date(o.end_at),
+      created_at: new Date(o.created_at),
+    });
     schedules.get(o.schedule_id)?.overrides.push(override);
   }
-  return { schedules, users: new Set(row.users), methods: row.methods, ...(alertId !== undefined ? { recorded: row.recorded } : {}) };
+  return {
+    schedules,
+    users: new Set(row.users),
+    methods: row.methods,
+    ...(alertId !== undefined ? { recorded: row.recorded } : {}),
+  };
 }

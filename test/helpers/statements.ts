@@ -71,5 +71,10 @@ function bind(target: object, value: unknown): unknown {
 /** Returns the statements as numbered lines, each SQL cut to `width` characters, for a failure message. */
 export function listed(statements: readonly Statement[], width = 160): string {
   if (statements.length === 0) return '  (none)';
-  return statements.map((s, i) => `  ${String(i + 1).padStart(2)}. [${s.by}] ${s.sql.length > width ? `${s.sql.slice(0, width)}…` : s.sql}`).join('\n');
+  return statements
+    .map(
+      (s, i) =>
+        `  ${String(i + 1).padStart(2)}. [${s.by}] ${s.sql.length > width ? `${s.sql.slice(0, width)}…` : s.sql}`,
+    )
+    .join('\n');
 }
