@@ -6,7 +6,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.data/**'] },
+  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

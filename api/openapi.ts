@@ -11,7 +11,7 @@ import {
   type ResponseConfig,
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
-import { version } from '../package.json';
+import { KLAXON_VERSION as version } from '../runtime/project-root';
 import { notFound } from './errors';
 import { defineRoute, mount, openApiPath, routesIn, type Auth, type RouteSpec, type ResponseSpec } from './route';
 import { accessFor, isRole } from './access';

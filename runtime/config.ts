@@ -6,6 +6,8 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parsePayloadKeys } from './payload-codec';
+import { PROJECT_ROOT } from './project-root';
+import { workerTuningSchema } from './worker-tuning';
 import { parseAllowlist } from '../domain/outbound-address';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -150,6 +152,7 @@ export const configSchema = z.object({
     .default('127.0.0.1:9465')
     .refine((v) => v === 'off' || /^[^\s:]+:\d{1,5}$|^\[[0-9a-f:.]+\]:\d{1,5}$/i.test(v), 'host:port (e.g. 0.0.0.0:9465), or off'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...workerTuningSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -228,5 +231,5 @@ export function publicUrlOf(config: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>
 
 /** Resolves a possibly relative directory from the config against the project root. */
 export function projectPath(dir: string): string {
-  return path.resolve(__dirname, '..', dir);
+  return path.resolve(PROJECT_ROOT, dir);
 }

@@ -230,5 +230,4 @@ export async function exposition(): Promise<{ contentType: string; body: string 
 }
 
 /** The version the build_info metric reports (package.json's). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const KLAXON_VERSION: string = (require('../package.json') as { version: string }).version;
+export { KLAXON_VERSION } from './project-root';

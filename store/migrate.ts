@@ -11,8 +11,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
+import { PROJECT_ROOT } from '../runtime/project-root';
 
-export const SQL_DIR = path.resolve(__dirname, '..', 'sql');
+export const SQL_DIR = path.join(PROJECT_ROOT, 'sql');
 const MIGRATION_FILE = /^(\d{6})-[a-z0-9-]+\.sql$/;
 // Arbitrary but fixed: every Klaxon process must take the same lock.
 const MIGRATION_LOCK_ID = 0x6b6c6178; // "klax"

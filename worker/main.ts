@@ -10,17 +10,27 @@ import { buildInfo, KLAXON_VERSION } from '../runtime/metrics';
 import { serveMetrics } from '../runtime/metrics-server';
 import { installSdkRuntime } from '../runtime/sdk-runtime';
 import { createLogger, type Logger } from '../runtime/logger';
-import { connectClient, connectWorker, registerSearchAttributes, type ClientConnection } from '../runtime/temporal';
+import {
+  connectClient,
+  connectWorker,
+  registerSearchAttributes,
+  type ClientConnection,
+} from '../runtime/temporal';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
+import { workerTuningOf } from '../runtime/worker-tuning';
 import { createKlaxonWorker, pagingFromConfig } from './worker';
+import { workflowSourceOf } from './workflow-bundle';
 
 /**
  * Returns the worker's and the client's connections once Temporal answers, retrying while it is
  * unreachable; undefined if SIGINT or SIGTERM came first. Worker.run handles signals only once it runs,
  * and the SDK's own handler does not exit, so until then this one stops the wait.
  */
-async function connectOrStop(address: string, log: Logger): Promise<{ connection: NativeConnection; clientConnection: ClientConnection } | undefined> {
+async function connectOrStop(
+  address: string,
+  log: Logger,
+): Promise<{ connection: NativeConnection; clientConnection: ClientConnection } | undefined> {
   const stopped = new AbortController();
   const stop = (signal: string) => stopped.abort(new Error(`${signal} while waiting for Temporal`));
   const onInt = () => stop('SIGINT');
@@ -48,9 +58,21 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, 'klaxon-worker');
   installSdkRuntime(config, log);
   buildInfo.set({ version: KLAXON_VERSION, role: 'worker' }, 1);
-  const metricsServer = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(config.WORKER_METRICS_PORT, config.HOST) : undefined;
-  if (metricsServer) log.info({ url: `http://${config.HOST}:${config.WORKER_METRICS_PORT}/metrics`, sdk: config.TEMPORAL_METRICS_ADDRESS }, 'metrics listening');
-  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for `npm run worker` (`npm start` embeds Postgres)');
+  const metricsServer =
+    config.WORKER_METRICS_PORT > 0 ? await serveMetrics(config.WORKER_METRICS_PORT, config.HOST) : undefined;
+  if (metricsServer)
+    log.info(
+      {
+        url: `http://${config.HOST}:${config.WORKER_METRICS_PORT}/metrics`,
+        sdk: config.TEMPORAL_METRICS_ADDRESS,
+      },
+      'metrics listening',
+    );
+  if (!config.DATABASE_URL)
+    throw new Error('DATABASE_URL is required for `npm run worker` (`npm start` embeds Postgres)');
+  // Before anything connects: a missing bundle is a broken install, not something to wait out.
+  const source = workflowSourceOf(config.WORKFLOW_BUNDLE_PATH);
+  const tuning = workerTuningOf(config);
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   const address = config.TEMPORAL_ADDRESS ?? 'localhost:7233';
@@ -62,7 +84,11 @@ async function main(): Promise<void> {
   }
   const { connection, clientConnection } = connected;
   await registerSearchAttributes(clientConnection.connection, config.TEMPORAL_NAMESPACE);
-  const client = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
+  const client = new Client({
+    connection: clientConnection.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS),
+  });
   const worker = await createKlaxonWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -71,8 +97,20 @@ async function main(): Promise<void> {
     ...pagingFromConfig(config),
     workflows: client.workflow,
     dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS),
+    tuning,
+    ...('workflowBundle' in source ? { workflowBundle: source.workflowBundle } : {}),
   });
-  log.info({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
+  const workflowCode = 'workflowBundle' in source ? source.workflowBundle : 'bundled at start';
+  log.info(
+    {
+      address,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowCode,
+      ...tuning,
+    },
+    'worker started',
+  );
   // Worker.run installs SIGINT/SIGTERM handlers and returns after a graceful shutdown.
   await worker.run();
   await connection.close();

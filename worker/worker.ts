@@ -1,6 +1,6 @@
 /** Builds the Klaxon worker: alert workflows plus activities wired to Postgres and the notifiers. */
 import type { WorkflowClient } from '@temporalio/client';
-import { Worker, type NativeConnection, type State, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type NativeConnection, type State, type WorkflowBundleOption } from '@temporalio/worker';
 import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createTierPageActivities } from '../activities/tier-pages';
@@ -8,9 +8,11 @@ import { createNotifiers } from '../notifiers';
 import { DEFAULT_LINK_TTL_MS } from '../domain/replies/links';
 import { publicUrlOf, type Config } from '../runtime/config';
 import type { dataConverterOf } from '../runtime/payload-codec';
+import type { WorkerTuning } from '../runtime/worker-tuning';
 import { replyLinkKey } from '../store/secrets';
 import { pagesTaskQueue } from '../workflows/messages';
 import { klaxonSinks } from './sinks';
+import { WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface KlaxonWorkerOptions {
   connection: NativeConnection;
@@ -29,20 +31,27 @@ export interface KlaxonWorkerOptions {
   workflows: WorkflowClient;
   /** Test seam, see activities/pages.ts. */
   afterRecorded?: ActivityDeps['afterRecorded'];
-  /** A prebuilt workflow bundle (tests build one per file); otherwise workflows/ is bundled at start. */
-  workflowBundle?: WorkflowBundle;
+  /** A prebuilt workflow bundle (`npm run build`'s file; tests build one per file); otherwise workflows/ is bundled at start. */
+  workflowBundle?: WorkflowBundleOption;
   /** Test seam: activities replaced by these (e.g. one that stalls, as Postgres might). */
   activityOverrides?: Partial<ReturnType<typeof createActivities>>;
   /** Test seam: the task queue group workflows are started on (default: taskQueue), polled late or never. */
   groupTaskQueue?: string;
-  /** Workflow cache size; 0 turns off sticky execution (see test/fixtures/worker-process.ts). */
+  /** Cache, sticky queue and slots (runtime/worker-tuning.ts); unset: the SDK's defaults. */
+  tuning?: WorkerTuning;
+  /** Workflow cache size, over tuning's; 0 turns off sticky execution (see test/fixtures/worker-process.ts). */
   maxCachedWorkflows?: number;
   /** Payload encryption (TEMPORAL_PAYLOAD_KEYS, runtime/payload-codec.ts); the API's client needs the same. */
   dataConverter?: ReturnType<typeof dataConverterOf>;
 }
 
 /** Returns the notifiers and public URL the activities need, from the validated config. */
-export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'notifiers' | 'publicUrl' | 'linkSigningSecret' | 'replyLinkTtlMs' | 'pageRetryCapMs'> {
+export function pagingFromConfig(
+  config: Config,
+): Pick<
+  KlaxonWorkerOptions,
+  'notifiers' | 'publicUrl' | 'linkSigningSecret' | 'replyLinkTtlMs' | 'pageRetryCapMs'
+> {
   return {
     notifiers: createNotifiers({
       smtpUrl: config.SMTP_URL,
@@ -61,6 +70,17 @@ export function pagingFromConfig(config: Config): Pick<KlaxonWorkerOptions, 'not
   };
 }
 
+/** Returns the alert worker's options for the tuning (nothing: the SDK's defaults). */
+function workflowOptionsOf(tuning: WorkerTuning | undefined) {
+  if (!tuning) return {};
+  const { maxCachedWorkflows, stickyQueueScheduleToStartTimeoutMs, ...slots } = tuning;
+  return {
+    maxCachedWorkflows,
+    stickyQueueScheduleToStartTimeout: stickyQueueScheduleToStartTimeoutMs,
+    ...slots,
+  };
+}
+
 /** Klaxon's worker: alerts' workflows and activities on the task queue, pages on its pages queue. */
 export interface KlaxonWorker {
   run(): Promise<void>;
@@ -75,7 +95,10 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Kla
       pool: opts.pool,
       notifiers: opts.notifiers,
       publicUrl: opts.publicUrl,
-      replyLinks: { key: replyLinkKey(opts.pool, opts.linkSigningSecret), ttlMs: opts.replyLinkTtlMs ?? DEFAULT_LINK_TTL_MS },
+      replyLinks: {
+        key: replyLinkKey(opts.pool, opts.linkSigningSecret),
+        ttlMs: opts.replyLinkTtlMs ?? DEFAULT_LINK_TTL_MS,
+      },
       afterRecorded: opts.afterRecorded,
       pageRetryCapMs: opts.pageRetryCapMs,
       workflows: opts.workflows,
@@ -92,12 +115,22 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Kla
     activities,
     sinks: klaxonSinks,
     dataConverter: opts.dataConverter,
+    ...workflowOptionsOf(opts.tuning),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
   // Activities only: the queue holds nothing but pages (and their target lookups), so none waits in line
   // behind the records of a storm's thousands of new alerts.
-  const pages = await Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue: pagesTaskQueue(opts.taskQueue), activities, dataConverter: opts.dataConverter });
+  const pages = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: pagesTaskQueue(opts.taskQueue),
+    activities,
+    dataConverter: opts.dataConverter,
+    ...(opts.tuning?.maxConcurrentActivityTaskExecutions !== undefined
+      ? { maxConcurrentActivityTaskExecutions: opts.tuning.maxConcurrentActivityTaskExecutions }
+      : {}),
+  });
   return {
     async run() {
       // One stopping (a signal, a fatal error) stops the other; run() settles when both have.
