@@ -140,7 +140,14 @@ export function renderEngine(r: EngineReport): string {
     targetRows(r).map((t) => [t.measure, t.value, t.target, status(t.met)]),
   );
   const rounds = table(
-    ['Round', 'Offered', 'Accepted (started) /s', 'Done /s (completed / recorded)', ...PROCESSES.map((p) => `CPU ms/item ${p}`)],
+    [
+      'Round',
+      'Offered',
+      'Accepted (started) /s',
+      'Done /s (completed / recorded)',
+      'Dev server task retries',
+      ...PROCESSES.map((p) => `CPU ms/item ${p}`),
+    ],
     r.rounds.map((x) => {
       const rates = roundRates(x);
       return [
@@ -148,6 +155,7 @@ export function renderEngine(r: EngineReport): string {
         `${count(x.count)} at ${x.offeredRate}/s`,
         fixed(rates.acceptedPerSecond),
         `${fixed(rates.donePerSecond)} (${count(x.done)})`,
+        count(x.engineRetries),
         ...PROCESSES.map((p) => fixed(rates.cpuMsPerItem[p])),
       ];
     }),

@@ -25,6 +25,7 @@ const round = (kind: ThroughputRound['kind'], n: number, doneAfterMs: number, cp
   done: n,
   doneAt: 1_000 + doneAfterMs,
   cpu,
+  engineRetries: 0,
 });
 
 const step = (rate: number, latenciesMs: number[], recordedAfterMs: number, count = latenciesMs.length): LatencyStep => ({

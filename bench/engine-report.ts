@@ -26,6 +26,8 @@ export interface ThroughputRound {
   doneAt: number | null;
   /** CPU seconds each process used from the start until the last was done. */
   cpu: CpuSeconds;
+  /** Tasks the dev server failed and retried during the round (bench/engine-stack.ts). */
+  engineRetries: number;
 }
 
 export interface RoundRates {

@@ -64,6 +64,7 @@ const completedTrivial = async (client: Client) =>
 export async function trivialRound(ctx: EngineContext, round: number, o: RoundOptions): Promise<ThroughputRound> {
   const base = await completedTrivial(ctx.client);
   const cpu0 = cpuNow(ctx.stack);
+  const retries0 = ctx.stack.devServerRetries();
   const start = Date.now() + 100;
   const start1 = trivialStarter(ctx.client);
   const [sent, done] = await Promise.all([
@@ -81,6 +82,7 @@ export async function trivialRound(ctx: EngineContext, round: number, o: RoundOp
     done: done.n,
     doneAt: done.at,
     cpu: cpuBetween(cpu0, cpuNow(ctx.stack)),
+    engineRetries: ctx.stack.devServerRetries() - retries0,
   };
 }
 
@@ -99,6 +101,7 @@ export async function klaxonRound(
   const prefix = `b${round}-`;
   await resetStatements(ctx.stack.pool);
   const cpu0 = cpuNow(ctx.stack);
+  const retries0 = ctx.stack.devServerRetries();
   const start = Date.now() + 100;
   const [sent, done] = await Promise.all([
     sendAlerts(ctx, 'quiet', prefix, o, start),
@@ -118,6 +121,7 @@ export async function klaxonRound(
       done: done.n,
       doneAt: done.at,
       cpu,
+      engineRetries: ctx.stack.devServerRetries() - retries0,
     },
     statements,
     keys: Array.from({ length: o.count }, (_, i) => `${prefix}${i}`),

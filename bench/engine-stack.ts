@@ -42,6 +42,11 @@ export interface EngineStack {
   adminKey: string;
   /** The postmaster's process id: Postgres's backends are its children. */
   postgresPid(): number | undefined;
+  /**
+   * Tasks the dev server failed to process so far and will retry ("context deadline exceeded" when its
+   * SQLite store is starved of CPU): a round with many is one where the engine was overloaded.
+   */
+  devServerRetries(): number;
   stop(): Promise<void>;
 }
 
@@ -149,6 +154,13 @@ export async function startEngineStack(o: StackOptions): Promise<EngineStack> {
         return Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
       } catch {
         return undefined;
+      }
+    },
+    devServerRetries: () => {
+      try {
+        return readFileSync(path.join(o.logs, 'temporal.log'), 'utf8').split('Fail to process task').length - 1;
+      } catch {
+        return 0;
       }
     },
     async stop() {
