@@ -7,6 +7,7 @@ import { createGroupActivities, type GroupDeps } from './groups';
 import { createHandoffActivities } from './handoffs';
 import { createPageActivities, type PageDeps } from './pages';
 import { createRecordActivities } from './records';
+import { createTierPageActivities } from './tier-pages';
 
 export interface ActivityDeps extends PageDeps, GroupDeps {
   pool: pg.Pool;
@@ -14,9 +15,11 @@ export interface ActivityDeps extends PageDeps, GroupDeps {
 
 /** Returns the activity implementations bound to their dependencies. */
 export function createActivities(deps: ActivityDeps) {
+  const pages = createPageActivities(deps);
   return {
     ...createRecordActivities(deps),
-    ...createPageActivities(deps),
+    ...pages,
+    ...createTierPageActivities(deps.pool, pages),
     ...createHandoffActivities(deps),
     ...createGroupActivities(deps),
   };
@@ -25,3 +28,4 @@ export function createActivities(deps: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 export type { RecordAlertInput, RecordTransitionInput } from './records';
 export type { Recipient, SendPageInput, SendPageResult } from './pages';
+export type { PageTargetsInput, PageTargetsResult, TargetPage } from './tier-pages';

@@ -17,8 +17,17 @@ export interface PageAttempt {
   heartbeat(): void;
 }
 
+/**
+ * Attempts a page had before the activity now running it: a page first tried within its tier's
+ * pageTargets activity and then retried on its own goes on counting, and its retry cap counts, from there.
+ */
+export interface EarlierAttempts {
+  attempts: number;
+  firstScheduledMs: number;
+}
+
 /** Returns the attempt running in the current activity context, or a lone attempt outside one. */
-export function currentAttempt(): PageAttempt {
+export function currentAttempt(earlier?: EarlierAttempts): PageAttempt {
   let ctx: Context;
   try {
     ctx = Context.current();
@@ -34,8 +43,8 @@ export function currentAttempt(): PageAttempt {
   }
   const { info } = ctx;
   return {
-    number: info.attempt,
-    firstScheduledMs: info.scheduledTimestampMs,
+    number: info.attempt + (earlier?.attempts ?? 0),
+    firstScheduledMs: Math.min(info.scheduledTimestampMs, earlier?.firstScheduledMs ?? Infinity),
     scheduledMs: info.currentAttemptScheduledTimestampMs,
     signal: ctx.cancellationSignal,
     // Runs from before schedule pages without a heartbeat timeout; an activity must not heartbeat then.

@@ -6,12 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { shownTarget, type Target } from '../domain/escalation';
-import type { Schedule } from '../domain/oncall';
 import type { Recipient } from '../domain/recipients';
 import { linkNonce, signLink, type LinkAction } from '../domain/replies/links';
-import { onCallForTargets, recipientsForTargets, userIdsToLookUp, type Resolution } from '../domain/resolve-targets';
+import { resolveTargetsIn, type Resolution } from '../domain/resolve-targets';
 import { PermanentDeliveryError, type Channel, type Delivery, type Notifier, type PageMessage } from '../notifiers';
-import { alertDetails } from '../store/alerts';
 import {
   claimNotification,
   finishNotification,
@@ -24,12 +22,10 @@ import {
   type NotificationRow,
   type SendAttempt,
 } from '../store/notifications';
-import { loadSchedule } from '../store/schedules';
+import { loadDirectory, type RecordedState } from '../store/directory';
 import { smsReplyCode } from '../store/replies';
-import { contactMethodsOf, existingUserIds } from '../store/users';
-import { webhookSecret } from '../store/webhook-secrets';
 import type { AlertEvent } from '../workflows/messages';
-import { attemptTime, currentAttempt, type PageAttempt } from './page-attempt';
+import { attemptTime, currentAttempt, type EarlierAttempts, type PageAttempt } from './page-attempt';
 import { notePageOutcome } from './page-outcomes';
 import { gaveUpError, notePageEvent } from './page-timeline';
 
@@ -75,6 +71,13 @@ export interface SendPageInput {
   recipient: Recipient;
   /** The event's details are in the alert's record, not in `event` (runs from before sent them along). */
   detailsFromStore?: boolean;
+  /** Tried before within its tier's pageTargets activity (activities/tier-pages.ts): attempts count on from there. */
+  earlier?: EarlierAttempts;
+}
+
+/** Returns a page's idempotency key: one per alert, cycle, tier (or SLA mark) and address. */
+export function pageKey(keyPrefix: string, r: Pick<Recipient, 'targetKey' | 'channel' | 'address'>): string {
+  return `${keyPrefix}:${r.targetKey}:${r.channel}:${r.address}`;
 }
 
 export type SendPageResult =
@@ -111,9 +114,8 @@ function keepAlive(pool: pg.Pool, key: string, a: SendAttempt, attempt: PageAtte
   return () => clearInterval(timer);
 }
 
-/** Reads a webhook secret; one that is gone cannot sign, and a page signed with nothing would be refused. */
-async function secretOf(pool: PageDeps['pool'], id: string): Promise<string> {
-  const secret = await webhookSecret(pool, id);
+/** Returns the webhook secret a claim read; one that is gone cannot sign, and a page signed with nothing would be refused. */
+function secretOf(id: string, secret: string | undefined): string {
   if (secret === undefined) throw new PermanentDeliveryError(`webhook secret ${id} no longer exists: the page cannot be signed`, { code: 'ENOSECRET' });
   return secret;
 }
@@ -127,12 +129,24 @@ async function secretOf(pool: PageDeps['pool'], id: string): Promise<string> {
  */
 export async function deliverOnce(
   { pool, notifiers, afterRecorded, pageRetryCapMs = DEFAULT_PAGE_RETRY_CAP_MS }: PageDeps,
-  d: { claim: NewNotification; message: Delivery['message']; secretId?: string; secret?: string },
+  d: {
+    claim: NewNotification;
+    message: Delivery['message'];
+    secretId?: string;
+    secret?: string;
+    /** The page's details are its alert's (read with the claim, into message.details). */
+    detailsFromStore?: boolean;
+    earlier?: EarlierAttempts;
+  },
 ): Promise<SendPageResult> {
-  const attempt = currentAttempt();
+  const attempt = currentAttempt(d.earlier);
   const lease: SendAttempt = { owner: randomUUID(), attempt: attempt.number, leaseMs: LEASE_MS };
   const key = d.claim.idempotencyKey;
-  const { row, fresh, holds } = await claimNotification(pool, d.claim, lease);
+  // The webhook secret is read with the claim, just before signing; a secret given along (runs from
+  // before secrets moved out) needs no read.
+  const reads = { alertDetails: d.detailsFromStore === true && d.message.kind !== 'handoff', secretId: d.secret === undefined ? d.secretId : undefined };
+  const { row, fresh, holds, details, secret: stored } = await claimNotification(pool, d.claim, lease, reads);
+  const message = reads.alertDetails ? { ...d.message, details: details ?? {} } : d.message;
   const recorded = recordedOutcome(row);
   if (recorded) return recorded;
   if (!holds) throw new PageInFlightError(key);
@@ -149,11 +163,11 @@ export async function deliverOnce(
   const stop = keepAlive(pool, key, lease, attempt);
   try {
     // A send under way is not aborted when the page is cancelled: what it did is recorded either way.
-    const secret = d.secret ?? (d.secretId === undefined ? undefined : await secretOf(pool, d.secretId));
-    const sent = await notifiers[d.claim.channel].send({ channel: d.claim.channel, address: d.claim.address, idempotencyKey: key, message: d.message, secret });
+    const secret = d.secret ?? (d.secretId === undefined ? undefined : secretOf(d.secretId, stored));
+    const sent = await notifiers[d.claim.channel].send({ channel: d.claim.channel, address: d.claim.address, idempotencyKey: key, message, secret });
     stop();
     await finishNotification(pool, key, { status: 'sent', providerId: sent.providerId });
-    notePageOutcome(d.claim, d.message, 'sent', attempt);
+    notePageOutcome(d.claim, message, 'sent', attempt);
     if (failedBefore) await notePageEvent(pool, d.claim, { kind: 'sent', attempt: attempt.number }, attemptTime(attempt));
     result = { status: 'sent', providerId: sent.providerId, resent: !fresh };
   } catch (err) {
@@ -163,12 +177,12 @@ export async function deliverOnce(
       const error = err instanceof PermanentDeliveryError ? err.message : gaveUpError(attempt.number, elapsed, errorText(err));
       const { settled } = await finishNotification(pool, key, { status: 'failed', error });
       if (settled) await notePageEvent(pool, d.claim, { kind: 'failed', error }, attemptTime(attempt));
-      if (settled) notePageOutcome(d.claim, d.message, 'failed_permanent', attempt, error);
+      if (settled) notePageOutcome(d.claim, message, 'failed_permanent', attempt, error);
       result = { status: 'failed', error };
     } else {
       // Transient: on the row and the timeline, then Temporal retries with backoff.
       await recordAttemptFailure(pool, key, lease.owner, errorText(err));
-      notePageOutcome(d.claim, d.message, 'failed_transient', attempt, errorText(err));
+      notePageOutcome(d.claim, message, 'failed_transient', attempt, errorText(err));
       if (attempt.number !== undefined) await notePageEvent(pool, d.claim, { kind: 'attempt_failed', attempt: attempt.number, error: errorText(err) }, attemptTime(attempt));
       throw attempt.signal?.aborted ? attempt.signal.reason : err;
     }
@@ -178,7 +192,7 @@ export async function deliverOnce(
 }
 
 /** What identifies a page in the notification log: its SendPageInput without the alert's event. */
-export type PageRef = Omit<SendPageInput, 'event' | 'triggeredAt'>;
+export type PageRef = Omit<SendPageInput, 'event' | 'triggeredAt' | 'earlier'>;
 
 /** Returns the notification-log row a page claims. */
 function claimOf(p: PageRef): NewNotification {
@@ -229,19 +243,13 @@ export function createPageActivities(deps: PageDeps) {
   return {
     /**
      * Returns the addresses behind a tier's targets at this moment, and a line for each target that
-     * yields nobody (unknown user, no contact methods), so the gap shows on the timeline.
+     * yields nobody (unknown user, no contact methods), so the gap shows on the timeline. Given the
+     * alert's id, also its recorded state as read with them (null: not recorded).
      */
-    async resolveTargets(input: { targets: Target[]; at: string }): Promise<Resolution> {
-      const at = Date.parse(input.at);
-      const schedules = new Map<string, Schedule | undefined>();
-      for (const target of input.targets) {
-        if (target.type === 'schedule') schedules.set(target.id, await loadSchedule(pool, target.id));
-      }
-      const { onCall, gaps } = onCallForTargets(input.targets, at, (id) => schedules.get(id));
-      const userIds = userIdsToLookUp(input.targets, onCall);
-      const [known, methods] = await Promise.all([existingUserIds(pool, userIds), contactMethodsOf(pool, userIds)]);
-      const resolved = recipientsForTargets(input.targets, onCall, known, methods);
-      return { recipients: resolved.recipients, gaps: [...gaps, ...resolved.gaps] };
+    async resolveTargets(input: { targets: Target[]; at: string; alertId?: string }): Promise<Resolution & { recorded?: RecordedState | null }> {
+      const directory = await loadDirectory(pool, input.targets, input.alertId);
+      const resolution = resolveTargetsIn(directory, input.targets, Date.parse(input.at));
+      return directory.recorded === undefined ? resolution : { ...resolution, recorded: directory.recorded };
     },
 
     /** Sends one page unless its idempotency key already has a recorded outcome. */
@@ -260,16 +268,19 @@ export function createPageActivities(deps: PageDeps) {
         slaKind: input.slaKind,
         deadline: input.deadline,
         ackUrl: `${publicUrl.replace(/\/$/, '')}/alerts/${input.alertId}`,
-        details: input.detailsFromStore ? await alertDetails(pool, input.alertId) : input.event.details,
+        // In the alert's record: read with the claim.
+        ...(input.detailsFromStore ? {} : { details: input.event.details }),
         ...(await respondOptions(input)),
       };
       return deliverOnce(deps, {
         claim: claimOf(input),
         message,
+        detailsFromStore: input.detailsFromStore,
         // The id travels through Temporal; the secret is read here, just before signing. (A secret
         // itself comes only from runs that began before secrets moved out.)
         secretId: r.secretId,
         secret: r.secret,
+        earlier: input.earlier,
       });
     },
 

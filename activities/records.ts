@@ -7,7 +7,7 @@ import type { AlertState } from '../domain/lifecycle';
 import { pagesNobody } from '../domain/pages-nobody';
 import type { SlaMark } from '../domain/sla';
 import { toStorable } from '../domain/storable-text';
-import { applyTransition, insertAlert, recordOccurrence, type AppliedTransition } from '../store/alerts';
+import { applyTransition, insertAlert, recordOccurrence, type AppliedTransition, type NewAlert } from '../store/alerts';
 import { alertsDeduplicated } from '../runtime/metrics';
 import { insertAudit, type AuditEntry } from '../store/audit';
 import { isDataError } from '../store/data-errors';
@@ -54,11 +54,12 @@ export interface RecordDeps {
 }
 
 /**
- * Writes `pages_nobody` on the timeline of a just-recorded alert that nobody will be paged for: it has no
- * policy, and no group escalation applies (it does not follow a leader, nor carry its group's escalation
- * on). In the record's transaction, so the mark and the record are one; GET /stats/noise counts these.
+ * Returns the `pages_nobody` entry for the timeline of a just-recorded alert that nobody will be paged
+ * for (it has no policy, and no group escalation applies: it does not follow a leader, nor carry its
+ * group's escalation on), with the reason; undefined when someone will be. Written with the record, so
+ * the mark and the record are one; GET /stats/noise counts these.
  */
-async function notePagesNobodyInTx(tx: Queryable, input: RecordAlertInput, group: GroupRoleAnswer | undefined): Promise<string | null> {
+function pagesNobodyEntry(input: RecordAlertInput, group: GroupRoleAnswer | undefined): { reason: string; entry: AuditEntry } | undefined {
   const { event } = input;
   const reason = pagesNobody({
     service: event.service,
@@ -66,18 +67,20 @@ async function notePagesNobodyInTx(tx: Queryable, input: RecordAlertInput, group
     hasPolicy: input.policy !== null || !!group?.escalation,
     groupRole: group?.role ?? null,
   });
-  if (!reason) return null;
-  await insertAudit(tx, {
-    alertId: input.alertId,
-    action: 'pages_nobody',
-    fromState: null,
-    toState: null,
-    actor: SYSTEM,
-    reason: `nobody is paged for this alert: ${reason}`,
-    at: new Date(input.triggeredAt),
-    idempotencyKey: `pages_nobody:${input.alertId}`,
-  });
-  return reason;
+  if (!reason) return undefined;
+  return {
+    reason,
+    entry: {
+      alertId: input.alertId,
+      action: 'pages_nobody',
+      fromState: null,
+      toState: null,
+      actor: SYSTEM,
+      reason: `nobody is paged for this alert: ${reason}`,
+      at: new Date(input.triggeredAt),
+      idempotencyKey: `pages_nobody:${input.alertId}`,
+    },
+  };
 }
 
 const SYSTEM = 'system:klaxon';
@@ -111,21 +114,28 @@ async function writeStorable<I, R>(original: I, write: (input: I, replaced: stri
 }
 
 /**
- * Writes the timeline entry that says which fields of `entry`'s write had text replaced, keyed on it
- * (so once); nothing when nothing was replaced.
+ * Returns the timeline entry that says which fields of `entry`'s write had text replaced, keyed on it
+ * (so written once); none when nothing was replaced.
  */
+function replacedEntries(entry: Pick<AuditEntry, 'alertId' | 'at' | 'idempotencyKey'>, replaced: string[]): AuditEntry[] {
+  if (replaced.length === 0) return [];
+  return [
+    {
+      alertId: entry.alertId,
+      action: 'text_replaced',
+      fromState: null,
+      toState: null,
+      actor: SYSTEM,
+      reason: `Postgres cannot store NUL or lone UTF-16 surrogates; replaced them with U+FFFD in: ${shownPaths(replaced)}`,
+      at: entry.at,
+      idempotencyKey: `${entry.idempotencyKey}:text_replaced`,
+    },
+  ];
+}
+
+/** Writes the entry of replacedEntries, if any. */
 async function noteReplaced(db: Queryable, entry: Pick<AuditEntry, 'alertId' | 'at' | 'idempotencyKey'>, replaced: string[]): Promise<void> {
-  if (replaced.length === 0) return;
-  await insertAudit(db, {
-    alertId: entry.alertId,
-    action: 'text_replaced',
-    fromState: null,
-    toState: null,
-    actor: SYSTEM,
-    reason: `Postgres cannot store NUL or lone UTF-16 surrogates; replaced them with U+FFFD in: ${shownPaths(replaced)}`,
-    at: entry.at,
-    idempotencyKey: `${entry.idempotencyKey}:text_replaced`,
-  });
+  for (const e of replacedEntries(entry, replaced)) await insertAudit(db, e);
 }
 
 /** Returns the paths as a list short enough for a timeline entry. */
@@ -142,52 +152,61 @@ export function createRecordActivities({ pool, workflows, taskQueue }: RecordDep
       return writeStorable(original, async (input, replaced) => {
         const { event } = input;
         const at = new Date(input.triggeredAt);
-        let answer: GroupRoleAnswer | undefined;
-        let after: AfterCommit = {};
-        // Set only by the attempt that inserted the alert, so a retry counts nothing twice.
-        let recorded: NewAlertFacts | undefined;
-        await inTransaction(pool, async (tx) => {
-          const inserted = await insertAlert(tx, {
-            id: input.alertId,
-            workflowId: input.workflowId,
-            firstRunId: input.firstRunId,
-            dedupKey: event.dedupKey,
-            summary: event.summary,
-            severity: event.severity,
-            service: event.service,
-            source: event.source,
-            labels: event.labels,
-            details: event.details,
-            links: event.links,
-            triggeredAt: at,
-            policyId: input.policy?.id ?? null,
-            policyName: input.policy?.name ?? null,
-            ttaTargetMs: input.ttaTargetMs,
-            ttrTargetMs: input.ttrTargetMs,
-            integrationId: event.integrationId ?? null,
-          });
-          const trigger = { alertId: input.alertId, at, idempotencyKey: `trigger:${event.eventId}` };
-          await insertAudit(tx, {
+        const alert: NewAlert = {
+          id: input.alertId,
+          workflowId: input.workflowId,
+          firstRunId: input.firstRunId,
+          dedupKey: event.dedupKey,
+          summary: event.summary,
+          severity: event.severity,
+          service: event.service,
+          source: event.source,
+          labels: event.labels,
+          details: event.details,
+          links: event.links,
+          triggeredAt: at,
+          policyId: input.policy?.id ?? null,
+          policyName: input.policy?.name ?? null,
+          ttaTargetMs: input.ttaTargetMs,
+          ttrTargetMs: input.ttrTargetMs,
+          integrationId: event.integrationId ?? null,
+        };
+        const trigger = { alertId: input.alertId, at, idempotencyKey: `trigger:${event.eventId}` };
+        const timeline: AuditEntry[] = [
+          {
             ...trigger,
             action: 'trigger',
             fromState: null,
             toState: 'new',
             actor: `integration:${event.source}`,
             reason: input.policy ? `${event.summary} (policy ${input.policy.name})` : `${event.summary} (no escalation policy matched)`,
-          });
+          },
           // Named as the alert's fields are (summary, labels.env), not as the activity's input.
-          await noteReplaced(tx, trigger, replaced.map((path) => path.replace(/^event\./, '')));
-          if (!input.group) {
-            if (inserted) recorded = { pagesNobody: await notePagesNobodyInTx(tx, input, undefined) };
-            return;
-          }
-          if (inserted) {
-            ({ answer, after } = await joinGroupInTx(tx, input.alertId, input.group, at.getTime(), input.recordedAt ? Date.parse(input.recordedAt) : at.getTime()));
-            recorded = { pagesNobody: await notePagesNobodyInTx(tx, input, answer), group: after.start ? 'opened' : 'joined' };
+          ...replacedEntries(trigger, replaced.map((path) => path.replace(/^event\./, ''))),
+        ];
+        if (!input.group) {
+          // Without a group nothing else is decided: the record and its whole timeline are one statement.
+          const nobody = pagesNobodyEntry(input, undefined);
+          const inserted = await insertAlert(pool, alert, nobody ? [...timeline, nobody.entry] : timeline);
+          // Only by the attempt that inserted the alert, so a retry counts nothing twice.
+          if (inserted) countNewAlert(input, { pagesNobody: nobody?.reason ?? null });
+          return undefined;
+        }
+        const group = input.group;
+        let answer: GroupRoleAnswer | undefined;
+        let after: AfterCommit = {};
+        // Set only by the attempt that inserted the alert, so a retry counts nothing twice.
+        let recorded: NewAlertFacts | undefined;
+        await inTransaction(pool, async (tx) => {
+          if (await insertAlert(tx, alert, timeline)) {
+            ({ answer, after } = await joinGroupInTx(tx, input.alertId, group, at.getTime(), input.recordedAt ? Date.parse(input.recordedAt) : at.getTime()));
+            const nobody = pagesNobodyEntry(input, answer);
+            if (nobody) await insertAudit(tx, nobody.entry);
+            recorded = { pagesNobody: nobody?.reason ?? null, group: after.start ? 'opened' : 'joined' };
           } else {
             // A retry of a commit that went through: the role is what was recorded; the group may still need its workflow.
             ({ answer, after } = await recordedRoleInTx(tx, input.alertId));
-            if (answer?.role === 'leader') after.start = { groupId: answer.groupId, ref: input.group, openedAt: at.getTime() };
+            if (answer?.role === 'leader') after.start = { groupId: answer.groupId, ref: group, openedAt: at.getTime() };
           }
         });
         if (recorded) countNewAlert(input, recorded);

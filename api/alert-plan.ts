@@ -5,6 +5,7 @@ import type { Severity } from '../domain/severity';
 import { slaTargetsFor, type SlaOverride, type SlaTargets } from '../domain/sla';
 import { getPolicy, loadMatchingInputs, type StoredPolicy } from '../store/policies';
 import { listSlaOverrides } from '../store/sla';
+import { isStoreUnreachable } from '../store/unreachable';
 
 export interface AlertPlan {
   policy: EscalationPolicy | null;
@@ -36,6 +37,19 @@ export interface PlanReads {
   policy(id: string): Promise<StoredPolicy | undefined>;
   /** The per-service overrides; any superset of the service's own gives the same targets. */
   slaOverrides(service: string): Promise<readonly SlaOverride[]>;
+  /**
+   * The same reads answered from memory alone, each failing with NotInMemory where it would query; or
+   * undefined when nothing is answered from memory now. Reads without it always query (storeReads).
+   */
+  inMemory?(): PlanReads | undefined;
+}
+
+/** What a read of PlanReads.inMemory() fails with instead of querying. */
+export class NotInMemory extends Error {
+  constructor(what: string) {
+    super(`${what} is not in memory`);
+    this.name = 'NotInMemory';
+  }
 }
 
 /** Returns the reads that query the store each time. */
@@ -49,6 +63,27 @@ export function storeReads(db: Queryable): PlanReads {
 
 /** Returns the matched policy (or null) and SLA targets for an alert about to be triggered. */
 export async function planAlert(db: Queryable, facts: AlertFacts, atRiskFraction: number, reads: PlanReads = storeReads(db)): Promise<AlertPlan> {
+  return planWith(reads, facts, atRiskFraction);
+}
+
+/**
+ * Returns the plan when the reads can make it from memory (over reads.inMemory()), null when making it
+ * would query Postgres, and undefined when the reads never answer from memory.
+ */
+export async function planFromMemory(facts: AlertFacts, atRiskFraction: number, reads: PlanReads | undefined): Promise<AlertPlan | null | undefined> {
+  if (!reads?.inMemory) return undefined;
+  const memory = reads.inMemory();
+  if (!memory) return null;
+  try {
+    return await planWith(memory, facts, atRiskFraction);
+  } catch (err) {
+    // Not held, or held by a load that failed: planAlert reads the store (with its fallback) if need be.
+    if (err instanceof NotInMemory || isStoreUnreachable(err)) return null;
+    throw err;
+  }
+}
+
+async function planWith(reads: PlanReads, facts: AlertFacts, atRiskFraction: number): Promise<AlertPlan> {
   const [{ rules, defaultPolicyId }, overrides] = await Promise.all([reads.matchingInputs(), reads.slaOverrides(facts.service)]);
   const sla = { targets: slaTargetsFor(facts.severity, facts.service, overrides), atRiskFraction };
   const policyId = matchPolicy(rules, facts, defaultPolicyId);

@@ -1,9 +1,9 @@
 /** /alerts: trigger, read and move alerts. Writes go to the alert's workflow; reads come from Postgres. */
 import { Router, type Request, type Response } from 'express';
 import type pg from 'pg';
-import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
-import type { TransitionAction } from '../domain/lifecycle';
-import { getAlert, listAlerts, type AlertRow } from '../store/alerts';
+import { WorkflowNotFoundError, type WorkflowClient, type WorkflowHandle } from '@temporalio/client';
+import type { AlertState, TransitionAction } from '../domain/lifecycle';
+import { getAlert, listAlerts, recordedAnswer, type AlertRow } from '../store/alerts';
 import { listAudit } from '../store/audit';
 import { listNotifications } from '../store/notifications';
 import { listSlaEvents } from '../store/sla';
@@ -16,12 +16,13 @@ import { addNote, alertHandle, runAlertAction, type Pending, type Refusal } from
 import { ACTION_DEADLINE_MS, QUERY_DEADLINE_MS, engineDidNotAnswer, withinDeadline } from './engine-deadline';
 import { actorOf } from './auth';
 import { HttpError, notFound, parseInput } from './errors';
+import type { RecordWaits } from './record-waits';
 import { triggerAlert, type TriggerDeps } from './trigger';
 import { mount } from './route';
 import { alertRoutes as routes } from './schemas/alerts';
 import { shownTarget, type ShownTarget, type Target } from '../domain/escalation';
 import { withoutUrlCredentials as masked } from '../domain/outbound-address';
-import { pagesNobody } from '../domain/pages-nobody';
+import { pagesNobody, type PagingFacts } from '../domain/pages-nobody';
 
 export interface AlertsRouterDeps {
   pool: pg.Pool;
@@ -36,6 +37,8 @@ export interface AlertsRouterDeps {
   now?: TriggerDeps['now'];
   plans?: TriggerDeps['plans'];
   recent?: TriggerDeps['recent'];
+  /** Waits for records through the listener (api/record-waits.ts); without it, or while it is down, the workflow is asked. */
+  records?: RecordWaits;
 }
 
 /** Returns the JSON shape of an alert record. */
@@ -68,7 +71,7 @@ export function alertJson(row: AlertRow) {
 const RETRY_AFTER_S = 5;
 
 /** Returns the router for /alerts. */
-export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000, actionDeadlineMs = ACTION_DEADLINE_MS, slaAtRiskFraction, reopenWindowMs, now, plans, recent }: AlertsRouterDeps): Router {
+export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000, actionDeadlineMs = ACTION_DEADLINE_MS, slaAtRiskFraction, reopenWindowMs, now, plans, recent, records }: AlertsRouterDeps): Router {
   const router = Router();
 
   /** Returns the alert named in the path and a handle on its own chain of workflow runs, or throws 404. */
@@ -78,6 +81,24 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     if (!row) throw notFound(`alert ${id}`);
     return { id, row, handle: alertHandle(workflows, row) };
   };
+
+  type Created = PagingFacts & { state: AlertState; occurrences: number };
+
+  /** Waits for the record's notification, then reads it: the workflow is not asked (an Update costs it a task). */
+  async function recordFromStore(waits: RecordWaits, alertId: string): Promise<Created | undefined> {
+    if (!(await waits.wait(alertId, recordWaitMs))) return undefined;
+    const row = await recordedAnswer(pool, alertId);
+    return row && { state: row.state, occurrences: row.occurrences, service: row.service, severity: row.severity, hasPolicy: row.has_policy, groupRole: row.group_role };
+  }
+
+  /** Asks the workflow to answer once it has recorded the alert (the listener is down, or there is none). */
+  async function recordFromWorkflow(handle: WorkflowHandle): Promise<Created | undefined> {
+    const view = await withinDeadline(workflows, recordWaitMs, () => handle.executeUpdate(recordedUpdate)).catch((err: unknown) => {
+      if (engineDidNotAnswer(err)) return undefined;
+      throw err;
+    });
+    return view && { state: view.state, occurrences: view.occurrences, service: view.service, severity: view.severity, hasPolicy: view.escalation.policy !== null, groupRole: view.group?.role ?? null };
+  }
 
   mount(router, routes.create, async (req, res) => {
     const body = parseInput(routes.create.request.body, req.body, 'body');
@@ -118,17 +139,14 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
         .json({ id: alertId, workflow_id: workflowId, created: false, deduplicated: true, state: row.state, occurrences: row.occurrences, ...(nobody ? { pages_nobody: nobody } : {}) });
       return;
     }
-    const view = await withinDeadline(workflows, recordWaitMs, () => handle.executeUpdate(recordedUpdate)).catch((err: unknown) => {
-      if (engineDidNotAnswer(err)) return undefined;
-      throw err;
-    });
-    // No worker answered in time: the event is safe in Temporal and will be recorded when one does.
-    if (!view) return accepted(alertId);
-    const nobody = pagesNobody({ service: view.service, severity: view.severity, hasPolicy: view.escalation.policy !== null, groupRole: view.group?.role ?? null });
+    const created = records?.live ? await recordFromStore(records, alertId) : await recordFromWorkflow(handle);
+    // No worker recorded it in time: the event is safe in Temporal and will be recorded when one does.
+    if (!created) return accepted(alertId);
+    const nobody = pagesNobody(created);
     res
       .status(201)
-      .location(`/alerts/${view.alertId}`)
-      .json({ id: view.alertId, workflow_id: workflowId, created: true, deduplicated: false, state: view.state, occurrences: view.occurrences, ...(nobody ? { pages_nobody: nobody } : {}) });
+      .location(`/alerts/${alertId}`)
+      .json({ id: alertId, workflow_id: workflowId, created: true, deduplicated: false, state: created.state, occurrences: created.occurrences, ...(nobody ? { pages_nobody: nobody } : {}) });
   });
 
   mount(router, routes.list, async (req, res) => {

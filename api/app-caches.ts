@@ -11,11 +11,14 @@ import { listenForChanges, listenerClient, type ChangeListenerOptions } from '..
 import { BufferedIngestCounts } from './ingest-counts';
 import { PlanCache } from './plan-cache';
 import { RecentAlerts } from './recent-alerts';
+import { RecordWaits } from './record-waits';
 
 export interface AppCaches {
   plans: PlanCache;
   recent: RecentAlerts;
   counts: BufferedIngestCounts;
+  /** Requests waiting for their alert's record, woken by the listener. */
+  records: RecordWaits;
   close(): Promise<void>;
 }
 
@@ -36,12 +39,15 @@ export interface AppCachesOptions {
 /** Returns the caches, their listener already connecting; cached values are served once it listens. */
 export function startAppCaches(o: AppCachesOptions): AppCaches {
   const plans = new PlanCache(o.pool);
+  const records = new RecordWaits();
   const listener = listenForChanges({
     newClient: () => listenerClient(o.databaseUrl),
     ...o.listener,
     onChange: (table) => plans.changed(table),
+    onAlertRecorded: (id) => records.recorded(id),
     onLive: (live, err) => {
       plans.setLive(live);
+      records.setLive(live);
       if (live) o.log.info('config listener up: planning reads are cached');
       else o.log.warn({ err }, 'config listener down: planning reads query Postgres until it is back');
     },
@@ -52,9 +58,11 @@ export function startAppCaches(o: AppCachesOptions): AppCaches {
     plans,
     recent,
     counts,
+    records,
     async close() {
       await listener.close();
       plans.setLive(false);
+      records.setLive(false);
       await counts.close();
     },
   };

@@ -141,7 +141,7 @@ export function createApp({
     apiRateLimit(pool, apiRatePerMinute, log),
     requireRole,
   );
-  app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs }));
+  app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs, records: caches?.records }));
   app.use(usersRouter({ pool, allowlist: outboundAllowlist }));
   app.use(integrationsRouter({ pool, changed }));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));

@@ -35,7 +35,7 @@ import {
 import { listSlaOverrides } from '../store/sla';
 import { isStoreUnreachable } from '../store/unreachable';
 import type { SlaOverride } from '../domain/sla';
-import type { PlanReads } from './alert-plan';
+import { NotInMemory, type PlanReads } from './alert-plan';
 
 /** The tables whose changes reach the cache; `changed` takes one of these names. */
 export const CACHED_TABLES = [
@@ -89,6 +89,11 @@ class Shelf<T> {
       if (last && isStoreUnreachable(err)) return last.value;
       throw err;
     });
+  }
+
+  /** Returns what is served for key (a value, or a load in flight), or undefined: get() would load it. */
+  held(key: string): Promise<T> | undefined {
+    return this.entries.get(key);
   }
 
   /** True when a value for key was loaded and kept (for the credential shelves: it was good when last read). */
@@ -178,6 +183,21 @@ export class PlanCache implements PlanReads {
   /** Every service's overrides, loaded once: the targets picked from them are the service's own. */
   slaOverrides(_service: string) {
     return this.sla.get('', () => listSlaOverrides(this.db), this.live);
+  }
+
+  /**
+   * Planning reads that answer only from what is served, failing with NotInMemory where they would
+   * query; undefined while nothing is served (the listener is down). A repeat of an open alert needs no
+   * plan: api/trigger.ts tries it as a signal before planning would query.
+   */
+  inMemory(): PlanReads | undefined {
+    if (!this.live) return undefined;
+    const held = <T>(shelf: Shelf<T>, key: string, what: string) => shelf.held(key) ?? Promise.reject(new NotInMemory(what));
+    return {
+      matchingInputs: () => held(this.matching, '', 'the escalation rules'),
+      policy: (id) => held(this.policies, id, `policy ${id}`),
+      slaOverrides: () => held(this.sla, '', 'the SLA targets'),
+    };
   }
 
   /** Returns the enabled integration with this routing key, or undefined; unknown keys are never kept. */

@@ -9,37 +9,15 @@ import type pg from 'pg';
 import type { Target } from '../domain/escalation';
 import { simulateEscalation, type SimEntry } from '../domain/escalation-simulate';
 import { withoutUrlCredentials } from '../domain/outbound-address';
-import type { Schedule } from '../domain/oncall';
-import { resolveTargetsIn, type Directory } from '../domain/resolve-targets';
-import type { Queryable } from '../store/db';
+import { resolveTargetsIn } from '../domain/resolve-targets';
 import { getPolicy } from '../store/policies';
-import { loadSchedule } from '../store/schedules';
-import { contactMethodsOf, existingUserIds } from '../store/users';
+import { loadDirectory } from '../store/directory';
 import { policySnapshot, slaPlan } from './alert-plan';
 import { notFound, parseInput } from './errors';
 import { mount } from './route';
 import { policyRoutes } from './schemas/policies';
 
 const MINUTE = 60_000;
-
-/** Returns every schedule (with overrides), user and contact method the targets can reach. */
-async function loadDirectory(db: Queryable, targets: Target[]): Promise<Directory> {
-  const scheduleIds = [...new Set(targets.flatMap((t) => (t.type === 'schedule' ? [t.id] : [])))];
-  const schedules = new Map<string, Schedule>();
-  for (const id of scheduleIds) {
-    const schedule = await loadSchedule(db, id);
-    if (schedule) schedules.set(id, schedule);
-  }
-  // Anyone who can be on call: every layer participant and every override's incoming user.
-  const userIds = [
-    ...new Set([
-      ...targets.flatMap((t) => (t.type === 'user' ? [t.id] : [])),
-      ...[...schedules.values()].flatMap((s) => [...s.layers.flatMap((l) => l.participants), ...s.overrides.flatMap((o) => (o.userId ? [o.userId] : []))]),
-    ]),
-  ];
-  const [users, methods] = await Promise.all([existingUserIds(db, userIds), contactMethodsOf(db, userIds)]);
-  return { schedules, users, methods };
-}
 
 // Webhook URLs stored before credentials in them were refused are shown as https://***@host/….
 const targetJson = (t: Target) => (t.type === 'webhook' ? { type: t.type, url: withoutUrlCredentials(t.url) } : t);

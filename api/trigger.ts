@@ -21,7 +21,7 @@ import {
   type AlertInput,
   type TriggerRepeat,
 } from '../workflows/messages';
-import { planAlert, type PlanReads } from './alert-plan';
+import { planAlert, planFromMemory, type PlanReads } from './alert-plan';
 import type { RecentAlerts } from './recent-alerts';
 import type { RepeatBatcher } from './repeat-batcher';
 
@@ -73,16 +73,22 @@ export async function triggerAlert(
   // A repeat of an alert this process delivered to lately: a plain signal, nothing to plan. If the alert
   // has closed since, it is started anew below like any new one.
   const repeat = occurrences > 1 ? { ...repeatOf(event), count: occurrences } : repeatOf(event);
-  const open = deps.recent?.has(workflowId) ? await signalIfOpen(deps, workflowId, repeat) : undefined;
-  if (open) {
-    deps.recent?.add(workflowId);
-    // Not a new alert, so no candidate id can be the one it got.
-    return { handle: open, candidateId: randomUUID(), dedupKey, workflowId };
-  }
+  const known = deps.recent?.has(workflowId) ?? false;
+  const open = known ? await signalIfOpen(deps, workflowId, repeat) : undefined;
+  if (open) return repeated(deps, open, dedupKey, workflowId);
   deps.recent?.delete(workflowId);
-  const candidateId = randomUUID();
   // Policy and SLA targets are fixed now: editing them later never changes an alert in flight.
-  const plan = await planAlert(deps.pool, { severity: f.severity, service: f.service, labels: f.labels }, deps.slaAtRiskFraction, deps.plans);
+  const facts = { severity: f.severity, service: f.service, labels: f.labels };
+  let plan = await planFromMemory(facts, deps.slaAtRiskFraction, deps.plans);
+  if (plan === null && !known) {
+    // Planning would query Postgres (a process just started, its listener down), and this may well be
+    // a repeat of an alert another process (or this one, before a restart) opened: one that is open
+    // needs no plan. Only if none is does the event open one, planned from the store.
+    const running = await signalIfOpen(deps, workflowId, repeat);
+    if (running) return repeated(deps, running, dedupKey, workflowId);
+  }
+  plan ??= await planAlert(deps.pool, facts, deps.slaAtRiskFraction, deps.plans);
+  const candidateId = randomUUID();
   const handle = await deps.workflows.signalWithStart(ALERT_WORKFLOW_TYPE, {
     workflowId,
     taskQueue: deps.taskQueue,
@@ -101,6 +107,13 @@ export async function triggerAlert(
   deps.recent?.add(workflowId);
   const nobody = pagesNobody({ service: f.service, severity: f.severity, hasPolicy: plan.policy !== null, groupRole: group ? 'undecided' : null });
   return { handle, candidateId, dedupKey, workflowId, ...(nobody ? { pagesNobody: nobody } : {}) };
+}
+
+/** What triggerAlert returns for an event delivered to an open alert as a repeat. */
+function repeated(deps: Pick<TriggerDeps, 'recent'>, handle: WorkflowHandle, dedupKey: string, workflowId: string) {
+  deps.recent?.add(workflowId);
+  // Not a new alert, so no candidate id can be the one it got.
+  return { handle, candidateId: randomUUID(), dedupKey, workflowId };
 }
 
 /**

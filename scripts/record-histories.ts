@@ -1,15 +1,17 @@
 /**
- * `npm run record-histories [scenario ...]`: runs the scenarios of scripts/history-scenarios.ts (all, or
- * the ones named) on the real time-skipping test server with a real worker and Postgres, and writes each
- * workflow run's history to test/fixtures/histories/<scenario>-<workflow>.json, which
- * test/replay.test.ts replays against the workflow code as it is now.
+ * `npm run record-histories [-- --prefix P] [scenario ...]`: runs the scenarios of
+ * scripts/history-scenarios.ts (all, or the ones named) on the real time-skipping test server with a
+ * real worker and Postgres, and writes each workflow run's history to
+ * test/fixtures/histories/<P><scenario>-<workflow>.json, which test/replay.test.ts replays against the
+ * workflow code as it is now. A file already there is never overwritten: it stands for executions that
+ * may still be running; record a new workflow type's histories beside the old under a new prefix.
  *
  * Record from the code as it is before a workflow change, and commit the files before the change: they
  * stand for the executions already running when it deploys. Never re-record to make a failing replay
  * pass; put the change behind patched() instead.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -120,7 +122,10 @@ function freePort(): Promise<number> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--prefix');
+  const prefix = at >= 0 ? (args.splice(at, 2)[1] ?? '') : '';
+  const wanted = args;
   const unknown = wanted.filter((name) => !SCENARIOS.some((s) => s.name === name));
   if (unknown.length)
     throw new Error(
@@ -172,8 +177,11 @@ async function main(): Promise<void> {
 
   // Written only once every scenario has passed: a failed run leaves the committed files as they were.
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  for (const r of recorded) {
-    const file = path.join(HISTORIES_DIR, `${r.scenario}-${r.workflow}.json`);
+  const files = recorded.map((r) => path.join(HISTORIES_DIR, `${prefix}${r.scenario}-${r.workflow}.json`));
+  const taken = files.filter((f) => existsSync(f));
+  if (taken.length) throw new Error(`already recorded (choose another --prefix): ${taken.map((f) => path.basename(f)).join(', ')}`);
+  for (const [i, r] of recorded.entries()) {
+    const file = files[i]!;
     const text = formatRecordedHistory(r);
     writeFileSync(file, text);
     log(

@@ -1,6 +1,7 @@
 /** SQL for the alerts table: the durable record of each alert workflow. */
 import type { AlertState } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
+import { timelineInsert, timelineParams, type AuditEntry } from './audit';
 import type { Queryable } from './db';
 
 export interface AlertRow {
@@ -53,15 +54,23 @@ export interface NewAlert {
   integrationId?: string | null;
 }
 
-/** Inserts the alert once; a retried insert of the same id changes nothing. Returns true if inserted. */
-export async function insertAlert(db: Queryable, a: NewAlert): Promise<boolean> {
-  const result = await db.query(
-    `insert into alerts (id, workflow_id, first_run_id, dedup_key, summary, severity, service, source, labels, details, links,
-                         state, triggered_at, last_seen_at, policy_id, policy_name, tta_target_ms, ttr_target_ms, integration_id)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, 'new', $12, $12, $13, $14, $15, $16,
-             -- an integration deleted since the event arrived leaves the alert unattributed, not unrecorded
-             (select id from integrations where id = $17))
-     on conflict (id) do nothing`,
+/**
+ * Inserts the alert once, and with it the entries of its timeline (each once, by its idempotency key), in
+ * one statement: both or neither, without a transaction. A retried insert of the same id changes nothing
+ * but the entries it did not write yet. Returns true if the alert was inserted.
+ */
+export async function insertAlert(db: Queryable, a: NewAlert, timeline: readonly AuditEntry[] = []): Promise<boolean> {
+  const { rows } = await db.query<{ inserted: boolean }>(
+    `with inserted as (
+       insert into alerts (id, workflow_id, first_run_id, dedup_key, summary, severity, service, source, labels, details, links,
+                           state, triggered_at, last_seen_at, policy_id, policy_name, tta_target_ms, ttr_target_ms, integration_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, 'new', $12, $12, $13, $14, $15, $16,
+               -- an integration deleted since the event arrived leaves the alert unattributed, not unrecorded
+               (select id from integrations where id = $17))
+       on conflict (id) do nothing
+       returning id
+     ), timeline as (${timelineInsert(18)})
+     select exists (select 1 from inserted) as inserted`,
     [
       a.id,
       a.workflowId,
@@ -80,9 +89,10 @@ export async function insertAlert(db: Queryable, a: NewAlert): Promise<boolean> 
       a.ttaTargetMs,
       a.ttrTargetMs,
       a.integrationId ?? null,
+      ...timelineParams(timeline),
     ],
   );
-  return (result.rowCount ?? 0) > 0;
+  return rows[0]!.inserted;
 }
 
 /** What an applied transition set, for the TTA/TTR metrics (ms; null when it set none). */
@@ -151,6 +161,34 @@ export async function recordOccurrence(
 /** Returns the alert with this id, or undefined. */
 export async function getAlert(db: Queryable, id: string): Promise<AlertRow | undefined> {
   const { rows } = await db.query<AlertRow>('select * from alerts where id = $1', [id]);
+  return rows[0];
+}
+
+/** Returns the recorded state and its version (bumped by every transition written), or undefined if unrecorded. */
+export async function recordedState(db: Queryable, id: string): Promise<{ state: AlertState; stateVersion: number } | undefined> {
+  const { rows } = await db.query<{ state: AlertState; state_version: number }>('select state, state_version from alerts where id = $1', [id]);
+  return rows[0] && { state: rows[0].state, stateVersion: rows[0].state_version };
+}
+
+/** What the answer to a new alert's trigger says of its record: state, count, policy and group role. */
+export interface RecordedAnswer {
+  state: AlertState;
+  occurrences: number;
+  service: string;
+  severity: Severity;
+  has_policy: boolean;
+  group_role: 'leader' | 'member' | null;
+}
+
+/** Returns a recorded alert's answer facts (its group role: whether it is its group's leader), or undefined. */
+export async function recordedAnswer(db: Queryable, id: string): Promise<RecordedAnswer | undefined> {
+  const { rows } = await db.query<RecordedAnswer>(
+    `select a.state, a.occurrences, a.service, a.severity, a.policy_id is not null as has_policy,
+            case when a.group_id is null then null when g.leader_id = a.id then 'leader' else 'member' end as group_role
+       from alerts a left join alert_groups g on g.id = a.group_id
+      where a.id = $1`,
+    [id],
+  );
   return rows[0];
 }
 

@@ -36,6 +36,35 @@ export async function insertAudit(db: Queryable, e: AuditEntry): Promise<boolean
   return (result.rowCount ?? 0) > 0;
 }
 
+/**
+ * Returns an insert of several entries from array parameters $first..$first+7 (see timelineParams), in
+ * their order, each skipped if one with its idempotency key exists: for a statement that writes an
+ * alert's record and its timeline together.
+ */
+export function timelineInsert(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `insert into alert_audit (alert_id, action, from_state, to_state, actor, reason, at, idempotency_key)
+     select alert_id, action, from_state, to_state, actor, reason, at, idempotency_key
+       from unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::text[], ${p(6)}::timestamptz[], ${p(7)}::text[])
+            with ordinality as e(alert_id, action, from_state, to_state, actor, reason, at, idempotency_key, n)
+      order by n
+     on conflict (idempotency_key) do nothing`;
+}
+
+/** Returns the parameters of timelineInsert for these entries. */
+export function timelineParams(entries: readonly AuditEntry[]): unknown[] {
+  return [
+    entries.map((e) => e.alertId),
+    entries.map((e) => e.action),
+    entries.map((e) => e.fromState),
+    entries.map((e) => e.toState),
+    entries.map((e) => e.actor),
+    entries.map((e) => e.reason),
+    entries.map((e) => e.at),
+    entries.map((e) => e.idempotencyKey),
+  ];
+}
+
 /** Returns the alert's audit trail, oldest first. */
 export async function listAudit(db: Queryable, alertId: string): Promise<AuditRow[]> {
   const { rows } = await db.query<AuditRow>(

@@ -7,6 +7,8 @@
 import pg from 'pg';
 
 export const CONFIG_CHANGED_CHANNEL = 'klaxon_config_changed';
+/** Every new alert row, with its id (sql/000016-alert-recorded-notify.sql). */
+export const ALERT_RECORDED_CHANNEL = 'klaxon_alert_recorded';
 
 /** The listener's application_name, so operators (and tests) can tell its connection from the pool's. */
 export const LISTENER_APPLICATION_NAME = 'klaxon-listener';
@@ -16,6 +18,8 @@ export interface ChangeListenerOptions {
   newClient: () => pg.Client;
   /** A table changed: its name as the trigger sent it. */
   onChange(table: string): void;
+  /** An alert was recorded (committed): its id. */
+  onAlertRecorded?(alertId: string): void;
   /**
    * Up (true): LISTEN is in place and from now on every committed change is reported. Down (false, with
    * the reason): changes may go unseen until it is up again, and everything may have changed meanwhile.
@@ -89,12 +93,14 @@ export function listenForChanges(opts: ChangeListenerOptions): ChangeListener {
     client.on('error', (err) => down(client, err));
     client.on('end', () => down(client, new Error('listener connection ended')));
     client.on('notification', (msg) => {
-      if (msg.channel === CONFIG_CHANGED_CHANNEL && client === current && !closed)
-        opts.onChange(msg.payload ?? '');
+      if (client !== current || closed) return;
+      if (msg.channel === CONFIG_CHANGED_CHANNEL) opts.onChange(msg.payload ?? '');
+      else if (msg.channel === ALERT_RECORDED_CHANNEL && msg.payload) opts.onAlertRecorded?.(msg.payload);
     });
     try {
       await client.connect();
       await client.query(`listen ${CONFIG_CHANGED_CHANNEL}`);
+      if (opts.onAlertRecorded) await client.query(`listen ${ALERT_RECORDED_CHANNEL}`);
     } catch (err) {
       down(client, err);
       return;

@@ -52,36 +52,71 @@ export interface SendAttempt {
   leaseMs: number;
 }
 
+/** What a claim reads besides the row, in the same statement: the alert's details, a webhook secret. */
+export interface ClaimReads {
+  /** Read the details of the row's alert (undefined when it has none). */
+  alertDetails?: boolean;
+  /** Read this webhook secret (undefined when there is no such secret). */
+  secretId?: string;
+}
+
+export interface Claim {
+  row: NotificationRow;
+  fresh: boolean;
+  holds: boolean;
+  details?: Record<string, unknown>;
+  secret?: string;
+}
+
+type ClaimedRow = NotificationRow & { claim_details: Record<string, unknown> | null; claim_secret: string | null };
+
+// Appended to each claim statement over its `claimed` rows; parameters $first (details?) and $first+1 (secret id).
+const claimReads = (first: number) =>
+  `select claimed.*,
+          case when $${first}::boolean then (select details from alerts where id = claimed.alert_id) end as claim_details,
+          (select secret from webhook_secrets where id = $${first + 1}::uuid) as claim_secret
+     from claimed`;
+
+function claimOf(claimed: ClaimedRow, fresh: boolean, holds: boolean): Claim {
+  const { claim_details: details, claim_secret: secret, ...row } = claimed;
+  return { row, fresh, holds, ...(details !== null ? { details } : {}), ...(secret !== null ? { secret } : {}) };
+}
+
 /**
  * Claims the send for one attempt: inserts a `sending` row leased to it, or takes the existing row's lease
  * if the row is still `sending` and no other attempt holds a live lease. `holds` says whether this attempt
  * may call the provider; a row already `sent`, `failed` or `cancelled` means an earlier attempt finished,
  * and nobody must send again. `attempts` is the highest attempt number that reached the log (attempts
- * after a cancel excepted).
+ * after a cancel excepted). What `reads` asks for comes with the row, from the same statement.
  */
-export async function claimNotification(db: Queryable, n: NewNotification, a: SendAttempt): Promise<{ row: NotificationRow; fresh: boolean; holds: boolean }> {
-  const inserted = await db.query<NotificationRow>(
-    `insert into notifications (idempotency_key, alert_id, kind, cycle, loop, tier, target, user_id, channel, address, status, scheduled_at, schedule_id, attempts, lease_owner, lease_until)
-     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, 'sending', $11, $12, coalesce($13::integer, 1), $14, now() + $15::integer * interval '1 millisecond')
-     on conflict (idempotency_key) do nothing returning *`,
-    [n.idempotencyKey, n.alertId, n.kind, n.cycle, n.loop, n.tier, JSON.stringify(n.target), n.userId, n.channel, n.address, n.scheduledAt, n.scheduleId, a.attempt ?? null, a.owner, a.leaseMs],
+export async function claimNotification(db: Queryable, n: NewNotification, a: SendAttempt, reads: ClaimReads = {}): Promise<Claim> {
+  const extra = [reads.alertDetails ?? false, reads.secretId ?? null];
+  const inserted = await db.query<ClaimedRow>(
+    `with claimed as (
+       insert into notifications (idempotency_key, alert_id, kind, cycle, loop, tier, target, user_id, channel, address, status, scheduled_at, schedule_id, attempts, lease_owner, lease_until)
+       values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, 'sending', $11, $12, coalesce($13::integer, 1), $14, now() + $15::integer * interval '1 millisecond')
+       on conflict (idempotency_key) do nothing returning *
+     ) ${claimReads(16)}`,
+    [n.idempotencyKey, n.alertId, n.kind, n.cycle, n.loop, n.tier, JSON.stringify(n.target), n.userId, n.channel, n.address, n.scheduledAt, n.scheduleId, a.attempt ?? null, a.owner, a.leaseMs, ...extra],
   );
-  if (inserted.rows[0]) return { row: inserted.rows[0], fresh: true, holds: true };
+  if (inserted.rows[0]) return claimOf(inserted.rows[0], true, true);
   // The set list reads the row as it was; under a concurrent claim Postgres re-reads the row once the
   // other commits, so two attempts can never both take a free lease.
-  const { rows } = await db.query<NotificationRow>(
-    `update notifications set
-       -- An attempt coming after the page was cancelled only finds that out: it is no attempt to page.
-       attempts = case when status = 'cancelled' then attempts else greatest(attempts, coalesce($2::integer, attempts + 1)) end,
-       lease_owner = case when status = 'sending' and (lease_until is null or lease_until <= now()) then $3 else lease_owner end,
-       lease_until = case when status = 'sending' and (lease_until is null or lease_until <= now())
-                          then now() + $4::integer * interval '1 millisecond' else lease_until end,
-       updated_at = now()
-     where idempotency_key = $1 returning *`,
-    [n.idempotencyKey, a.attempt ?? null, a.owner, a.leaseMs],
+  const { rows } = await db.query<ClaimedRow>(
+    `with claimed as (
+       update notifications set
+         -- An attempt coming after the page was cancelled only finds that out: it is no attempt to page.
+         attempts = case when status = 'cancelled' then attempts else greatest(attempts, coalesce($2::integer, attempts + 1)) end,
+         lease_owner = case when status = 'sending' and (lease_until is null or lease_until <= now()) then $3 else lease_owner end,
+         lease_until = case when status = 'sending' and (lease_until is null or lease_until <= now())
+                            then now() + $4::integer * interval '1 millisecond' else lease_until end,
+         updated_at = now()
+       where idempotency_key = $1 returning *
+     ) ${claimReads(5)}`,
+    [n.idempotencyKey, a.attempt ?? null, a.owner, a.leaseMs, ...extra],
   );
   const row = rows[0]!;
-  return { row, fresh: false, holds: row.status === 'sending' && row.lease_owner === a.owner };
+  return claimOf(row, false, row.status === 'sending' && row.lease_owner === a.owner);
 }
 
 /** Extends the attempt's lease while its send runs; returns false if it no longer holds it. */

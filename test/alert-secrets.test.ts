@@ -65,7 +65,7 @@ it('keeps webhook secrets out of the whole Temporal history of an alert that pag
   };
   walk(history);
   const all = texts.join('\n');
-  assert.ok(all.includes('Card auth failing') && all.includes('sendPage'), 'the walk reads the payloads (the summary and activity names are there)');
+  assert.ok(all.includes('Card auth failing') && all.includes('pageTargets'), 'the walk reads the payloads (the summary and activity names are there)');
   assert.ok(all.includes('secretId'), 'the targets name their secrets by id');
   for (const secret of [policySecret, methodSecret]) assert.ok(!all.includes(secret), 'no secret anywhere in the history');
 

@@ -116,6 +116,30 @@ describe('a repeat of a recently delivered alert', () => {
     assert.ok(deps.recent!.has(first.workflowId), 'remembered again');
   });
 
+  it('in a process that did not deliver it, with planning not in memory, is a signal too: planned only once none is open', async () => {
+    const { calls, deps } = counted();
+    // Reads with nothing in memory (a cache not serving): planning would query Postgres.
+    const cold: TriggerDeps = { ...deps, plans: { ...deps.plans!, inMemory: () => undefined } };
+    const first = await triggerAlert(cold, fields('fast-4'));
+    assert.deepEqual(
+      calls,
+      { signalWithStart: 1, signal: 1, plans: 1 },
+      'tried the signal, found no alert, planned and started',
+    );
+    await waitFor('recorded', async () => (await alertsOf('fast-4')).length === 1);
+
+    const elsewhere: TriggerDeps = { ...cold, recent: new RecentAlerts({ max: 100, ttlMs: 60_000 }) };
+    const second = await triggerAlert(elsewhere, fields('fast-4'));
+    assert.deepEqual(
+      calls,
+      { signalWithStart: 1, signal: 2, plans: 1 },
+      'a signal to the open alert, no planning',
+    );
+    assert.equal(second.workflowId, first.workflowId);
+    assert.ok(elsewhere.recent!.has(first.workflowId));
+    await waitFor('the repeat counted', async () => (await alertsOf('fast-4'))[0]?.occurrences === 2);
+  });
+
   it('is what ingest does with the app caches: duplicates reach the open alert', async () => {
     const made = await h.request('POST', '/integrations', { type: 'pagerduty', name: 'pd', service: 'fast' });
     const event = {

@@ -45,7 +45,8 @@ it('keeps alert text and addresses out of the history Temporal stores, and the a
     const marker = e.markerRecordedEventAttributes;
     walk(marker ? marker.details?.result : e);
   }
-  assert.ok(payloads.length > 10, `the history has payloads (${payloads.length})`);
+  // The start's input and signal, the record's and the transition's results, the page's input and result, the Update's.
+  assert.ok(payloads.length >= 6, `the history has payloads (${payloads.length})`);
   const encodings = new Set(payloads.map((p) => Buffer.from(p.metadata?.encoding ?? []).toString()));
   assert.deepEqual([...encodings], ['binary/encrypted'], 'every payload is encrypted');
   assert.deepEqual(new Set(payloads.map((p) => Buffer.from(p.metadata?.['encryption-key-id'] ?? []).toString())), new Set(['k2']), 'by the first key');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { startAppCaches, type AppCaches } from '../api/app-caches';
-import { planAlert } from '../api/alert-plan';
+import { planAlert, planFromMemory, storeReads } from '../api/alert-plan';
 import type { AlertFacts } from '../domain/escalation';
 import { createLogger } from '../runtime/logger';
 import type { Queryable } from '../store/db';
@@ -136,6 +136,20 @@ describe('plan cache', () => {
       assert.equal((await caches.plans.integrationByKey(routingKey))?.name, 'am');
     }
     assert.equal(reads.n, warm, 'nothing queried once warm');
+  });
+
+  it('plans from memory only what it serves, the same plan, without a query', async () => {
+    const { caches, reads } = await started();
+    const before = reads.n;
+    assert.equal(await planFromMemory(FACTS[0]!, 0.75, caches.plans), null, 'cold: planning would query');
+    assert.equal(reads.n, before, 'finding that out queried nothing');
+    assert.deepEqual(await cachedPlans(caches), await storePlans());
+    const warm = reads.n;
+    assert.deepEqual(await Promise.all(FACTS.map((f) => planFromMemory(f, 0.75, caches.plans))), await storePlans());
+    assert.equal(reads.n, warm);
+    caches.plans.setLive(false);
+    assert.equal(caches.plans.inMemory(), undefined, 'nothing served while the listener is down');
+    assert.equal(await planFromMemory(FACTS[0]!, 0.75, storeReads(db.pool)), undefined, 'the store never answers from memory');
   });
 
   it('never keeps an unknown routing key, and admits only the exact key', async () => {

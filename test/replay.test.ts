@@ -8,6 +8,7 @@ import { Worker, type ReplayResult } from '@temporalio/worker';
 import {
   ALERT_WORKFLOW_TYPE,
   GROUP_WORKFLOW_TYPE,
+  LEGACY_ALERT_WORKFLOW_TYPE,
   SCHEDULE_HANDOFF_WORKFLOW_TYPE,
 } from '../workflows/messages';
 import { historyFiles, readRecordedHistory, toReplayInput, type RecordedHistory } from './helpers/histories';
@@ -32,7 +33,7 @@ before(async () => {
 
 it('has histories of every workflow type, finished and still running', () => {
   const types = new Set(recorded.map((r) => r.workflowType));
-  for (const type of [ALERT_WORKFLOW_TYPE, GROUP_WORKFLOW_TYPE, SCHEDULE_HANDOFF_WORKFLOW_TYPE]) {
+  for (const type of [ALERT_WORKFLOW_TYPE, LEGACY_ALERT_WORKFLOW_TYPE, GROUP_WORKFLOW_TYPE, SCHEDULE_HANDOFF_WORKFLOW_TYPE]) {
     assert.ok(types.has(type), `no recorded history of ${type}: run npm run record-histories`);
   }
   assert.ok(

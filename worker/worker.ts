@@ -3,6 +3,7 @@ import type { WorkflowClient } from '@temporalio/client';
 import { Worker, type NativeConnection, type State, type WorkflowBundle } from '@temporalio/worker';
 import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
+import { createTierPageActivities } from '../activities/tier-pages';
 import { createNotifiers } from '../notifiers';
 import { DEFAULT_LINK_TTL_MS } from '../domain/replies/links';
 import { publicUrlOf, type Config } from '../runtime/config';
@@ -69,7 +70,7 @@ export interface KlaxonWorker {
 
 /** Returns a worker ready to run. */
 export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<KlaxonWorker> {
-  const activities = {
+  const merged = {
     ...createActivities({
       pool: opts.pool,
       notifiers: opts.notifiers,
@@ -82,6 +83,8 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Kla
     }),
     ...opts.activityOverrides,
   };
+  // A tier's pages go through resolveTargets and sendPage as the worker has them (a test may replace one).
+  const activities = { ...merged, ...(opts.activityOverrides?.pageTargets ? {} : createTierPageActivities(opts.pool, merged)) };
   const main = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

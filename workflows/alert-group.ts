@@ -16,7 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { takesAnswer, type GroupEscalation, type GroupRef, type GroupRoleAnswer } from '../domain/grouping';
-import type { AlertContext } from './alert-loops';
+import type { AlertContext } from './alert-context';
 import { activePolicy } from './alert-state';
 import { groupMemberStateSignal, groupWorkflowId } from './messages';
 

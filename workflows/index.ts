@@ -1,4 +1,6 @@
 // The workflow bundle's entry point: every workflow type the worker registers.
-export { alertWorkflow } from './alert';
+export { alert } from './alert';
+// Runs started before the lean alert, and the runs they continue as.
+export { alertWorkflow } from './legacy/alert';
 export { groupWorkflow } from './group';
 export { scheduleHandoffWorkflow } from './handoff';

@@ -11,7 +11,13 @@ import type { AlertRuntime } from './alert-state';
 import type { SlaDeadlines, SlaMark, SlaStatus, SlaTargets } from '../domain/sla';
 import type { Severity } from '../domain/severity';
 
-export const ALERT_WORKFLOW_TYPE = 'alertWorkflow';
+/** The workflow type new alerts start as (workflows/alert.ts). */
+export const ALERT_WORKFLOW_TYPE = 'alert';
+/**
+ * The type alerts started as before the lean alert: still registered, so runs of it (and the runs they
+ * continue as) go on replaying the code they began with, workflows/legacy/. Never started anew.
+ */
+export const LEGACY_ALERT_WORKFLOW_TYPE = 'alertWorkflow';
 
 /**
  * Returns the task queue pages go out on, beside the alerts' own: in a storm thousands of alerts queue

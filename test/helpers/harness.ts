@@ -5,6 +5,7 @@
 import { AssertionError } from 'node:assert';
 import type { Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type pg from 'pg';
 import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { startAppCaches, type AppCaches } from '../../api/app-caches';
@@ -96,6 +97,8 @@ export interface HarnessOptions {
   outboundAllowlist?: OutboundAllowlist;
   /** READY_WORKER_POLL_SECONDS in ms (default 90 s). */
   workerPollMaxAgeMs?: number;
+  /** The pools the app (with its caches) and the worker query through (default: the database's own). */
+  pools?: { api?: pg.Pool; worker?: pg.Pool };
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -103,6 +106,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const taskQueue = opts.taskQueue ?? `klaxon-test-${Math.random().toString(36).slice(2)}`;
   const log = opts.log ?? createLogger('silent');
   const outboundAllowlist = opts.outboundAllowlist ?? LOOPBACK_ALLOWLIST;
+  const apiPool = opts.pools?.api ?? db.pool;
+  const workerPool = opts.pools?.worker ?? db.pool;
   const bundle = await workflowBundle();
   const dataConverter = dataConverterOf(opts.payloadKeys);
   // The environment's own client has no codec; with keys, the app and activities get one that does.
@@ -114,7 +119,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      pool: db.pool,
+      pool: workerPool,
       workflowBundle: bundle,
       notifiers: opts.notifiers ?? createNotifiers({ outboundAllowlist }),
       publicUrl: PUBLIC_URL,
@@ -134,9 +139,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     worker = undefined;
   };
   if (opts.inProcessWorker !== false) await startWorker();
-  const caches = startAppCaches({ pool: db.pool, databaseUrl: db.url, log, reopenWindowMs: 30 * 60_000, countsEveryMs: opts.countsEveryMs });
+  const caches = startAppCaches({ pool: apiPool, databaseUrl: db.url, log, reopenWindowMs: 30 * 60_000, countsEveryMs: opts.countsEveryMs });
   const app = createApp({
-    pool: db.pool,
+    pool: apiPool,
     temporal: client,
     taskQueue,
     log,

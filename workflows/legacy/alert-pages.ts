@@ -14,12 +14,12 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, SendPageInput, SendPageResult } from '../activities';
-import { shownTarget, type PageOutcome, type Target } from '../domain/escalation';
-import { splitTargets, type Recipient } from '../domain/recipients';
-import type { AlertContext } from './alert-loops';
-import { noteNotification } from './alert-state';
-import { pagesTaskQueue, type NotificationView } from './messages';
+import type { Activities, SendPageInput, SendPageResult } from '../../activities';
+import { shownTarget, type PageOutcome, type Target } from '../../domain/escalation';
+import { splitTargets, type Recipient } from '../../domain/recipients';
+import type { AlertContext } from '../alert-context';
+import { noteNotification } from '../alert-state';
+import { pagesTaskQueue, type NotificationView } from '../messages';
 
 // Lookups retry until Postgres answers.
 export const LOOKUPS = {

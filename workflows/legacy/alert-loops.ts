@@ -4,7 +4,7 @@
  * alert's runtime state and act through the context the main workflow gives them.
  */
 import { condition, log, proxyActivities, proxySinks } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities } from '../../activities';
 import {
   ackTimeoutDeadline,
   ackTimeoutReason,
@@ -19,13 +19,12 @@ import {
   startEscalation,
   tierFailedForGood,
   type EscalationCursor,
-} from '../domain/escalation';
-import type { TransitionAction } from '../domain/lifecycle';
-import { markIsLive, pendingMarks, slaMarkReason, slaPageOf, type SlaMark } from '../domain/sla';
+} from '../../domain/escalation';
+import { markIsLive, pendingMarks, slaMarkReason, slaPageOf, type SlaMark } from '../../domain/sla';
 import { LOOKUPS, page, type SentPages } from './alert-pages';
-import { activePolicy, deadlinesOf, type AlertRuntime } from './alert-state';
-import type { AlertInput } from './messages';
-import type { KlaxonSinks } from './sinks';
+import { activePolicy, deadlinesOf } from '../alert-state';
+import type { AlertContext } from '../alert-context';
+import type { KlaxonSinks } from '../sinks';
 
 // Sink calls and log lines add nothing to the history and are skipped on replay (workflows/sinks.ts).
 const { escalation } = proxySinks<KlaxonSinks>();
@@ -37,18 +36,6 @@ const LATE_TOLERANCE_MS = 30_000;
 
 const lookups = proxyActivities<Activities>(LOOKUPS);
 
-export interface AlertContext {
-  input: AlertInput;
-  rt: AlertRuntime;
-  /** A transition made by Klaxon itself (ack timeout, auto-resolve), dated `at` (default: now). */
-  systemTransition(action: TransitionAction, reason: string, at?: number): Promise<void>;
-  /** A timeline entry written by the workflow (escalation gaps, SLA marks). */
-  audit(action: string, reason: string): Promise<void>;
-  /** Keeps a background promise (a page being sent) so the workflow waits for it before completing. */
-  track(p: Promise<unknown>): void;
-  /** Marks work under way (a lookup, a write) that a continue-as-new must wait for; returns p's result. */
-  during<T>(p: Promise<T>): Promise<T>;
-}
 
 /** Pages the policy's tiers while the alert is `new`; acknowledge or resolve stops it, a return to `new` restarts it. */
 export async function escalationLoop(ctx: AlertContext): Promise<void> {
