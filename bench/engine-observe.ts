@@ -85,6 +85,8 @@ export interface Reached {
   n: number;
   /** Date.now() when the count last grew (null: it never grew). */
   at: number | null;
+  /** Every growth seen: when, and to what. */
+  series: { at: number; n: number }[];
 }
 
 /**
@@ -95,12 +97,16 @@ export async function untilCount(read: () => Promise<number>, target: number, st
   let n = 0;
   let at: number | null = null;
   let changedAt = Date.now();
+  const series: Reached['series'] = [];
   for (;;) {
     const value = await read().catch(() => n);
     // Dated when the read answered: the count was there by then (at most one poll late).
     const now = Date.now();
-    if (value > n) [n, at, changedAt] = [value, now, now];
-    if (n >= target || now - changedAt > stallMs) return { n, at };
+    if (value > n) {
+      [n, at, changedAt] = [value, now, now];
+      series.push({ at, n });
+    }
+    if (n >= target || now - changedAt > stallMs) return { n, at, series };
     await sleep(everyMs);
   }
 }

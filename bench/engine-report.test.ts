@@ -5,6 +5,7 @@ import { metricSum } from './engine-observe';
 import { targetRows, type EngineReport } from './engine-render';
 import {
   judgeStep,
+  reachedShareAt,
   probeLateness,
   roundRates,
   saturation,
@@ -24,6 +25,7 @@ const round = (kind: ThroughputRound['kind'], n: number, doneAfterMs: number, cp
   lastAcceptedAt: 1_000 + doneAfterMs / 2,
   done: n,
   doneAt: 1_000 + doneAfterMs,
+  doneAtShare: 1_000 + doneAfterMs,
   cpu,
   engineRetries: 0,
 });
@@ -41,13 +43,27 @@ const step = (rate: number, latenciesMs: number[], recordedAfterMs: number, coun
 describe('roundRates', () => {
   it('counts rates from the first due time, and CPU per item done', () => {
     const r = roundRates(round('klaxon', 100, 10_000, { worker: 2, api: 0.5 }));
-    assert.equal(r.donePerSecond, 10);
+    // 95 of the 100 by the fixture's 95% time, which is its end too.
+    assert.equal(r.donePerSecond, 9.5);
+    assert.equal(r.allDonePerSecond, 10);
     assert.equal(r.acceptedPerSecond, 20);
     assert.deepEqual(r.cpuMsPerItem, { worker: 20, api: 5 });
   });
 
+  it('takes the done rate at 95% of the items, so one straggler does not set it', () => {
+    const series = [
+      { at: 2_000, n: 50 },
+      { at: 6_000, n: 95 },
+      { at: 61_000, n: 100 },
+    ];
+    const r = roundRates({ ...round('trivial', 100, 60_000), doneAtShare: reachedShareAt(series, 100) });
+    assert.equal(r.donePerSecond, 19);
+    assert.equal(r.allDonePerSecond, 100 / 60);
+    assert.equal(reachedShareAt(series.slice(0, 1), 100), null);
+  });
+
   it('has no rate for a round in which nothing was done', () => {
-    assert.equal(roundRates({ ...round('trivial', 0, 0), doneAt: null }).donePerSecond, undefined);
+    assert.equal(roundRates({ ...round('trivial', 0, 0), doneAt: null, doneAtShare: null }).donePerSecond, undefined);
   });
 });
 

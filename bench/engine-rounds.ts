@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { alertWorkflowId } from '../workflows/messages';
 import { costOf, costToFirstPage, historySteps, type EngineCost } from './engine-history';
 import { cpuBetween, cpuNow, untilCount } from './engine-observe';
-import type { LatencyStep, StatementSample, ThroughputRound } from './engine-report';
+import { reachedShareAt, type LatencyStep, type StatementSample, type ThroughputRound } from './engine-report';
 import { ingestSender, paced, trivialStarter, type Sent } from './engine-send';
 import type { EngineStack } from './engine-stack';
 import { readStatements, resetStatements } from './engine-statements';
@@ -81,6 +81,7 @@ export async function trivialRound(ctx: EngineContext, round: number, o: RoundOp
     lastAcceptedAt: lastAccepted(sent),
     done: done.n,
     doneAt: done.at,
+    doneAtShare: reachedShareAt(done.series, o.count),
     cpu: cpuBetween(cpu0, cpuNow(ctx.stack)),
     engineRetries: ctx.stack.devServerRetries() - retries0,
   };
@@ -120,6 +121,7 @@ export async function klaxonRound(
       lastAcceptedAt: lastAccepted(sent),
       done: done.n,
       doneAt: done.at,
+      doneAtShare: reachedShareAt(done.series, o.count),
       cpu,
       engineRetries: ctx.stack.devServerRetries() - retries0,
     },
