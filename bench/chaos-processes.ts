@@ -65,6 +65,11 @@ export class Supervised {
     return this.becoming(this.spawnUntilReady());
   }
 
+  /** The process id of the current process, or undefined before the first start. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Resolves once the current process (or the one being started) is ready. */
   ready(): Promise<void> {
     return this.readyNow;

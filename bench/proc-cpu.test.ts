@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { familyCpuSeconds, parseStat, processCpuSeconds } from './proc-cpu';
+
+describe('parseStat', () => {
+  it('reads utime+stime and cutime+cstime after a name holding spaces and parentheses', () => {
+    const line = '4242 (postgres: a (b) c) S 1 4242 4242 0 -1 4194560 900 0 0 0 150 25 7 3 20 0 1 0 100 0 0';
+    assert.deepEqual(parseStat(line), { own: 175, reaped: 10 });
+  });
+
+  it('answers undefined for a truncated line', () => {
+    assert.equal(parseStat('4242 (node) S 1 4242'), undefined);
+  });
+});
+
+describe('processCpuSeconds', () => {
+  it('grows while this process burns CPU', () => {
+    const before = processCpuSeconds(process.pid)!;
+    const until = Date.now() + 300;
+    let x = 0;
+    while (Date.now() < until) x += Math.sqrt(x + 1);
+    assert.ok(x > 0);
+    assert.ok(processCpuSeconds(process.pid)! - before >= 0.1);
+    assert.ok(familyCpuSeconds(process.pid)! >= processCpuSeconds(process.pid)!);
+  });
+
+  it('answers undefined for a process that does not exist', () => {
+    assert.equal(processCpuSeconds(2 ** 22 + 1), undefined);
+  });
+});
