@@ -261,10 +261,14 @@ export function devServer(o: { cli: string; port: number; dbFile: string; logFil
   });
 }
 
-/** Returns `node --import tsx <script>` of this repository as a supervised process. */
+/**
+ * Returns `node --import tsx <script>` of this repository as a supervised process, or with `args` the
+ * node arguments given (the compiled code under dist/, as production runs it).
+ */
 export function klaxonProcess(o: {
   name: string;
   script: string;
+  args?: string[];
   env: Record<string, string>;
   logFile: string;
   ready: SupervisedSpec['ready'];
@@ -272,7 +276,7 @@ export function klaxonProcess(o: {
   return new Supervised({
     name: o.name,
     command: process.execPath,
-    args: ['--import', 'tsx', o.script],
+    args: o.args ?? ['--import', 'tsx', o.script],
     env: { ...process.env, ...o.env },
     logFile: o.logFile,
     ready: o.ready,

@@ -55,6 +55,8 @@ export interface StackOptions {
   logs: string;
   /** Added to the worker's environment (WORKER_MAX_CACHED_WORKFLOWS, ...). */
   workerEnv: Record<string, string>;
+  /** `compiled`: the API and worker run from dist/ under plain node (npm run build first), as in production. */
+  runtime: 'compiled' | 'tsx';
   log: (line: string) => void;
 }
 
@@ -110,6 +112,7 @@ export async function startEngineStack(o: StackOptions): Promise<EngineStack> {
   const api = klaxonProcess({
     name: 'api',
     script: 'api/main.ts',
+    ...(o.runtime === 'compiled' ? { args: ['dist/api/main.js'] } : {}),
     env: { ...common, DATABASE_URL: urlAs(ROLES.api), PORT: String(apiPort), TEMPORAL_METRICS_ADDRESS: 'off' },
     logFile: path.join(o.logs, 'api.log'),
     ready: (_out, exited) => httpReady(`${apiUrl}/healthz`, exited),
@@ -118,6 +121,8 @@ export async function startEngineStack(o: StackOptions): Promise<EngineStack> {
   const worker = klaxonProcess({
     name: 'worker',
     script: 'worker/main.ts',
+    // The same preload as npm run worker:prod (the SDK's per-promise stack capture off).
+    ...(o.runtime === 'compiled' ? { args: ['--require', './dist/worker/workflow-stack-traces.js', 'dist/worker/main.js'] } : {}),
     env: {
       ...common,
       // Its start-up line is what tells it ready.

@@ -14,8 +14,9 @@
  *   npm run bench:engine -- [--quick] [--rounds 2] [--count 1000] [--saturate-rate 200] [--in-flight 32]
  *     [--rates 10,20,30,40,50,60] [--step 45s] [--drain 2m] [--open 1000,10000] [--after-probes 3000]
  *     [--probes 20] [--tier2 5] [--cache 1000] [--fill-rate 100] [--samples 5] [--stall 1m]
- *     [--json file] [--logs dir]
+ *     [--runtime compiled|tsx] [--json file] [--logs dir]
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,6 +64,8 @@ function options() {
     fillRate: numberFlag('fill-rate', 100),
     samples: numberFlag('samples', 5),
     stallMs: durationFlag('stall', 60_000),
+    // How production runs (npm run build, plain node, stack capture off), or as npm start does (tsx).
+    runtime: stringFlag('runtime') === 'tsx' ? ('tsx' as const) : ('compiled' as const),
   };
 }
 type Options = ReturnType<typeof options>;
@@ -133,11 +136,17 @@ async function main(): Promise<void> {
   const began = Date.now();
   const loadBefore = load();
   try {
-    say(`${quick ? 'quick' : 'full'} run; ${loadBefore}; starting Postgres, the dev server, the API and both workers`);
+    say(`${quick ? 'quick' : 'full'} run; ${loadBefore}; runtime ${o.runtime}`);
+    if (o.runtime === 'compiled') {
+      say('npm run build');
+      execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+    say('starting Postgres, the dev server, the API and both workers');
     stack = await startEngineStack({
       dir,
       logs,
       workerEnv: { WORKER_MAX_CACHED_WORKFLOWS: String(o.cache) },
+      runtime: o.runtime,
       log: say,
     });
     connection = await Connection.connect({ address: stack.temporalAddress });
@@ -211,6 +220,7 @@ async function main(): Promise<void> {
     const report: EngineReport = {
       conditions: [
         `\`npm run bench:engine${quick ? ' -- --quick' : ''}\`, ${new Date(began).toISOString()}, ${((Date.now() - began) / 60_000).toFixed(1)} min; ${os.cpus().length} cores; ${loadBefore} before, ${load()} after`,
+        `API and worker: ${o.runtime === 'compiled' ? 'compiled (dist/, plain node, the SDK\'s per-promise stack capture off), as `npm run api:prod` / `worker:prod`' : 'tsx, as `npm start`'}`,
         `A/B: ${o.rounds} rounds each of ${o.count} offered at ${o.saturateRate}/s, ${o.inFlight} in flight; B through \`POST /v2/enqueue\` (quiet alerts, no policy)`,
         `latency: paging alerts for ${o.stepMs / 1000} s per rate, request sent → first page at the receiver; a rate does not keep up when p99 > 5 s, recording < 90% of offered, or an alert is not paged within ${o.drainMs / 1000} s`,
         `open alerts: WORKER_MAX_CACHED_WORKFLOWS=${o.cache} passed to the worker; ${o.probes} probes with tier 2 at ${o.tier2Minutes} min, ${o.afterProbes} alerts recorded after them`,
