@@ -22,7 +22,9 @@ import { resolveTemporalCli, waitForPort } from '../runtime/temporal-tools';
 import { bootstrapAdminKey } from '../store/api-keys';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
+import { workerTuningOf } from '../runtime/worker-tuning';
 import { createKlaxonWorker, pagingFromConfig } from '../worker/worker';
+import { workflowBundleOf } from '../worker/workflow-bundle';
 
 const say = (line: string) => console.log(`[klaxon] ${line}`);
 
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
 
   const workerConnection = await connectWorker(address, { log });
-  const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config), workflows: temporal.workflow, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
+  const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config), workflows: temporal.workflow, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS), tuning: workerTuningOf(config), workflowBundle: workflowBundleOf(config.WORKFLOW_BUNDLE_PATH) });
   const workerDone = worker.run();
 
   const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;

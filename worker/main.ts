@@ -20,7 +20,7 @@ import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { workerTuningOf } from '../runtime/worker-tuning';
 import { createKlaxonWorker, pagingFromConfig } from './worker';
-import { workflowSourceOf } from './workflow-bundle';
+import { workflowBundleOf } from './workflow-bundle';
 
 /**
  * Returns the worker's and the client's connections once Temporal answers, retrying while it is
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   if (!config.DATABASE_URL)
     throw new Error('DATABASE_URL is required for `npm run worker` (`npm start` embeds Postgres)');
   // Before anything connects: a missing bundle is a broken install, not something to wait out.
-  const source = workflowSourceOf(config.WORKFLOW_BUNDLE_PATH);
+  const workflowBundle = workflowBundleOf(config.WORKFLOW_BUNDLE_PATH);
   const tuning = workerTuningOf(config);
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
@@ -98,9 +98,9 @@ async function main(): Promise<void> {
     workflows: client.workflow,
     dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS),
     tuning,
-    ...('workflowBundle' in source ? { workflowBundle: source.workflowBundle } : {}),
+    workflowBundle,
   });
-  const workflowCode = 'workflowBundle' in source ? source.workflowBundle : 'bundled at start';
+  const workflowCode = workflowBundle ?? 'bundled at start';
   log.info(
     {
       address,

@@ -16,20 +16,17 @@ export async function buildWorkflowBundle(logger?: Logger): Promise<WorkflowBund
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...(logger ? { logger } : {}) });
 }
 
-/** Where a worker's workflow code comes from: a bundle file, or workflows/ bundled by the SDK at start. */
-export type WorkflowSource = { workflowBundle: WorkflowBundleOption } | { workflowsPath: string };
-
 /**
- * Returns the workflow source for WORKFLOW_BUNDLE_PATH: that file; unset, the one `npm run build` wrote
- * when this is the compiled build (a dist/ without it is an incomplete build, refused rather than
- * silently bundled at every start); unset under tsx, workflows/ bundled at start. Throws when the file is missing.
+ * Returns the bundle for WORKFLOW_BUNDLE_PATH: that file; unset, the one `npm run build` wrote when this
+ * is the compiled build (a dist/ without it is an incomplete build, refused rather than bundled at every
+ * start); unset under tsx, undefined: workflows/ is bundled at start. Throws when the file is missing.
  */
-export function workflowSourceOf(bundlePath: string | undefined): WorkflowSource {
+export function workflowBundleOf(bundlePath: string | undefined): WorkflowBundleOption | undefined {
   const codePath = bundlePath ?? (COMPILED ? BUILT_WORKFLOW_BUNDLE : undefined);
-  if (codePath === undefined) return { workflowsPath: WORKFLOWS_PATH };
+  if (codePath === undefined) return undefined;
   if (!existsSync(codePath)) {
     const variable = bundlePath === undefined ? 'the compiled build expects it' : 'WORKFLOW_BUNDLE_PATH';
     throw new Error(`workflow bundle ${codePath} not found (${variable}): run \`npm run build\``);
   }
-  return { workflowBundle: { codePath } };
+  return { codePath };
 }
