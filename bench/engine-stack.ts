@@ -67,7 +67,9 @@ export async function startEngineStack(o: StackOptions): Promise<EngineStack> {
     log: o.log,
   });
   if (cli.type !== 'existing-path')
-    throw new Error('the engine benchmark runs the Temporal CLI as its own process: run npm run provision first');
+    throw new Error(
+      'the engine benchmark runs the Temporal CLI as its own process: run npm run provision first',
+    );
   const [pgPort, temporalPort, apiPort, workerMetricsPort, sdkPort] = [
     await freePort(),
     await freePort(),
@@ -110,7 +112,12 @@ export async function startEngineStack(o: StackOptions): Promise<EngineStack> {
   const api = klaxonProcess({
     name: 'api',
     script: 'api/main.ts',
-    env: { ...common, DATABASE_URL: urlAs(ROLES.api), PORT: String(apiPort), TEMPORAL_METRICS_ADDRESS: 'off' },
+    env: {
+      ...common,
+      DATABASE_URL: urlAs(ROLES.api),
+      PORT: String(apiPort),
+      TEMPORAL_METRICS_ADDRESS: 'off',
+    },
     logFile: path.join(o.logs, 'api.log'),
     ready: (_out, exited) => httpReady(`${apiUrl}/healthz`, exited),
   });
@@ -158,7 +165,9 @@ export async function startEngineStack(o: StackOptions): Promise<EngineStack> {
     },
     devServerRetries: () => {
       try {
-        return readFileSync(path.join(o.logs, 'temporal.log'), 'utf8').split('Fail to process task').length - 1;
+        return (
+          readFileSync(path.join(o.logs, 'temporal.log'), 'utf8').split('Fail to process task').length - 1
+        );
       } catch {
         return 0;
       }
