@@ -30,11 +30,18 @@ export interface EngineCost {
  * Returns the events and workflow tasks up to and including the workflow task completed after the
  * first page activity completed, or undefined when no page activity completed and was followed by one.
  */
-export function costToFirstPage(steps: readonly HistoryStep[], pageTypes = PAGE_ACTIVITY_TYPES): EngineCost | undefined {
+export function costToFirstPage(
+  steps: readonly HistoryStep[],
+  pageTypes = PAGE_ACTIVITY_TYPES,
+): EngineCost | undefined {
   const pageScheduled = new Set(
-    steps.filter((s) => s.type === 'activity-scheduled' && pageTypes.includes(s.activity ?? '')).map((s) => s.id),
+    steps
+      .filter((s) => s.type === 'activity-scheduled' && pageTypes.includes(s.activity ?? ''))
+      .map((s) => s.id),
   );
-  const paged = steps.findIndex((s) => s.type === 'activity-completed' && pageScheduled.has(s.scheduledId ?? -1));
+  const paged = steps.findIndex(
+    (s) => s.type === 'activity-completed' && pageScheduled.has(s.scheduledId ?? -1),
+  );
   if (paged < 0) return undefined;
   const end = steps.findIndex((s, i) => i > paged && s.type === 'task-completed');
   return end < 0 ? undefined : costOf(steps.slice(0, end + 1));
@@ -54,9 +61,17 @@ export async function historySteps(client: Client, workflowId: string): Promise<
       case E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
         return { id, type: 'task-completed' };
       case E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-        return { id, type: 'activity-scheduled', activity: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '' };
+        return {
+          id,
+          type: 'activity-scheduled',
+          activity: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '',
+        };
       case E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-        return { id, type: 'activity-completed', scheduledId: Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? 0) };
+        return {
+          id,
+          type: 'activity-completed',
+          scheduledId: Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? 0),
+        };
       default:
         return { id, type: 'other' };
     }

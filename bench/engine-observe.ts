@@ -46,9 +46,13 @@ export function metricSum(text: string, name: string): number | undefined {
 }
 
 /** Returns the worker's workflow cache size and forced evictions, from the SDK's metrics endpoint. */
-async function workerCache(s: EngineStack): Promise<{ size: number | undefined; evictions: number | undefined }> {
+async function workerCache(
+  s: EngineStack,
+): Promise<{ size: number | undefined; evictions: number | undefined }> {
   try {
-    const text = await (await fetch(`http://${s.workerSdkMetrics}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const text = await (
+      await fetch(`http://${s.workerSdkMetrics}/metrics`, { signal: AbortSignal.timeout(5_000) })
+    ).text();
     return {
       size: metricSum(text, 'temporal_sticky_cache_size'),
       evictions:
@@ -62,7 +66,9 @@ async function workerCache(s: EngineStack): Promise<{ size: number | undefined; 
 
 /** Returns the alerts open in Postgres now. */
 export async function openAlerts(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from alerts where state <> 'resolved'`);
+  const { rows } = await pool.query<{ n: number }>(
+    `select count(*)::int as n from alerts where state <> 'resolved'`,
+  );
   return rows[0]!.n;
 }
 
@@ -93,7 +99,12 @@ export interface Reached {
  * Polls `read` until it reaches `target`, or until it has not grown for `stallMs`; returns the count and
  * when it last grew. A failed read counts as no growth.
  */
-export async function untilCount(read: () => Promise<number>, target: number, stallMs: number, everyMs = 250): Promise<Reached> {
+export async function untilCount(
+  read: () => Promise<number>,
+  target: number,
+  stallMs: number,
+  everyMs = 250,
+): Promise<Reached> {
   let n = 0;
   let at: number | null = null;
   let changedAt = Date.now();

@@ -67,13 +67,19 @@ export class OpenWatcher {
     await sleep(5_000);
     const s = await openSample(this.ctx.stack);
     this.samples.push(s);
-    this.ctx.say(`${s.open} open: worker RSS ${Math.round((s.workerRssKb ?? 0) / 1024)} MiB, cache ${s.cacheSize ?? '—'}`);
+    this.ctx.say(
+      `${s.open} open: worker RSS ${Math.round((s.workerRssKb ?? 0) / 1024)} MiB, cache ${s.cacheSize ?? '—'}`,
+    );
     return s;
   }
 }
 
 /** Runs the phase; see the module comment. */
-export async function openPhase(ctx: EngineContext, watcher: OpenWatcher, o: OpenOptions): Promise<OpenResult> {
+export async function openPhase(
+  ctx: EngineContext,
+  watcher: OpenWatcher,
+  o: OpenOptions,
+): Promise<OpenResult> {
   let batch = 0;
   const fillTo = async (open: number) => {
     const missing = open - (await openAlerts(ctx.stack.pool));
@@ -98,11 +104,20 @@ export async function openPhase(ctx: EngineContext, watcher: OpenWatcher, o: Ope
     await fillTo(m);
     if (m === probeAt) {
       const start = Date.now() + 100;
-      probeSent = await sendAlerts(ctx, 'probe', 'q-', { count: o.probes, rate: o.fillRate, inFlight: o.inFlight }, start);
-      ctx.say(`${probeSent.filter((s) => s.acceptedAt !== null).length} probe alerts sent; second tier due in ${o.tier2Minutes} min`);
+      probeSent = await sendAlerts(
+        ctx,
+        'probe',
+        'q-',
+        { count: o.probes, rate: o.fillRate, inFlight: o.inFlight },
+        start,
+      );
+      ctx.say(
+        `${probeSent.filter((s) => s.acceptedAt !== null).length} probe alerts sent; second tier due in ${o.tier2Minutes} min`,
+      );
     }
     if (targets.includes(m)) await watcher.check();
-    if (m === finalOpen) atFinal = watcher.samples.at(-1)?.open === m ? watcher.samples.at(-1) : await watcher.sample();
+    if (m === finalOpen)
+      atFinal = watcher.samples.at(-1)?.open === m ? watcher.samples.at(-1) : await watcher.sample();
   }
 
   const keys = probeSent.map((_, i) => `q-${i}`);
@@ -116,7 +131,9 @@ export async function openPhase(ctx: EngineContext, watcher: OpenWatcher, o: Ope
   return {
     samples: watcher.samples,
     evicted:
-      atFinal?.cacheSize === undefined ? undefined : atFinal.cacheSize < atFinal.open && atFinal.cacheSize < o.afterProbes,
+      atFinal?.cacheSize === undefined
+        ? undefined
+        : atFinal.cacheSize < atFinal.open && atFinal.cacheSize < o.afterProbes,
     probes: keys.flatMap((k) => {
       const dueAt = due.get(k);
       return dueAt === undefined ? [] : [{ dueAt, arrivedAt: pages.get(k) ?? null }];
@@ -125,7 +142,11 @@ export async function openPhase(ctx: EngineContext, watcher: OpenWatcher, o: Ope
 }
 
 /** Returns each probe's second-tier due time: its triggered_at in Postgres plus the tier's delay. */
-async function probeDueTimes(ctx: EngineContext, keys: string[], minutes: number): Promise<Map<string, number>> {
+async function probeDueTimes(
+  ctx: EngineContext,
+  keys: string[],
+  minutes: number,
+): Promise<Map<string, number>> {
   const { rows } = await ctx.stack.pool.query<{ dedup_key: string; t: number }>(
     `select dedup_key, (extract(epoch from triggered_at) * 1000)::float8 as t
        from alerts where service = $1 and dedup_key = any($2)`,

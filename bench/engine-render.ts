@@ -55,9 +55,11 @@ export const TARGETS = {
 } as const;
 
 const fixed = (n: number | undefined, digits = 1) => (n === undefined ? '—' : n.toFixed(digits));
-const ms = (n: number | undefined) => (n === undefined ? '—' : n < 10_000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`);
+const ms = (n: number | undefined) =>
+  n === undefined ? '—' : n < 10_000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`;
 const mib = (kb: number | undefined) => (kb === undefined ? '—' : `${Math.round(kb / 1024)} MiB`);
-const check = (value: number | undefined, ok: (v: number) => boolean) => (value === undefined ? undefined : ok(value));
+const check = (value: number | undefined, ok: (v: number) => boolean) =>
+  value === undefined ? undefined : ok(value);
 
 /** Returns every measure with a target, its value in this run and whether it met the target. */
 export function targetRows(r: EngineReport): TargetRow[] {
@@ -66,7 +68,12 @@ export function targetRows(r: EngineReport): TargetRow[] {
   const at10 = verdicts.find((v) => v.rate === 10);
   const sat = saturation(verdicts);
   const maxRate = Math.max(0, ...r.steps.map((s) => s.rate));
-  const satMet = sat.at === undefined ? (maxRate >= TARGETS.saturationAtLeast ? true : undefined) : sat.at >= TARGETS.saturationAtLeast;
+  const satMet =
+    sat.at === undefined
+      ? maxRate >= TARGETS.saturationAtLeast
+        ? true
+        : undefined
+      : sat.at >= TARGETS.saturationAtLeast;
   const big = r.open.find((o) => o.open >= r.rssTargetOpen);
   const late = probeLateness(r.probes);
   const paging = worstCost(r.history.paging);
@@ -87,13 +94,18 @@ export function targetRows(r: EngineReport): TargetRow[] {
     },
     {
       measure: 'saturation (first rate that did not keep up)',
-      value: sat.at === undefined ? `none up to ${maxRate}/s` : `${sat.at}/s (kept up at ${sat.sustained ?? '—'}/s)`,
+      value:
+        sat.at === undefined
+          ? `none up to ${maxRate}/s`
+          : `${sat.at}/s (kept up at ${sat.sustained ?? '—'}/s)`,
       target: `≥ ${TARGETS.saturationAtLeast}/s`,
       met: satMet,
     },
     {
       measure: `worker RSS at ${count(r.rssTargetOpen)} open alerts`,
-      value: big ? mib(big.workerRssKb) : `not reached (most: ${count(Math.max(0, ...r.open.map((o) => o.open)))})`,
+      value: big
+        ? mib(big.workerRssKb)
+        : `not reached (most: ${count(Math.max(0, ...r.open.map((o) => o.open)))})`,
       target: `< ${TARGETS.rssGiB} GiB`,
       met: big ? check(big.workerRssKb, (kb) => kb < TARGETS.rssGiB * 1024 * 1024) : undefined,
     },
@@ -101,7 +113,11 @@ export function targetRows(r: EngineReport): TargetRow[] {
       measure: `tier 2 (${r.tier2Minutes} min) of evicted alerts: lateness p50 / p99 (${r.probes.length} alerts)`,
       value:
         `${ms(late.lateness?.p50)} / ${ms(late.lateness?.p99)}${late.missing ? `, ${late.missing} never paged` : ''}` +
-        (r.probesEvicted ? '' : r.probesEvicted === false ? '; not evicted: the cache held them' : '; eviction unknown'),
+        (r.probesEvicted
+          ? ''
+          : r.probesEvicted === false
+            ? '; not evicted: the cache held them'
+            : '; eviction unknown'),
       target: `p99 ≤ ${TARGETS.latenessP99Ms / 1000} s, none missing`,
       met:
         r.probes.length === 0 || !r.probesEvicted
@@ -112,7 +128,9 @@ export function targetRows(r: EngineReport): TargetRow[] {
       measure: `paging alert: workflow tasks / history events to first page (worst of ${r.history.paging.length})`,
       value: paging ? `${paging.workflowTasks} / ${paging.events}` : '—',
       target: `≤ ${TARGETS.pagingTasks} / ≤ ${TARGETS.pagingEvents}`,
-      met: paging ? paging.workflowTasks <= TARGETS.pagingTasks && paging.events <= TARGETS.pagingEvents : undefined,
+      met: paging
+        ? paging.workflowTasks <= TARGETS.pagingTasks && paging.events <= TARGETS.pagingEvents
+        : undefined,
     },
     {
       measure: `quiet alert: workflow tasks / history events once recorded (worst of ${r.history.quiet.length})`,
@@ -130,7 +148,11 @@ export function targetRows(r: EngineReport): TargetRow[] {
 }
 
 const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 
 /** Returns the whole report as markdown. */
 export function renderEngine(r: EngineReport): string {

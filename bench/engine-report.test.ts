@@ -30,7 +30,12 @@ const round = (kind: ThroughputRound['kind'], n: number, doneAfterMs: number, cp
   engineRetries: 0,
 });
 
-const step = (rate: number, latenciesMs: number[], recordedAfterMs: number, count = latenciesMs.length): LatencyStep => ({
+const step = (
+  rate: number,
+  latenciesMs: number[],
+  recordedAfterMs: number,
+  count = latenciesMs.length,
+): LatencyStep => ({
   rate,
   count,
   start: 0,
@@ -63,13 +68,21 @@ describe('roundRates', () => {
   });
 
   it('has no rate for a round in which nothing was done', () => {
-    assert.equal(roundRates({ ...round('trivial', 0, 0), doneAt: null, doneAtShare: null }).donePerSecond, undefined);
+    assert.equal(
+      roundRates({ ...round('trivial', 0, 0), doneAt: null, doneAtShare: null }).donePerSecond,
+      undefined,
+    );
   });
 });
 
 describe('throughputRatio', () => {
   it('divides the median B rate by the median A rate', () => {
-    const rounds = [round('trivial', 100, 5_000), round('klaxon', 100, 10_000), round('trivial', 100, 4_000), round('klaxon', 100, 8_000)];
+    const rounds = [
+      round('trivial', 100, 5_000),
+      round('klaxon', 100, 10_000),
+      round('trivial', 100, 4_000),
+      round('klaxon', 100, 8_000),
+    ];
     // A: 20 and 25 a second (median 20, nearest rank); B: 10 and 12.5 (median 10).
     assert.equal(throughputRatio(rounds), 0.5);
   });
@@ -93,7 +106,12 @@ describe('judgeStep and saturation', () => {
   });
 
   it('finds the first rate that did not keep up and the highest below it that did', () => {
-    const verdicts = [step(30, [200], 10), step(10, [200], 10), step(50, [9_000], 10), step(40, [200], 10)].map(judgeStep);
+    const verdicts = [
+      step(30, [200], 10),
+      step(10, [200], 10),
+      step(50, [9_000], 10),
+      step(40, [200], 10),
+    ].map(judgeStep);
     assert.deepEqual(saturation(verdicts), { at: 50, sustained: 40 });
     assert.deepEqual(saturation(verdicts.filter((v) => v.rate !== 50)), { at: undefined, sustained: 40 });
   });
@@ -120,7 +138,11 @@ describe('statementsPerAlert', () => {
 });
 
 describe('costToFirstPage', () => {
-  const s = (id: number, type: HistoryStep['type'], extra: Partial<HistoryStep> = {}): HistoryStep => ({ id, type, ...extra });
+  const s = (id: number, type: HistoryStep['type'], extra: Partial<HistoryStep> = {}): HistoryStep => ({
+    id,
+    type,
+    ...extra,
+  });
   // Started, signalled, task 1 schedules the record and the page; the page completes, task 2, a timer.
   const history: HistoryStep[] = [
     s(1, 'other'),
@@ -169,10 +191,23 @@ describe('targetRows', () => {
   const report: EngineReport = {
     conditions: [],
     rounds: [round('trivial', 100, 5_000), round('klaxon', 100, 2_500)],
-    steps: [step(10, Array(100).fill(400), 10_000), step(30, Array(300).fill(700), 10_000), step(40, [9_000], 100)],
+    steps: [
+      step(10, Array(100).fill(400), 10_000),
+      step(30, Array(300).fill(700), 10_000),
+      step(40, [9_000], 100),
+    ],
     statements: { paging: { alerts: 10, api: 30, worker: 60 } },
     history: { paging: [{ events: 13, workflowTasks: 2 }], quiet: [{ events: 6, workflowTasks: 2 }] },
-    open: [{ open: 10_000, workerRssKb: 1024 * 1024, apiRssKb: 1, temporalRssKb: 1, cacheSize: 1000, evictions: 9000 }],
+    open: [
+      {
+        open: 10_000,
+        workerRssKb: 1024 * 1024,
+        apiRssKb: 1,
+        temporalRssKb: 1,
+        cacheSize: 1000,
+        evictions: 9000,
+      },
+    ],
     probes: [{ dueAt: 0, arrivedAt: 800 }],
     probesEvicted: true,
     tier2Minutes: 3,
@@ -191,7 +226,12 @@ describe('targetRows', () => {
   });
 
   it('leaves a measure unjudged when the run did not reach it', () => {
-    const small = { ...report, open: [{ ...report.open[0]!, open: 600 }], probes: [], steps: [step(30, [100], 1)] };
+    const small = {
+      ...report,
+      open: [{ ...report.open[0]!, open: 600 }],
+      probes: [],
+      steps: [step(30, [100], 1)],
+    };
     const rows = targetRows(small);
     assert.equal(rows[1]!.met, undefined);
     assert.equal(rows[3]!.met, undefined);

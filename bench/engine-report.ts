@@ -39,7 +39,11 @@ export interface ThroughputRound {
 export const DONE_SHARE = 0.95;
 
 /** Returns when a growing count first reached the share of the target, from its readings. */
-export function reachedShareAt(series: readonly { at: number; n: number }[], target: number, share = DONE_SHARE): number | null {
+export function reachedShareAt(
+  series: readonly { at: number; n: number }[],
+  target: number,
+  share = DONE_SHARE,
+): number | null {
   return series.find((s) => s.n >= Math.ceil(share * target))?.at ?? null;
 }
 
@@ -119,7 +123,9 @@ export function judgeStep(s: LatencyStep): StepVerdict {
   const latency = summarize(s.latenciesMs);
   const unpaged = s.count - s.latenciesMs.length;
   const whys = [
-    latency && latency.p99 > SATURATION.p99Ms ? `first-page p99 over ${SATURATION.p99Ms / 1000} s` : undefined,
+    latency && latency.p99 > SATURATION.p99Ms
+      ? `first-page p99 over ${SATURATION.p99Ms / 1000} s`
+      : undefined,
     (recordedPerSecond ?? 0) < SATURATION.recordedShare * s.rate
       ? `recorded ${(recordedPerSecond ?? 0).toFixed(1)}/s < ${SATURATION.recordedShare * 100}% of offered`
       : undefined,
@@ -139,7 +145,10 @@ export function judgeStep(s: LatencyStep): StepVerdict {
  * Returns the saturation point of a ramp: the lowest rate tried that did not keep up (undefined when
  * every rate kept up) and the highest rate below it that did.
  */
-export function saturation(steps: readonly StepVerdict[]): { at: number | undefined; sustained: number | undefined } {
+export function saturation(steps: readonly StepVerdict[]): {
+  at: number | undefined;
+  sustained: number | undefined;
+} {
   const sorted = [...steps].sort((a, b) => a.rate - b.rate);
   const first = sorted.find((s) => s.saturated);
   const below = sorted.filter((s) => !s.saturated && (first === undefined || s.rate < first.rate));
@@ -178,7 +187,9 @@ export interface StatementSample extends StatementCounts {
 }
 
 /** Returns statements per alert in all and by process. */
-export function statementsPerAlert(s: StatementSample | undefined): { all: number; api: number; worker: number } | undefined {
+export function statementsPerAlert(
+  s: StatementSample | undefined,
+): { all: number; api: number; worker: number } | undefined {
   if (!s || s.alerts === 0) return undefined;
   return { all: (s.api + s.worker) / s.alerts, api: s.api / s.alerts, worker: s.worker / s.alerts };
 }

@@ -7,7 +7,12 @@ import type { Client } from '@temporalio/client';
 import { alertWorkflowId } from '../workflows/messages';
 import { costOf, costToFirstPage, historySteps, type EngineCost } from './engine-history';
 import { cpuBetween, cpuNow, untilCount } from './engine-observe';
-import { reachedShareAt, type LatencyStep, type StatementSample, type ThroughputRound } from './engine-report';
+import {
+  reachedShareAt,
+  type LatencyStep,
+  type StatementSample,
+  type ThroughputRound,
+} from './engine-report';
 import { ingestSender, paced, trivialStarter, type Sent } from './engine-send';
 import type { EngineStack } from './engine-stack';
 import { readStatements, resetStatements } from './engine-statements';
@@ -58,17 +63,25 @@ export async function recordedCount(ctx: EngineContext, kind: AlertKind, prefix:
 }
 
 const completedTrivial = async (client: Client) =>
-  client.workflow.count(`WorkflowType = '${TRIVIAL_WORKFLOW_TYPE}' AND ExecutionStatus = 'Completed'`).then((c) => c.count);
+  client.workflow
+    .count(`WorkflowType = '${TRIVIAL_WORKFLOW_TYPE}' AND ExecutionStatus = 'Completed'`)
+    .then((c) => c.count);
 
 /** Runs round A: `count` trivial workflows offered at `rate`; done when each has completed. */
-export async function trivialRound(ctx: EngineContext, round: number, o: RoundOptions): Promise<ThroughputRound> {
+export async function trivialRound(
+  ctx: EngineContext,
+  round: number,
+  o: RoundOptions,
+): Promise<ThroughputRound> {
   const base = await completedTrivial(ctx.client);
   const cpu0 = cpuNow(ctx.stack);
   const retries0 = ctx.stack.devServerRetries();
   const start = Date.now() + 100;
   const start1 = trivialStarter(ctx.client);
   const [sent, done] = await Promise.all([
-    paced({ count: o.count, rate: o.rate, inFlight: o.inFlight, start }, (i) => start1(`trivial-${round}-${i}`)),
+    paced({ count: o.count, rate: o.rate, inFlight: o.inFlight, start }, (i) =>
+      start1(`trivial-${round}-${i}`),
+    ),
     untilCount(async () => (await completedTrivial(ctx.client)) - base, o.count, o.stallMs, POLL_MS),
   ]);
   return {
@@ -88,7 +101,13 @@ export async function trivialRound(ctx: EngineContext, round: number, o: RoundOp
 }
 
 /** Sends `count` alerts of a kind at `rate`, keys `<prefix><i>`; resolves with each one's outcome. */
-export function sendAlerts(ctx: EngineContext, kind: AlertKind, prefix: string, o: Omit<RoundOptions, 'stallMs'>, start: number) {
+export function sendAlerts(
+  ctx: EngineContext,
+  kind: AlertKind,
+  prefix: string,
+  o: Omit<RoundOptions, 'stallMs'>,
+  start: number,
+) {
   const send = ingestSender(ctx.stack.apiUrl, ctx.routingKeys[kind]);
   return paced({ count: o.count, rate: o.rate, inFlight: o.inFlight, start }, (i) => send(`${prefix}${i}`));
 }
@@ -169,7 +188,9 @@ export async function latencyStep(
   while (Date.now() < giveUpAt && keys.some((k) => !paged().has(k))) await sleep(250);
   // The page is recorded sent just after the receiver answers: let those statements land.
   await sleep(1_000);
-  const statements = o.countStatements ? { ...(await readStatements(ctx.stack.pool)), alerts: recorded.n } : undefined;
+  const statements = o.countStatements
+    ? { ...(await readStatements(ctx.stack.pool)), alerts: recorded.n }
+    : undefined;
   const pages = paged();
   const latenciesMs = keys.flatMap((k, i) => {
     const at = pages.get(k);
@@ -191,7 +212,12 @@ export async function latencyStep(
 }
 
 /** Returns the engine cost of a few of the alerts: to the first page when paging, else the whole history. */
-export async function sampleCosts(ctx: EngineContext, kind: AlertKind, keys: readonly string[], paging: boolean): Promise<(EngineCost | undefined)[]> {
+export async function sampleCosts(
+  ctx: EngineContext,
+  kind: AlertKind,
+  keys: readonly string[],
+  paging: boolean,
+): Promise<(EngineCost | undefined)[]> {
   const out: (EngineCost | undefined)[] = [];
   for (const key of keys) {
     try {

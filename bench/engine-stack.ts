@@ -69,7 +69,9 @@ export async function startEngineStack(o: StackOptions): Promise<EngineStack> {
     log: o.log,
   });
   if (cli.type !== 'existing-path')
-    throw new Error('the engine benchmark runs the Temporal CLI as its own process: run npm run provision first');
+    throw new Error(
+      'the engine benchmark runs the Temporal CLI as its own process: run npm run provision first',
+    );
   const [pgPort, temporalPort, apiPort, workerMetricsPort, sdkPort] = [
     await freePort(),
     await freePort(),
@@ -163,7 +165,9 @@ export async function startEngineStack(o: StackOptions): Promise<EngineStack> {
     },
     devServerRetries: () => {
       try {
-        return readFileSync(path.join(o.logs, 'temporal.log'), 'utf8').split('Fail to process task').length - 1;
+        return (
+          readFileSync(path.join(o.logs, 'temporal.log'), 'utf8').split('Fail to process task').length - 1
+        );
       } catch {
         return 0;
       }

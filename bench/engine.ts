@@ -103,18 +103,28 @@ async function setUp(s: EngineStack, receiver: PageReceiver, o: Options): Promis
   });
   const keys = {} as Record<AlertKind, string>;
   for (const kind of Object.keys(SERVICES) as AlertKind[]) {
-    const made = await call('POST', '/integrations', { type: 'pagerduty', name: kind, service: SERVICES[kind] });
+    const made = await call('POST', '/integrations', {
+      type: 'pagerduty',
+      name: kind,
+      service: SERVICES[kind],
+    });
     keys[kind] = String(made.routing_key);
   }
   return keys;
 }
 
-const load = () => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`;
+const load = () =>
+  `load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ')}`;
 
 async function main(): Promise<void> {
   const o = options();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const jsonFile = path.resolve(stringFlag('json') ?? path.join(root, '.data', 'bench', `engine-${stamp}.json`));
+  const jsonFile = path.resolve(
+    stringFlag('json') ?? path.join(root, '.data', 'bench', `engine-${stamp}.json`),
+  );
   const logsFlag = stringFlag('logs');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-engine-'));
   chmodSync(dir, 0o755); // the embedded Postgres, dropped to its own user when run as root, must enter it
@@ -169,13 +179,17 @@ async function main(): Promise<void> {
     for (let i = 1; i <= o.rounds; i++) {
       const a = await trivialRound(ctx, i, { ...round, count: o.count });
       rounds.push(a);
-      say(`A #${i}: ${a.done} of ${a.count} trivial workflows completed in ${((a.doneAt ?? a.start) - a.start) / 1000} s`);
+      say(
+        `A #${i}: ${a.done} of ${a.count} trivial workflows completed in ${((a.doneAt ?? a.start) - a.start) / 1000} s`,
+      );
       await sleep(2_000);
       const b = await klaxonRound(ctx, i, { ...round, count: o.count });
       rounds.push(b.round);
       for (const k of ['alerts', 'api', 'worker'] as const) quiet[k] += b.statements[k];
       quietKeys = b.keys;
-      say(`B #${i}: ${b.round.done} of ${b.round.count} alerts recorded in ${((b.round.doneAt ?? b.round.start) - b.round.start) / 1000} s`);
+      say(
+        `B #${i}: ${b.round.done} of ${b.round.count} alerts recorded in ${((b.round.doneAt ?? b.round.start) - b.round.start) / 1000} s`,
+      );
       await watcher.check();
       await sleep(2_000);
     }
@@ -190,7 +204,13 @@ async function main(): Promise<void> {
     for (const rate of [...new Set([...o.rates, 10, 30])].sort((a, b) => a - b)) {
       if (saturated && rate !== 10 && rate !== 30) continue;
       const first = steps.length === 0;
-      const r = await latencyStep(ctx, { rate, seconds: o.stepMs / 1000, inFlight: o.inFlight, drainMs: o.drainMs, countStatements: first });
+      const r = await latencyStep(ctx, {
+        rate,
+        seconds: o.stepMs / 1000,
+        inFlight: o.inFlight,
+        drainMs: o.drainMs,
+        countStatements: first,
+      });
       steps.push(r.step);
       if (first) {
         paging = r.statements;
@@ -198,7 +218,9 @@ async function main(): Promise<void> {
       }
       const v = judgeStep(r.step);
       saturated ||= v.saturated;
-      say(`${rate}/s: first page p50 ${v.latency?.p50 ?? '—'} ms, p99 ${v.latency?.p99 ?? '—'} ms; ${v.saturated ? `did not keep up (${v.why})` : 'kept up'}`);
+      say(
+        `${rate}/s: first page p50 ${v.latency?.p50 ?? '—'} ms, p99 ${v.latency?.p99 ?? '—'} ms; ${v.saturated ? `did not keep up (${v.why})` : 'kept up'}`,
+      );
       await watcher.check();
       await sleep(2_000);
     }
