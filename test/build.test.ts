@@ -138,9 +138,26 @@ it(
 
     // The preload turned the SDK's promise stacks off in the workflow thread: the stack-trace query says so.
     const client = new Client({ connection: temporal.connection });
-    await assert.rejects(
-      client.workflow.getHandle(alertWorkflowId('build', 'b1')).query('__stack_trace'),
-      /stack traces are not enabled/,
+    const handle = client.workflow.getHandle(alertWorkflowId('build', 'b1'));
+    await assert.rejects(handle.query('__stack_trace'), /stack traces are not enabled/);
+
+    // ...and left Node's AsyncLocalStorage working, which holds the workflow's cancellation scope. Without
+    // it, acknowledging ends the scheduler's `condition(fn, deadline)` by cancelling the workflow's root
+    // scope: the workflow task fails on an unhandled CancelledFailure and the acknowledge never lands.
+    const ack = await fetch(`${base}/alerts/${id}/acknowledge`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ actor: 'build' }),
+    });
+    assert.equal(ack.status, 200, await ack.clone().text());
+    const acked = await db.pool.query<{ state: string }>('select state from alerts where id = $1', [id]);
+    assert.equal(acked.rows[0]?.state, 'acknowledged');
+    const { events } = await handle.fetchHistory();
+    const failed = (events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+    assert.deepEqual(
+      failed.map((e) => e.workflowTaskFailedEventAttributes?.failure?.message),
+      [],
+      'no workflow task failed in the compiled worker',
     );
   },
 );
