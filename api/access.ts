@@ -15,12 +15,16 @@
  *  - public: no authentication (health probes).
  *  - routing-key: ingest endpoints, authenticated by an integration's routing key in the body or path.
  *  - signature: callbacks authenticated by a signature or signed token (Twilio, page reply links).
+ *  - sign-in: where a person proves who they are (password, set-up link) and gets a session; failures
+ *    count against their address like a bad key.
+ * A signed-in person's session cookie stands in for an API key everywhere a role is named, with their
+ * user's role.
  * A request that matches no entry is answered 404 whatever its key.
  */
 import { match, type MatchFunction } from 'path-to-regexp';
 import { API_KEY_ROLES, type ApiKeyRole } from '../store/api-keys';
 
-export type Access = ApiKeyRole | 'public' | 'routing-key' | 'signature';
+export type Access = ApiKeyRole | 'public' | 'routing-key' | 'signature' | 'sign-in';
 
 export const ACCESS = {
   // Probes for load balancers and orchestrators.
@@ -41,6 +45,14 @@ export const ACCESS = {
   'POST /integrations/twilio/sms': 'signature',
   'GET /respond/:token': 'signature',
   'POST /respond/:token': 'signature',
+
+  // Console sign-in (api/sessions.ts). Reading the session, signing out and changing one's own password
+  // need only to be signed in.
+  'POST /auth/login': 'sign-in',
+  'POST /auth/setup': 'sign-in',
+  'GET /auth/session': 'viewer',
+  'POST /auth/logout': 'viewer',
+  'PUT /auth/password': 'viewer',
 
   // Alerts.
   'GET /alerts': 'viewer',
@@ -68,6 +80,7 @@ export const ACCESS = {
   'POST /users': 'admin',
   'PATCH /users/:id': 'admin',
   'DELETE /users/:id': 'admin',
+  'PUT /users/:id/password': 'admin',
   'POST /users/:id/contact-methods': 'admin',
   'DELETE /users/:id/contact-methods/:methodId': 'admin',
 

@@ -229,7 +229,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     mount(router, routes.transitions[action], async (req, res) => {
       const body = parseInput(routes.transitions[action].request.body, req.body, 'body');
       const { id, row } = await alertOf(req);
-      const outcome = await runAlertAction(workflows, row, action, { actor: actorOf(req.apiKey, body.actor), reason: body.reason }, { updateId: updateIdOf(req), deadlineMs: actionDeadlineMs });
+      const outcome = await runAlertAction(workflows, row, action, { actor: actorOf(req.principal, body.actor), reason: body.reason }, { updateId: updateIdOf(req), deadlineMs: actionDeadlineMs });
       if (outcome.pending) return answerPending(res, id, outcome.pending);
       if (!outcome.ok) throw refusalError(outcome.refusal);
       if (outcome.action === 'escalate') throw new Error('unreachable: a transition answered as an escalation');
@@ -240,7 +240,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
   mount(router, routes.escalate, async (req, res) => {
     const body = parseInput(routes.escalate.request.body, req.body, 'body');
     const { id, row } = await alertOf(req);
-    const outcome = await runAlertAction(workflows, row, 'escalate', { actor: actorOf(req.apiKey, body.actor), reason: body.reason }, { updateId: updateIdOf(req), deadlineMs: actionDeadlineMs });
+    const outcome = await runAlertAction(workflows, row, 'escalate', { actor: actorOf(req.principal, body.actor), reason: body.reason }, { updateId: updateIdOf(req), deadlineMs: actionDeadlineMs });
     if (outcome.pending) return answerPending(res, id, outcome.pending);
     if (!outcome.ok) throw refusalError(outcome.refusal);
     if (outcome.action !== 'escalate') throw new Error('unreachable: an escalation answered as a transition');
@@ -251,7 +251,7 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     const body = parseInput(routes.note.request.body, req.body, 'body');
     const { id, row } = await alertOf(req);
     try {
-      const note = await addNote(workflows, row, { actor: actorOf(req.apiKey, body.actor), text: body.text }, { updateId: updateIdOf(req), deadlineMs: actionDeadlineMs });
+      const note = await addNote(workflows, row, { actor: actorOf(req.principal, body.actor), text: body.text }, { updateId: updateIdOf(req), deadlineMs: actionDeadlineMs });
       if (!note.ok) return answerPending(res, id, note.pending);
       res.status(201).json({ id, note: body.text, at: note.at });
     } catch (err) {
@@ -280,5 +280,5 @@ function updateIdOf(req: Request): string | undefined {
       errors: [{ field: 'header.idempotency-key', message: '1 to 200 printable ASCII characters without spaces' }],
     });
   }
-  return `api:${req.apiKey?.id ?? 'anonymous'}:${value}`;
+  return `api:${req.principal?.id ?? 'anonymous'}:${value}`;
 }

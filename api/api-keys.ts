@@ -25,7 +25,7 @@ export function apiKeysRouter({ pool, log }: { pool: pg.Pool; log: Logger }): Ro
   mount(router, routes.create, async (req, res) => {
     const body = parseInput(routes.create.request.body, req.body, 'body');
     const { key, row } = await createApiKey(pool, { name: body.name, role: body.role });
-    log.info({ apiKeyId: row.id, name: row.name, role: row.role, by: req.apiKey?.id }, 'api key created');
+    log.info({ apiKeyId: row.id, name: row.name, role: row.role, by: req.principal && `${req.principal.kind}:${req.principal.id}` }, 'api key created');
     res.status(201).location(`/api-keys/${row.id}`).json({ ...keyJson(row), key });
   });
 
@@ -43,7 +43,7 @@ export function apiKeysRouter({ pool, log }: { pool: pg.Pool; log: Logger }): Ro
       throw err;
     }
     if (!row) throw notFound(`API key ${id}`);
-    log.info({ apiKeyId: row.id, name: row.name, role: row.role, by: req.apiKey?.id }, 'api key revoked');
+    log.info({ apiKeyId: row.id, name: row.name, role: row.role, by: req.principal && `${req.principal.kind}:${req.principal.id}` }, 'api key revoked');
     res.json(keyJson(row));
   });
 

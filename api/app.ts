@@ -28,6 +28,7 @@ import { RepeatBatcher } from './repeat-batcher';
 import { signalRepeat } from './trigger';
 import { apiRateLimit } from './rate-limit';
 import { schedulesRouter } from './schedules';
+import { sessionsRouter } from './sessions';
 import { simulateRouter } from './simulate';
 import { slaRouter } from './sla';
 import { usersRouter } from './users';
@@ -67,6 +68,8 @@ export interface AppDeps {
   metricsToken?: string;
   /** READY_WORKER_POLL_SECONDS in ms: a worker whose last poll is older does not count as polling (default 90 s). */
   workerPollMaxAgeMs?: number;
+  /** Console sessions: idle and absolute limits (SESSION_IDLE_HOURS, SESSION_MAX_DAYS), Secure cookies. */
+  sessions?: { idleMs?: number; maxAgeMs?: number; secureCookies?: boolean };
 }
 
 /** Returns the configured Express app. */
@@ -90,7 +93,9 @@ export function createApp({
   outboundAllowlist,
   metricsToken,
   workerPollMaxAgeMs = 90_000,
+  sessions = {},
 }: AppDeps): express.Express {
+  const sessionIdleMs = sessions.idleMs ?? 72 * 3_600_000;
   const app = express();
   app.disable('x-powered-by');
   // Security headers (helmet's defaults) on every response, ingest and errors included; but no CSP
@@ -137,9 +142,20 @@ export function createApp({
       findKey: caches && ((key) => caches.plans.apiKey(key)),
       knownKey: caches && ((key) => caches.plans.knowsApiKey(key)),
       throttle,
+      sessionIdleMs,
     }),
     apiRateLimit(pool, apiRatePerMinute, log),
     requireRole,
+  );
+  app.use(
+    sessionsRouter({
+      pool,
+      log,
+      throttle,
+      idleMs: sessionIdleMs,
+      maxAgeMs: sessions.maxAgeMs ?? 30 * 86_400_000,
+      secureCookies: sessions.secureCookies ?? false,
+    }),
   );
   app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs, records: caches?.records }));
   app.use(usersRouter({ pool, allowlist: outboundAllowlist }));

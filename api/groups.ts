@@ -32,7 +32,7 @@ export function groupsRouter({ pool, workflows, flushCounts }: { pool: pg.Pool; 
       const group = await getGroup(pool, id);
       if (!group) throw notFound(`group ${id}`);
       if (group.close_reason === 'resolved') throw new HttpError(409, 'group_closed', `every alert of group ${id} is resolved`);
-      const alerts = await actOnGroup({ pool, workflows }, id, action, actorOf(req.apiKey));
+      const alerts = await actOnGroup({ pool, workflows }, id, action, actorOf(req.principal));
       res.status(202).json({ id, action, alerts: alerts ?? 0 });
     });
   }

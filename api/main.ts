@@ -7,10 +7,9 @@ import { buildInfo, KLAXON_VERSION } from '../runtime/metrics';
 import { connectClient, registerSearchAttributes } from '../runtime/temporal';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
-import { bootstrapAdminKey } from '../store/api-keys';
 import { createApp } from './app';
 import { startAppCaches } from './app-caches';
-import { repliesFromConfig } from './replies';
+import { appSettingsOf, firstStart } from './app-config';
 import { drainOf } from './drain';
 import { listen } from './listen';
 
@@ -21,15 +20,16 @@ async function main(): Promise<void> {
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for `npm run api` (`npm start` embeds Postgres)');
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
-  const adminKey = await bootstrapAdminKey(pool);
+  const { adminKey, setupLink } = await firstStart(pool, config);
   if (adminKey) console.log(`\nFirst start on an empty database: admin API key (shown once)\n  ${adminKey}\n`);
+  if (setupLink) console.log(`\nNo admin can sign in to the console yet: set one up at (works once)\n  ${setupLink}\n`);
   // Started during a Temporal outage (or before it, as docker compose may), it waits rather than exits.
   const clientConnection = await connectClient(config.TEMPORAL_ADDRESS ?? 'localhost:7233', { log });
   await registerSearchAttributes(clientConnection.connection, config.TEMPORAL_NAMESPACE);
   const temporal = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
-  const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;
-  const caches = startAppCaches({ pool, databaseUrl: config.DATABASE_URL, log, reopenWindowMs });
-  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, trustProxy: config.TRUST_PROXY, caches, outboundAllowlist: config.OUTBOUND_ALLOWLIST, metricsToken: config.METRICS_TOKEN, workerPollMaxAgeMs: config.READY_WORKER_POLL_SECONDS * 1000 });
+  const settings = appSettingsOf(config);
+  const caches = startAppCaches({ pool, databaseUrl: config.DATABASE_URL, log, reopenWindowMs: settings.reopenWindowMs! });
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, caches, ...settings });
   const server = await listen(app, config.PORT, config.HOST);
   const drain = drainOf(server);
   log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');

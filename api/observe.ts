@@ -66,6 +66,7 @@ export function requestLog(log: Logger): RequestHandler {
       status: res.statusCode,
       durationMs: responseTime,
       ...(req.apiKey ? { keyName: req.apiKey.name } : {}),
+      ...(req.session ? { userName: req.session.name } : {}),
       ...(req.integration ? { integration: req.integration.name } : {}),
     };
   };

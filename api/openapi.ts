@@ -25,6 +25,7 @@ import { integrationRoutes } from './schemas/integrations';
 import { policyRoutes } from './schemas/policies';
 import { replyRoutes } from './schemas/replies';
 import { scheduleRoutes } from './schemas/schedules';
+import { sessionRoutes } from './schemas/sessions';
 import { slaRoutes } from './schemas/sla';
 import { userRoutes } from './schemas/users';
 import { z } from './zod';
@@ -64,6 +65,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   ...routesIn(slaRoutes),
   ...routesIn(scheduleRoutes),
   ...routesIn(apiKeyRoutes),
+  ...routesIn(sessionRoutes),
   ...routesIn(replyRoutes),
 ];
 
@@ -82,6 +84,7 @@ const TAGS = [
   { name: 'ingest', description: 'Where monitoring systems send events (routing-key authentication)' },
   { name: 'health', description: 'Probes for load balancers and orchestrators' },
   { name: 'api-keys', description: 'API keys and their roles (admin)' },
+  { name: 'auth', description: 'Signing in to the web console: sessions, passwords, the first admin' },
   { name: 'replies', description: 'Answering a page by SMS reply or email link (signature authentication)' },
   { name: 'meta', description: 'This documentation' },
 ];
@@ -109,7 +112,7 @@ export function authOf(route: Pick<RouteSpec, 'method' | 'path'>): Auth {
 export function standardResponses(route: RouteSpec): Record<number, ResponseSpec> {
   const out: Record<number, ResponseSpec> = {};
   const auth = authOf(route);
-  const behindJsonParser = auth === 'api-key' || auth === 'public';
+  const behindJsonParser = auth === 'api-key' || auth === 'public' || auth === 'sign-in';
   // Even a route that reads no input refuses a query string carrying text the store cannot hold
   // (api/input-guard.ts), so every one of them may answer 400.
   if (behindJsonParser) {
@@ -120,8 +123,10 @@ export function standardResponses(route: RouteSpec): Record<number, ResponseSpec
   if (behindJsonParser && BODY_METHODS.has(route.method))
     out[413] = errorResponse('The body exceeds the size limit (`payload_too_large`)');
   if (auth === 'api-key') {
-    out[401] = errorResponse('No API key, or an invalid or revoked one (`unauthorized`)');
-    out[403] = errorResponse("The key's role is below the one this route needs (`forbidden`, naming both)");
+    out[401] = errorResponse('No API key or session, an invalid or revoked key, or an ended session (`unauthorized`)');
+    out[403] = errorResponse(
+      "The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`)",
+    );
     out[429] = {
       ...errorResponse(
         'Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After)',
@@ -161,6 +166,7 @@ const AUTH_NOTE: Record<Auth, string | undefined> = {
   public: 'No authentication.',
   'routing-key': undefined, // said in the route's own description
   signature: 'Authenticated by a signature, not an API key.',
+  'sign-in': 'Authenticated by the credentials in the body; answers a session cookie.',
 };
 
 /** Returns the zod-to-openapi form of a route definition. */
@@ -206,6 +212,13 @@ export function generateOpenApiDocument(routes: readonly RouteSpec[] = API_ROUTE
     scheme: 'bearer',
     description: 'An API key: `Authorization: Bearer <key>` (create one with `npm run create-api-key`).',
   });
+  registry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'klaxon_session',
+    description:
+      'A console session from `POST /auth/login`. State-changing requests must also send the session\'s `csrf_token` in `X-CSRF-Token`.',
+  });
   for (const route of routes) registry.registerPath(routeConfig(route));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -213,12 +226,14 @@ export function generateOpenApiDocument(routes: readonly RouteSpec[] = API_ROUTE
       title: 'Klaxon',
       version,
       description:
-        'Self-hosted alerting and on-call escalation. Every route takes an API key (`Authorization: Bearer <key>`) except the health probes, ' +
-        'this documentation, and the ingest endpoints, which take an integration routing key. Errors are `{"error": {"code", "message", …}}` ' +
+        'Self-hosted alerting and on-call escalation. Every route takes an API key (`Authorization: Bearer <key>`) or a console session ' +
+        '(the `klaxon_session` cookie from `POST /auth/login`; state-changing requests then also send `X-CSRF-Token`) except the health probes, ' +
+        'this documentation, sign-in, and the ingest endpoints, which take an integration routing key. Errors are `{"error": {"code", "message", …}}` ' +
         "(the PagerDuty-compatible endpoint answers in PagerDuty's shapes).",
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    security: [{ apiKey: [] }],
+    // Either credential: an API key (machines) or a console session (people).
+    security: [{ apiKey: [] }, { session: [] }],
     tags: TAGS,
   });
 }

@@ -40,13 +40,15 @@ export function limiterOptions(db: Queryable, prefix: string, ratePerMinute: num
 export function apiRateLimit(db: Queryable, ratePerMinute: number, log: Logger): RequestHandler {
   return rateLimit({
     ...limiterOptions(db, 'api:', ratePerMinute, log),
-    // The key's id, never the key itself: the limiter's store must not hold secrets.
-    keyGenerator: (req) => `key:${req.apiKey!.id}`,
-    // Public, routing-key and signature routes have no API key and their own limits.
-    skip: (req) => !req.apiKey,
-    handler: (_req, res, _next, options) => {
+    // The key's id (never the key itself: the limiter's store must not hold secrets), or the signed-in
+    // user's, so that one person's tabs share a budget.
+    keyGenerator: (req) => (req.principal!.kind === 'api-key' ? `key:${req.principal!.id}` : `user:${req.principal!.id}`),
+    // Public, routing-key, signature and sign-in routes have no caller yet and their own limits.
+    skip: (req) => !req.principal,
+    handler: (req, res, _next, options) => {
+      const holder = req.principal?.kind === 'session' ? 'user' : 'API key';
       res.status(options.statusCode).json({
-        error: { code: 'rate_limited', message: `more than ${ratePerMinute} requests a minute with this API key; retry after the Retry-After seconds` },
+        error: { code: 'rate_limited', message: `more than ${ratePerMinute} requests a minute with this ${holder}; retry after the Retry-After seconds` },
       });
     },
   });

@@ -10,10 +10,12 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /**
  * How a caller authenticates: `api-key` (Authorization: Bearer), `public` (nothing), `routing-key` (an
- * integration's routing key, in the path or the body), `signature` (a signed link or provider signature).
+ * integration's routing key, in the path or the body), `signature` (a signed link or provider signature),
+ * `sign-in` (a password or set-up token in the body; answers a session cookie). `api-key` routes take a
+ * console session cookie too.
  * Not declared on the route: it follows from the route's entry in api/access.ts (see authOf).
  */
-export type Auth = 'api-key' | 'public' | 'routing-key' | 'signature';
+export type Auth = 'api-key' | 'public' | 'routing-key' | 'signature' | 'sign-in';
 
 export interface ResponseSpec {
   description: string;

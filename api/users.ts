@@ -2,7 +2,9 @@
 import { Router } from 'express';
 import type pg from 'pg';
 import { checkWebhookUrl, NO_ALLOWLIST, withoutUrlCredentials, type OutboundAllowlist } from '../domain/outbound-address';
+import { setPasswordHash, withPasswords } from '../store/credentials';
 import { inTransaction } from '../store/db';
+import { deleteSessionsOf } from '../store/sessions';
 import {
   contactMethodsOf,
   deleteContactMethod,
@@ -16,15 +18,19 @@ import {
   type UserRow,
 } from '../store/users';
 import { HttpError, notFound, parseInput } from './errors';
+import { hashPassword } from './passwords';
 import { mount } from './route';
 import { userRoutes as routes } from './schemas/users';
 
 // Webhook secrets are write-only: the API never hands them back, nor credentials a URL stored before they were refused.
 const methodJson = (m: ContactMethodRow) => ({ id: m.id, type: m.type, address: m.type === 'webhook' ? withoutUrlCredentials(m.address) : m.address, has_secret: m.secret_id !== null });
-const userJson = (u: UserRow, methods: ContactMethodRow[]) => ({
+const userJson = (u: UserRow, methods: ContactMethodRow[], passwords: Set<string>) => ({
   id: u.id,
   name: u.name,
   time_zone: u.time_zone,
+  login: u.login,
+  role: u.role,
+  has_password: passwords.has(u.id),
   contact_methods: methods.filter((m) => m.user_id === u.id).map(methodJson),
   created_at: u.created_at,
 });
@@ -32,6 +38,9 @@ const userJson = (u: UserRow, methods: ContactMethodRow[]) => ({
 function uniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === '23505';
 }
+
+/** The constraint a unique violation broke: the login's index, or a contact method's. */
+const loginTaken = (err: unknown) => (err as { constraint?: string }).constraint === 'users_login_key';
 
 /** Throws a 400 naming the first webhook contact method the outbound rule refuses. */
 function checkMethods(methods: { type: string; address: string }[], field: (i: number) => string, allowlist: OutboundAllowlist): void {
@@ -49,17 +58,21 @@ export function usersRouter({ pool, allowlist = NO_ALLOWLIST }: { pool: pg.Pool;
   mount(router, routes.create, async (req, res) => {
     const body = parseInput(routes.create.request.body, req.body, 'body');
     checkMethods(body.contact_methods, (i) => `body.contact_methods.${i}.address`, allowlist);
+    // Hashed before the transaction: argon2 takes tens of milliseconds, no connection should wait on it.
+    const hash = body.password === undefined ? undefined : await hashPassword(body.password);
     try {
       const { user, methods } = await inTransaction(pool, async (tx) => {
-        const user = await insertUser(tx, { name: body.name, timeZone: body.time_zone });
+        const user = await insertUser(tx, { name: body.name, timeZone: body.time_zone, login: body.login, role: body.role });
+        if (hash) await setPasswordHash(tx, user.id, hash);
         const methods = [];
         for (const m of body.contact_methods) {
           methods.push(await insertContactMethod(tx, { userId: user.id, type: m.type, address: m.address, secret: 'secret' in m ? m.secret : null }));
         }
         return { user, methods };
       });
-      res.status(201).location(`/users/${user.id}`).json(userJson(user, methods));
+      res.status(201).location(`/users/${user.id}`).json(userJson(user, methods, new Set(hash ? [user.id] : [])));
     } catch (err) {
+      if (loginTaken(err)) throw new HttpError(409, 'duplicate', `body.login: another user already signs in as ${body.login}`);
       if (uniqueViolation(err)) throw new HttpError(409, 'duplicate', 'body.contact_methods: the same contact method is listed twice');
       throw err;
     }
@@ -67,28 +80,45 @@ export function usersRouter({ pool, allowlist = NO_ALLOWLIST }: { pool: pg.Pool;
 
   mount(router, routes.list, async (_req, res) => {
     const users = await listUsers(pool);
-    const methods = await contactMethodsOf(pool, users.map((u) => u.id));
-    res.json({ users: users.map((u) => userJson(u, methods)) });
+    const ids = users.map((u) => u.id);
+    const [methods, passwords] = await Promise.all([contactMethodsOf(pool, ids), withPasswords(pool, ids)]);
+    res.json({ users: users.map((u) => userJson(u, methods, passwords)) });
   });
 
   mount(router, routes.get, async (req, res) => {
     const { id } = parseInput(routes.get.request.params, req.params, 'params');
     const user = await getUser(pool, id);
     if (!user) throw notFound(`user ${id}`);
-    res.json(userJson(user, await contactMethodsOf(pool, [id])));
+    res.json(userJson(user, await contactMethodsOf(pool, [id]), await withPasswords(pool, [id])));
   });
 
   mount(router, routes.update, async (req, res) => {
     const { id } = parseInput(routes.update.request.params, req.params, 'params');
     const body = parseInput(routes.update.request.body, req.body, 'body');
-    const user = await updateUser(pool, id, { name: body.name, timeZone: body.time_zone });
+    const user = await updateUser(pool, id, { name: body.name, timeZone: body.time_zone, login: body.login, role: body.role }).catch((err: unknown) => {
+      if (loginTaken(err)) throw new HttpError(409, 'duplicate', `body.login: another user already signs in as ${body.login}`);
+      throw err;
+    });
     if (!user) throw notFound(`user ${id}`);
-    res.json(userJson(user, await contactMethodsOf(pool, [id])));
+    // A new role applies at once: sessions read the user's role on every request.
+    res.json(userJson(user, await contactMethodsOf(pool, [id]), await withPasswords(pool, [id])));
   });
 
   mount(router, routes.delete, async (req, res) => {
     const { id } = parseInput(routes.delete.request.params, req.params, 'params');
     if (!(await deleteUser(pool, id))) throw notFound(`user ${id}`);
+    res.status(204).end();
+  });
+
+  mount(router, routes.setPassword, async (req, res) => {
+    const { id } = parseInput(routes.setPassword.request.params, req.params, 'params');
+    const body = parseInput(routes.setPassword.request.body, req.body, 'body');
+    const user = await getUser(pool, id);
+    if (!user) throw notFound(`user ${id}`);
+    if (user.login === null) throw new HttpError(409, 'no_login', `user ${id} has no login to sign in with: set one with PATCH /users/${id}`);
+    await setPasswordHash(pool, id, await hashPassword(body.password));
+    // A reset is often because the old one leaked: whoever signed in with it is signed out.
+    await deleteSessionsOf(pool, id);
     res.status(204).end();
   });
 

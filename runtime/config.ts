@@ -129,6 +129,16 @@ export const configSchema = z.object({
    * minute; past it, its requests with credentials not known to be good get 429 before any lookup.
    */
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /**
+   * Console sessions end after this long without a request. Long enough that a responder's phone is
+   * still signed in on the night of their next shift after a weekend off; shorten it where a signed-in
+   * browser left open is the bigger risk.
+   */
+  SESSION_IDLE_HOURS: z.coerce.number().gt(0).max(90 * 24).default(72),
+  /** Console sessions end this long after sign-in, however active: then the password (or provider) again. */
+  SESSION_MAX_DAYS: z.coerce.number().gt(0).max(365).default(30),
+  /** How long the first-admin set-up link printed on a start without an admin works. */
+  SETUP_LINK_TTL_HOURS: z.coerce.number().gt(0).max(30 * 24).default(24),
   /** Express's `trust proxy`: whose X-Forwarded-For names the client address (unset: nobody's). */
   TRUST_PROXY: trustProxy,
   /**

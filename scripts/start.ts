@@ -13,13 +13,12 @@ import { installSdkRuntime } from '../runtime/sdk-runtime';
 import { startAppCaches } from '../api/app-caches';
 import { drainOf } from '../api/drain';
 import { listen } from '../api/listen';
-import { repliesFromConfig } from '../api/replies';
+import { appSettingsOf, firstStart } from '../api/app-config';
 import { loadConfig, projectPath } from '../runtime/config';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../runtime/embedded-postgres';
 import { createLogger } from '../runtime/logger';
 import { connectClient, connectWorker, registerSearchAttributes, startDevServer } from '../runtime/temporal';
 import { resolveTemporalCli, waitForPort } from '../runtime/temporal-tools';
-import { bootstrapAdminKey } from '../store/api-keys';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { workerTuningOf } from '../runtime/worker-tuning';
@@ -94,19 +93,20 @@ async function main(): Promise<void> {
   const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config), workflows: temporal.workflow, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS), tuning: workerTuningOf(config), workflowBundle: workflowBundleOf(config.WORKFLOW_BUNDLE_PATH) });
   const workerDone = worker.run();
 
-  const reopenWindowMs = config.REOPEN_WINDOW_MINUTES * 60_000;
-  const caches = startAppCaches({ pool, databaseUrl, log, reopenWindowMs });
-  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, bodyLimit: config.BODY_LIMIT, slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs, ingestRatePerMinute: config.INGEST_RATE_LIMIT_PER_MINUTE, replies: repliesFromConfig(config), apiRatePerMinute: config.API_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, trustProxy: config.TRUST_PROXY, caches, outboundAllowlist: config.OUTBOUND_ALLOWLIST, metricsToken: config.METRICS_TOKEN, workerPollMaxAgeMs: config.READY_WORKER_POLL_SECONDS * 1000 });
+  const settings = appSettingsOf(config);
+  const caches = startAppCaches({ pool, databaseUrl, log, reopenWindowMs: settings.reopenWindowMs! });
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, caches, ...settings });
   const server = await listen(app, config.PORT, config.HOST);
   const drain = drainOf(server);
   const apiUrl = `http://${config.HOST}:${config.PORT}`;
 
-  const adminKey = await bootstrapAdminKey(pool);
+  const { adminKey, setupLink } = await firstStart(pool, config);
   say(`temporal: ${address} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`);
   if (uiUrl) say(`Temporal Web UI: ${uiUrl}`);
   say(`API: ${apiUrl}   (try: curl ${apiUrl}/healthz)`);
   say(`metrics: ${apiUrl}/metrics (Klaxon)${config.TEMPORAL_METRICS_ADDRESS === 'off' ? '' : `, http://${config.TEMPORAL_METRICS_ADDRESS}/metrics (Temporal SDK)`}`);
   if (adminKey) say(`admin API key, shown this once, keep it: ${adminKey}`);
+  if (setupLink) say(`set up the first console admin (the link works once): ${setupLink}`);
   say('ready. Ctrl-C stops everything.');
 
   let stopping = false;

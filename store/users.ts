@@ -1,4 +1,5 @@
 /** SQL for users and their contact methods (how a page reaches them). */
+import type { ApiKeyRole } from './api-keys';
 import type { Queryable } from './db';
 
 export type ContactType = 'email' | 'sms' | 'webhook';
@@ -7,6 +8,10 @@ export interface UserRow {
   id: string;
   name: string;
   time_zone: string;
+  /** The name they sign in to the console with (usually an email address); null: no sign-in. */
+  login: string | null;
+  /** What they may do when signed in: the roles API keys have. */
+  role: ApiKeyRole;
   created_at: Date;
   updated_at: Date;
 }
@@ -22,8 +27,14 @@ export interface ContactMethodRow {
 }
 
 /** Inserts a user and returns it. */
-export async function insertUser(db: Queryable, u: { name: string; timeZone: string }): Promise<UserRow> {
-  const { rows } = await db.query<UserRow>('insert into users (name, time_zone) values ($1, $2) returning *', [u.name, u.timeZone]);
+export async function insertUser(
+  db: Queryable,
+  u: { name: string; timeZone: string; login?: string | null; role?: ApiKeyRole },
+): Promise<UserRow> {
+  const { rows } = await db.query<UserRow>(
+    `insert into users (name, time_zone, login, role) values ($1, $2, $3, coalesce($4, 'responder')) returning *`,
+    [u.name, u.timeZone, u.login ?? null, u.role ?? null],
+  );
   return rows[0]!;
 }
 
@@ -47,11 +58,17 @@ export async function existingUserIds(db: Queryable, ids: string[]): Promise<Set
 }
 
 /** Updates the given fields; returns the user, or undefined if absent. */
-export async function updateUser(db: Queryable, id: string, u: { name?: string; timeZone?: string }): Promise<UserRow | undefined> {
+export async function updateUser(
+  db: Queryable,
+  id: string,
+  u: { name?: string; timeZone?: string; login?: string | null; role?: ApiKeyRole },
+): Promise<UserRow | undefined> {
+  // login: undefined leaves it, null removes it (the user can no longer sign in with a password).
   const { rows } = await db.query<UserRow>(
-    `update users set name = coalesce($2, name), time_zone = coalesce($3, time_zone), updated_at = now()
+    `update users set name = coalesce($2, name), time_zone = coalesce($3, time_zone),
+            login = case when $4 then $5 else login end, role = coalesce($6, role), updated_at = now()
       where id = $1 returning *`,
-    [id, u.name ?? null, u.timeZone ?? null],
+    [id, u.name ?? null, u.timeZone ?? null, u.login !== undefined, u.login ?? null, u.role ?? null],
   );
   return rows[0];
 }

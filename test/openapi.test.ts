@@ -48,7 +48,9 @@ describe('the OpenAPI document', () => {
     assert.ok(doc.components?.schemas && Object.keys(doc.components.schemas).length > 0);
     const scheme = doc.components?.securitySchemes?.apiKey as { type?: string; scheme?: string } | undefined;
     assert.deepEqual([scheme?.type, scheme?.scheme], ['http', 'bearer']);
-    assert.deepEqual(doc.security, [{ apiKey: [] }]);
+    const session = doc.components?.securitySchemes?.session as { type?: string; in?: string; name?: string } | undefined;
+    assert.deepEqual([session?.type, session?.in, session?.name], ['apiKey', 'cookie', 'klaxon_session']);
+    assert.deepEqual(doc.security, [{ apiKey: [] }, { session: [] }], 'either credential');
     const ids = operations().map(({ op }) => op.operationId);
     assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
     assert.ok(ids.every((id) => typeof id === 'string' && id.length > 0));

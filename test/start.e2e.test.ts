@@ -27,6 +27,9 @@ it('starts everything, serves the API and the Web UI, stops on Ctrl-C, and keeps
   const key = /admin API key, shown this once, keep it: (kx_\S+)/.exec(output)?.[1];
   assert.ok(key, `admin key printed:\n${output}`);
   const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  // And the one-time link that makes the first console admin: its token signs them in once.
+  const setup = new RegExp(`set up the first console admin \\(the link works once\\): ${api}/console/setup#(\\S+)`).exec(output)?.[1];
+  assert.ok(setup, `set-up link printed:\n${output}`);
 
   // Ready once the in-process worker's first polls reached the dev server.
   let ready: { status: number; body: unknown } = { status: 0, body: null };
@@ -36,6 +39,14 @@ it('starts everything, serves the API and the Web UI, stops on Ctrl-C, and keeps
     ready = { status: res.status, body: await res.json() };
   }
   assert.equal(ready.status, 200, JSON.stringify(ready.body));
+  const admin = await fetch(`${api}/auth/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: setup, name: 'First Admin', login: 'admin@example.com', password: 'the first admin pass' }),
+  });
+  assert.equal(admin.status, 201, await admin.clone().text());
+  assert.match(admin.headers.get('set-cookie') ?? '', /^klaxon_session=/);
+
   const created = await fetch(`${api}/alerts`, {
     method: 'POST',
     headers: auth,

@@ -3,6 +3,7 @@ import { IANAZone } from 'luxon';
 import { defineRoute } from '../route';
 import { z } from '../zod';
 import { errorResponse, idParams, instant, locationHeader, nameField, OUTBOUND_URL_DESCRIPTION } from './common';
+import { loginField, newPassword, role } from './sessions';
 
 const timeZone = z
   .string()
@@ -34,6 +35,13 @@ export const createUserBody = z
     name: nameField(),
     time_zone: timeZone.default('UTC'),
     contact_methods: z.array(contactMethodBody).max(20).default([]),
+    login: loginField().optional(),
+    role: role.default('responder').openapi({ description: 'What the user may do when signed in to the console' }),
+    password: newPassword().optional().openapi({ description: 'Lets the user sign in with their login; write-only' }),
+  })
+  .refine((u) => u.password === undefined || u.login !== undefined, {
+    path: ['password'],
+    message: 'a password needs a login to sign in with',
   })
   .openapi('CreateUser', {
     example: {
@@ -43,8 +51,14 @@ export const createUserBody = z
     },
   });
 export const updateUserBody = z
-  .strictObject({ name: nameField().optional(), time_zone: timeZone.optional() })
+  .strictObject({
+    name: nameField().optional(),
+    time_zone: timeZone.optional(),
+    login: loginField().nullable().optional().openapi({ description: 'null: the user can no longer sign in with a password' }),
+    role: role.optional(),
+  })
   .openapi('UpdateUser');
+export const setPasswordBody = z.strictObject({ password: newPassword() }).openapi('SetPassword');
 export const methodParams = z.object({ id: z.uuid(), methodId: z.uuid() });
 
 export const ContactMethod = z
@@ -60,6 +74,9 @@ export const User = z
     id: z.uuid(),
     name: z.string(),
     time_zone: z.string(),
+    login: z.string().nullable(),
+    role,
+    has_password: z.boolean().openapi({ description: 'Passwords are write-only' }),
     contact_methods: z.array(ContactMethod),
     created_at: instant,
   })
@@ -78,7 +95,7 @@ export const userRoutes = {
     request: { body: createUserBody },
     responses: {
       201: { description: 'Created', body: User, headers: locationHeader },
-      409: errorResponse('The same contact method is listed twice (`duplicate`)'),
+      409: errorResponse('The same contact method is listed twice, or another user has this login (`duplicate`)'),
     },
   }),
   list: defineRoute({
@@ -105,7 +122,11 @@ export const userRoutes = {
     summary: "Change a user's name or time zone",
     tags,
     request: { params: idParams, body: updateUserBody },
-    responses: { 200: { description: 'The user', body: User }, 404: userNotFound },
+    responses: {
+      200: { description: 'The user', body: User },
+      404: userNotFound,
+      409: errorResponse('Another user already has this login (`duplicate`)'),
+    },
   }),
   delete: defineRoute({
     method: 'delete',
@@ -115,6 +136,19 @@ export const userRoutes = {
     tags,
     request: { params: idParams },
     responses: { 204: { description: 'Deleted' }, 404: userNotFound },
+  }),
+  setPassword: defineRoute({
+    method: 'put',
+    path: '/users/:id/password',
+    operationId: 'setUserPassword',
+    summary: "Set a user's console password; their sessions end",
+    tags,
+    request: { params: idParams, body: setPasswordBody },
+    responses: {
+      204: { description: 'Set' },
+      404: userNotFound,
+      409: errorResponse('The user has no login to sign in with (`no_login`)'),
+    },
   }),
   addContactMethod: defineRoute({
     method: 'post',
