@@ -7,6 +7,7 @@ import { createGroupActivities, type GroupDeps } from './groups';
 import { createHandoffActivities } from './handoffs';
 import { createPageActivities, type PageDeps } from './pages';
 import { createRecordActivities } from './records';
+import { createTestPageActivities } from './test-pages';
 import { createTierPageActivities } from './tier-pages';
 
 export interface ActivityDeps extends PageDeps, GroupDeps {
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...pages,
     ...createTierPageActivities(deps.pool, pages),
     ...createHandoffActivities(deps),
+    ...createTestPageActivities(deps),
     ...createGroupActivities(deps),
   };
 }
@@ -28,4 +30,5 @@ export function createActivities(deps: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 export type { RecordAlertInput, RecordTransitionInput } from './records';
 export type { Recipient, SendPageInput, SendPageResult } from './pages';
+export type { TestPageInput, TestPageResult } from './test-pages';
 export type { PageTargetsInput, PageTargetsResult, TargetPage } from './tier-pages';

@@ -4,7 +4,7 @@
  * the alert id (the SDK's activity logger adds the workflow id). Counted when the outcome is recorded,
  * so a retry that finds the outcome already recorded counts nothing again.
  */
-import type { Delivery } from '../notifiers';
+import { isAlertMessage, type Delivery } from '../notifiers';
 import { handoffNotices, pageDelivery, pages, pagesRetried } from '../runtime/metrics';
 import type { NewNotification } from '../store/notifications';
 import { activityLog } from './activity-log';
@@ -27,7 +27,8 @@ export function notePageOutcome(claim: NewNotification, message: Delivery['messa
   const meta = { alertId: claim.alertId ?? undefined, scheduleId: claim.scheduleId ?? undefined, channel, kind: claim.kind, tier: claim.tier ?? undefined, attempt: attempt.number };
   if (message.kind === 'handoff') {
     if (outcome !== 'failed_transient') handoffNotices.inc({ outcome: outcome === 'sent' ? 'sent' : 'failed' });
-  } else {
+  } else if (isAlertMessage(message)) {
+    // Test pages are left out: the page metrics and their alert rules are about alerts.
     pages.inc({ channel, outcome });
     if ((attempt.number ?? 1) > 1) pagesRetried.inc({ channel });
     if (outcome === 'sent') pageDelivery.observe({ channel }, Math.max(0, Date.now() - dueAt(claim, message)) / 1000);

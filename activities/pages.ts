@@ -9,7 +9,7 @@ import { shownTarget, type Target } from '../domain/escalation';
 import type { Recipient } from '../domain/recipients';
 import { linkNonce, signLink, type LinkAction } from '../domain/replies/links';
 import { resolveTargetsIn, type Resolution } from '../domain/resolve-targets';
-import { PermanentDeliveryError, type Channel, type Delivery, type Notifier, type PageMessage } from '../notifiers';
+import { isAlertMessage, PermanentDeliveryError, type Channel, type Delivery, type Notifier, type PageMessage } from '../notifiers';
 import {
   claimNotification,
   finishNotification,
@@ -144,7 +144,7 @@ export async function deliverOnce(
   const key = d.claim.idempotencyKey;
   // The webhook secret is read with the claim, just before signing; a secret given along (runs from
   // before secrets moved out) needs no read.
-  const reads = { alertDetails: d.detailsFromStore === true && d.message.kind !== 'handoff', secretId: d.secret === undefined ? d.secretId : undefined };
+  const reads = { alertDetails: d.detailsFromStore === true && isAlertMessage(d.message), secretId: d.secret === undefined ? d.secretId : undefined };
   const { row, fresh, holds, details, secret: stored } = await claimNotification(pool, d.claim, lease, reads);
   const message = reads.alertDetails ? { ...d.message, details: details ?? {} } : d.message;
   const recorded = recordedOutcome(row);

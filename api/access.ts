@@ -83,6 +83,9 @@ export const ACCESS = {
   'PUT /users/:id/password': 'admin',
   'POST /users/:id/contact-methods': 'admin',
   'DELETE /users/:id/contact-methods/:methodId': 'admin',
+  'POST /users/:id/contact-methods/:methodId/test': 'admin',
+  // The signed-in person's own (a console session; an API key has no "me").
+  'POST /me/contact-methods/:methodId/test': 'viewer',
 
   // Escalation policies and routing rules. Simulating a policy only reads.
   'GET /escalation-policies': 'viewer',

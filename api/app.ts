@@ -29,6 +29,7 @@ import { signalRepeat } from './trigger';
 import { apiRateLimit } from './rate-limit';
 import { schedulesRouter } from './schedules';
 import { sessionsRouter } from './sessions';
+import { testPagesRouter } from './test-pages';
 import { simulateRouter } from './simulate';
 import { slaRouter } from './sla';
 import { usersRouter } from './users';
@@ -159,6 +160,7 @@ export function createApp({
   );
   app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs, records: caches?.records }));
   app.use(usersRouter({ pool, allowlist: outboundAllowlist }));
+  app.use(testPagesRouter({ pool, workflows: temporal.workflow, taskQueue, actionDeadlineMs }));
   app.use(integrationsRouter({ pool, changed }));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));
   app.use(policiesRouter({ pool, changed, allowlist: outboundAllowlist }));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { renderMessage } from './message';
 import {
+  isAlertMessage,
   PermanentDeliveryError,
   TransientDeliveryError,
   type Delivery,
@@ -46,7 +47,8 @@ export function createEmailNotifier({ smtpUrl, from }: EmailNotifierOptions): No
           messageId: messageIdFor(d.idempotencyKey),
           headers: {
             'X-Klaxon-Idempotency-Key': d.idempotencyKey,
-            ...(d.message.kind === 'handoff' ? { 'X-Klaxon-Schedule-Id': d.message.scheduleId } : { 'X-Klaxon-Alert-Id': d.message.alertId }),
+            ...(d.message.kind === 'handoff' ? { 'X-Klaxon-Schedule-Id': d.message.scheduleId } : {}),
+            ...(isAlertMessage(d.message) ? { 'X-Klaxon-Alert-Id': d.message.alertId } : {}),
           },
         });
         return { providerId: info.messageId };

@@ -1,5 +1,5 @@
 import { oneLine } from '../domain/single-line';
-import type { HandoffMessage, PageMessage } from './types';
+import type { HandoffMessage, PageMessage, TestMessage } from './types';
 
 export interface RenderedMessage {
   subject: string;
@@ -34,8 +34,9 @@ export function humanDuration(ms: number): string {
  * line: a summary with its own line breaks could otherwise add a line of its choosing, such as a fake
  * "Acknowledge:" link, and a header would break.
  */
-function untrustedOnOneLine<M extends PageMessage | HandoffMessage>(m: M): M {
+function untrustedOnOneLine<M extends PageMessage | HandoffMessage | TestMessage>(m: M): M {
   if (m.kind === 'handoff') return { ...m, scheduleName: oneLine(m.scheduleName), userName: oneLine(m.userName) };
+  if (m.kind === 'test') return { ...m, userName: oneLine(m.userName), requestedBy: oneLine(m.requestedBy) };
   const p = m as PageMessage;
   return {
     ...p,
@@ -47,9 +48,10 @@ function untrustedOnOneLine<M extends PageMessage | HandoffMessage>(m: M): M {
 }
 
 /** Returns the rendered subject, plain-text body and SMS text of a page; pure, the clock is `now`. */
-export function renderMessage(message: PageMessage | HandoffMessage, now: Date = new Date()): RenderedMessage {
+export function renderMessage(message: PageMessage | HandoffMessage | TestMessage, now: Date = new Date()): RenderedMessage {
   const m = untrustedOnOneLine(message);
   if (m.kind === 'handoff') return renderHandoff(m);
+  if (m.kind === 'test') return renderTest(m);
   const sev = m.severity.toUpperCase();
   // Runs of spaces too are folded: an SMS has no characters to waste.
   const summaryLine = m.summary.replace(/\s+/g, ' ');
@@ -138,6 +140,20 @@ function renderHandoff(m: HandoffMessage): RenderedMessage {
     '',
   ].join('\n');
   const sms = truncate(`[ON CALL] ${m.scheduleName}: you are on call from ${start} until ${until}.`, SMS_MAX_LENGTH);
+  return { subject, text, sms };
+}
+
+function renderTest(m: TestMessage): RenderedMessage {
+  const subject = `[TEST] Klaxon test page for ${m.userName}`;
+  const text = [
+    `${m.userName}, this is a test page from Klaxon, asked for by ${m.requestedBy}.`,
+    '',
+    'Nothing is wrong and there is nothing to answer: a real page would reach you here.',
+    '',
+    `Console: ${m.consoleUrl}`,
+    '',
+  ].join('\n');
+  const sms = truncate(`[TEST] Klaxon test page for ${m.userName}, asked for by ${m.requestedBy}. Nothing to answer.`, SMS_MAX_LENGTH);
   return { subject, text, sms };
 }
 

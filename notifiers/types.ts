@@ -43,13 +43,28 @@ export interface HandoffMessage {
   scheduleUrl: string;
 }
 
+/** "This is a test": sent on request to one contact method, so its owner knows a page would reach them. */
+export interface TestMessage {
+  kind: 'test';
+  userName: string;
+  /** Who asked for it: the signed-in person, or the API key. */
+  requestedBy: string;
+  /** Where the console is, to say where the test came from. */
+  consoleUrl: string;
+}
+
+/** Returns true for the messages about an alert (a page, an SLA mark), as opposed to notices about people. */
+export function isAlertMessage(m: PageMessage | HandoffMessage | TestMessage): m is PageMessage {
+  return m.kind !== 'handoff' && m.kind !== 'test';
+}
+
 export interface Delivery {
   channel: Channel;
   /** Email address, E.164 phone number, or webhook URL. */
   address: string;
   /** Business-id key; same key = same page. */
   idempotencyKey: string;
-  message: PageMessage | HandoffMessage;
+  message: PageMessage | HandoffMessage | TestMessage;
   /** Webhook HMAC key override. */
   secret?: string;
 }

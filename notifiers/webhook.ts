@@ -81,7 +81,7 @@ export function createWebhookNotifier({
       const m = d.message;
       const body = JSON.stringify({
         event: m.kind,
-        ...(m.kind === 'handoff' ? { handoff: { ...m } } : { alert: { ...m } }),
+        ...(m.kind === 'handoff' ? { handoff: { ...m } } : m.kind === 'test' ? { test: { ...m } } : { alert: { ...m } }),
         idempotency_key: d.idempotencyKey,
         sent_at: new Date().toISOString(),
       });

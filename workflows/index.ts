@@ -4,3 +4,4 @@ export { alert } from './alert';
 export { alertWorkflow } from './legacy/alert';
 export { groupWorkflow } from './group';
 export { scheduleHandoffWorkflow } from './handoff';
+export { testPageWorkflow } from './test-page';

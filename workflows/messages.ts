@@ -261,3 +261,10 @@ export function scheduleHandoffWorkflowId(scheduleId: string): string {
 export function alertWorkflowId(service: string, dedupKey: string): string {
   return `alert:${encodeURIComponent(service)}:${encodeURIComponent(dedupKey)}`;
 }
+
+export const TEST_PAGE_WORKFLOW_TYPE = 'testPageWorkflow';
+
+/** Returns the id of the workflow that sends one test page: a repeated request finds the same run. */
+export function testPageWorkflowId(requestId: string): string {
+  return `test-page:${requestId}`;
+}

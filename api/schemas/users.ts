@@ -82,6 +82,24 @@ export const User = z
   })
   .openapi('User');
 
+export const TestPageOutcome = z
+  .strictObject({
+    status: z.enum(['sent', 'failed']),
+    provider_id: z.string().nullable().openapi({ description: "The provider's id for the message (SMTP Message-ID, Twilio SID)" }),
+    error: z.string().nullable().openapi({ description: 'Why it failed; never the receiver\'s answer body' }),
+  })
+  .openapi('TestPageOutcome');
+
+const TEST_PAGE_DESCRIPTION =
+  'The page goes out from a worker like any other, is retried a few times, and is recorded in the notification log. Repeating the request with the same Idempotency-Key sends nothing new.';
+const testPageResponses = {
+  200: { description: 'Sent, or failed for good (with why)', body: TestPageOutcome },
+  202: {
+    description: 'No worker answered in time: the test page is queued and goes out when one runs it',
+    body: z.strictObject({ queued: z.literal(true), workflow_id: z.string(), message: z.string() }),
+  },
+};
+
 const tags = ['users'] as const;
 const userNotFound = errorResponse('No user with this id');
 
@@ -161,6 +179,30 @@ export const userRoutes = {
       201: { description: 'Added', body: ContactMethod },
       404: userNotFound,
       409: errorResponse('The user already has this contact method (`duplicate`)'),
+    },
+  }),
+  testContactMethod: defineRoute({
+    method: 'post',
+    path: '/users/:id/contact-methods/:methodId/test',
+    operationId: 'sendTestPage',
+    summary: "Send a test page to one of a user's contact methods and say how it went",
+    description: TEST_PAGE_DESCRIPTION,
+    tags,
+    request: { params: methodParams },
+    responses: { ...testPageResponses, 404: errorResponse('No such contact method for this user') },
+  }),
+  testMyContactMethod: defineRoute({
+    method: 'post',
+    path: '/me/contact-methods/:methodId/test',
+    operationId: 'sendMyTestPage',
+    summary: 'Send a test page to one of my own contact methods (signed in to the console)',
+    description: TEST_PAGE_DESCRIPTION,
+    tags,
+    request: { params: z.object({ methodId: z.uuid() }) },
+    responses: {
+      ...testPageResponses,
+      400: errorResponse('The request carries an API key, which has no contact methods of its own (`not_a_session`)'),
+      404: errorResponse('No such contact method of mine'),
     },
   }),
   deleteContactMethod: defineRoute({

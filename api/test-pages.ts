@@ -1,0 +1,111 @@
+/**
+ * "Send a test page": POST /me/contact-methods/:methodId/test for my own (a console session), and
+ * POST /users/:id/contact-methods/:methodId/test (admin) for anyone's. Starts the test-page workflow
+ * (workflows/test-page.ts) and waits for its answer within the action deadline; a worker that does not
+ * answer in time leaves it queued (202), never lost.
+ */
+import { WorkflowFailedError, type WorkflowClient } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type pg from 'pg';
+import type { TestPageInput, TestPageResult } from '../activities';
+import { TEST_PAGE_WORKFLOW_TYPE, testPageWorkflowId } from '../workflows/messages';
+import { actorOf } from './auth';
+import { ACTION_DEADLINE_MS, engineDidNotAnswer, withinDeadline } from './engine-deadline';
+import { HttpError, notFound, parseInput } from './errors';
+import { mount } from './route';
+import { userRoutes as routes } from './schemas/users';
+
+export interface TestPageDeps {
+  pool: pg.Pool;
+  workflows: WorkflowClient;
+  taskQueue: string;
+  actionDeadlineMs?: number;
+}
+
+/** The text of a failure a workflow ended with: its activity's last error, not the wrapper's. */
+function failureText(err: WorkflowFailedError): string {
+  let e: unknown = err.cause;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : 'the test page failed';
+}
+
+/** Returns the router for test pages. */
+export function testPagesRouter({
+  pool,
+  workflows,
+  taskQueue,
+  actionDeadlineMs = ACTION_DEADLINE_MS,
+}: TestPageDeps): Router {
+  const router = Router();
+
+  /** Sends the test page to the user's method and answers how it went (or that it is queued). */
+  const sendTest = async (req: Request, res: Response, id: string, methodId: string) => {
+    const who = req.principal!;
+    const found = await pool.query('select 1 from contact_methods where id = $1 and user_id = $2', [
+      methodId,
+      id,
+    ]);
+    if (found.rowCount === 0) throw notFound(`contact method ${methodId} of user ${id}`);
+    // A repeated request (same Idempotency-Key) joins the run the first one started.
+    const key = req.get('idempotency-key');
+    const requestId = key ? `${who.kind}:${who.id}:${key}` : randomUUID();
+    const input: TestPageInput = { userId: id, methodId, requestedBy: actorOf(who), requestId };
+    const workflowId = testPageWorkflowId(requestId);
+    let result: TestPageResult;
+    try {
+      result = await withinDeadline(workflows, actionDeadlineMs, async () => {
+        const handle = await workflows
+          .start(TEST_PAGE_WORKFLOW_TYPE, {
+            workflowId,
+            taskQueue,
+            args: [input],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          })
+          .catch((err: unknown) => {
+            if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError')
+              return workflows.getHandle(workflowId);
+            throw err;
+          });
+        return (await handle.result()) as TestPageResult;
+      });
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) {
+        res.json({ status: 'failed', provider_id: null, error: failureText(err) });
+        return;
+      }
+      if (!engineDidNotAnswer(err)) throw err;
+      res
+        .status(202)
+        .json({
+          queued: true,
+          workflow_id: workflowId,
+          message: `no worker answered within ${Math.round(actionDeadlineMs / 1000)} s; the test page goes out when one runs it`,
+        });
+      return;
+    }
+    if (result.status === 'gone') throw notFound(`contact method ${methodId} of user ${id}`);
+    if (result.status === 'sent')
+      res.json({ status: 'sent', provider_id: result.providerId ?? null, error: null });
+    else res.json({ status: 'failed', provider_id: null, error: result.error });
+  };
+
+  mount(router, routes.testContactMethod, async (req, res) => {
+    const { id, methodId } = parseInput(routes.testContactMethod.request.params, req.params, 'params');
+    await sendTest(req, res, id, methodId);
+  });
+
+  mount(router, routes.testMyContactMethod, async (req, res) => {
+    const { methodId } = parseInput(routes.testMyContactMethod.request.params, req.params, 'params');
+    if (req.principal?.kind !== 'session') {
+      throw new HttpError(
+        400,
+        'not_a_session',
+        'an API key has no contact methods of its own: use POST /users/:id/contact-methods/:methodId/test',
+      );
+    }
+    await sendTest(req, res, req.principal.id, methodId);
+  });
+
+  return router;
+}
