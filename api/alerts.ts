@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import type pg from 'pg';
 import { WorkflowNotFoundError, type WorkflowClient, type WorkflowHandle } from '@temporalio/client';
-import type { AlertState, TransitionAction } from '../domain/lifecycle';
+import { OPEN_ALERT_STATES, type AlertState, type TransitionAction } from '../domain/lifecycle';
 import { getAlert, listAlerts, recordedAnswer, type AlertRow } from '../store/alerts';
 import { listAudit } from '../store/audit';
 import { listNotifications } from '../store/notifications';
@@ -163,6 +163,8 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     }
     const rows = await listAlerts(pool, {
       state: q.state,
+      states: q.open === undefined ? undefined : q.open ? OPEN_ALERT_STATES : ['resolved'],
+      pagedUser: q.paged_user,
       severity: q.severity,
       service: q.service,
       from: q.from ? new Date(q.from) : undefined,

@@ -5,6 +5,8 @@
  */
 export const ALERT_STATES = ['new', 'acknowledged', 'investigating', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
+/** The states of an alert still open: someone may yet have to act on it. */
+export const OPEN_ALERT_STATES: readonly AlertState[] = ALERT_STATES.filter((s) => s !== 'resolved');
 
 export const TRANSITION_ACTIONS = ['acknowledge', 'investigate', 'resolve', 'unacknowledge', 'reopen'] as const;
 export type TransitionAction = (typeof TRANSITION_ACTIONS)[number];

@@ -194,6 +194,10 @@ export async function recordedAnswer(db: Queryable, id: string): Promise<Recorde
 
 export interface AlertFilter {
   state?: AlertState;
+  /** Any of these states (the open ones, or only resolved). */
+  states?: readonly AlertState[];
+  /** Alerts with a page to this user in the notification log. */
+  pagedUser?: string;
   severity?: Severity;
   service?: string;
   from?: Date;
@@ -213,9 +217,11 @@ export async function listAlerts(db: Queryable, f: AlertFilter): Promise<AlertRo
         and ($4::timestamptz is null or triggered_at >= $4)
         and ($5::timestamptz is null or triggered_at < $5)
         and ($6::timestamptz is null or (triggered_at, id) < ($6, $7::uuid))
+        and ($9::text[] is null or state = any($9))
+        and ($10::uuid is null or exists (select 1 from notifications n where n.alert_id = alerts.id and n.user_id = $10))
       order by triggered_at desc, id desc
       limit $8`,
-    [f.state ?? null, f.severity ?? null, f.service ?? null, f.from ?? null, f.to ?? null, f.after?.triggeredAt ?? null, f.after?.id ?? null, f.limit],
+    [f.state ?? null, f.severity ?? null, f.service ?? null, f.from ?? null, f.to ?? null, f.after?.triggeredAt ?? null, f.after?.id ?? null, f.limit, f.states ?? null, f.pagedUser ?? null],
   );
   return rows;
 }

@@ -57,6 +57,12 @@ export const noteBody = z.strictObject({
 
 export const listAlertsQuery = z.strictObject({
   state: z.enum(ALERT_STATES).optional(),
+  open: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .openapi({ description: 'true: only open alerts (not resolved); false: only resolved ones' }),
+  paged_user: z.uuid().optional().openapi({ description: 'Only alerts that paged this user (any channel, any outcome)' }),
   severity: z.enum(SEVERITIES).optional(),
   service: z.string().min(1).max(200).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
