@@ -84,7 +84,10 @@ export const ACCESS = {
   'POST /users/:id/contact-methods': 'admin',
   'DELETE /users/:id/contact-methods/:methodId': 'admin',
   'POST /users/:id/contact-methods/:methodId/test': 'admin',
-  // The signed-in person's own (a console session; an API key has no "me").
+  // The signed-in person's own profile and contact methods (a console session; an API key has no "me").
+  'PATCH /me': 'viewer',
+  'POST /me/contact-methods': 'viewer',
+  'DELETE /me/contact-methods/:methodId': 'viewer',
   'POST /me/contact-methods/:methodId/test': 'viewer',
 
   // Escalation policies and routing rules. Simulating a policy only reads.

@@ -12,9 +12,10 @@ import type { TestPageInput, TestPageResult } from '../activities';
 import { TEST_PAGE_WORKFLOW_TYPE, testPageWorkflowId } from '../workflows/messages';
 import { actorOf } from './auth';
 import { ACTION_DEADLINE_MS, engineDidNotAnswer, withinDeadline } from './engine-deadline';
-import { HttpError, notFound, parseInput } from './errors';
+import { notFound, parseInput } from './errors';
 import { mount } from './route';
 import { userRoutes as routes } from './schemas/users';
+import { myUserId } from './users';
 
 export interface TestPageDeps {
   pool: pg.Pool;
@@ -97,14 +98,7 @@ export function testPagesRouter({
 
   mount(router, routes.testMyContactMethod, async (req, res) => {
     const { methodId } = parseInput(routes.testMyContactMethod.request.params, req.params, 'params');
-    if (req.principal?.kind !== 'session') {
-      throw new HttpError(
-        400,
-        'not_a_session',
-        'an API key has no contact methods of its own: use POST /users/:id/contact-methods/:methodId/test',
-      );
-    }
-    await sendTest(req, res, req.principal.id, methodId);
+    await sendTest(req, res, myUserId(req), methodId);
   });
 
   return router;

@@ -1,5 +1,5 @@
 /** /users and their contact methods: who can be paged, and how. */
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type pg from 'pg';
 import { checkWebhookUrl, NO_ALLOWLIST, withoutUrlCredentials, type OutboundAllowlist } from '../domain/outbound-address';
 import { setPasswordHash, withPasswords } from '../store/credentials';
@@ -21,6 +21,7 @@ import { HttpError, notFound, parseInput } from './errors';
 import { hashPassword } from './passwords';
 import { mount } from './route';
 import { userRoutes as routes } from './schemas/users';
+import type { z } from './zod';
 
 // Webhook secrets are write-only: the API never hands them back, nor credentials a URL stored before they were refused.
 const methodJson = (m: ContactMethodRow) => ({ id: m.id, type: m.type, address: m.type === 'webhook' ? withoutUrlCredentials(m.address) : m.address, has_secret: m.secret_id !== null });
@@ -49,6 +50,12 @@ function checkMethods(methods: { type: string; address: string }[], field: (i: n
     return checked && !checked.ok ? [{ field: field(i), message: checked.message }] : [];
   });
   if (errors.length) throw new HttpError(400, 'invalid_request', `${errors[0]!.field}: ${errors[0]!.message}`, { errors });
+}
+
+/** Returns the signed-in person's user id; an API key has no "me". */
+export function myUserId(req: Request): string {
+  if (req.principal?.kind !== 'session') throw new HttpError(400, 'not_a_session', 'an API key is not a person: use the /users/:id routes');
+  return req.principal.id;
 }
 
 /** Returns the router for /users; webhook contact methods must pass the outbound rule with `allowlist`. */
@@ -122,9 +129,8 @@ export function usersRouter({ pool, allowlist = NO_ALLOWLIST }: { pool: pg.Pool;
     res.status(204).end();
   });
 
-  mount(router, routes.addContactMethod, async (req, res) => {
-    const { id } = parseInput(routes.addContactMethod.request.params, req.params, 'params');
-    const body = parseInput(routes.addContactMethod.request.body, req.body, 'body');
+  /** Adds a contact method to the user (checked against the outbound rule) and answers it. */
+  const addMethod = async (res: Response, id: string, body: z.infer<typeof routes.addContactMethod.request.body>) => {
     checkMethods([body], () => 'body.address', allowlist);
     if (!(await getUser(pool, id))) throw notFound(`user ${id}`);
     try {
@@ -134,12 +140,38 @@ export function usersRouter({ pool, allowlist = NO_ALLOWLIST }: { pool: pg.Pool;
       if (uniqueViolation(err)) throw new HttpError(409, 'duplicate', `user ${id} already has this ${body.type} contact method`);
       throw err;
     }
+  };
+  const removeMethod = async (res: Response, id: string, methodId: string) => {
+    if (!(await deleteContactMethod(pool, id, methodId))) throw notFound(`contact method ${methodId} of user ${id}`);
+    res.status(204).end();
+  };
+
+  mount(router, routes.addContactMethod, async (req, res) => {
+    const { id } = parseInput(routes.addContactMethod.request.params, req.params, 'params');
+    await addMethod(res, id, parseInput(routes.addContactMethod.request.body, req.body, 'body'));
   });
 
   mount(router, routes.deleteContactMethod, async (req, res) => {
     const { id, methodId } = parseInput(routes.deleteContactMethod.request.params, req.params, 'params');
-    if (!(await deleteContactMethod(pool, id, methodId))) throw notFound(`contact method ${methodId} of user ${id}`);
-    res.status(204).end();
+    await removeMethod(res, id, methodId);
+  });
+
+  // The signed-in person's own profile: what a responder keeps up to date without asking an admin.
+  mount(router, routes.updateMe, async (req, res) => {
+    const id = myUserId(req);
+    const body = parseInput(routes.updateMe.request.body, req.body, 'body');
+    const user = await updateUser(pool, id, { name: body.name, timeZone: body.time_zone });
+    if (!user) throw notFound(`user ${id}`);
+    res.json(userJson(user, await contactMethodsOf(pool, [id]), await withPasswords(pool, [id])));
+  });
+
+  mount(router, routes.addMyContactMethod, async (req, res) => {
+    await addMethod(res, myUserId(req), parseInput(routes.addMyContactMethod.request.body, req.body, 'body'));
+  });
+
+  mount(router, routes.deleteMyContactMethod, async (req, res) => {
+    const { methodId } = parseInput(routes.deleteMyContactMethod.request.params, req.params, 'params');
+    await removeMethod(res, myUserId(req), methodId);
   });
 
   return router;

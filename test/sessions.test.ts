@@ -294,6 +294,49 @@ describe('sessions', () => {
     assert.match(taken.body.error.message, /another user already signs in as/);
   });
 
+  it('keeps my own profile: name, time zone and contact methods, never my role; an API key has no "me"', async () => {
+    const id = await createUser(h, 'meg@example.com', 'viewer');
+    const s = await signIn(h, 'meg@example.com', 'a long enough password');
+    const changed = await asSession(h, s, 'PATCH', '/me', { name: 'Meg M', time_zone: 'Europe/Paris' });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.deepEqual(
+      [changed.body.id, changed.body.name, changed.body.time_zone, changed.body.role],
+      [id, 'Meg M', 'Europe/Paris', 'viewer'],
+    );
+    const promote = await asSession(h, s, 'PATCH', '/me', { role: 'admin' });
+    assert.equal(promote.status, 400, 'role is not mine to change');
+    const added = await asSession(h, s, 'POST', '/me/contact-methods', {
+      type: 'sms',
+      address: '+14155550100',
+    });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    assert.equal(
+      (await asSession(h, s, 'POST', '/me/contact-methods', { type: 'sms', address: '+14155550100' })).status,
+      409,
+    );
+    const internal = await asSession(h, s, 'POST', '/me/contact-methods', {
+      type: 'webhook',
+      address: 'http://169.254.169.254/latest',
+    });
+    assert.equal(internal.status, 400, 'the outbound rule holds for my own methods too');
+    const other = await h.request('POST', '/users', {
+      name: 'Other',
+      contact_methods: [{ type: 'email', address: 'other@example.com' }],
+    });
+    const theirs = other.body.contact_methods[0].id;
+    assert.equal(
+      (await asSession(h, s, 'DELETE', `/me/contact-methods/${theirs}`)).status,
+      404,
+      "someone else's is not mine",
+    );
+    assert.equal((await h.request('GET', `/users/${other.body.id}`)).body.contact_methods.length, 1);
+    assert.equal((await asSession(h, s, 'DELETE', `/me/contact-methods/${added.body.id}`)).status, 204);
+    assert.equal((await h.request('GET', `/users/${id}`)).body.contact_methods.length, 0);
+    const keyed = await h.request('PATCH', '/me', { name: 'Key' });
+    assert.equal(keyed.status, 400);
+    assert.equal(keyed.body.error.code, 'not_a_session');
+  });
+
   it('a first start hands out a one-time link that sets up the first admin and signs them in', async () => {
     // Earlier tests made an admin user with a password: demote them all, so no admin can sign in.
     await h.db.pool.query("update users set role = 'responder' where role = 'admin'");

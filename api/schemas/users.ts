@@ -90,6 +90,9 @@ export const TestPageOutcome = z
   })
   .openapi('TestPageOutcome');
 
+const NOT_A_PERSON = errorResponse(
+  'Invalid input, or the request carries an API key, which is not a person (`not_a_session`)',
+);
 const TEST_PAGE_DESCRIPTION =
   'The page goes out from a worker like any other, is retried a few times, and is recorded in the notification log. Repeating the request with the same Idempotency-Key sends nothing new.';
 const testPageResponses = {
@@ -181,6 +184,37 @@ export const userRoutes = {
       409: errorResponse('The user already has this contact method (`duplicate`)'),
     },
   }),
+  updateMe: defineRoute({
+    method: 'patch',
+    path: '/me',
+    operationId: 'updateMe',
+    summary: 'Change my name or time zone (signed in to the console)',
+    tags,
+    request: { body: z.strictObject({ name: nameField().optional(), time_zone: timeZone.optional() }).openapi('UpdateMe') },
+    responses: { 200: { description: 'Me', body: User }, 400: NOT_A_PERSON },
+  }),
+  addMyContactMethod: defineRoute({
+    method: 'post',
+    path: '/me/contact-methods',
+    operationId: 'addMyContactMethod',
+    summary: 'Add a contact method of my own (signed in to the console)',
+    tags,
+    request: { body: contactMethodBody },
+    responses: {
+      201: { description: 'Added', body: ContactMethod },
+      400: NOT_A_PERSON,
+      409: errorResponse('I already have this contact method (`duplicate`)'),
+    },
+  }),
+  deleteMyContactMethod: defineRoute({
+    method: 'delete',
+    path: '/me/contact-methods/:methodId',
+    operationId: 'deleteMyContactMethod',
+    summary: 'Remove a contact method of my own (signed in to the console)',
+    tags,
+    request: { params: z.object({ methodId: z.uuid() }) },
+    responses: { 204: { description: 'Removed' }, 400: NOT_A_PERSON, 404: errorResponse('No such contact method of mine') },
+  }),
   testContactMethod: defineRoute({
     method: 'post',
     path: '/users/:id/contact-methods/:methodId/test',
@@ -201,7 +235,7 @@ export const userRoutes = {
     request: { params: z.object({ methodId: z.uuid() }) },
     responses: {
       ...testPageResponses,
-      400: errorResponse('The request carries an API key, which has no contact methods of its own (`not_a_session`)'),
+      400: NOT_A_PERSON,
       404: errorResponse('No such contact method of mine'),
     },
   }),
