@@ -89,6 +89,10 @@ export const ACCESS = {
   'POST /me/contact-methods': 'viewer',
   'DELETE /me/contact-methods/:methodId': 'viewer',
   'POST /me/contact-methods/:methodId/test': 'viewer',
+  // Personal API keys, never above the owner's role (api/api-keys.ts).
+  'GET /me/api-keys': 'viewer',
+  'POST /me/api-keys': 'viewer',
+  'DELETE /me/api-keys/:id': 'viewer',
 
   // Escalation policies and routing rules. Simulating a policy only reads.
   'GET /escalation-policies': 'viewer',

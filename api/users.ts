@@ -2,6 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import type pg from 'pg';
 import { checkWebhookUrl, NO_ALLOWLIST, withoutUrlCredentials, type OutboundAllowlist } from '../domain/outbound-address';
+import { capPersonalKeys } from '../store/api-keys';
 import { setPasswordHash, withPasswords } from '../store/credentials';
 import { inTransaction } from '../store/db';
 import { deleteSessionsOf } from '../store/sessions';
@@ -102,7 +103,12 @@ export function usersRouter({ pool, allowlist = NO_ALLOWLIST }: { pool: pg.Pool;
   mount(router, routes.update, async (req, res) => {
     const { id } = parseInput(routes.update.request.params, req.params, 'params');
     const body = parseInput(routes.update.request.body, req.body, 'body');
-    const user = await updateUser(pool, id, { name: body.name, timeZone: body.time_zone, login: body.login, role: body.role }).catch((err: unknown) => {
+    const user = await inTransaction(pool, async (tx) => {
+      const updated = await updateUser(tx, id, { name: body.name, timeZone: body.time_zone, login: body.login, role: body.role });
+      // No personal key may do more than its owner now may.
+      if (updated && body.role) await capPersonalKeys(tx, id, body.role);
+      return updated;
+    }).catch((err: unknown) => {
       if (loginTaken(err)) throw new HttpError(409, 'duplicate', `body.login: another user already signs in as ${body.login}`);
       throw err;
     });

@@ -21,10 +21,12 @@ export interface ApiKeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** The user whose personal key this is (never above their role), or null for the install's keys. */
+  user_id: string | null;
 }
 
 // Every column but key_hash: the digest never leaves this module.
-const COLUMNS = 'id, name, role, prefix, created_at, last_used_at, revoked_at';
+const COLUMNS = 'id, name, role, prefix, created_at, last_used_at, revoked_at, user_id';
 // Advisory lock taken by whatever must not race key bootstrapping or the last-admin check.
 const BOOTSTRAP_LOCK = 0x6b6c6b79;
 
@@ -41,12 +43,12 @@ export function generateApiKey(): string {
 /** Stores a new key and returns it in clear, the only time it is ever available. */
 export async function createApiKey(
   db: Queryable,
-  opts: { name: string; role: ApiKeyRole },
+  opts: { name: string; role: ApiKeyRole; userId?: string },
 ): Promise<{ key: string; row: ApiKeyRow }> {
   const key = generateApiKey();
   const { rows } = await db.query<ApiKeyRow>(
-    `insert into api_keys (name, role, prefix, key_hash) values ($1, $2, $3, $4) returning ${COLUMNS}`,
-    [opts.name, opts.role, key.slice(0, 7), hashApiKey(key)],
+    `insert into api_keys (name, role, prefix, key_hash, user_id) values ($1, $2, $3, $4, $5) returning ${COLUMNS}`,
+    [opts.name, opts.role, key.slice(0, 7), hashApiKey(key), opts.userId ?? null],
   );
   return { key, row: rows[0]! };
 }
@@ -81,10 +83,30 @@ export async function touchApiKey(db: Queryable, row: ApiKeyRow, now = new Date(
   await db.query('update api_keys set last_used_at = $2 where id = $1', [row.id, now]);
 }
 
-/** Returns every key, newest first, revoked ones included. */
-export async function listApiKeys(db: Queryable): Promise<ApiKeyRow[]> {
-  const { rows } = await db.query<ApiKeyRow>(`select ${COLUMNS} from api_keys order by created_at desc, id`);
+/** Returns every key (or one user's), newest first, revoked ones included. */
+export async function listApiKeys(db: Queryable, userId?: string): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `select ${COLUMNS} from api_keys where ($1::uuid is null or user_id = $1) order by created_at desc, id`,
+    [userId ?? null],
+  );
   return rows;
+}
+
+/** Returns one key by id, or undefined. */
+export async function getApiKey(db: Queryable, id: string): Promise<ApiKeyRow | undefined> {
+  const { rows } = await db.query<ApiKeyRow>(`select ${COLUMNS} from api_keys where id = $1`, [id]);
+  return rows[0];
+}
+
+/**
+ * Lowers the user's personal keys to `role` where they are above it: called whenever a user's role
+ * changes, so that no key does more than its owner may. The comparison is roleAtLeast's.
+ */
+export async function capPersonalKeys(db: Queryable, userId: string, role: ApiKeyRole): Promise<number> {
+  const above = API_KEY_ROLES.filter((r) => !roleAtLeast(role, r));
+  if (above.length === 0) return 0;
+  const result = await db.query('update api_keys set role = $2 where user_id = $1 and role = any($3)', [userId, role, above]);
+  return result.rowCount ?? 0;
 }
 
 export class LastAdminKeyError extends Error {

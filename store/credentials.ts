@@ -1,5 +1,5 @@
 /** SQL for how people sign in: their login and role, password hashes, and OpenID Connect identities. */
-import type { ApiKeyRole } from './api-keys';
+import { capPersonalKeys, type ApiKeyRole } from './api-keys';
 import type { Queryable } from './db';
 import type { UserRow } from './users';
 
@@ -65,12 +65,13 @@ export async function linkIdentity(
   );
 }
 
-/** Sets the user's role (a provider's claim decides it at each sign-in); returns the user. */
+/** Sets the user's role (a provider's claim decides it at each sign-in), and caps their keys; returns the user. */
 export async function setRole(db: Queryable, userId: string, role: ApiKeyRole): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(
     'update users set role = $2, updated_at = now() where id = $1 returning *',
     [userId, role],
   );
+  if (rows[0]) await capPersonalKeys(db, userId, role);
   return rows[0];
 }
 

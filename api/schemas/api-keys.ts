@@ -18,8 +18,19 @@ export const ApiKey = z
     created_at: instant,
     last_used_at: instant.nullable(),
     revoked_at: instant.nullable(),
+    user_id: z
+      .uuid()
+      .nullable()
+      .openapi({ description: "The user whose personal key this is (never above that user's role); null: the install's" }),
   })
   .openapi('ApiKey');
+
+const NOT_A_PERSON = errorResponse('The request carries an API key, not a console session (`not_a_session`)');
+const newKey = {
+  description: 'Created; `key` is shown this once (only its SHA-256 digest is stored)',
+  body: ApiKey.extend({ key: z.string().openapi({ example: 'kx_…' }) }).openapi('NewApiKey'),
+  headers: locationHeader,
+};
 
 export const apiKeyRoutes = {
   create: defineRoute({
@@ -30,11 +41,45 @@ export const apiKeyRoutes = {
     tags: ['api-keys'],
     request: { body: createApiKeyBody },
     responses: {
-      201: {
-        description: 'Created; `key` is shown this once (only its SHA-256 digest is stored)',
-        body: ApiKey.extend({ key: z.string().openapi({ example: 'kx_…' }) }).openapi('NewApiKey'),
-        headers: locationHeader,
-      },
+      201: newKey,
+    },
+  }),
+  createMine: defineRoute({
+    method: 'post',
+    path: '/me/api-keys',
+    operationId: 'createMyApiKey',
+    summary: 'Create a personal API key, at most my own role; the key is in this answer only',
+    tags: ['api-keys'],
+    request: { body: createApiKeyBody },
+    responses: {
+      201: newKey,
+      400: NOT_A_PERSON,
+      403: errorResponse('The role asked for is above mine (`role_above_yours`)'),
+    },
+  }),
+  listMine: defineRoute({
+    method: 'get',
+    path: '/me/api-keys',
+    operationId: 'listMyApiKeys',
+    summary: 'List my personal API keys',
+    tags: ['api-keys'],
+    responses: {
+      200: { description: 'My keys, revoked ones included', body: z.object({ api_keys: z.array(ApiKey) }) },
+      400: NOT_A_PERSON,
+    },
+  }),
+  revokeMine: defineRoute({
+    method: 'delete',
+    path: '/me/api-keys/:id',
+    operationId: 'revokeMyApiKey',
+    summary: 'Revoke one of my personal API keys (repeating it is harmless)',
+    tags: ['api-keys'],
+    request: { params: idParams },
+    responses: {
+      200: { description: 'The revoked key', body: ApiKey },
+      400: NOT_A_PERSON,
+      404: errorResponse('No such key of mine (`not_found`)'),
+      409: errorResponse('It is the last active admin key (`last_admin_key`)'),
     },
   }),
   list: defineRoute({
