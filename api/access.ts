@@ -15,8 +15,8 @@
  *  - public: no authentication (health probes).
  *  - routing-key: ingest endpoints, authenticated by an integration's routing key in the body or path.
  *  - signature: callbacks authenticated by a signature or signed token (Twilio, page reply links).
- *  - sign-in: where a person proves who they are (password, set-up link) and gets a session; failures
- *    count against their address like a bad key.
+ *  - sign-in: where a person proves who they are (password, set-up link, an OpenID Connect provider's
+ *    answer) and gets a session; failures count against their address like a bad key.
  * A signed-in person's session cookie stands in for an API key everywhere a role is named, with their
  * user's role.
  * A request that matches no entry is answered 404 whatever its key.
@@ -53,6 +53,11 @@ export const ACCESS = {
   'GET /auth/session': 'viewer',
   'POST /auth/logout': 'viewer',
   'PUT /auth/password': 'viewer',
+  // Single sign-on (api/oidc.ts): the sign-in page asks which ways there are before anyone is signed in;
+  // the provider's answer at the callback is the credential.
+  'GET /auth/providers': 'public',
+  'GET /auth/oidc/login': 'sign-in',
+  'GET /auth/oidc/callback': 'sign-in',
 
   // Alerts.
   'GET /alerts': 'viewer',

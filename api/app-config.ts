@@ -3,10 +3,11 @@
  * `npm start`), and what it prints on a first start.
  */
 import type pg from 'pg';
-import { publicUrlOf, type Config } from '../runtime/config';
+import { oidcRedirectUriOf, publicUrlOf, type Config } from '../runtime/config';
 import { bootstrapAdminKey } from '../store/api-keys';
 import { bootstrapSetupToken } from '../store/sessions';
 import type { AppDeps } from './app';
+import type { OidcSettings } from './oidc-client';
 import { repliesFromConfig } from './replies';
 
 /** Returns the app's settings from configuration: everything but its connections, logger and caches. */
@@ -30,6 +31,23 @@ export function appSettingsOf(
       maxAgeMs: config.SESSION_MAX_DAYS * 86_400_000,
       secureCookies: config.PUBLIC_URL?.startsWith('https:') ?? false,
     },
+    oidc: oidcOf(config),
+  };
+}
+
+/** Returns single sign-on's settings, or undefined when it is off (config checked they come together). */
+function oidcOf(config: Config): OidcSettings | undefined {
+  const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, OIDC_ROLE_MAP: roleMap } = config;
+  if (!issuer || !clientId || !clientSecret || !roleMap) return undefined;
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    scopes: config.OIDC_SCOPES,
+    roleClaim: config.OIDC_ROLE_CLAIM,
+    roleMap,
+    displayName: config.OIDC_DISPLAY_NAME,
+    redirectUri: oidcRedirectUriOf(config),
   };
 }
 

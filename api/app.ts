@@ -28,6 +28,8 @@ import { RepeatBatcher } from './repeat-batcher';
 import { signalRepeat } from './trigger';
 import { apiRateLimit } from './rate-limit';
 import { schedulesRouter } from './schedules';
+import { oidcRouter } from './oidc';
+import type { OidcSettings } from './oidc-client';
 import { sessionsRouter } from './sessions';
 import { testPagesRouter } from './test-pages';
 import { simulateRouter } from './simulate';
@@ -71,6 +73,8 @@ export interface AppDeps {
   workerPollMaxAgeMs?: number;
   /** Console sessions: idle and absolute limits (SESSION_IDLE_HOURS, SESSION_MAX_DAYS), Secure cookies. */
   sessions?: { idleMs?: number; maxAgeMs?: number; secureCookies?: boolean };
+  /** Single sign-on through an OpenID Connect provider (OIDC_*); unset: password sign-in only. */
+  oidc?: OidcSettings;
 }
 
 /** Returns the configured Express app. */
@@ -95,8 +99,11 @@ export function createApp({
   metricsToken,
   workerPollMaxAgeMs = 90_000,
   sessions = {},
+  oidc,
 }: AppDeps): express.Express {
   const sessionIdleMs = sessions.idleMs ?? 72 * 3_600_000;
+  const sessionMaxAgeMs = sessions.maxAgeMs ?? 30 * 86_400_000;
+  const secureCookies = sessions.secureCookies ?? false;
   const app = express();
   app.disable('x-powered-by');
   // Security headers (helmet's defaults) on every response, ingest and errors included; but no CSP
@@ -154,9 +161,10 @@ export function createApp({
       log,
       throttle,
       idleMs: sessionIdleMs,
-      maxAgeMs: sessions.maxAgeMs ?? 30 * 86_400_000,
-      secureCookies: sessions.secureCookies ?? false,
+      maxAgeMs: sessionMaxAgeMs,
+      secureCookies,
     }),
+    oidcRouter({ pool, log, throttle, maxAgeMs: sessionMaxAgeMs, secureCookies, oidc }),
   );
   app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs, records: caches?.records }));
   app.use(usersRouter({ pool, allowlist: outboundAllowlist }));

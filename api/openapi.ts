@@ -25,6 +25,7 @@ import { integrationRoutes } from './schemas/integrations';
 import { policyRoutes } from './schemas/policies';
 import { replyRoutes } from './schemas/replies';
 import { scheduleRoutes } from './schemas/schedules';
+import { oidcRoutes } from './schemas/oidc';
 import { sessionRoutes } from './schemas/sessions';
 import { slaRoutes } from './schemas/sla';
 import { userRoutes } from './schemas/users';
@@ -66,6 +67,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   ...routesIn(scheduleRoutes),
   ...routesIn(apiKeyRoutes),
   ...routesIn(sessionRoutes),
+  ...routesIn(oidcRoutes),
   ...routesIn(replyRoutes),
 ];
 
@@ -84,7 +86,7 @@ const TAGS = [
   { name: 'ingest', description: 'Where monitoring systems send events (routing-key authentication)' },
   { name: 'health', description: 'Probes for load balancers and orchestrators' },
   { name: 'api-keys', description: 'API keys and their roles (admin)' },
-  { name: 'auth', description: 'Signing in to the web console: sessions, passwords, the first admin' },
+  { name: 'auth', description: 'Signing in to the web console: sessions, passwords, single sign-on, the first admin' },
   { name: 'replies', description: 'Answering a page by SMS reply or email link (signature authentication)' },
   { name: 'meta', description: 'This documentation' },
 ];
@@ -166,7 +168,8 @@ const AUTH_NOTE: Record<Auth, string | undefined> = {
   public: 'No authentication.',
   'routing-key': undefined, // said in the route's own description
   signature: 'Authenticated by a signature, not an API key.',
-  'sign-in': 'Authenticated by the credentials in the body; answers a session cookie.',
+  'sign-in':
+    "Authenticated by the credentials in the body (or, for single sign-on, the provider's answer); answers a session cookie.",
 };
 
 /** Returns the zod-to-openapi form of a route definition. */

@@ -4,26 +4,20 @@
  * echo its CSRF token in X-CSRF-Token (a synchronizer token: the cookie alone, which a page on another
  * site can make the browser send, is never enough).
  */
-import { serialize } from 'cookie';
 import { Router, type Request, type Response } from 'express';
 import type pg from 'pg';
 import type { Logger } from '../runtime/logger';
 import { findByLogin, passwordHashOf, setPasswordHash } from '../store/credentials';
 import { inTransaction } from '../store/db';
-import {
-  createSession,
-  deleteSession,
-  deleteSessionsOf,
-  useSetupToken,
-  type SignInMethod,
-} from '../store/sessions';
+import { deleteSession, deleteSessionsOf, useSetupToken, type SignInMethod } from '../store/sessions';
 import { insertUser, type UserRow } from '../store/users';
-import { SESSION_COOKIE, type Principal } from './auth';
+import type { Principal } from './auth';
 import { authThrottled, type AuthThrottle } from './auth-throttle';
 import { HttpError, parseInput } from './errors';
 import { hashPassword, passwordMatches } from './passwords';
 import { mount } from './route';
 import { sessionRoutes as routes } from './schemas/sessions';
+import { clearedSessionCookie, startSession } from './session-start';
 
 export interface SessionDeps {
   pool: pg.Pool;
@@ -69,23 +63,12 @@ export function sessionsRouter({
   secureCookies,
 }: SessionDeps): Router {
   const router = Router();
-  const cookie = (req: Request, value: string, maxAgeSeconds: number) =>
-    serialize(SESSION_COOKIE, value, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      secure: secureCookies || req.secure,
-      maxAge: maxAgeSeconds,
-    });
 
   /** Starts a session for the user, sets its cookie, and answers it with `status`. */
   const signIn = async (req: Request, res: Response, user: UserRow, method: SignInMethod, status: number) => {
-    const s = await createSession(pool, { userId: user.id, method, maxAgeMs });
-    log.info({ userId: user.id, login: user.login, method }, 'signed in');
+    const s = await startSession({ pool, log, maxAgeMs, secureCookies }, req, res, user, method);
     res
       .status(status)
-      .setHeader('Set-Cookie', cookie(req, s.token, Math.floor(maxAgeMs / 1000)))
-      .setHeader('Cache-Control', 'no-store')
       .json(
         sessionJson(
           { kind: 'session', id: user.id, name: user.name, role: user.role },
@@ -166,7 +149,7 @@ export function sessionsRouter({
     log.info({ userId: req.session.user_id }, 'signed out');
     res
       .status(204)
-      .setHeader('Set-Cookie', cookie(req, '', 0))
+      .setHeader('Set-Cookie', clearedSessionCookie(req, secureCookies))
       .end();
   });
 

@@ -9,6 +9,8 @@ import { parsePayloadKeys } from './payload-codec';
 import { PROJECT_ROOT } from './project-root';
 import { workerTuningSchema } from './worker-tuning';
 import { parseAllowlist } from '../domain/outbound-address';
+import { parseRoleMap } from '../domain/sign-in-rules';
+import { API_KEY_ROLES } from '../store/api-keys';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const DEFAULT_SMTP_FROM = 'Klaxon <klaxon@localhost>';
@@ -139,6 +141,30 @@ export const configSchema = z.object({
   SESSION_MAX_DAYS: z.coerce.number().gt(0).max(365).default(30),
   /** How long the first-admin set-up link printed on a start without an admin works. */
   SETUP_LINK_TTL_HOURS: z.coerce.number().gt(0).max(30 * 24).default(24),
+  /**
+   * Single sign-on through an OpenID Connect provider: its issuer URL (discovery is at
+   * <issuer>/.well-known/openid-configuration) and the client Klaxon is registered as there. All three
+   * or none; the redirect URI to register is <PUBLIC_URL>/auth/oidc/callback.
+   */
+  OIDC_ISSUER: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  OIDC_SCOPES: z
+    .string()
+    .default('openid email profile')
+    .transform((v) => v.trim().split(/\s+/).join(' '))
+    .refine((v) => v.split(' ').includes('openid'), 'must include openid (e.g. "openid email profile")'),
+  /** The claim (in the ID token or from userinfo) whose value, a string or strings, decides the role. */
+  OIDC_ROLE_CLAIM: optionalString,
+  /** Claim value → role (`oncall-admins=admin,oncall=responder,*=viewer`); the highest match wins. */
+  OIDC_ROLE_MAP: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const { map, problems } = parseRoleMap(v, API_KEY_ROLES);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return map;
+  }),
+  /** The label of the console's sign-in button. */
+  OIDC_DISPLAY_NAME: z.string().trim().min(1).max(60).default('Single sign-on'),
   /** Express's `trust proxy`: whose X-Forwarded-For names the client address (unset: nobody's). */
   TRUST_PROXY: trustProxy,
   /**
@@ -190,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 const TWILIO_REQUIRED = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const;
+const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
 
 /** Returns whether the API listening on `host` is reachable from this machine only. */
 export function isLoopbackHost(host: string): boolean {
@@ -222,6 +249,7 @@ function crossFieldProblems(c: Config, isSet: (key: keyof Config) => boolean): s
           'Give both (smtp://user:pass@host:587; percent-encode special characters), or neither for a server without authentication',
       );
   }
+  problems.push(...oidcProblems(c, isSet));
   // Links in pages and Twilio's signatures are built from PUBLIC_URL; defaulting it to a listen address
   // of every interface (0.0.0.0) or a private one makes links nobody can open and signatures that fail.
   const channels = ['SMTP_URL' as const, ...TWILIO_REQUIRED, 'LINK_SIGNING_SECRET' as const].filter(isSet);
@@ -232,6 +260,46 @@ function crossFieldProblems(c: Config, isSet: (key: keyof Config) => boolean): s
         'Set PUBLIC_URL to the address people and Twilio reach Klaxon at (e.g. https://klaxon.example.com), on the API and every worker',
     );
   return problems;
+}
+
+/** Returns the problems of single sign-on settings that only work together. */
+function oidcProblems(c: Config, isSet: (key: keyof Config) => boolean): string[] {
+  const given = OIDC_REQUIRED.filter(isSet);
+  const missing = OIDC_REQUIRED.filter((k) => !isSet(k));
+  if (given.length === 0) {
+    const stray = (['OIDC_ROLE_CLAIM', 'OIDC_ROLE_MAP'] as const).filter(isSet);
+    return stray.length > 0
+      ? [`${stray.join(', ')}: set, but single sign-on is off without ${OIDC_REQUIRED.join(', ')}. Set those, or unset ${stray.join(', ')}`]
+      : [];
+  }
+  if (missing.length > 0)
+    return [
+      `${missing.join(', ')}: single sign-on needs ${OIDC_REQUIRED.join(', ')} together, but only ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set. ` +
+        "Set the missing ones (the provider's issuer URL, and the client id and secret it gave Klaxon), or unset every OIDC_ variable to turn single sign-on off",
+    ];
+  const problems: string[] = [];
+  const issuer = new URL(c.OIDC_ISSUER!);
+  // The provider's answers carry who someone is: in clear, anyone on the path could sign in as them.
+  if (issuer.protocol !== 'https:' && !isLoopbackHost(issuer.hostname))
+    problems.push(`OIDC_ISSUER: ${c.OIDC_ISSUER} is plain http; a provider must be reached over https (http only on this machine, for a test provider)`);
+  if (!c.OIDC_ROLE_MAP)
+    problems.push(
+      'OIDC_ROLE_MAP: unset, so nobody the provider vouches for would get a role. Map claim values to roles (oncall-admins=admin,oncall=responder), ' +
+        'and *=viewer (or another role) for everyone else',
+    );
+  else if (c.OIDC_ROLE_MAP.byValue.size > 0 && !c.OIDC_ROLE_CLAIM)
+    problems.push(`OIDC_ROLE_CLAIM: unset, but OIDC_ROLE_MAP maps claim values (${[...c.OIDC_ROLE_MAP.byValue.keys()].join(', ')}). Name the claim that holds them (e.g. groups)`);
+  if (!isLoopbackHost(c.HOST) && !c.PUBLIC_URL)
+    problems.push(
+      `PUBLIC_URL: unset while HOST=${c.HOST} listens beyond this machine and single sign-on is on: the provider would send people back to ` +
+        `${publicUrlOf(c)}/auth/oidc/callback. Set PUBLIC_URL to the address people reach Klaxon at, and register <PUBLIC_URL>/auth/oidc/callback at the provider`,
+    );
+  return problems;
+}
+
+/** Returns the URL the provider sends people back to after they sign in there. */
+export function oidcRedirectUriOf(config: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
+  return `${publicUrlOf(config).replace(/\/+$/, '')}/auth/oidc/callback`;
 }
 
 /** Returns the base URL people reach the API at: PUBLIC_URL, else the address it listens on. */

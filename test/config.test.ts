@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
-import { ConfigError, loadConfig } from '../runtime/config';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, oidcRedirectUriOf } from '../runtime/config';
 
 it('applies defaults when nothing is set', () => {
   const c = loadConfig({});
@@ -123,4 +123,50 @@ it('refuses bad OUTBOUND_ALLOWLIST entries at start-up, naming each one', () => 
     assert.match(problems[i]!, /^OUTBOUND_ALLOWLIST: /);
     assert.ok(problems[i]!.includes(`"${bad}" is not a CIDR range`), problems[i]);
   }
+});
+
+describe('single sign-on (OIDC_*)', () => {
+  const OIDC = {
+    OIDC_ISSUER: 'https://id.example.com/realms/ops',
+    OIDC_CLIENT_ID: 'klaxon',
+    OIDC_CLIENT_SECRET: 's3cret',
+    OIDC_ROLE_CLAIM: 'groups',
+    OIDC_ROLE_MAP: 'oncall-admins=admin,oncall=responder,*=viewer',
+  };
+
+  it('is off by default, and reads a full set with the documented defaults', () => {
+    const off = loadConfig({});
+    assert.equal(off.OIDC_ISSUER, undefined);
+    assert.equal(off.OIDC_SCOPES, 'openid email profile');
+    assert.equal(off.OIDC_DISPLAY_NAME, 'Single sign-on');
+    const on = loadConfig({ ...OIDC, OIDC_SCOPES: ' openid  email groups ' });
+    assert.equal(on.OIDC_SCOPES, 'openid email groups');
+    assert.deepEqual([...on.OIDC_ROLE_MAP!.byValue], [['oncall-admins', 'admin'], ['oncall', 'responder']]);
+    assert.equal(on.OIDC_ROLE_MAP!.fallback, 'viewer');
+    assert.equal(oidcRedirectUriOf({ ...on, PUBLIC_URL: 'https://klaxon.example.com/' }), 'https://klaxon.example.com/auth/oidc/callback');
+  });
+
+  it('is all or nothing: an issuer without the client, or the reverse, names the missing variables', () => {
+    const [problem, ...rest] = problemsOf({ OIDC_ISSUER: OIDC.OIDC_ISSUER, OIDC_ROLE_MAP: '*=viewer' });
+    assert.deepEqual(rest, []);
+    assert.match(problem!, /^OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET together, but only OIDC_ISSUER is set/);
+    assert.match(problemsOf({ OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' })[0]!, /^OIDC_ISSUER: single sign-on needs/);
+    assert.match(problemsOf({ OIDC_ROLE_MAP: '*=viewer' })[0]!, /^OIDC_ROLE_MAP: set, but single sign-on is off without OIDC_ISSUER/);
+  });
+
+  it('refuses a role map that maps nothing usable, claim values without a claim, and a plain-http issuer elsewhere', () => {
+    assert.match(problemsOf({ ...OIDC, OIDC_ROLE_MAP: undefined })[0]!, /^OIDC_ROLE_MAP: unset, so nobody/);
+    assert.match(problemsOf({ ...OIDC, OIDC_ROLE_MAP: 'ops=root' })[0]!, /^OIDC_ROLE_MAP: "ops=root": root is not a role/);
+    assert.match(problemsOf({ ...OIDC, OIDC_ROLE_CLAIM: undefined })[0]!, /^OIDC_ROLE_CLAIM: unset, but OIDC_ROLE_MAP maps claim values \(oncall-admins, oncall\)/);
+    assert.deepEqual(problemsOf({ ...OIDC, OIDC_ROLE_CLAIM: undefined, OIDC_ROLE_MAP: '*=responder' }), [], 'everyone alike needs no claim');
+    assert.match(problemsOf({ ...OIDC, OIDC_ISSUER: 'http://id.example.com' })[0]!, /^OIDC_ISSUER: http:\/\/id\.example\.com is plain http/);
+    assert.deepEqual(problemsOf({ ...OIDC, OIDC_ISSUER: 'http://127.0.0.1:9000' }), [], 'a provider on this machine');
+    assert.match(problemsOf({ ...OIDC, OIDC_SCOPES: 'email profile' })[0]!, /^OIDC_SCOPES: must include openid/);
+  });
+
+  it('wants PUBLIC_URL beyond loopback: the provider sends people back to it', () => {
+    const [problem] = problemsOf({ ...OIDC, HOST: '0.0.0.0' });
+    assert.match(problem!, /^PUBLIC_URL: unset while HOST=0\.0\.0\.0 .* single sign-on is on: the provider would send people back to http:\/\/0\.0\.0\.0:3000\/auth\/oidc\/callback/);
+    assert.deepEqual(problemsOf({ ...OIDC, HOST: '0.0.0.0', PUBLIC_URL: 'https://klaxon.example.com' }), []);
+  });
 });

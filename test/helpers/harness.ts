@@ -8,10 +8,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type pg from 'pg';
 import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
+import type { OidcSettings } from '../../api/oidc-client';
 import { startAppCaches, type AppCaches } from '../../api/app-caches';
 import { listen } from '../../api/listen';
 import type { OutboundAllowlist } from '../../domain/outbound-address';
 import { createNotifiers, type Channel, type Notifier } from '../../notifiers';
+import { oidcRedirectUriOf } from '../../runtime/config';
 import { createLogger, type Logger } from '../../runtime/logger';
 import { dataConverterOf, type PayloadKey } from '../../runtime/payload-codec';
 import { createApiKey } from '../../store/api-keys';
@@ -97,6 +99,8 @@ export interface HarnessOptions {
   outboundAllowlist?: OutboundAllowlist;
   /** READY_WORKER_POLL_SECONDS in ms (default 90 s). */
   workerPollMaxAgeMs?: number;
+  /** Single sign-on; its redirect URI is PUBLIC_URL's /auth/oidc/callback, like a configured install's. */
+  oidc?: Omit<OidcSettings, 'redirectUri'>;
   /** The pools the app (with its caches) and the worker query through (default: the database's own). */
   pools?: { api?: pg.Pool; worker?: pg.Pool };
 }
@@ -160,6 +164,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     caches,
     outboundAllowlist,
     workerPollMaxAgeMs: opts.workerPollMaxAgeMs,
+    oidc: opts.oidc && { ...opts.oidc, redirectUri: oidcRedirectUriOf({ PUBLIC_URL, HOST: '127.0.0.1', PORT: 0 }) },
   });
   const server: Server = await listen(app, 0);
   const address = server.address();
