@@ -95,14 +95,24 @@ it('counts a scenario once each, reads open alerts from Postgres, and never labe
   assert.equal((await w.request('POST', '/v2/enqueue', { routing_key: key, event_action: 'trigger', payload: {} }, { key: null })).status, 400);
   assert.equal((await w.request('POST', `/integrations/alertmanager/${'x'.repeat(32)}`, { alerts: [] }, { key: null })).status, 404);
 
-  const { text, all } = await scrape();
+  // The SLA marks' pages go out just after tier 2's, and a page is in the log a moment before it is
+  // counted: read both until they agree (or time out, failing), so neither is caught half-way.
+  const sentByChannel = async () =>
+    (await w.db.pool.query<{ channel: string; n: number }>(`select channel, count(*)::int as n from notifications where status = 'sent' group by channel`)).rows;
+  let scraped = await scrape();
+  await waitFor('every page the log records as sent is counted once', async () => {
+    scraped = await scrape();
+    const rows = await sentByChannel();
+    return rows.every((r) => total(scraped.all, 'klaxon_pages_total', { channel: r.channel, outcome: 'sent' }) - total(before, 'klaxon_pages_total', { channel: r.channel, outcome: 'sent' }) === r.n);
+  });
+  const { text, all } = scraped;
   const delta = (name: string, labels: Record<string, string> = {}) => total(all, name, labels) - total(before, name, labels);
 
   assert.equal(delta('klaxon_alerts_triggered_total', { severity: 'critical', service: 'checkout', source_kind: 'api' }), 1);
   assert.equal(delta('klaxon_alerts_triggered_total', { service: 'grouped', source_kind: 'pagerduty' }), 2);
   assert.equal(delta('klaxon_alerts_deduplicated_total', { service: 'checkout' }), 1);
   // Once per page the notification log records as sent (escalation and SLA pages alike), not per attempt.
-  const sent = await w.db.pool.query(`select channel, count(*)::int as n from notifications where status = 'sent' group by channel`);
+  const sent = { rows: await sentByChannel() };
   assert.equal(sent.rows.length, 3);
   for (const r of sent.rows) assert.equal(delta('klaxon_pages_total', { channel: r.channel, outcome: 'sent' }), r.n, r.channel);
   assert.equal(delta('klaxon_pages_total', { outcome: 'failed_permanent' }), 0);
