@@ -10,6 +10,7 @@ import { SCHEDULE_HANDOFF_WORKFLOW_TYPE, scheduleChangedSignal, scheduleHandoffW
 import { alertsRouter } from './alerts';
 import type { AppCaches } from './app-caches';
 import { apiKeysRouter } from './api-keys';
+import { consoleRouter } from './console';
 import { requireApiKey, requireRole } from './auth';
 import { AuthThrottle } from './auth-throttle';
 import { errorHandler, unknownRoute } from './errors';
@@ -70,6 +71,8 @@ export interface AppDeps {
   workerPollMaxAgeMs?: number;
   /** Console sessions: idle and absolute limits (SESSION_IDLE_HOURS, SESSION_MAX_DAYS), Secure cookies. */
   sessions?: { idleMs?: number; maxAgeMs?: number; secureCookies?: boolean };
+  /** Where the built web console is (default: beside the code, see BUILT_CONSOLE_DIR). */
+  consoleDir?: string;
 }
 
 /** Returns the configured Express app. */
@@ -94,6 +97,7 @@ export function createApp({
   metricsToken,
   workerPollMaxAgeMs = 90_000,
   sessions = {},
+  consoleDir,
 }: AppDeps): express.Express {
   const sessionIdleMs = sessions.idleMs ?? 72 * 3_600_000;
   const app = express();
@@ -134,6 +138,8 @@ export function createApp({
   app.use(metricsRouter({ pool, pollers, token: metricsToken }));
   // The OpenAPI document and its browsable docs are public, like the health probes.
   app.use(docsRouter());
+  // The web console's page and assets are public too; what it shows comes from API calls with the session.
+  app.use(consoleRouter({ dir: consoleDir }));
   // Who may call what is declared per route in access.ts: key (401, or 429 past the address's failures),
   // per-key rate limit (429), role (403/404).
   app.use(

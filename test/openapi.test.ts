@@ -71,7 +71,8 @@ describe('the OpenAPI document', () => {
       );
       const statuses = Object.keys(op.responses as Json).map(Number);
       assert.ok(
-        statuses.some((s) => s >= 200 && s < 300),
+        // A redirect is what success looks like for GET / (to the console).
+        statuses.some((s) => s >= 200 && s < 400),
         `${where}: a success response`,
       );
       assert.ok(

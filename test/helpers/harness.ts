@@ -97,6 +97,8 @@ export interface HarnessOptions {
   outboundAllowlist?: OutboundAllowlist;
   /** READY_WORKER_POLL_SECONDS in ms (default 90 s). */
   workerPollMaxAgeMs?: number;
+  /** The built web console the app serves (default: dist/web, see BUILT_CONSOLE_DIR). */
+  consoleDir?: string;
   /** The pools the app (with its caches) and the worker query through (default: the database's own). */
   pools?: { api?: pg.Pool; worker?: pg.Pool };
 }
@@ -160,6 +162,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     caches,
     outboundAllowlist,
     workerPollMaxAgeMs: opts.workerPollMaxAgeMs,
+    consoleDir: opts.consoleDir,
   });
   const server: Server = await listen(app, 0);
   const address = server.address();
