@@ -43,8 +43,11 @@ after(async () => {
 });
 
 /** Opens a watched page; the test's last step asserts it saw no problem. */
-async function open(viewport: { width: number; height: number } = VIEWPORTS.desktop): Promise<WatchedPage> {
-  const watched = await openPage(browser, h.baseUrl, viewport);
+async function open(
+  viewport: { width: number; height: number } = VIEWPORTS.desktop,
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<WatchedPage> {
+  const watched = await openPage(browser, h.baseUrl, viewport, { colorScheme });
   opened.push(watched);
   return watched;
 }
@@ -249,10 +252,15 @@ describe('the web console', () => {
     assertNoProblems(responder);
   });
 
-  it('has no serious or critical accessibility violation and no sideways scrolling, at phone and desktop width', async () => {
+  it('has no serious or critical accessibility violation and no sideways scrolling, at phone and desktop width, light and dark', async () => {
     await triggerAlert('Latency above target on checkout, a long summary that must wrap on a phone screen');
-    for (const [width, viewport] of Object.entries(VIEWPORTS)) {
-      const w = await open(viewport);
+    const looks = [
+      ['phone', 'light'],
+      ['desktop', 'light'],
+      ['phone', 'dark'],
+    ] as const;
+    for (const [width, scheme] of looks) {
+      const w = await open(VIEWPORTS[width], scheme);
       const pages: [string, () => Promise<void>][] = [
         [
           'sign-in',
@@ -281,7 +289,7 @@ describe('the web console', () => {
       ];
       for (const [name, show] of pages) {
         await show();
-        assert.deepEqual(await seriousAxeViolations(w.page), [], `${name} at ${width} width`);
+        assert.deepEqual(await seriousAxeViolations(w.page), [], `${name} at ${width} width, ${scheme}`);
         assert.equal(await horizontalOverflow(w.page), 0, `${name} at ${width} width scrolls sideways`);
       }
       assertNoProblems(w);

@@ -45,8 +45,9 @@ export async function openPage(
   browser: Browser,
   baseUrl: string,
   viewport: { width: number; height: number } = VIEWPORTS.desktop,
+  { colorScheme = 'light' }: { colorScheme?: 'light' | 'dark' } = {},
 ): Promise<WatchedPage> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport });
+  const context = await browser.newContext({ baseURL: baseUrl, viewport, colorScheme });
   context.setDefaultTimeout(BROWSER_DEADLINE_MS);
   const page = await context.newPage();
   const problems: string[] = [];

@@ -176,9 +176,9 @@ export function AlertsPage({ session, onFailure }: { session: Session; onFailure
                 <h2 id={`alert-${alert.id}`}>{alert.summary}</h2>
                 <p class="facts">
                   <span class={`badge severity-${alert.severity}`}>{alert.severity}</span>{' '}
-                  <span class={`badge state-${alert.state}`}>{alert.state}</span> <span>{alert.service}</span>{' '}
+                  <span class={`badge state-${alert.state}`}>{alert.state}</span> <span>{alert.service}</span>
                   <span>
-                    triggered <time dateTime={alert.triggered_at}>{ago(alert.triggered_at, now)}</time>
+                    {' · '}triggered <time dateTime={alert.triggered_at}>{ago(alert.triggered_at, now)}</time>
                   </span>
                   {alert.occurrences > 1 ? <span> · {alert.occurrences} times</span> : null}
                 </p>
