@@ -8,8 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import express from 'express';
 import type { Browser } from 'playwright-core';
 import { firstStart } from '../api/app-config';
+import { consoleRouter } from '../api/console';
+import { errorHandler } from '../api/errors';
+import { listen } from '../api/listen';
+import { createLogger } from '../runtime/logger';
 import { loadConfig } from '../runtime/config';
 import { buildConsole, type ConsoleBuild } from '../scripts/build-web';
 import {
@@ -33,7 +38,11 @@ const opened: WatchedPage[] = [];
 
 before(async () => {
   build = await buildConsole(path.join(out, 'web'));
-  [h, browser] = await Promise.all([startHarness({ consoleDir: build.dir }), launchBrowser()]);
+  // Few failed sign-ins a minute, so the last test reaches the throttle; the others fail fewer times.
+  [h, browser] = await Promise.all([
+    startHarness({ consoleDir: build.dir, authFailuresPerMinute: 10 }),
+    launchBrowser(),
+  ]);
 });
 
 after(async () => {
@@ -117,6 +126,23 @@ describe('the web console', () => {
     assert.equal(home.status, 302);
     assert.equal(home.headers.get('location'), '/console');
 
+    // Without a build, the console's addresses say how to make one rather than failing obscurely.
+    const bare = express().use(
+      consoleRouter({ dir: path.join(out, 'not-built') }),
+      errorHandler(createLogger('silent')),
+    );
+    const server = await listen(bare, 0);
+    try {
+      const address = server.address();
+      const res = await fetch(
+        `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/console/setup`,
+      );
+      assert.equal(res.status, 503);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'console_not_built');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+
     // The watcher sees what the CSP refuses: an inline handler injected into the page is reported.
     const w = await open();
     await w.page.goto('/console');
@@ -180,8 +206,14 @@ describe('the web console', () => {
       .getByRole('alert')
       .filter({ hasText: /wrong password|unknown login/i })
       .waitFor();
-    await responder.page.getByLabel('Password').fill(PASSWORD);
-    await responder.page.getByRole('button', { name: 'Sign in' }).click();
+    // Again by keyboard only, as on a fresh page: the login field has the focus, Tab, Enter.
+    await responder.page.reload();
+    await responder.page.getByRole('heading', { name: 'Sign in to Klaxon' }).waitFor();
+    assert.equal(await responder.page.evaluate(() => document.activeElement?.id), 'login');
+    await responder.page.keyboard.type('rita@example.com');
+    await responder.page.keyboard.press('Tab');
+    await responder.page.keyboard.type(PASSWORD);
+    await responder.page.keyboard.press('Enter');
     await responder.page.getByRole('heading', { name: 'Alerts' }).waitFor();
     await responder.page.getByText('rita').first().waitFor();
     assertNoProblems(responder);
@@ -294,5 +326,30 @@ describe('the web console', () => {
       }
       assertNoProblems(w);
     }
+  });
+
+  // Last: from here on every sign-in from this address is held back until Retry-After.
+  it('shows how long to wait once failed sign-ins are throttled', async () => {
+    const w = await open();
+    await w.page.goto('/console');
+    const message = w.page.getByRole('alert').filter({ hasText: /Try again in \d+ seconds/ });
+    for (let attempt = 0; attempt < 15 && (await message.count()) === 0; attempt++) {
+      const answered = w.page.waitForResponse('**/auth/login');
+      await w.page.getByLabel('Login').fill('rita@example.com');
+      await w.page.getByLabel('Password').fill(`wrong guess ${attempt}`);
+      await w.page.getByRole('button', { name: 'Sign in' }).click();
+      const res = await answered;
+      if (res.status() === 429) {
+        const seconds = res.headers()['retry-after'];
+        await w.page
+          .getByRole('alert')
+          .filter({ hasText: `Try again in ${seconds} seconds.` })
+          .waitFor();
+      } else {
+        await w.page.getByRole('button', { name: 'Sign in' }).and(w.page.locator(':enabled')).waitFor();
+      }
+    }
+    assert.equal(await message.count(), 1, 'throttled within 15 wrong passwords');
+    assertNoProblems(w);
   });
 });

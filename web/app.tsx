@@ -9,6 +9,7 @@ import { AlertsPage } from './pages/alerts.js';
 import { SetUpPage } from './pages/setup.js';
 import { SignInPage } from './pages/sign-in.js';
 import { navigate, usePage } from './router.js';
+import { mayBeSignedIn, rememberSignedIn } from './session-hint.js';
 import { Shell } from './shell.js';
 
 /** The pages behind the shell, by address; the first is the home page. Later pages join this table. */
@@ -22,6 +23,7 @@ export function App() {
 
   const signedIn = useCallback((next: Session | null) => {
     setSessionToken(next);
+    rememberSignedIn(next !== null);
     setSession(next);
   }, []);
   // Any call answered 401 means the session ended (signed out elsewhere, idle, expired).
@@ -33,6 +35,7 @@ export function App() {
   );
 
   useEffect(() => {
+    if (!mayBeSignedIn()) return signedIn(null);
     call(api.GET('/auth/session')).then(signedIn, (err: unknown) => {
       if (err instanceof ApiError && err.status === 401) signedIn(null);
       else setFailure(errorText(err));

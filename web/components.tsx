@@ -30,14 +30,15 @@ export function Link({
 
 /**
  * A page's heading: sets the document title and takes the focus when the page opens, so a screen
- * reader announces where a navigation led and the keyboard continues from there.
+ * reader announces where a navigation led and the keyboard continues from there. A form page leaves
+ * the focus to its first field instead (typing the login is the first thing anyone does there).
  */
-export function PageTitle({ children }: { children: string }) {
+export function PageTitle({ children, takeFocus = true }: { children: string; takeFocus?: boolean }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${children} · Klaxon`;
-    ref.current?.focus();
-  }, [children]);
+    if (takeFocus) ref.current?.focus();
+  }, [children, takeFocus]);
   return (
     <h1 ref={ref} tabIndex={-1}>
       {children}

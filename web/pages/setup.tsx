@@ -37,11 +37,11 @@ export function SetUpPage({ onSignedIn }: { onSignedIn: (session: Session) => vo
 
   return (
     <main id="main" class="narrow">
-      <PageTitle>Set up the first admin</PageTitle>
+      <PageTitle takeFocus={false}>Set up the first admin</PageTitle>
       {token ? (
         <form class="stack" onSubmit={(e) => void submit(e)}>
           <label for="name">Your name</label>
-          <input id="name" name="name" type="text" autocomplete="name" required />
+          <input id="name" name="name" type="text" autocomplete="name" required autofocus />
           <label for="login">Login</label>
           <input
             id="login"

@@ -27,7 +27,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
 
   return (
     <main id="main" class="narrow">
-      <PageTitle>Sign in to Klaxon</PageTitle>
+      <PageTitle takeFocus={false}>Sign in to Klaxon</PageTitle>
       <form class="stack" onSubmit={(e) => void submit(e)}>
         <label for="login">Login</label>
         <input id="login" name="login" type="text" autocomplete="username" required autofocus />
