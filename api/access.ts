@@ -34,6 +34,10 @@ export const ACCESS = {
   'GET /metrics': 'public',
   'GET /openapi.json': 'public',
   'GET /docs': 'public',
+  // The web console's page (api/console.ts): it holds no data, its API calls carry the session.
+  'GET /': 'public',
+  'GET /console': 'public',
+  'GET /console/*path': 'public',
 
   // Ingest (api/ingest.ts): the routing key authenticates.
   'POST /v2/enqueue': 'routing-key',

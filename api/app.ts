@@ -10,6 +10,7 @@ import { SCHEDULE_HANDOFF_WORKFLOW_TYPE, scheduleChangedSignal, scheduleHandoffW
 import { alertsRouter } from './alerts';
 import type { AppCaches } from './app-caches';
 import { apiKeysRouter } from './api-keys';
+import { consoleRouter } from './console';
 import { requireApiKey, requireRole } from './auth';
 import { AuthThrottle } from './auth-throttle';
 import { errorHandler, unknownRoute } from './errors';
@@ -75,6 +76,8 @@ export interface AppDeps {
   sessions?: { idleMs?: number; maxAgeMs?: number; secureCookies?: boolean };
   /** Single sign-on through an OpenID Connect provider (OIDC_*); unset: password sign-in only. */
   oidc?: OidcSettings;
+  /** Where the built web console is (default: beside the code, see BUILT_CONSOLE_DIR). */
+  consoleDir?: string;
 }
 
 /** Returns the configured Express app. */
@@ -100,6 +103,7 @@ export function createApp({
   workerPollMaxAgeMs = 90_000,
   sessions = {},
   oidc,
+  consoleDir,
 }: AppDeps): express.Express {
   const sessionIdleMs = sessions.idleMs ?? 72 * 3_600_000;
   const sessionMaxAgeMs = sessions.maxAgeMs ?? 30 * 86_400_000;
@@ -142,6 +146,8 @@ export function createApp({
   app.use(metricsRouter({ pool, pollers, token: metricsToken }));
   // The OpenAPI document and its browsable docs are public, like the health probes.
   app.use(docsRouter());
+  // The web console's page and assets are public too; what it shows comes from API calls with the session.
+  app.use(consoleRouter({ dir: consoleDir }));
   // Who may call what is declared per route in access.ts: key (401, or 429 past the address's failures),
   // per-key rate limit (429), role (403/404).
   app.use(

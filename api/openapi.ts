@@ -17,6 +17,7 @@ import { defineRoute, mount, openApiPath, routesIn, type Auth, type RouteSpec, t
 import { accessFor, isRole } from './access';
 import { alertRoutes } from './schemas/alerts';
 import { apiKeyRoutes } from './schemas/api-keys';
+import { consoleRoutes } from './schemas/console';
 import { errorResponse } from './schemas/common';
 import { groupRoutes } from './schemas/groups';
 import { healthRoutes } from './schemas/health';
@@ -69,6 +70,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   ...routesIn(sessionRoutes),
   ...routesIn(oidcRoutes),
   ...routesIn(replyRoutes),
+  ...routesIn(consoleRoutes),
 ];
 
 const TAGS = [
@@ -89,6 +91,7 @@ const TAGS = [
   { name: 'auth', description: 'Signing in to the web console: sessions, passwords, single sign-on, the first admin' },
   { name: 'replies', description: 'Answering a page by SMS reply or email link (signature authentication)' },
   { name: 'meta', description: 'This documentation' },
+  { name: 'console', description: 'The web console (its pages; it acts through this API)' },
 ];
 
 const BODY_METHODS = new Set(['post', 'put', 'patch']);

@@ -78,9 +78,9 @@ export function mount(router: Router, route: RouteSpec, ...handlers: RequestHand
   );
 }
 
-/** Returns the OpenAPI form of an Express path: '/alerts/:id' → '/alerts/{id}'. */
+/** Returns the OpenAPI form of an Express path: '/alerts/:id' → '/alerts/{id}', '/console/*path' → '/console/{path}'. */
 export function openApiPath(expressPath: string): string {
-  return expressPath.replace(/:([A-Za-z_$][\w$]*)/g, '{$1}');
+  return expressPath.replace(/[:*]([A-Za-z_$][\w$]*)/g, '{$1}');
 }
 
 /** Returns every route definition in a table of them (nested tables included), in order. */

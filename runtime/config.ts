@@ -79,6 +79,8 @@ export const configSchema = z.object({
   ALERTMANAGER_PATH: optionalString,
   /** Prometheus (promtool beside it) for the tests of Klaxon's own alert rules; otherwise found on PATH or installed. */
   PROMETHEUS_PATH: optionalString,
+  /** Chromium for the console's browser tests and `npm run screenshots`; otherwise found on PATH or installed. */
+  CHROMIUM_PATH: optionalString,
   KLAXON_TOOLS_DIR: z.string().default('.tools'),
   /** HTTP API. */
   HOST: z.string().default('127.0.0.1'),

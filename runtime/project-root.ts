@@ -22,6 +22,9 @@ export const BUILT_WORKFLOW_BUNDLE = path.join(
   'workflow-bundle.js',
 );
 
+/** The web console `npm run build:web` writes (index.html and assets/), beside the compiled code. */
+export const BUILT_CONSOLE_DIR = path.join(COMPILED ? CODE_ROOT : path.join(PROJECT_ROOT, 'dist'), 'web');
+
 /** The version package.json gives (read, not imported, so the build does not copy package.json into dist/). */
 export const KLAXON_VERSION: string = (
   JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }

@@ -24,6 +24,8 @@ import { migrate } from '../store/migrate';
 import { workerTuningOf } from '../runtime/worker-tuning';
 import { createKlaxonWorker, pagingFromConfig } from '../worker/worker';
 import { workflowBundleOf } from '../worker/workflow-bundle';
+import { COMPILED } from '../runtime/project-root';
+import { ensureConsoleBuilt } from './build-web';
 
 const say = (line: string) => console.log(`[klaxon] ${line}`);
 
@@ -93,6 +95,8 @@ async function main(): Promise<void> {
   const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config), workflows: temporal.workflow, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS), tuning: workerTuningOf(config), workflowBundle: workflowBundleOf(config.WORKFLOW_BUNDLE_PATH) });
   const workerDone = worker.run();
 
+  // From source, the console is (re)built when missing or older than web/; compiled, `npm run build` made it.
+  if (!COMPILED) await ensureConsoleBuilt(undefined, say);
   const settings = appSettingsOf(config);
   const caches = startAppCaches({ pool, databaseUrl, log, reopenWindowMs: settings.reopenWindowMs! });
   const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, caches, ...settings });
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
   say(`temporal: ${address} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`);
   if (uiUrl) say(`Temporal Web UI: ${uiUrl}`);
   say(`API: ${apiUrl}   (try: curl ${apiUrl}/healthz)`);
+  say(`web console: ${apiUrl}/console`);
   say(`metrics: ${apiUrl}/metrics (Klaxon)${config.TEMPORAL_METRICS_ADDRESS === 'off' ? '' : `, http://${config.TEMPORAL_METRICS_ADDRESS}/metrics (Temporal SDK)`}`);
   if (adminKey) say(`admin API key, shown this once, keep it: ${adminKey}`);
   if (setupLink) say(`set up the first console admin (the link works once): ${setupLink}`);

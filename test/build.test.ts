@@ -1,7 +1,8 @@
-// The production build as the Dockerfile makes and runs it: tsc with tsconfig.build.json and the prebuilt
-// workflow bundle, into a folder laid out like the image (package.json, sql/, node_modules/, dist/), then
-// the compiled worker and API under plain node (no tsx, no source maps) against Postgres and Temporal.
-// Paths resolved beside the code (migrations, package.json's version, the bundle, Swagger's assets) must
+// The production build as the Dockerfile makes and runs it: tsc with tsconfig.build.json, the prebuilt
+// workflow bundle and the web console, into a folder laid out like the image (package.json, sql/,
+// node_modules/, dist/), then the compiled worker and API under plain node (no tsx, no source maps)
+// against Postgres and Temporal. Paths resolved beside the code (migrations, package.json's version, the
+// bundle, Swagger's assets, the console) must
 // be found from dist/, and the worker must run the alert from the bundle file.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -26,13 +27,17 @@ const running: ChildProcess[] = [];
 before(async () => {
   copyFileSync(path.join(root, 'package.json'), path.join(image, 'package.json'));
   for (const dir of ['sql', 'node_modules']) symlinkSync(path.join(root, dir), path.join(image, dir));
-  // The two steps of `npm run build`, into this folder instead of the checkout's dist/.
+  // The steps of `npm run build`, into this folder instead of the checkout's dist/.
   const tools = path.join(root, 'node_modules', '.bin');
   execFileSync(path.join(tools, 'tsc'), ['-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist], {
     cwd: root,
     stdio: 'pipe',
   });
   execFileSync(path.join(tools, 'tsx'), [path.join(root, 'scripts', 'build-workflow-bundle.ts'), dist], {
+    cwd: root,
+    stdio: 'pipe',
+  });
+  execFileSync(path.join(tools, 'tsx'), [path.join(root, 'scripts', 'build-web.ts'), dist], {
     cwd: root,
     stdio: 'pipe',
   });
@@ -135,6 +140,12 @@ it(
       200,
       'Swagger UI assets found from dist/',
     );
+    // The web console is served from dist/web (the image has no web/ sources), its script with it.
+    const consolePage = await fetch(`${base}/console/setup`);
+    assert.equal(consolePage.status, 200);
+    const script = /src="(\/console\/assets\/main-[\w-]+\.js)"/.exec(await consolePage.text())?.[1];
+    assert.ok(script, 'the page loads the built script');
+    assert.equal((await fetch(`${base}${script}`)).status, 200, 'console assets found from dist/');
 
     // The preload turned the SDK's promise stacks off in the workflow thread: the stack-trace query says so.
     const client = new Client({ connection: temporal.connection });

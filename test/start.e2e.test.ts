@@ -30,6 +30,10 @@ it('starts everything, serves the API and the Web UI, stops on Ctrl-C, and keeps
   // And the one-time link that makes the first console admin: its token signs them in once.
   const setup = new RegExp(`set up the first console admin \\(the link works once\\): ${api}/console/setup#(\\S+)`).exec(output)?.[1];
   assert.ok(setup, `set-up link printed:\n${output}`);
+  // The link opens the console (built by npm start when missing or older than web/).
+  const consolePage = await fetch(`${api}/console/setup`);
+  assert.equal(consolePage.status, 200);
+  assert.match(await consolePage.text(), /<script type="module" src="\/console\/assets\/main-[\w-]+\.js"><\/script>/);
 
   // Ready once the in-process worker's first polls reached the dev server.
   let ready: { status: number; body: unknown } = { status: 0, body: null };

@@ -101,6 +101,8 @@ export interface HarnessOptions {
   workerPollMaxAgeMs?: number;
   /** Single sign-on; its redirect URI is PUBLIC_URL's /auth/oidc/callback, like a configured install's. */
   oidc?: Omit<OidcSettings, 'redirectUri'>;
+  /** The built web console the app serves (default: dist/web, see BUILT_CONSOLE_DIR). */
+  consoleDir?: string;
   /** The pools the app (with its caches) and the worker query through (default: the database's own). */
   pools?: { api?: pg.Pool; worker?: pg.Pool };
 }
@@ -165,6 +167,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     outboundAllowlist,
     workerPollMaxAgeMs: opts.workerPollMaxAgeMs,
     oidc: opts.oidc && { ...opts.oidc, redirectUri: oidcRedirectUriOf({ PUBLIC_URL, HOST: '127.0.0.1', PORT: 0 }) },
+    consoleDir: opts.consoleDir,
   });
   const server: Server = await listen(app, 0);
   const address = server.address();

@@ -1,0 +1,114 @@
+/**
+ * `npm run screenshots`: PNGs of the web console's main pages at phone (360×740) and desktop (1280×800)
+ * width, light and dark, into .data/screenshots/. Runs the stack the browser tests run (embedded
+ * Postgres, the time-skipping Temporal test server, the API and a worker), seeds a few users and alerts,
+ * and photographs the pages in headless Chromium.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { firstStart } from '../api/app-config';
+import { loadConfig, projectPath } from '../runtime/config';
+import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { resolveTestServer } from '../runtime/temporal-tools';
+import { VIEWPORTS, launchBrowser, openPage } from '../test/helpers/browser';
+import { startHarness, type Harness } from '../test/helpers/harness';
+import { freePort } from '../test/helpers/npm-start';
+import { ensureConsoleBuilt } from './build-web';
+
+const say = (line: string) => console.log(`[screenshots] ${line}`);
+const PASSWORD = 'screenshots password';
+
+async function seed(h: Harness): Promise<void> {
+  for (const [login, role] of [
+    ['rita@example.com', 'responder'],
+    ['vic@example.com', 'viewer'],
+  ] as const) {
+    const res = await h.request('POST', '/users', {
+      name: login.split('@')[0],
+      login,
+      role,
+      password: PASSWORD,
+    });
+    if (res.status !== 201) throw new Error(`POST /users: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  const alerts = [
+    { summary: 'Checkout error rate above 5% for 10 minutes', severity: 'critical', service: 'checkout' },
+    { summary: 'Disk 95% full on db-1', severity: 'high', service: 'db' },
+    { summary: 'p99 latency above target on search', severity: 'medium', service: 'search' },
+    { summary: 'Certificate for status.example.com expires in 14 days', severity: 'low', service: 'edge' },
+  ];
+  const ids: string[] = [];
+  for (const a of alerts) {
+    const res = await h.request('POST', '/alerts', { ...a, source: 'screenshots' });
+    if (res.status !== 201) throw new Error(`POST /alerts: ${res.status} ${JSON.stringify(res.body)}`);
+    ids.push(res.body.id);
+  }
+  await h.request('POST', `/alerts/${ids[1]}/acknowledge`, { actor: 'rita' });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const outDir = projectPath(path.join(config.KLAXON_DATA_DIR, 'screenshots'));
+  const build = await ensureConsoleBuilt(undefined, say);
+  if (!build) say('web console: up to date');
+
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'klaxon-screenshots-'));
+  // Run as root, the embedded Postgres drops to its own user, which must be able to enter this folder.
+  chmodSync(scratch, 0o755);
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(scratch, 'pg'),
+    port: await freePort(),
+    log: say,
+  });
+  process.env.KLAXON_TEST_ADMIN_DATABASE_URL = pg.urlFor('postgres');
+  const server = await resolveTestServer({
+    toolsDir: projectPath(config.KLAXON_TOOLS_DIR),
+    explicitPath: config.TEMPORAL_TEST_SERVER_PATH,
+    log: say,
+  });
+  process.env.KLAXON_TEST_SERVER = JSON.stringify(server);
+  const h = await startHarness();
+  const browser = await launchBrowser(say);
+  try {
+    const { setupLink } = await firstStart(h.db.pool, loadConfig({ PUBLIC_URL: h.baseUrl }));
+    await seed(h);
+    mkdirSync(outDir, { recursive: true });
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+        const w = await openPage(browser, h.baseUrl, viewport, { colorScheme: scheme });
+        const shoot = async (name: string) => {
+          const file = path.join(outDir, `${name}-${width}-${scheme}.png`);
+          await w.page.screenshot({ path: file, fullPage: true });
+          say(path.relative(process.cwd(), file));
+        };
+        await w.page.goto(setupLink ?? '/console/setup#token');
+        await w.page.getByRole('heading', { name: 'Set up the first admin' }).waitFor();
+        await shoot('setup');
+        await w.page.goto('/console');
+        await w.page.getByRole('heading', { name: 'Sign in to Klaxon' }).waitFor();
+        await shoot('sign-in');
+        await w.page.getByLabel('Login').fill('rita@example.com');
+        await w.page.getByLabel('Password').fill(PASSWORD);
+        await w.page.getByRole('button', { name: 'Sign in' }).click();
+        await w.page.getByRole('heading', { name: 'Disk 95% full on db-1' }).waitFor();
+        await shoot('alerts');
+        if (w.problems.length > 0) throw new Error(`the page reported problems:\n${w.problems.join('\n')}`);
+        await w.context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    await h.close();
+    await pg.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

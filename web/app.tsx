@@ -1,0 +1,78 @@
+/**
+ * The console: who is signed in decides between the sign-in page and the pages behind the shell; the
+ * set-up link's page is open to anyone holding the link.
+ */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError, api, call, errorText, setSessionToken, type Session } from './api/client.js';
+import { ErrorMessage, PageTitle } from './components.js';
+import { AlertsPage } from './pages/alerts.js';
+import { SetUpPage } from './pages/setup.js';
+import { SignInPage } from './pages/sign-in.js';
+import { navigate, usePage } from './router.js';
+import { mayBeSignedIn, rememberSignedIn } from './session-hint.js';
+import { Shell } from './shell.js';
+
+/** The pages behind the shell, by address; the first is the home page. Later pages join this table. */
+export const PAGES = [{ path: 'alerts', title: 'Alerts', Page: AlertsPage }] as const;
+
+export function App() {
+  const page = usePage();
+  // undefined while the first GET /auth/session is in flight.
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const signedIn = useCallback((next: Session | null) => {
+    setSessionToken(next);
+    rememberSignedIn(next !== null);
+    setSession(next);
+  }, []);
+  // Any call answered 401 means the session ended (signed out elsewhere, idle, expired).
+  const onFailure = useCallback(
+    (err: unknown) => {
+      if (err instanceof ApiError && err.status === 401) signedIn(null);
+    },
+    [signedIn],
+  );
+
+  useEffect(() => {
+    if (!mayBeSignedIn()) return signedIn(null);
+    call(api.GET('/auth/session')).then(signedIn, (err: unknown) => {
+      if (err instanceof ApiError && err.status === 401) signedIn(null);
+      else setFailure(errorText(err));
+    });
+  }, [signedIn]);
+
+  if (page === 'setup') {
+    return (
+      <SetUpPage
+        onSignedIn={(s) => {
+          signedIn(s);
+          navigate('', { replace: true });
+        }}
+      />
+    );
+  }
+  if (session === undefined) {
+    return (
+      <main id="main" class="narrow">
+        {failure ? <PageTitle>Klaxon is unavailable</PageTitle> : <p aria-live="polite">Loading…</p>}
+        <ErrorMessage text={failure} />
+      </main>
+    );
+  }
+  if (session === null) return <SignInPage onSignedIn={signedIn} />;
+
+  const current = PAGES.find((p) => p.path === page) ?? (page === '' ? PAGES[0] : undefined);
+  return (
+    <Shell session={session} pages={PAGES} current={current?.path} onSignedOut={() => signedIn(null)}>
+      {current ? (
+        <current.Page session={session} onFailure={onFailure} />
+      ) : (
+        <>
+          <PageTitle>Page not found</PageTitle>
+          <p>The console has no page at this address.</p>
+        </>
+      )}
+    </Shell>
+  );
+}

@@ -1,0 +1,56 @@
+/** Small pieces the pages share. */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { BASE, navigate } from './router.js';
+
+/** A link to a console page: a real address, followed without a reload (unless opened elsewhere). */
+export function Link({
+  to,
+  current = false,
+  children,
+}: {
+  to: string;
+  current?: boolean;
+  children: ComponentChildren;
+}) {
+  return (
+    <a
+      href={to ? `${BASE}/${to}` : BASE}
+      aria-current={current ? 'page' : undefined}
+      onClick={(e) => {
+        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+/**
+ * A page's heading: sets the document title and takes the focus when the page opens, so a screen
+ * reader announces where a navigation led and the keyboard continues from there. A form page leaves
+ * the focus to its first field instead (typing the login is the first thing anyone does there).
+ */
+export function PageTitle({ children, takeFocus = true }: { children: string; takeFocus?: boolean }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${children} · Klaxon`;
+    if (takeFocus) ref.current?.focus();
+  }, [children, takeFocus]);
+  return (
+    <h1 ref={ref} tabIndex={-1}>
+      {children}
+    </h1>
+  );
+}
+
+/** An error the user should read at once (announced by screen readers as it appears). */
+export function ErrorMessage({ text }: { text: string | null }) {
+  return (
+    <p class="error" role="alert">
+      {text ?? ''}
+    </p>
+  );
+}
