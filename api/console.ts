@@ -17,7 +17,8 @@ export const CONSOLE_ASSETS_PATH = '/console/assets';
 /** Returns the router for / and /console (public: mount before the API-key check). */
 export function consoleRouter({ dir = BUILT_CONSOLE_DIR }: { dir?: string } = {}): Router {
   const router = Router();
-  mount(router, consoleRoutes.root, (_req, res) => res.redirect(302, '/console'));
+  // No body: the document says a 302 carries only its Location (Express's would add a text one).
+  mount(router, consoleRoutes.root, (_req, res) => res.status(302).location('/console').end());
   router.use(
     CONSOLE_ASSETS_PATH,
     express.static(path.join(dir, 'assets'), {

@@ -122,7 +122,9 @@ export function oidcRouter(deps: OidcDeps): Router {
       res
         .setHeader('Set-Cookie', signInCookie(req, key, SIGN_IN_TTL_MS / 1000))
         .setHeader('Cache-Control', 'no-store')
-        .redirect(302, url.href);
+        .status(302)
+        .location(url.href)
+        .end();
     }),
   );
 
@@ -164,7 +166,7 @@ export function oidcRouter(deps: OidcDeps): Router {
       }
       const user = await userForAnswer(pool, answer, role);
       await startSession(deps, req, res, user, 'oidc');
-      res.redirect(302, pending.returnTo);
+      res.status(302).location(pending.returnTo).end();
     }),
   );
 

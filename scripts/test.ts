@@ -13,6 +13,7 @@ import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { resolveAlertmanager } from '../runtime/alertmanager-tools';
 import { resolvePrometheus } from '../runtime/prometheus-tools';
 import { resolveTemporalCli, resolveTestServer } from '../runtime/temporal-tools';
+import { ensureConsoleBuilt } from './build-web';
 
 const ROOT = projectPath('.');
 const TEST_DIRS = ['domain', 'test', 'workflows', 'activities', 'api', 'store', 'runtime', 'notifiers', 'bench'];
@@ -58,6 +59,9 @@ async function main(): Promise<number> {
   env.KLAXON_TEST_PROMETHEUS = JSON.stringify(
     resolvePrometheus({ explicitPath: config.PROMETHEUS_PATH, log }),
   );
+
+  // Every app a test starts serves the built console (the API fuzzing asks its pages too), as `npm start`'s does.
+  await ensureConsoleBuilt(undefined, log);
 
   let stopPostgres = async () => {};
   if (config.DATABASE_URL) {

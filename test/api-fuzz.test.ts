@@ -328,6 +328,8 @@ async function send(req: FuzzRequest): Promise<{ status: number; contentType: st
     headers: req.headers,
     body: req.body,
     signal: AbortSignal.timeout(DEADLINE_MS),
+    // The answer to this request is what is checked, a redirect (GET /, single sign-on) included.
+    redirect: 'manual',
   });
   return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
 }
