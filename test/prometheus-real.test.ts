@@ -114,7 +114,11 @@ async function scenario(): Promise<void> {
   // triggered alerts (the series is born with its first alert) has something to show.
   await waitFor(
     'both Klaxon jobs scraped the first checkout alert',
-    async () => (await prom.query('klaxon_alerts_triggered_total{service="checkout"}')).length === 2,
+    // Each job has the series (the API job twice: the second API on the dev server shares the registry).
+    async () => {
+      const series = (await prom.query('klaxon_alerts_triggered_total{service="checkout"}')) as { metric: { job: string } }[];
+      return new Set(series.map((s) => s.metric.job)).size === 2;
+    },
   );
   await w.trigger({ service: 'checkout', dedup_key: 'checkout-latency', summary: 'Checkout p99 2.4 s' });
 
