@@ -48,7 +48,7 @@ before(async () => {
     ['vic', 'viewer'],
     ['ann', 'responder'],
     ['ben', 'responder'],
-  ])
+  ] as const)
     users[name] = await createUser(name, role);
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const schedule = await h.request('POST', '/schedules', {
