@@ -19,7 +19,8 @@ import { ensureConsoleBuilt } from './build-web';
 const say = (line: string) => console.log(`[screenshots] ${line}`);
 const PASSWORD = 'screenshots password';
 
-async function seed(h: Harness): Promise<void> {
+async function seed(h: Harness): Promise<{ scheduleId: string; policyId: string }> {
+  const ids: Record<string, string> = {};
   for (const [login, role] of [
     ['rita@example.com', 'responder'],
     ['vic@example.com', 'viewer'],
@@ -31,6 +32,7 @@ async function seed(h: Harness): Promise<void> {
       password: PASSWORD,
     });
     if (res.status !== 201) throw new Error(`POST /users: ${res.status} ${JSON.stringify(res.body)}`);
+    ids[login] = res.body.id;
   }
   const alerts = [
     { summary: 'Checkout error rate above 5% for 10 minutes', severity: 'critical', service: 'checkout' },
@@ -38,13 +40,52 @@ async function seed(h: Harness): Promise<void> {
     { summary: 'p99 latency above target on search', severity: 'medium', service: 'search' },
     { summary: 'Certificate for status.example.com expires in 14 days', severity: 'low', service: 'edge' },
   ];
-  const ids: string[] = [];
+  const alertIds: string[] = [];
   for (const a of alerts) {
     const res = await h.request('POST', '/alerts', { ...a, source: 'screenshots' });
     if (res.status !== 201) throw new Error(`POST /alerts: ${res.status} ${JSON.stringify(res.body)}`);
-    ids.push(res.body.id);
+    alertIds.push(res.body.id);
   }
-  await h.request('POST', `/alerts/${ids[1]}/acknowledge`, { actor: 'rita' });
+  await h.request('POST', `/alerts/${alertIds[1]}/acknowledge`, { actor: 'rita' });
+  return seedOnCall(h, ids['rita@example.com']!, ids['vic@example.com']!);
+}
+
+/** A weekly rotation with an override covering the coming hours, and a two-tier policy paging it. */
+async function seedOnCall(
+  h: Harness,
+  first: string,
+  second: string,
+): Promise<{ scheduleId: string; policyId: string }> {
+  const lastWeek = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+  const schedule = await h.request('POST', '/schedules', {
+    name: 'Primary on-call',
+    time_zone: 'Europe/Berlin',
+    layers: [
+      {
+        name: 'weekly',
+        rotation: { type: 'weekly', length: 1 },
+        start: `${lastWeek}T09:00`,
+        participants: [first, second],
+      },
+    ],
+  });
+  if (schedule.status !== 201) throw new Error(`POST /schedules: ${schedule.status}`);
+  const now = Date.now();
+  await h.request('POST', `/schedules/${schedule.body.id}/overrides`, {
+    kind: 'replace',
+    user_id: second,
+    start: new Date(now + 86_400_000).toISOString(),
+    end: new Date(now + 2 * 86_400_000).toISOString(),
+  });
+  const policy = await h.request('POST', '/escalation-policies', {
+    name: 'Checkout escalation',
+    tiers: [
+      { delay_minutes: 0, targets: [{ type: 'schedule', id: schedule.body.id }] },
+      { delay_minutes: 15, targets: [{ type: 'user', id: second }] },
+    ],
+  });
+  if (policy.status !== 201) throw new Error(`POST /escalation-policies: ${policy.status}`);
+  return { scheduleId: schedule.body.id, policyId: policy.body.id };
 }
 
 async function main(): Promise<void> {
@@ -72,7 +113,7 @@ async function main(): Promise<void> {
   const browser = await launchBrowser(say);
   try {
     const { setupLink } = await firstStart(h.db.pool, loadConfig({ PUBLIC_URL: h.baseUrl }));
-    await seed(h);
+    const { scheduleId, policyId } = await seed(h);
     mkdirSync(outDir, { recursive: true });
     for (const scheme of ['light', 'dark'] as const) {
       for (const [width, viewport] of Object.entries(VIEWPORTS)) {
@@ -93,6 +134,13 @@ async function main(): Promise<void> {
         await w.page.getByRole('button', { name: 'Sign in' }).click();
         await w.page.getByRole('heading', { name: 'Disk 95% full on db-1' }).waitFor();
         await shoot('alerts');
+        await w.page.goto(`/console/schedules/${scheduleId}`);
+        await w.page.getByRole('heading', { name: 'On call now' }).waitFor();
+        await shoot('schedule');
+        await w.page.goto(`/console/policies/${policyId}`);
+        await w.page.getByRole('button', { name: 'Run dry-run' }).click();
+        await w.page.getByRole('list', { name: 'Dry-run timeline' }).waitFor();
+        await shoot('policy');
         if (w.problems.length > 0) throw new Error(`the page reported problems:\n${w.problems.join('\n')}`);
         await w.context.close();
       }

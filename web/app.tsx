@@ -6,6 +6,8 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, call, errorText, setSessionToken, type Session } from './api/client.js';
 import { ErrorMessage, PageTitle } from './components.js';
 import { AlertsPage } from './pages/alerts.js';
+import { PoliciesPage } from './pages/policies.js';
+import { SchedulesPage } from './pages/schedules.js';
 import { SetUpPage } from './pages/setup.js';
 import { SignInPage } from './pages/sign-in.js';
 import { navigate, usePage } from './router.js';
@@ -13,7 +15,11 @@ import { mayBeSignedIn, rememberSignedIn } from './session-hint.js';
 import { Shell } from './shell.js';
 
 /** The pages behind the shell, by address; the first is the home page. Later pages join this table. */
-export const PAGES = [{ path: 'alerts', title: 'Alerts', Page: AlertsPage }] as const;
+export const PAGES = [
+  { path: 'alerts', title: 'Alerts', Page: AlertsPage },
+  { path: 'schedules', title: 'Schedules', Page: SchedulesPage },
+  { path: 'policies', title: 'Escalation policies', Page: PoliciesPage },
+] as const;
 
 export function App() {
   const page = usePage();
@@ -62,7 +68,9 @@ export function App() {
   }
   if (session === null) return <SignInPage onSignedIn={signedIn} />;
 
-  const current = PAGES.find((p) => p.path === page) ?? (page === '' ? PAGES[0] : undefined);
+  // A page owns the addresses under its own (schedules/<id>).
+  const current =
+    PAGES.find((p) => p.path === page || page.startsWith(`${p.path}/`)) ?? (page === '' ? PAGES[0] : undefined);
   return (
     <Shell session={session} pages={PAGES} current={current?.path} onSignedOut={() => signedIn(null)}>
       {current ? (
