@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, call, errorText, setSessionToken, type Session } from './api/client.js';
 import { ErrorMessage, PageTitle } from './components.js';
 import { AlertsPage } from './pages/alerts.js';
+import { ProfilePage } from './pages/profile.js';
 import { SetUpPage } from './pages/setup.js';
 import { SignInPage } from './pages/sign-in.js';
 import { navigate, usePage } from './router.js';
@@ -13,7 +14,10 @@ import { mayBeSignedIn, rememberSignedIn } from './session-hint.js';
 import { Shell } from './shell.js';
 
 /** The pages behind the shell, by address; the first is the home page. Later pages join this table. */
-export const PAGES = [{ path: 'alerts', title: 'Alerts', Page: AlertsPage }] as const;
+export const PAGES = [
+  { path: 'alerts', title: 'Alerts', Page: AlertsPage },
+  { path: 'profile', title: 'Profile', Page: ProfilePage },
+] as const;
 
 export function App() {
   const page = usePage();
