@@ -45,6 +45,18 @@ async function seed(h: Harness): Promise<void> {
     ids.push(res.body.id);
   }
   await h.request('POST', `/alerts/${ids[1]}/acknowledge`, { actor: 'rita' });
+  const users = await h.request('GET', '/users');
+  const rita = (users.body.users as { id: string; login: string | null }[]).find(
+    (u) => u.login === 'rita@example.com',
+  );
+  if (!rita) throw new Error('GET /users: rita is missing');
+  for (const method of [
+    { type: 'email', address: 'rita@example.com' },
+    { type: 'sms', address: '+14155550100' },
+  ]) {
+    const res = await h.request('POST', `/users/${rita.id}/contact-methods`, method);
+    if (res.status !== 201) throw new Error(`POST contact method: ${res.status} ${JSON.stringify(res.body)}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -93,6 +105,9 @@ async function main(): Promise<void> {
         await w.page.getByRole('button', { name: 'Sign in' }).click();
         await w.page.getByRole('heading', { name: 'Disk 95% full on db-1' }).waitFor();
         await shoot('alerts');
+        await w.page.getByRole('link', { name: 'Profile' }).click();
+        await w.page.getByRole('heading', { name: 'Contact methods' }).waitFor();
+        await shoot('profile');
         if (w.problems.length > 0) throw new Error(`the page reported problems:\n${w.problems.join('\n')}`);
         await w.context.close();
       }
