@@ -47,6 +47,13 @@ async function seed(h: Harness): Promise<{ scheduleId: string; policyId: string 
     alertIds.push(res.body.id);
   }
   await h.request('POST', `/alerts/${alertIds[1]}/acknowledge`, { actor: 'rita' });
+  for (const method of [
+    { type: 'email', address: 'rita@example.com' },
+    { type: 'sms', address: '+14155550100' },
+  ]) {
+    const res = await h.request('POST', `/users/${ids['rita@example.com']!}/contact-methods`, method);
+    if (res.status !== 201) throw new Error(`POST contact method: ${res.status} ${JSON.stringify(res.body)}`);
+  }
   return seedOnCall(h, ids['rita@example.com']!, ids['vic@example.com']!);
 }
 
@@ -141,6 +148,9 @@ async function main(): Promise<void> {
         await w.page.getByRole('button', { name: 'Run dry-run' }).click();
         await w.page.getByRole('list', { name: 'Dry-run timeline' }).waitFor();
         await shoot('policy');
+        await w.page.getByRole('link', { name: 'Profile' }).click();
+        await w.page.getByRole('heading', { name: 'Contact methods' }).waitFor();
+        await shoot('profile');
         if (w.problems.length > 0) throw new Error(`the page reported problems:\n${w.problems.join('\n')}`);
         await w.context.close();
       }

@@ -8,6 +8,7 @@ import { ErrorMessage, PageTitle } from './components.js';
 import { AlertsPage } from './pages/alerts.js';
 import { PoliciesPage } from './pages/policies.js';
 import { SchedulesPage } from './pages/schedules.js';
+import { ProfilePage } from './pages/profile.js';
 import { SetUpPage } from './pages/setup.js';
 import { SignInPage } from './pages/sign-in.js';
 import { navigate, usePage } from './router.js';
@@ -19,6 +20,7 @@ export const PAGES = [
   { path: 'alerts', title: 'Alerts', Page: AlertsPage },
   { path: 'schedules', title: 'Schedules', Page: SchedulesPage },
   { path: 'policies', title: 'Escalation policies', Page: PoliciesPage },
+  { path: 'profile', title: 'Profile', Page: ProfilePage },
 ] as const;
 
 export function App() {
