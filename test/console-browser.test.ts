@@ -1,6 +1,6 @@
 // The web console in a real headless Chromium against the real app (API, worker, Postgres, Temporal):
 // first-admin set-up through the printed link, password sign-in, an alert arriving without a reload and
-// acknowledged from the list, what a viewer is shown and refused, CSRF-less and cookie-less requests
+// acknowledged from the list (and its next tier then never pages), what a viewer is shown and refused, CSRF-less and cookie-less requests
 // refused, sign-out, no CSP refusal or script error, and no serious accessibility violation at phone and
 // desktop widths.
 import assert from 'node:assert/strict';
@@ -28,25 +28,44 @@ import {
   type WatchedPage,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
+import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 
 const PASSWORD = 'a long enough password';
 const out = mkdtempSync(path.join(os.tmpdir(), 'klaxon-console-'));
 let h: Harness;
 let browser: Browser;
+let receiver: WebhookReceiver;
+/** The service whose policy pages the receiver at once (/tier-1) and again 5 minutes later (/tier-2). */
+const ESCALATING = 'web-escalating';
 let build: ConsoleBuild;
 const opened: WatchedPage[] = [];
 
 before(async () => {
   build = await buildConsole(path.join(out, 'web'));
   // Few failed sign-ins a minute, so the last test reaches the throttle; the others fail fewer times.
-  [h, browser] = await Promise.all([
+  [h, browser, receiver] = await Promise.all([
     startHarness({ consoleDir: build.dir, authFailuresPerMinute: 10 }),
     launchBrowser(),
+    startWebhookReceiver(),
   ]);
+  const hook = (p: string) => [{ type: 'webhook', url: `${receiver.url}${p}` }];
+  const policy = await h.request('POST', '/escalation-policies', {
+    name: 'escalating',
+    tiers: [
+      { delay_minutes: 0, targets: hook('/tier-1') },
+      { delay_minutes: 5, targets: hook('/tier-2') },
+    ],
+  });
+  assert.equal(policy.status, 201, JSON.stringify(policy.body));
+  const rules = await h.request('PUT', '/escalation-rules', {
+    rules: [{ policy_id: policy.body.id, services: [ESCALATING] }],
+  });
+  assert.equal(rules.status, 200, JSON.stringify(rules.body));
 });
 
 after(async () => {
   await browser?.close();
+  await receiver?.close();
   await h?.close();
   rmSync(out, { recursive: true, force: true });
 });
@@ -82,11 +101,11 @@ async function signIn(w: WatchedPage, login: string, password = PASSWORD): Promi
   await w.page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-async function triggerAlert(summary: string): Promise<string> {
+async function triggerAlert(summary: string, service = 'web'): Promise<string> {
   const res = await h.request('POST', '/alerts', {
     summary,
     severity: 'high',
-    service: 'web',
+    service,
     source: 'console-test',
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -223,7 +242,12 @@ describe('the web console', () => {
     const { page } = responder;
     // Survives only as long as the document: a reload would drop it.
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
-    alertId = await triggerAlert('Disk full on web-1');
+    alertId = await triggerAlert('Disk full on web-1', ESCALATING);
+    // Beside it, one nobody answers: its second tier shows that skipping the clock does page.
+    const unanswered = await triggerAlert('Queue backed up on web-2', ESCALATING);
+    const hits = (path: string) => receiver.requests.filter((r) => r.path === path);
+    const pagedFor = (path: string, id: string) =>
+      hits(path).some((r) => (r.json as { alert?: { alertId?: string } }).alert?.alertId === id);
     const item = page
       .getByRole('listitem')
       .filter({ has: page.getByRole('heading', { name: 'Disk full on web-1' }) });
@@ -238,6 +262,15 @@ describe('the web console', () => {
     // Acknowledged, it can still be resolved, not acknowledged again.
     await item.getByRole('button', { name: 'Resolve' }).waitFor();
     assert.equal(await item.getByRole('button', { name: 'Acknowledge' }).count(), 0);
+    assert.ok(pagedFor('/tier-1', alertId) && pagedFor('/tier-1', unanswered), 'both paged their first tier');
+
+    // Past the second tier's 5 minutes: the acknowledged alert's escalation stopped, the other's went on.
+    await h.env.sleep('6 minutes');
+    const deadline = Date.now() + BROWSER_DEADLINE_MS;
+    while (!pagedFor('/tier-2', unanswered) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.ok(pagedFor('/tier-2', unanswered), 'the unanswered alert paged its second tier');
+    assert.equal(pagedFor('/tier-2', alertId), false, 'no further page for the acknowledged alert');
     assertNoProblems(responder);
   });
 
