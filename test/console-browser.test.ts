@@ -25,12 +25,14 @@ import {
   launchBrowser,
   openPage,
   seriousAxeViolations,
+  TEST_PASSWORD,
+  assertNoProblems,
+  createPasswordUser,
   type WatchedPage,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 
-const PASSWORD = 'a long enough password';
 const out = mkdtempSync(path.join(os.tmpdir(), 'klaxon-console-'));
 let h: Harness;
 let browser: Browser;
@@ -80,21 +82,7 @@ async function open(
   return watched;
 }
 
-function assertNoProblems(w: WatchedPage): void {
-  assert.deepEqual(w.problems, [], 'no script error, CSP refusal or unexpected console error');
-}
-
-async function createUser(login: string, role: string): Promise<void> {
-  const res = await h.request('POST', '/users', {
-    name: login.split('@')[0],
-    login,
-    role,
-    password: PASSWORD,
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-}
-
-async function signIn(w: WatchedPage, login: string, password = PASSWORD): Promise<void> {
+async function signIn(w: WatchedPage, login: string, password = TEST_PASSWORD): Promise<void> {
   await w.page.goto('/console');
   await w.page.getByLabel('Login').fill(login);
   await w.page.getByLabel('Password').fill(password);
@@ -218,7 +206,7 @@ describe('the web console', () => {
   let alertId: string;
 
   it('signs in with a password; a wrong one shows the refusal', async () => {
-    await createUser('rita@example.com', 'responder');
+    await createPasswordUser(h, 'rita@example.com', 'responder');
     responder = await open();
     await signIn(responder, 'rita@example.com', 'not the password at all');
     await responder.page
@@ -231,7 +219,7 @@ describe('the web console', () => {
     assert.equal(await responder.page.evaluate(() => document.activeElement?.id), 'login');
     await responder.page.keyboard.type('rita@example.com');
     await responder.page.keyboard.press('Tab');
-    await responder.page.keyboard.type(PASSWORD);
+    await responder.page.keyboard.type(TEST_PASSWORD);
     await responder.page.keyboard.press('Enter');
     await responder.page.getByRole('heading', { name: 'Alerts' }).waitFor();
     await responder.page.getByText('rita').first().waitFor();
@@ -275,7 +263,7 @@ describe('the web console', () => {
   });
 
   it('shows a viewer no action buttons, and the API refuses the action anyway', async () => {
-    await createUser('vic@example.com', 'viewer');
+    await createPasswordUser(h, 'vic@example.com', 'viewer');
     const viewer = await open();
     await signIn(viewer, 'vic@example.com');
     const item = viewer.page.getByRole('listitem').filter({ hasText: 'Disk full on web-1' });

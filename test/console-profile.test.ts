@@ -20,6 +20,9 @@ import {
   launchBrowser,
   openPage,
   seriousAxeViolations,
+  TEST_PASSWORD,
+  assertNoProblems,
+  createPasswordUser,
   type WatchedPage,
 } from './helpers/browser';
 import { PUBLIC_URL, startHarness, type Harness } from './helpers/harness';
@@ -27,7 +30,6 @@ import { startTestProvider, type TestProvider } from './helpers/oidc-provider';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 import { oidcRedirectUriOf } from '../runtime/config';
 
-const PASSWORD = 'a long enough password';
 const out = mkdtempSync(path.join(os.tmpdir(), 'klaxon-profile-'));
 let h: Harness;
 let op: TestProvider;
@@ -94,24 +96,10 @@ async function open(viewport: { width: number; height: number } = VIEWPORTS.desk
   return watched;
 }
 
-function assertNoProblems(w: WatchedPage): void {
-  assert.deepEqual(w.problems, [], 'no script error, CSP refusal or unexpected console error');
-}
-
-async function createUser(login: string, role: string): Promise<void> {
-  const res = await h.request('POST', '/users', {
-    name: login.split('@')[0],
-    login,
-    role,
-    password: PASSWORD,
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-}
-
 async function signIn(w: WatchedPage, login: string, page = '/console/profile'): Promise<void> {
   await w.page.goto(page);
   await w.page.getByLabel('Login').fill(login);
-  await w.page.getByLabel('Password').fill(PASSWORD);
+  await w.page.getByLabel('Password').fill(TEST_PASSWORD);
   await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
@@ -172,7 +160,7 @@ describe('the console: Profile and single sign-on', () => {
   });
 
   it('adds a webhook contact method and sends it exactly one test page for a double click', async () => {
-    await createUser('rita@example.com', 'responder');
+    await createPasswordUser(h, 'rita@example.com', 'responder');
     const w = await open();
     await signIn(w, 'rita@example.com');
     await w.page.getByRole('heading', { name: 'Profile' }).waitFor();
@@ -206,7 +194,7 @@ describe('the console: Profile and single sign-on', () => {
   });
 
   it('creates a personal API key shown once, which works with its role until revoked', async () => {
-    await createUser('ray@example.com', 'responder');
+    await createPasswordUser(h, 'ray@example.com', 'responder');
     const w = await open();
     await signIn(w, 'ray@example.com');
     await w.page.getByRole('heading', { name: 'Profile' }).waitFor();
@@ -245,7 +233,7 @@ describe('the console: Profile and single sign-on', () => {
   });
 
   it('has no serious accessibility violation and fits a phone, with or without contact methods', async () => {
-    await createUser('phil@example.com', 'responder');
+    await createPasswordUser(h, 'phil@example.com', 'responder');
     for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       const w = await open(viewport);
       await w.page.goto('/console');

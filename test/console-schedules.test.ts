@@ -16,29 +16,18 @@ import {
   launchBrowser,
   openPage,
   seriousAxeViolations,
-  type WatchedPage,
+  TEST_PASSWORD,
+  assertNoProblems,
+  createPasswordUser,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
 
-const PASSWORD = 'a long enough password';
 const out = mkdtempSync(path.join(os.tmpdir(), 'klaxon-console-schedules-'));
 let h: Harness;
 let browser: Browser;
 const users: Record<string, string> = {};
 let scheduleId: string;
 let policyId: string;
-
-async function createUser(name: string, role: string): Promise<string> {
-  const res = await h.request('POST', '/users', {
-    name,
-    login: `${name}@example.com`,
-    role,
-    password: PASSWORD,
-    contact_methods: [{ type: 'email', address: `${name}@example.com` }],
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.id;
-}
 
 before(async () => {
   const build = await buildConsole(path.join(out, 'web'));
@@ -82,18 +71,20 @@ after(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
+/** A user named `name` signing in as name@example.com, with an email contact method; returns their id. */
+const createUser = (name: string, role: string) =>
+  createPasswordUser(h, `${name}@example.com`, role, {
+    contact_methods: [{ type: 'email', address: `${name}@example.com` }],
+  });
+
 async function signedIn(login: string, viewport: { width: number; height: number } = VIEWPORTS.desktop) {
   const w = await openPage(browser, h.baseUrl, viewport);
   await w.page.goto('/console');
   await w.page.getByLabel('Login').fill(`${login}@example.com`);
-  await w.page.getByLabel('Password').fill(PASSWORD);
+  await w.page.getByLabel('Password').fill(TEST_PASSWORD);
   await w.page.getByRole('button', { name: 'Sign in' }).click();
   await w.page.getByRole('heading', { name: 'Alerts' }).waitFor();
   return w;
-}
-
-function assertNoProblems(w: WatchedPage): void {
-  assert.deepEqual(w.problems, [], 'no script error, CSP refusal or unexpected console error');
 }
 
 async function onCallNow(): Promise<{ user_id: string; override_id: string | null }[]> {

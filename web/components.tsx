@@ -1,7 +1,33 @@
 /** Small pieces the pages share. */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { errorText, type Session } from './api/client.js';
 import { BASE, navigate } from './router.js';
+
+/** What every page behind the shell is given: who is signed in, and where a failed call goes (a 401 signs out). */
+export interface PageProps {
+  session: Session;
+  onFailure: (err: unknown) => void;
+}
+
+/**
+ * Runs `load` when the page opens (and again if `load` changes: pass a stable function) and returns its
+ * answer, or the failure's text, which also goes to onFailure.
+ */
+export function useLoaded<T>(
+  load: () => Promise<T>,
+  onFailure: (err: unknown) => void,
+): { data: T | null; failure: string | null } {
+  const [data, setData] = useState<T | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  useEffect(() => {
+    load().then(setData, (err: unknown) => {
+      setFailure(errorText(err));
+      onFailure(err);
+    });
+  }, [load, onFailure]);
+  return { data, failure };
+}
 
 /** A link to a console page: a real address, followed without a reload (unless opened elsewhere). */
 export function Link({

@@ -5,10 +5,12 @@
  * can fail on them; axe-core checks accessibility in the page as the user gets it (its source is
  * evaluated through the DevTools protocol, so the strict CSP stays in force).
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, resolveChromium } from '../../runtime/chromium-tools';
 import { loadConfig } from '../../runtime/config';
+import type { Harness } from './harness';
 
 /** Every wait on the browser has a deadline; a page that does not answer in this long has failed. */
 export const BROWSER_DEADLINE_MS = 15_000;
@@ -133,4 +135,30 @@ export function fetchFromPage(
     },
     { method, path, csrf, cookie },
   );
+}
+
+/** The password every console test's users sign in with. */
+export const TEST_PASSWORD = 'a long enough password';
+
+/** Asserts that a watched page saw no script error, CSP refusal or unexpected console error. */
+export function assertNoProblems(w: WatchedPage): void {
+  assert.deepEqual(w.problems, [], 'no script error, CSP refusal or unexpected console error');
+}
+
+/** Creates a user who signs in with `login` and TEST_PASSWORD (name: the login's local part); returns their id. */
+export async function createPasswordUser(
+  h: Harness,
+  login: string,
+  role: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await h.request('POST', '/users', {
+    name: login.split('@')[0],
+    login,
+    role,
+    password: TEST_PASSWORD,
+    ...extra,
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body.id;
 }

@@ -4,10 +4,10 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { decideTransition, OPEN_ALERT_STATES, type TransitionAction } from '../../domain/lifecycle.js';
-import { api, call, errorText, type Alert, type Session } from '../api/client.js';
+import { api, call, errorText, type Alert } from '../api/client.js';
 import type { Operation } from '../api/access.js';
 import { may } from '../api/roles.js';
-import { ErrorMessage, PageTitle } from '../components.js';
+import { ErrorMessage, PageTitle, type PageProps } from '../components.js';
 
 const REFRESH_MS = 4_000;
 const STATE_FILTERS = ['open', ...OPEN_ALERT_STATES, 'resolved'] as const;
@@ -45,7 +45,7 @@ function ago(iso: string, now: number): string {
   return relative.format(s, 'second');
 }
 
-export function AlertsPage({ session, onFailure }: { session: Session; onFailure: (err: unknown) => void }) {
+export function AlertsPage({ session, onFailure }: PageProps) {
   const [state, setState] = useState<StateFilter>('open');
   const [severity, setSeverity] = useState<Severity | ''>('');
   const [alerts, setAlerts] = useState<Alert[] | null>(null);

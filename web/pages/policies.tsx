@@ -3,9 +3,9 @@
  * (POST /escalation-policies/{id}/simulate) drawn as a vertical timeline of who would be paged, when.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, call, errorText, type Session } from '../api/client.js';
+import { api, call, errorText } from '../api/client.js';
 import type { components } from '../api/schema.js';
-import { ErrorMessage, Link, PageTitle } from '../components.js';
+import { ErrorMessage, Link, PageTitle, useLoaded, type PageProps } from '../components.js';
 import { usePage } from '../router.js';
 import { dateTimeLabel, viewerZone } from '../zoned-time.js';
 
@@ -17,28 +17,15 @@ type Severity = Simulation['severity'];
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const satisfies readonly Severity[];
 
-interface PageProps {
-  session: Session;
-  onFailure: (err: unknown) => void;
-}
-
 export function PoliciesPage(props: PageProps) {
   const id = usePage().split('/')[1];
   return id ? <PolicyDetail key={id} id={id} {...props} /> : <PolicyList {...props} />;
 }
 
+const loadPolicies = () => call(api.GET('/escalation-policies')).then((answer) => answer.policies);
+
 function PolicyList({ onFailure }: PageProps) {
-  const [policies, setPolicies] = useState<Policy[] | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  useEffect(() => {
-    call(api.GET('/escalation-policies')).then(
-      (answer) => setPolicies(answer.policies),
-      (err: unknown) => {
-        setFailure(errorText(err));
-        onFailure(err);
-      },
-    );
-  }, [onFailure]);
+  const { data: policies, failure } = useLoaded(loadPolicies, onFailure);
   return (
     <>
       <PageTitle>Escalation policies</PageTitle>

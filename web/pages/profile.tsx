@@ -3,9 +3,9 @@
  * a test page each, personal API keys, and their password. Each section loads and fails on its own.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, call, errorText, type Session } from '../api/client.js';
+import { api, call, errorText } from '../api/client.js';
 import type { components } from '../api/schema.js';
-import { ErrorMessage, PageTitle } from '../components.js';
+import { ErrorMessage, PageTitle, type PageProps } from '../components.js';
 import { ApiKeysSection } from './profile-api-keys.js';
 import { ContactMethodsSection } from './profile-contact-methods.js';
 import { PasswordSection } from './profile-password.js';
@@ -80,7 +80,7 @@ function DetailsSection({
   );
 }
 
-export function ProfilePage({ session, onFailure }: { session: Session; onFailure: (err: unknown) => void }) {
+export function ProfilePage({ session, onFailure }: PageProps) {
   const [user, setUser] = useState<User | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const userId = session.user?.id;

@@ -4,10 +4,10 @@
  * removed here by the roles the API lets), and its iCalendar feed.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api, call, errorText, type Session } from '../api/client.js';
+import { api, call, errorText } from '../api/client.js';
 import { may } from '../api/roles.js';
 import type { components } from '../api/schema.js';
-import { ErrorMessage, Link, PageTitle } from '../components.js';
+import { ErrorMessage, Link, PageTitle, useLoaded, type PageProps } from '../components.js';
 import { usePage } from '../router.js';
 import { shiftsByDay, type Shift } from '../shift-days.js';
 import {
@@ -29,28 +29,15 @@ type OnCall = { user_id: string; layer_id: string | null; override_id: string | 
 const CALENDAR_DAYS = 14;
 const HOUR = 3_600_000;
 
-interface PageProps {
-  session: Session;
-  onFailure: (err: unknown) => void;
-}
-
 export function SchedulesPage(props: PageProps) {
   const id = usePage().split('/')[1];
   return id ? <ScheduleDetail key={id} id={id} {...props} /> : <ScheduleList {...props} />;
 }
 
+const loadSchedules = () => call(api.GET('/schedules')).then((answer) => answer.schedules);
+
 function ScheduleList({ onFailure }: PageProps) {
-  const [schedules, setSchedules] = useState<Schedule[] | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  useEffect(() => {
-    call(api.GET('/schedules')).then(
-      (answer) => setSchedules(answer.schedules),
-      (err: unknown) => {
-        setFailure(errorText(err));
-        onFailure(err);
-      },
-    );
-  }, [onFailure]);
+  const { data: schedules, failure } = useLoaded(loadSchedules, onFailure);
   return (
     <>
       <PageTitle>Schedules</PageTitle>
