@@ -17,6 +17,7 @@ import { touchSession, type SessionRecord } from '../store/sessions';
 import { isStoreUnreachable } from '../store/unreachable';
 import { accessOf, isRole, type AccessEntry } from './access';
 import { authThrottled, type AuthThrottle } from './auth-throttle';
+import { KnownSessions } from './known-sessions';
 import { HttpError, unknownRouteError } from './errors';
 
 /** Who a request acts as, whichever credential it carried. */
@@ -82,15 +83,17 @@ export interface RequireApiKeyDeps {
  * never mistaken for the browser's session.
  */
 export function requireApiKey({ pool, findKey = (key) => findActiveApiKey(pool, key), knownKey = () => false, throttle, sessionIdleMs }: RequireApiKeyDeps): RequestHandler {
+  const knownSessions = new KnownSessions();
   return async (req, _res, next) => {
     const entry = accessOf(req);
     if (entry && !isRole(entry.access)) return next();
     const match = BEARER.exec(req.get('authorization') ?? '');
     const token = req.get('authorization') === undefined ? sessionTokenOf(req) : undefined;
     if (token) {
-      const verdict = await throttle.verify(req, false, () => touchSession(pool, token, sessionIdleMs));
+      const verdict = await throttle.verify(req, knownSessions.has(token), () => touchSession(pool, token, sessionIdleMs));
       if (verdict.retryAfter !== undefined) throw authThrottled(verdict.retryAfter);
       const session = verdict.found;
+      knownSessions.note(token, session !== undefined);
       if (!session) throw unauthorized('the session has ended (signed out, expired or idle): sign in again');
       // The cookie goes along with any request a page on another site makes the browser send; only the
       // console's own script can read the token and echo it.

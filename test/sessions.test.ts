@@ -412,3 +412,39 @@ describe('failed sign-ins', () => {
     assert.equal(held.headers.getSetCookie().length, 0, 'no session');
   });
 });
+
+describe('a live session on an address over its failure limit', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ inProcessWorker: false, authFailuresPerMinute: 3 });
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('keeps working, like a known key, until it ends: then it is refused and the address held', async () => {
+    await createUser(h, 'una@example.com', 'viewer');
+    const s = await signIn(h, 'una@example.com', 'a long enough password');
+    assert.equal((await asSession(h, s, 'GET', '/auth/session')).status, 200, 'confirmed live once');
+    for (let i = 0; i < 3; i++) {
+      const guess = await h.request(
+        'POST',
+        '/auth/login',
+        { login: 'una@example.com', password: `guess ${i}` },
+        { key: null },
+      );
+      assert.equal(guess.status, 401);
+    }
+    const stranger = await h.request('GET', '/alerts', undefined, {
+      key: null,
+      headers: { cookie: 'klaxon_session=forged' },
+    });
+    assert.equal(stranger.status, 429, 'an unknown cookie from this address waits');
+    // A team behind one address keeps its console while someone there mistypes a password.
+    assert.equal((await asSession(h, s, 'GET', '/alerts')).status, 200);
+    assert.equal((await asSession(h, s, 'POST', '/auth/logout')).status, 204);
+    const ended = await asSession(h, s, 'GET', '/alerts');
+    assert.equal(ended.status, 401, 'a session that ended is refused at once, not served from memory');
+    assert.equal((await asSession(h, s, 'GET', '/alerts')).status, 429, 'and then counts like any guess');
+  });
+});
