@@ -113,7 +113,9 @@ async function waitForState(id: string, state: string): Promise<void> {
 
 describe('the web console', () => {
   it('is one page for every console address, with hashed assets cached for good and a strict CSP', async () => {
-    assert.ok(build.bytes.script < 60 * 1024, `the script is small: ${build.bytes.script} bytes`);
+    // What the first page waits for (main and its static imports; lazy pages load when opened): small
+    // enough that a phone on a poor link is interactive in about a second.
+    assert.ok(build.bytes.script < 72 * 1024, `the script is small: ${build.bytes.script} bytes`);
     for (const address of ['/console', '/console/setup', '/console/alerts/deep/link']) {
       const res = await fetch(`${h.baseUrl}${address}`);
       assert.equal(res.status, 200, address);

@@ -1,31 +1,33 @@
 /**
- * A page loaded when first opened (esbuild splits each import() into its own chunk). Until it arrives
- * the page says so; if the chunk cannot be fetched (a deploy replaced it, the network dropped) the
- * page says that instead of staying blank.
+ * A component loaded when first shown (esbuild splits each import() into its own chunk): pages and
+ * editors few people open stay out of the script the first page waits for. Until the chunk arrives it
+ * says so; if it cannot be fetched (a deploy replaced it, the network dropped) it says that instead of
+ * staying blank.
+ *
+ *   const AdminPage = lazyComponent(() => import('./pages/admin.js').then((m) => m.AdminPage));
  */
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { PageProps } from './components.js';
 
-export function lazyPage(load: () => Promise<ComponentType<PageProps>>): ComponentType<PageProps> {
-  let loaded: ComponentType<PageProps> | undefined;
-  return function LazyPage(props: PageProps) {
-    const [Page, setPage] = useState<ComponentType<PageProps> | undefined>(() => loaded);
+export function lazyComponent<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  let loaded: ComponentType<P> | undefined;
+  return function Lazy(props: P) {
+    const [Component, setComponent] = useState<ComponentType<P> | undefined>(() => loaded);
     const [failed, setFailed] = useState(false);
     useEffect(() => {
-      if (Page) return;
+      if (Component) return;
       load().then(
-        (p) => {
-          loaded = p;
-          setPage(() => p);
+        (c) => {
+          loaded = c;
+          setComponent(() => c);
         },
         () => setFailed(true),
       );
-    }, [Page]);
-    if (Page) return <Page {...props} />;
+    }, [Component]);
+    if (Component) return <Component {...props} />;
     return (
       <p role={failed ? 'alert' : undefined} aria-live="polite">
-        {failed ? 'This page could not be loaded: reload to try again.' : 'Loading…'}
+        {failed ? 'This part of the console could not be loaded: reload to try again.' : 'Loading…'}
       </p>
     );
   };
