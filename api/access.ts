@@ -44,6 +44,9 @@ export const ACCESS = {
   'POST /integrations/alertmanager/:key': 'routing-key',
   'POST /integrations/generic/:key': 'routing-key',
   'POST /integrations/anomaly/:key': 'routing-key',
+  // Heartbeat pings (api/heartbeats.ts): the monitor's key authenticates, so cron + curl works.
+  'GET /heartbeat/:key': 'routing-key',
+  'POST /heartbeat/:key': 'routing-key',
 
   // Signed callbacks, mounted before API-key authentication.
   'POST /integrations/twilio/sms': 'signature',
@@ -136,6 +139,11 @@ export const ACCESS = {
   'GET /integrations': 'viewer',
   'POST /integrations': 'admin',
   'DELETE /integrations/:id': 'admin',
+  'GET /heartbeats': 'viewer',
+  'GET /heartbeats/:id': 'viewer',
+  'POST /heartbeats': 'admin',
+  'PATCH /heartbeats/:id': 'admin',
+  'DELETE /heartbeats/:id': 'admin',
 
   // API keys.
   'GET /api-keys': 'admin',

@@ -268,3 +268,35 @@ export const TEST_PAGE_WORKFLOW_TYPE = 'testPageWorkflow';
 export function testPageWorkflowId(requestId: string): string {
   return `test-page:${requestId}`;
 }
+
+export const HEARTBEAT_WORKFLOW_TYPE = 'heartbeatMonitorWorkflow';
+
+/** What a heartbeat monitor's workflow watches for: its own copy, refreshed by heartbeatConfigSignal. */
+export interface HeartbeatConfig {
+  name: string;
+  service: string;
+  severity: Severity;
+  intervalSeconds: number;
+  graceSeconds: number;
+}
+
+export interface HeartbeatInput {
+  monitorId: string;
+  config: HeartbeatConfig;
+  /** When watching began: the first ping is due an interval plus the grace after it. */
+  since: number;
+  lastPingAt: number | null;
+  /** The monitor's open alert (carried across continue-as-new), so the next ping resolves that one. */
+  overdue: { service: string; dedupKey: string } | null;
+}
+
+/** A ping arrived (the API checked its key). */
+export const heartbeatPingSignal = defineSignal('heartbeatPing');
+/** The monitor was edited (its new configuration) or deleted (null). */
+export const heartbeatConfigSignal = defineSignal<[HeartbeatConfig | null]>('heartbeatConfig');
+export const heartbeatViewQuery = defineQuery<{ lastPingAt: number | null; dueAt: number | null; overdue: boolean }>('heartbeatView');
+
+/** Returns the id of a heartbeat monitor's one workflow. */
+export function heartbeatWorkflowId(monitorId: string): string {
+  return `heartbeat:${monitorId}`;
+}
