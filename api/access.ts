@@ -6,7 +6,7 @@
  * Roles are hierarchical, admin ⊃ responder ⊃ viewer:
  *  - viewer: reads.
  *  - responder: what someone on call does to alerts — trigger one by hand, acknowledge, investigate,
- *    resolve, unacknowledge, reopen, escalate, add notes — and acknowledge or resolve a whole group.
+ *    resolve, unacknowledge, reopen, escalate, snooze, add notes — and acknowledge or resolve a whole group.
  *    Triggering is a responder action, like the ingest endpoints it mirrors: a viewer key handed to a
  *    dashboard must not be able to page anyone.
  *  - admin: everything that changes configuration (users, contact methods, escalation policies and rules,
@@ -76,6 +76,7 @@ export const ACCESS = {
   'POST /alerts/:id/unacknowledge': 'responder',
   'POST /alerts/:id/reopen': 'responder',
   'POST /alerts/:id/escalate': 'responder',
+  'POST /alerts/:id/snooze': 'responder',
   'POST /alerts/:id/notes': 'responder',
 
   // Groups and noise.

@@ -136,6 +136,8 @@ export interface AlertView {
   };
   notifications: NotificationView[];
   group: { groupId: string; role: 'leader' | 'member' } | null;
+  /** While snoozed: when it goes back to `new` and escalates again. */
+  snoozedUntil?: string;
 }
 
 export type { SlaDeadlines };
@@ -175,6 +177,8 @@ export const reopenUpdate = defineUpdate<TransitionResult, [TransitionRequest]>(
 /** "Escalate now": fire the next tier at once. Returns the tier that fired. */
 export const escalateUpdate = defineUpdate<{ loop: number; tier: number; at: string }, [TransitionRequest]>('escalate');
 /** A note on the alert's timeline; allowed in every state. */
+/** Acknowledges the alert (if new) until `minutes` from now, then returns it to `new` to escalate again. */
+export const snoozeUpdate = defineUpdate<{ until: string; from: AlertState; to: AlertState; at: string }, [TransitionRequest & { minutes: number }]>('snooze');
 export const noteUpdate = defineUpdate<{ at: string }, [{ actor: string; text: string }]>('note');
 
 /** The Update that performs each lifecycle action. */

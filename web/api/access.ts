@@ -15,6 +15,7 @@ export const ROLE_NEEDED = {
   'POST /alerts/{id}/unacknowledge': 'responder',
   'POST /alerts/{id}/reopen': 'responder',
   'POST /alerts/{id}/escalate': 'responder',
+  'POST /alerts/{id}/snooze': 'responder',
   'POST /alerts/{id}/notes': 'responder',
   'GET /groups': 'viewer',
   'GET /groups/{id}': 'viewer',
