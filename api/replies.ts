@@ -11,7 +11,8 @@ import type { WorkflowClient } from '@temporalio/client';
 import type pg from 'pg';
 import twilio from 'twilio';
 import { decideTransition } from '../domain/lifecycle';
-import { verifyLink, type LinkClaims } from '../domain/replies/links';
+import { LINK_DONE, LINK_VERB, verifyLink, type LinkClaims } from '../domain/replies/links';
+import { snoozeRefusal } from '../domain/snooze';
 import { SMS_WORD, normalizePhone, parseSmsReply, type SmsAction } from '../domain/replies/sms';
 import { publicUrlOf, type Config } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
@@ -225,7 +226,7 @@ export function repliesRouter(deps: RepliesDeps): Router {
     const { claims } = verdict;
     const usedAt = await linkUsedAt(pool, claims.nonce);
     if (usedAt) {
-      sendPage(res, 410, 'This link was already used', para(`It ${claims.action === 'acknowledge' ? 'acknowledged' : 'resolved'} the alert at ${usedAt.toISOString()}; each link works once.`) + para('Nothing was changed.', 'note'));
+      sendPage(res, 410, 'This link was already used', para(`It ${LINK_DONE[claims.action]} the alert at ${usedAt.toISOString()}; each link works once.`) + para('Nothing was changed.', 'note'));
       return { ok: false };
     }
     const row = await getAlert(pool, claims.alertId);
@@ -240,10 +241,10 @@ export function repliesRouter(deps: RepliesDeps): Router {
     const checked = await check(req, res);
     if (!checked.ok) return;
     const { claims, row } = checked;
-    const verb = claims.action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
-    const decision = decideTransition(row.state, claims.action);
-    if (!decision.ok) {
-      sendPage(res, 409, `This alert is ${row.state}`, alertTable(row) + para(`It cannot be ${claims.action === 'acknowledge' ? 'acknowledged' : 'resolved'} now.`) + para('Nothing was changed.', 'note'));
+    const verb = LINK_VERB[claims.action];
+    const refused = claims.action === 'snooze' ? snoozeRefusal(row.state) !== null : !decideTransition(row.state, claims.action).ok;
+    if (refused) {
+      sendPage(res, 409, `This alert is ${row.state}`, alertTable(row) + para(`It cannot be ${LINK_DONE[claims.action]} now.`) + para('Nothing was changed.', 'note'));
       return;
     }
     // Mail scanners open links to check them: this page only asks, the button's POST acts.
@@ -257,7 +258,7 @@ export function repliesRouter(deps: RepliesDeps): Router {
     // Only the confirmation page's button acts: a POST without its field (a scanner, a cross-site form
     // guessing the link) is shown the button instead.
     if ((req.body as Record<string, unknown> | undefined)?.confirm !== CONFIRM_VALUE) {
-      const verb = claims.action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
+      const verb = LINK_VERB[claims.action];
       sendPage(res, 400, `${verb} this alert?`, alertTable(row) + para('The form was sent without its confirmation: press the button to confirm.') + confirmForm(verb) + para('Nothing was changed.', 'note'));
       return;
     }
@@ -285,8 +286,9 @@ export function repliesRouter(deps: RepliesDeps): Router {
     await recordLinkUse(pool, { nonce: claims.nonce, alertId: row.id, userId: claims.userId, action: claims.action });
     // The Update returns once the transition is in Postgres, so the record shows the new state.
     const fresh = (await getAlert(pool, row.id)) ?? row;
-    const done = claims.action === 'acknowledge' ? 'Acknowledged' : 'Resolved';
-    sendPage(res, 200, done, alertTable(fresh) + para(`Recorded as ${actor} at ${outcome.at}.`, 'note'));
+    const done = LINK_DONE[claims.action];
+    const until = outcome.action === 'snooze' ? ` It pages again at ${outcome.until} unless resolved.` : '';
+    sendPage(res, 200, done[0]!.toUpperCase() + done.slice(1), alertTable(fresh) + para(`Recorded as ${actor} at ${outcome.at}.${until}`, 'note'));
   });
 
   // Errors answer in the format of the route (the tokens stay out of the log): plain text for Twilio, a page
