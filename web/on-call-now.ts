@@ -74,7 +74,7 @@ export function myStretches(shifts: readonly MyShift[], now: number, limit = 5):
       start: Date.parse(s.start),
       end: Date.parse(s.end),
     }))
-    .filter((s) => s.end > now && s.end > s.start)
+    .filter((s) => s.end > s.start)
     .sort((a, b) => a.start - b.start || a.end - b.end);
   const joined: Omit<MyStretch, 'current'>[] = [];
   for (const s of sorted) {
@@ -82,5 +82,8 @@ export function myStretches(shifts: readonly MyShift[], now: number, limit = 5):
     if (open) open.end = Math.max(open.end, s.end);
     else joined.push({ ...s });
   }
-  return joined.slice(0, limit).map((s) => ({ ...s, current: s.start <= now }));
+  return joined
+    .filter((s) => s.end > now)
+    .slice(0, limit)
+    .map((s) => ({ ...s, current: s.start <= now }));
 }
