@@ -65,8 +65,10 @@ export interface MyStretch {
 /**
  * Returns the user's stretches on call that have not ended by `now`, soonest first (the running ones
  * first of all), at most `limit` of them; shifts of one schedule that touch or overlap are one stretch.
+ * The server cuts a running shift at its own clock's now, which may be a little ahead of the browser's:
+ * a stretch starting within `slackMs` of `now` counts as running.
  */
-export function myStretches(shifts: readonly MyShift[], now: number, limit = 5): MyStretch[] {
+export function myStretches(shifts: readonly MyShift[], now: number, limit = 5, slackMs = 0): MyStretch[] {
   const sorted = shifts
     .map((s) => ({
       scheduleId: s.schedule_id,
@@ -85,5 +87,5 @@ export function myStretches(shifts: readonly MyShift[], now: number, limit = 5):
   return joined
     .filter((s) => s.end > now)
     .slice(0, limit)
-    .map((s) => ({ ...s, current: s.start <= now }));
+    .map((s) => ({ ...s, current: s.start <= now + slackMs }));
 }

@@ -19,6 +19,8 @@ const ON_CALL_EVERY_MS = 60_000;
 /** How far ahead the next handoff and my shifts are looked for. */
 const AHEAD_DAYS = 14;
 const DAY = 86_400_000;
+/** How far the server's clock may run ahead of the browser's: it cuts my running shift at its now. */
+const CLOCK_SLACK_MS = 60_000;
 
 interface ScheduleNow {
   id: string;
@@ -57,7 +59,7 @@ async function loadOnCall(me: string | null, now: number): Promise<OnCallView> {
     at: now,
     schedules: perSchedule,
     names: new Map(users.users.map((u: User) => [u.id, u.name])),
-    mine: myStretches(mine.shifts, now),
+    mine: myStretches(mine.shifts, Date.now(), 5, CLOCK_SLACK_MS),
   };
 }
 
