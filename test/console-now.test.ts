@@ -1,8 +1,9 @@
 // The console's Now page and the Alerts list's filters and bulk actions in a real headless Chromium
 // against the real app: Now names who is on call and next on a seeded schedule and my next shift, and an
 // alert paging me appears without a reload; filters narrow the list and live in the address; a bulk
-// acknowledge acknowledges each alert and reports the one that was already resolved; a viewer gets no
-// bulk controls; no serious accessibility violation or sideways scrolling at phone and desktop width.
+// acknowledge acknowledges each alert and reports the one that was already resolved; Load more pages
+// on; a viewer gets no bulk controls; no serious accessibility violation or sideways scrolling at phone
+// and desktop width.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -261,6 +262,27 @@ describe('the console’s Now page and the Alerts list', () => {
     await w.context.close();
   });
 
+  it('loads older alerts with Load more, through the API’s next_cursor', async () => {
+    // One more than a page (50).
+    for (let i = 0; i < 51; i += 3)
+      await Promise.all([i, i + 1, i + 2].filter((n) => n < 51).map((n) => trigger(`Many ${n}`, 'many')));
+    const w = await signedIn('ann', '/console/alerts?service=many', 'Alerts');
+    const { page } = w;
+    const items = page.getByRole('list', { name: /alerts/ }).getByRole('listitem');
+    await page.getByRole('list', { name: '50 alerts' }).waitFor();
+    const more = page.waitForRequest((r) => new URL(r.url()).searchParams.has('cursor'));
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await more;
+    await page.getByRole('list', { name: '51 alerts' }).waitFor();
+    assert.equal(await items.count(), 51);
+    await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
+    // The next refresh keeps all 51.
+    await page.waitForResponse((r) => r.url().includes('/alerts?') && r.url().includes('limit=51'));
+    assert.equal(await items.count(), 51);
+    assertNoProblems(w);
+    await w.context.close();
+  });
+
   it('shows a viewer the alerts but no checkboxes or bulk buttons', async () => {
     await trigger('Seen by the viewer', 'viewer-service');
     const w = await signedIn('vic', '/console/alerts?state=all', 'Alerts');
@@ -278,6 +300,10 @@ describe('the console’s Now page and the Alerts list', () => {
       'A long summary that has to wrap on a phone screen without scrolling sideways at all',
       PAGING_ANN,
     );
+    await trigger(
+      'Another long summary that has to wrap on a phone screen, beside its checkbox and badges',
+      'bulk',
+    );
     const looks = [
       ['phone', 'light'],
       ['desktop', 'light'],
@@ -293,8 +319,8 @@ describe('the console’s Now page and the Alerts list', () => {
       assert.deepEqual(await seriousAxeViolations(page), [], `Now ${where}`);
       assert.equal(await horizontalOverflow(page), 0, `Now ${where} scrolls sideways`);
 
-      await page.goto('/console/alerts?state=all');
-      await page.getByRole('heading', { name: /A long summary/ }).waitFor();
+      await page.goto('/console/alerts?state=all&service=bulk');
+      await page.getByRole('heading', { name: /Another long summary/ }).waitFor();
       await page.getByLabel('Select “Bulk done”').check();
       await page.getByRole('button', { name: 'Resolve selected' }).click();
       await page.getByRole('status').filter({ hasText: 'failed' }).waitFor();
