@@ -9,7 +9,7 @@ import { may } from '../api/roles.js';
 import type { components } from '../api/schema.js';
 import { ErrorMessage, Link, PageTitle, useLoaded, type PageProps } from '../components.js';
 import { usePage } from '../router.js';
-import { shiftsByDay, type Shift } from '../shift-days.js';
+import { dayShiftTime, shiftsByDay, type Shift } from '../shift-days.js';
 import {
   dateTimeLabel,
   dayLabel,
@@ -260,11 +260,7 @@ function ScheduleDetail({ id, session, onFailure }: PageProps & { id: string }) 
                 <ul>
                   {parts.map((p) => (
                     <li key={`${p.shift.user_id}-${p.shift.start}`}>
-                      <span class="shift-time">
-                        {p.continuesBefore ? 'until' : timeLabel(p.start, zone)}
-                        {p.continuesBefore ? ' ' : p.continuesAfter ? ' onwards' : '–'}
-                        {p.continuesBefore || !p.continuesAfter ? timeLabel(p.end, zone) : ''}
-                      </span>{' '}
+                      <span class="shift-time">{dayShiftTime(p, day, (ms) => timeLabel(ms, zone))}</span>{' '}
                       {nameOf(p.shift.user_id)}
                       {p.shift.override_id ? ' (override)' : ''}
                     </li>
