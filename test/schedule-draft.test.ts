@@ -10,6 +10,7 @@ import {
   emptyDraft,
   errorField,
   fieldLabel,
+  focusAfterMove,
   layerStartFromInput,
   lengthFromInput,
   moveItem,
@@ -56,6 +57,13 @@ describe('the schedule editor’s draft', () => {
     const list = [ANN, BEN];
     moveItem(list, 0, 1);
     assert.deepEqual(list, [ANN, BEN], 'the draft’s own list is not changed in place');
+  });
+
+  it('keeps the focus on the moved participant, on the button that still works at either end', () => {
+    assert.deepEqual(focusAfterMove(2, -1, 3), { index: 1, button: 'up' });
+    assert.deepEqual(focusAfterMove(1, -1, 3), { index: 0, button: 'down' });
+    assert.deepEqual(focusAfterMove(0, 1, 3), { index: 1, button: 'down' });
+    assert.deepEqual(focusAfterMove(1, 1, 3), { index: 2, button: 'up' });
   });
 
   it('round-trips a stored schedule to the same request body, keeping the layer’s id', () => {

@@ -149,6 +149,21 @@ export function moveItem<T>(list: readonly T[], index: number, by: number): T[] 
   return next;
 }
 
+/**
+ * Returns where a moved participant's buttons are after moving `index` by `by` in a list of `length`, and
+ * which of its buttons keeps the keyboard focus: the same direction, or the other once it reaches the end
+ * (where that button is disabled).
+ */
+export function focusAfterMove(
+  index: number,
+  by: number,
+  length: number,
+): { index: number; button: 'up' | 'down' } {
+  const to = Math.max(0, Math.min(length - 1, index + by));
+  if (by < 0) return { index: to, button: to === 0 ? 'down' : 'up' };
+  return { index: to, button: to === length - 1 ? 'up' : 'down' };
+}
+
 /** Returns the list without the item at `index`. */
 export function removeItem<T>(list: readonly T[], index: number): T[] {
   return list.filter((_, i) => i !== index);

@@ -4,7 +4,7 @@
  * so what it will do is shown after saving (the schedule page's calendar); an error the API answers
  * with is shown at the form and marks the control of the field it names. Loaded on first use.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api, call, errorText } from '../api/client.js';
 import { may } from '../api/roles.js';
 import type { components } from '../api/schema.js';
@@ -73,6 +73,12 @@ export function ScheduleEditor({ schedule, users, onSaved, onCancel, onFailure }
   useEffect(() => {
     if (invalid) document.getElementById(invalid)?.focus();
   }, [invalid]);
+  // A removed layer takes its Remove button with it: the focus goes to "Add layer" instead.
+  const addLayer = useRef<HTMLButtonElement>(null);
+  const [removed, setRemoved] = useState(0);
+  useEffect(() => {
+    if (removed) addLayer.current?.focus();
+  }, [removed]);
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -154,13 +160,17 @@ export function ScheduleEditor({ schedule, users, onSaved, onCancel, onFailure }
           invalid={invalid}
           errorId={ERROR_ID}
           onChange={(change) => setDraft((d) => updateLayer(d, layer.key, change))}
-          onRemove={() => setDraft((d) => ({ ...d, layers: removeItem(d.layers, i) }))}
+          onRemove={() => {
+            setDraft((d) => ({ ...d, layers: removeItem(d.layers, i) }));
+            setRemoved((n) => n + 1);
+          }}
         />
       ))}
       <div class="actions">
         <button
           type="button"
           class="secondary"
+          ref={addLayer}
           onClick={() =>
             setDraft((d) => ({
               ...d,

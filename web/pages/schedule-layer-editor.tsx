@@ -4,11 +4,12 @@
  * windows it is limited to. Every control's id is the request field's (controlIdFor), so an API error
  * naming a field marks the control it came from.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components } from '../api/schema.js';
 import {
   ROTATION_TYPES,
   controlIdFor,
+  focusAfterMove,
   moveItem,
   removeItem,
   type LayerDraft,
@@ -54,6 +55,20 @@ export function LayerEditor({
   const nameOf = (userId: string) => users.find((u) => u.id === userId)?.name ?? 'a removed user';
   const candidates = users.filter((u) => !layer.participants.includes(u.id));
   const [adding, setAdding] = useState('');
+  // A button pressed to move or remove something re-renders away (moved, disabled or gone): the focus
+  // goes on to the control that continues the task, not to the page's start.
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    if (!focusNext.current) return;
+    document.getElementById(focusNext.current)?.focus();
+    focusNext.current = null;
+  });
+  const buttonId = (i: number, button: string) => id(`participants-${i}-${button}`);
+  const move = (i: number, by: number) => {
+    const next = focusAfterMove(i, by, layer.participants.length);
+    onChange((l) => ({ ...l, participants: moveItem(l.participants, i, by) }));
+    focusNext.current = buttonId(next.index, next.button);
+  };
   const toAdd = candidates.some((u) => u.id === adding) ? adding : (candidates[0]?.id ?? '');
   const value = (e: Event) => (e.currentTarget as HTMLInputElement | HTMLSelectElement).value;
 
@@ -130,18 +145,20 @@ export function LayerEditor({
                 <button
                   type="button"
                   class="secondary"
+                  id={buttonId(i, 'up')}
                   aria-label={`Move ${nameOf(p)} up`}
                   disabled={i === 0}
-                  onClick={() => onChange((l) => ({ ...l, participants: moveItem(l.participants, i, -1) }))}
+                  onClick={() => move(i, -1)}
                 >
                   Up
                 </button>
                 <button
                   type="button"
                   class="secondary"
+                  id={buttonId(i, 'down')}
                   aria-label={`Move ${nameOf(p)} down`}
                   disabled={i === layer.participants.length - 1}
-                  onClick={() => onChange((l) => ({ ...l, participants: moveItem(l.participants, i, 1) }))}
+                  onClick={() => move(i, 1)}
                 >
                   Down
                 </button>
@@ -149,7 +166,10 @@ export function LayerEditor({
                   type="button"
                   class="secondary"
                   aria-label={`Remove ${nameOf(p)} from ${title}`}
-                  onClick={() => onChange((l) => ({ ...l, participants: removeItem(l.participants, i) }))}
+                  onClick={() => {
+                    onChange((l) => ({ ...l, participants: removeItem(l.participants, i) }));
+                    focusNext.current = id('participants');
+                  }}
                 >
                   Remove
                 </button>
@@ -239,7 +259,10 @@ export function LayerEditor({
               type="button"
               class="secondary"
               aria-label={`Remove time window ${i + 1} from ${title}`}
-              onClick={() => onChange((l) => ({ ...l, restrictions: removeItem(l.restrictions, i) }))}
+              onClick={() => {
+                onChange((l) => ({ ...l, restrictions: removeItem(l.restrictions, i) }));
+                focusNext.current = id('add-restriction');
+              }}
             >
               Remove
             </button>
@@ -250,6 +273,7 @@ export function LayerEditor({
         <button
           type="button"
           class="secondary"
+          id={id('add-restriction')}
           onClick={() =>
             onChange((l) => ({
               ...l,
