@@ -154,10 +154,7 @@ describe('the console’s schedule editor', () => {
     const form = page.getByRole('form', { name: 'Edit schedule' });
     // By keyboard: at the top ben's Up is disabled, so the focus stays with him on his Down button.
     await form.getByRole('button', { name: 'Move ben up' }).press('Enter');
-    assert.equal(
-      await page.evaluate(() => document.activeElement?.getAttribute('aria-label')),
-      'Move ben down',
-    );
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Move ben down');
     assert.deepEqual(
       await form.locator('.participants .participant-name').allInnerTexts(),
       ['ben', 'ann'],

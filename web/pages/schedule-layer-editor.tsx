@@ -4,7 +4,7 @@
  * windows it is limited to. Every control's id is the request field's (controlIdFor), so an API error
  * naming a field marks the control it came from.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { components } from '../api/schema.js';
 import {
   ROTATION_TYPES,
@@ -58,7 +58,7 @@ export function LayerEditor({
   // A button pressed to move or remove something re-renders away (moved, disabled or gone): the focus
   // goes on to the control that continues the task, not to the page's start.
   const focusNext = useRef<string | null>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!focusNext.current) return;
     document.getElementById(focusNext.current)?.focus();
     focusNext.current = null;
@@ -140,40 +140,42 @@ export function LayerEditor({
         <ol class="participants" aria-labelledby={`${id('participants')}-heading`}>
           {layer.participants.map((p, i) => (
             <li key={`${i}-${p}`}>
-              <span class="participant-name">{nameOf(p)}</span>
-              <span class="actions">
-                <button
-                  type="button"
-                  class="secondary"
-                  id={buttonId(i, 'up')}
-                  aria-label={`Move ${nameOf(p)} up`}
-                  disabled={i === 0}
-                  onClick={() => move(i, -1)}
-                >
-                  Up
-                </button>
-                <button
-                  type="button"
-                  class="secondary"
-                  id={buttonId(i, 'down')}
-                  aria-label={`Move ${nameOf(p)} down`}
-                  disabled={i === layer.participants.length - 1}
-                  onClick={() => move(i, 1)}
-                >
-                  Down
-                </button>
-                <button
-                  type="button"
-                  class="secondary"
-                  aria-label={`Remove ${nameOf(p)} from ${title}`}
-                  onClick={() => {
-                    onChange((l) => ({ ...l, participants: removeItem(l.participants, i) }));
-                    focusNext.current = id('participants');
-                  }}
-                >
-                  Remove
-                </button>
-              </span>
+              <div class="participant">
+                <span class="participant-name">{nameOf(p)}</span>
+                <span class="actions">
+                  <button
+                    type="button"
+                    class="secondary"
+                    id={buttonId(i, 'up')}
+                    aria-label={`Move ${nameOf(p)} up`}
+                    disabled={i === 0}
+                    onClick={() => move(i, -1)}
+                  >
+                    Up
+                  </button>
+                  <button
+                    type="button"
+                    class="secondary"
+                    id={buttonId(i, 'down')}
+                    aria-label={`Move ${nameOf(p)} down`}
+                    disabled={i === layer.participants.length - 1}
+                    onClick={() => move(i, 1)}
+                  >
+                    Down
+                  </button>
+                  <button
+                    type="button"
+                    class="secondary"
+                    aria-label={`Remove ${nameOf(p)} from ${title}`}
+                    onClick={() => {
+                      onChange((l) => ({ ...l, participants: removeItem(l.participants, i) }));
+                      focusNext.current = id('participants');
+                    }}
+                  >
+                    Remove
+                  </button>
+                </span>
+              </div>
             </li>
           ))}
         </ol>
