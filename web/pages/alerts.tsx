@@ -7,7 +7,11 @@ import { decideTransition, OPEN_ALERT_STATES, type TransitionAction } from '../.
 import { api, call, errorText, type Alert } from '../api/client.js';
 import type { Operation } from '../api/access.js';
 import { may } from '../api/roles.js';
-import { ErrorMessage, PageTitle, type PageProps } from '../components.js';
+import { ErrorMessage, Link, PageTitle, type PageProps } from '../components.js';
+import { lazyComponent } from '../lazy.js';
+import { usePage } from '../router.js';
+
+const AlertPage = lazyComponent(() => import('./alert.js').then((m) => m.AlertPage));
 
 const REFRESH_MS = 4_000;
 const STATE_FILTERS = ['open', ...OPEN_ALERT_STATES, 'resolved'] as const;
@@ -45,7 +49,13 @@ function ago(iso: string, now: number): string {
   return relative.format(s, 'second');
 }
 
-export function AlertsPage({ session, onFailure }: PageProps) {
+/** The list, or one alert's page at alerts/<id>. */
+export function AlertsPage(props: PageProps) {
+  const id = usePage().split('/')[1];
+  return id ? <AlertPage key={id} id={id} {...props} /> : <AlertList {...props} />;
+}
+
+function AlertList({ session, onFailure }: PageProps) {
   const [state, setState] = useState<StateFilter>('open');
   const [severity, setSeverity] = useState<Severity | ''>('');
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
@@ -166,7 +176,9 @@ export function AlertsPage({ session, onFailure }: PageProps) {
             );
             return (
               <li key={alert.id} class={`alert severity-${alert.severity}`}>
-                <h2 id={`alert-${alert.id}`}>{alert.summary}</h2>
+                <h2 id={`alert-${alert.id}`}>
+                  <Link to={`alerts/${alert.id}`}>{alert.summary}</Link>
+                </h2>
                 <p class="facts">
                   <span class={`badge severity-${alert.severity}`}>{alert.severity}</span>{' '}
                   <span class={`badge state-${alert.state}`}>{alert.state}</span> <span>{alert.service}</span>
