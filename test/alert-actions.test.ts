@@ -31,7 +31,9 @@ describe('alert page actions', () => {
       'resolve',
       'escalate',
     ]);
-    assert.ok(!availableActions('responder', open('new', { nextTier: true, groupMember: true })).includes('escalate'));
+    assert.ok(
+      !availableActions('responder', open('new', { nextTier: true, groupMember: true })).includes('escalate'),
+    );
     assert.ok(!availableActions('responder', open('acknowledged', { nextTier: true })).includes('escalate'));
   });
 

@@ -10,7 +10,10 @@ describe('alert page text', () => {
       timelineHeadline({ action: 'acknowledge', actor: 'rita', from: 'new', to: 'acknowledged' }),
       'rita acknowledged (new → acknowledged)',
     );
-    assert.equal(timelineHeadline({ action: 'note', actor: 'ann', from: null, to: null }), 'ann added a note');
+    assert.equal(
+      timelineHeadline({ action: 'note', actor: 'ann', from: null, to: null }),
+      'ann added a note',
+    );
     assert.equal(
       timelineHeadline({ action: 'sla_tta_breached', actor: 'system', from: null, to: null }),
       'system marked the acknowledge SLA breached',
