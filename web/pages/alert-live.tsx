@@ -27,6 +27,24 @@ function Standing({ standing }: { standing: SlaStanding }) {
   return <strong class={`sla sla-${standing}`}>{slaStandingText(standing)}</strong>;
 }
 
+/** An SLA's standing, then when it was done (met, or breached late) or the deadline still ahead. */
+function SlaLine(props: { standing: SlaStanding; done: string | null; deadline?: string; now: number }) {
+  const { standing, done, deadline, now } = props;
+  const settled = standing === 'met' || (standing === 'breached' && done !== null);
+  const at = settled ? done : deadline;
+  return (
+    <>
+      <Standing standing={standing} />
+      {at ? (
+        <>
+          {' '}
+          · {settled ? 'done' : 'by'} <When at={at} now={now} />
+        </>
+      ) : null}
+    </>
+  );
+}
+
 export function AlertLive({ alert, now }: { alert: AlertDetail; now: number }) {
   const live = alert.live;
   return (
@@ -64,23 +82,16 @@ function LiveFacts({ live, now }: { live: Live; now: number }) {
       ) : null}
       <dt>Acknowledge within {durationText(targets.ttaMs)}</dt>
       <dd>
-        <Standing standing={live.sla.tta} />
-        {deadlines.tta_breached ? (
-          <>
-            {' '}
-            · by <When at={deadlines.tta_breached} now={now} />
-          </>
-        ) : null}
+        <SlaLine
+          standing={live.sla.tta}
+          done={live.acknowledgedAt}
+          deadline={deadlines.tta_breached}
+          now={now}
+        />
       </dd>
       <dt>Resolve within {durationText(targets.ttrMs)}</dt>
       <dd>
-        <Standing standing={live.sla.ttr} />
-        {deadlines.ttr_breached ? (
-          <>
-            {' '}
-            · by <When at={deadlines.ttr_breached} now={now} />
-          </>
-        ) : null}
+        <SlaLine standing={live.sla.ttr} done={live.resolvedAt} deadline={deadlines.ttr_breached} now={now} />
       </dd>
     </dl>
   );
