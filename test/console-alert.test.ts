@@ -1,6 +1,7 @@
 // The console's alert page in a real headless Chromium against the real app (API, worker, Postgres,
 // Temporal): opened from the list, it shows the live next tier, the timeline and the pages sent; a
-// responder acknowledges there (the timeline gains the entry, the next tier never pages) and adds a note;
+// responder acknowledges there (the timeline gains the entry, the next tier never pages), escalates
+// another now and adds a note;
 // a viewer sees no actions and the API refuses them anyway; no serious accessibility violation or
 // sideways scrolling at phone and desktop widths, light and dark.
 import assert from 'node:assert/strict';
@@ -218,6 +219,20 @@ describe('the console’s alert page', () => {
       [alertId],
     );
     assert.equal(rows[0].n, 1, 'one note recorded');
+    assertNoProblems(rita);
+  });
+
+  it('escalates now: the next tier pages at once and the timeline says so', async () => {
+    const id = await triggerAlert('Replication lag on db-2');
+    await waitFor(() => pagedFor('/tier-1', id), 'tier 1 paged');
+    const { page } = rita;
+    await openAlert(rita, id, 'Replication lag on db-2');
+    await page.locator('.next-tier').filter({ hasText: 'Tier 2 (loop 1)' }).waitFor();
+    const actions = page.getByRole('region', { name: 'Actions' });
+    await actions.getByRole('button', { name: 'Escalate now' }).click();
+    await actions.getByRole('status').filter({ hasText: 'Escalated.' }).waitFor();
+    await waitFor(() => pagedFor('/tier-2', id), 'tier 2 paged without waiting its 5 minutes');
+    await page.getByRole('list', { name: 'Timeline' }).getByText('rita escalated now').waitFor();
     assertNoProblems(rita);
   });
 
