@@ -49,8 +49,8 @@ export function repliesFromConfig(config: Config): Omit<RepliesDeps, 'pool' | 'w
   return { publicUrl: publicUrlOf(config), twilioAuthToken: config.TWILIO_AUTH_TOKEN, linkSigningSecret: config.LINK_SIGNING_SECRET };
 }
 
-const VERB: Record<SmsAction, string> = { acknowledge: 'acknowledge', resolve: 'resolve', escalate: 'escalate' };
-const DONE: Record<SmsAction, string> = { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated' };
+const VERB: Record<SmsAction, string> = { acknowledge: 'acknowledge', resolve: 'resolve', escalate: 'escalate', snooze: 'snooze' };
+const DONE: Record<SmsAction, string> = { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', snooze: 'snoozed' };
 
 /**
  * Returns the actor recorded in the audit trail for the paged user answering through `channel`, or
@@ -95,7 +95,7 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
     const example = open[0]?.code ?? '4821';
     return {
       outcome: 'help',
-      reply: `Klaxon: reply ACK ${example} to acknowledge, RES ${example} to resolve, ESC ${example} to escalate now (with the code of the page).${openPart}`,
+      reply: `Klaxon: reply ACK ${example} to acknowledge, RES ${example} to resolve, ESC ${example} to escalate now, SNOOZE ${example} 30 to be paged again in 30 min (with the code of the page).${openPart}`,
     };
   }
 
@@ -123,7 +123,7 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
     deps,
     row,
     action,
-    { actor, reason: `SMS reply "${oneLine(body, 80)}"` },
+    { actor, reason: `SMS reply "${oneLine(body, 80)}"`, ...(command.minutes !== undefined ? { minutes: command.minutes } : {}) },
     // The MessageSid names the Update: a repeat that slips past the answered-messages table is still one Update.
     { updateId: `sms:${sid}` },
   );
@@ -141,7 +141,9 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
   const next =
     outcome.action === 'escalate'
       ? ` to tier ${outcome.tier + 1} now.`
-      : outcome.action === 'acknowledge'
+      : outcome.action === 'snooze'
+        ? ` until ${outcome.until.slice(11, 16)} UTC; it pages again then unless resolved. Reply RES ${target.code} once it is fixed.`
+        : outcome.action === 'acknowledge'
         ? `. Reply RES ${target.code} once it is fixed.`
         : '.';
   return { ...done, outcome: 'done', reply: `Klaxon: ${DONE[action]} ${what}${next}` };
