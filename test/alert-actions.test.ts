@@ -1,5 +1,5 @@
-// The alert page's buttons: the lifecycle's transitions per state, escalate-now only while escalation is
-// still to run, nothing for a viewer or a closed alert.
+// The alert page's buttons: the lifecycle's transitions per state, snooze for new and acknowledged ones,
+// escalate-now only while escalation is still to run, nothing for a viewer or a closed alert.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { availableActions, mayAddNote, type ActionFacts } from '../web/alert-actions';
@@ -14,11 +14,17 @@ const open = (state: ActionFacts['state'], more: Partial<ActionFacts> = {}): Act
 
 describe('alert page actions', () => {
   it('offers exactly the transitions the lifecycle allows from each state', () => {
-    assert.deepEqual(availableActions('responder', open('new')), ['acknowledge', 'investigate', 'resolve']);
+    assert.deepEqual(availableActions('responder', open('new')), [
+      'acknowledge',
+      'investigate',
+      'resolve',
+      'snooze',
+    ]);
     assert.deepEqual(availableActions('responder', open('acknowledged')), [
       'investigate',
       'resolve',
       'unacknowledge',
+      'snooze',
     ]);
     assert.deepEqual(availableActions('admin', open('investigating')), ['resolve']);
     assert.deepEqual(availableActions('admin', open('resolved')), ['reopen']);
@@ -29,6 +35,7 @@ describe('alert page actions', () => {
       'acknowledge',
       'investigate',
       'resolve',
+      'snooze',
       'escalate',
     ]);
     assert.ok(

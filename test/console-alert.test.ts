@@ -1,7 +1,7 @@
 // The console's alert page in a real headless Chromium against the real app (API, worker, Postgres,
 // Temporal): opened from the list, it shows the live next tier, the timeline and the pages sent; a
 // responder acknowledges there (the timeline gains the entry, the next tier never pages), escalates
-// another now and adds a note;
+// another now and snoozes it, and adds a note;
 // a viewer sees no actions and the API refuses them anyway; no serious accessibility violation or
 // sideways scrolling at phone and desktop widths, light and dark.
 import assert from 'node:assert/strict';
@@ -168,6 +168,7 @@ describe('the console’s alert page', () => {
       'Acknowledge',
       'Investigate',
       'Resolve',
+      'Snooze',
       'Escalate now',
     ]);
     assertNoProblems(rita);
@@ -191,6 +192,7 @@ describe('the console’s alert page', () => {
       'Investigate',
       'Resolve',
       'Unacknowledge',
+      'Snooze',
     ]);
 
     // Past the second tier's 5 minutes: the acknowledged alert's escalation stopped, the other's went on.
@@ -222,7 +224,7 @@ describe('the console’s alert page', () => {
     assertNoProblems(rita);
   });
 
-  it('escalates now: the next tier pages at once and the timeline says so', async () => {
+  it('escalates now (the next tier pages at once, the timeline says so), then snoozes', async () => {
     const id = await triggerAlert('Replication lag on db-2');
     await waitFor(() => pagedFor('/tier-1', id), 'tier 1 paged');
     const { page } = rita;
@@ -233,6 +235,17 @@ describe('the console’s alert page', () => {
     await actions.getByRole('status').filter({ hasText: 'Escalated.' }).waitFor();
     await waitFor(() => pagedFor('/tier-2', id), 'tier 2 paged without waiting its 5 minutes');
     await page.getByRole('list', { name: 'Timeline' }).getByText('rita escalated now').waitFor();
+
+    // Snoozed for 15 minutes: acknowledged meanwhile, and the page says until when.
+    await actions.getByLabel('Snooze for').selectOption({ label: '15 min' });
+    await actions.getByRole('button', { name: 'Snooze' }).click();
+    await actions.getByRole('status').filter({ hasText: 'Snoozed.' }).waitFor();
+    await waitFor(async () => (await stateOf(id)) === 'acknowledged', 'acknowledged by the snooze');
+    await page.getByRole('region', { name: 'Escalation and SLA' }).getByText('Snoozed until').waitFor();
+    assert.match(
+      (await page.getByRole('list', { name: 'Timeline' }).textContent()) ?? '',
+      /rita snoozed\s*snoozed for 15 min/,
+    );
     assertNoProblems(rita);
   });
 

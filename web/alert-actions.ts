@@ -1,7 +1,7 @@
 /**
  * Which actions the alert page offers: the lifecycle's transition rule (domain/lifecycle.ts, the one the
- * workflow and the API decide with), escalate-now while escalation is still to run, and the role the
- * access table asks for each.
+ * workflow and the API decide with), snooze where domain/snooze.ts allows it, escalate-now while
+ * escalation is still to run, and the role the access table asks for each.
  */
 import {
   decideTransition,
@@ -10,10 +10,11 @@ import {
   type AlertState,
   type TransitionAction,
 } from '../domain/lifecycle.js';
+import { snoozeRefusal } from '../domain/snooze.js';
 import type { Role } from './api/access.js';
 import { may } from './api/roles.js';
 
-export type AlertAction = TransitionAction | 'escalate';
+export type AlertAction = TransitionAction | 'snooze' | 'escalate';
 
 /** Each action's button text and what the page says once it is done. */
 export const ACTION_TEXT: Readonly<Record<AlertAction, { label: string; done: string }>> = {
@@ -22,6 +23,7 @@ export const ACTION_TEXT: Readonly<Record<AlertAction, { label: string; done: st
   resolve: { label: 'Resolve', done: 'Resolved' },
   unacknowledge: { label: 'Unacknowledge', done: 'Unacknowledged' },
   reopen: { label: 'Reopen', done: 'Reopened' },
+  snooze: { label: 'Snooze', done: 'Snoozed' },
   escalate: { label: 'Escalate now', done: 'Escalated' },
 };
 
@@ -41,12 +43,17 @@ export function availableActions(role: Role, facts: ActionFacts): AlertAction[] 
   const transitions = TRANSITION_ACTIONS.filter(
     (a) => decideTransition(facts.state, a).ok && may(role, `POST /alerts/{id}/${a}`),
   );
+  const snooze = snoozeRefusal(facts.state) === null && may(role, 'POST /alerts/{id}/snooze');
   const escalate =
     isUnacknowledged(facts.state) &&
     facts.nextTier &&
     !facts.groupMember &&
     may(role, 'POST /alerts/{id}/escalate');
-  return escalate ? [...transitions, 'escalate'] : transitions;
+  return [
+    ...transitions,
+    ...(snooze ? (['snooze'] as const) : []),
+    ...(escalate ? (['escalate'] as const) : []),
+  ];
 }
 
 /** Returns whether `role` may add a note: while the alert's workflow runs (open or within its reopen window). */

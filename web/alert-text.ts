@@ -8,6 +8,7 @@ const DID: Readonly<Record<string, string>> = {
   unacknowledge: 'unacknowledged',
   reopen: 'reopened',
   escalate: 'escalated now',
+  snooze: 'snoozed',
   note: 'added a note',
   pages_nobody: 'found nobody to page',
   escalation_gap: 'could not page a tier',

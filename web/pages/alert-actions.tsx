@@ -5,10 +5,15 @@
 import { useState } from 'preact/hooks';
 import { api, call, errorText, type Session } from '../api/client.js';
 import type { components } from '../api/schema.js';
+import { DEFAULT_SNOOZE_MINUTES } from '../../domain/snooze.js';
 import { ACTION_TEXT, availableActions, mayAddNote, type AlertAction } from '../alert-actions.js';
+import { durationText } from '../relative-time.js';
 import { ErrorMessage } from '../components.js';
 
 type AlertDetail = components['schemas']['AlertDetail'];
+
+/** The snooze lengths offered, in minutes. */
+const SNOOZE_MINUTES = [15, DEFAULT_SNOOZE_MINUTES, 60, 120, 240] as const;
 
 interface Props {
   alert: AlertDetail;
@@ -21,6 +26,7 @@ interface Props {
 export function AlertActions({ alert, session, onChanged, onFailure }: Props) {
   const [busy, setBusy] = useState(false);
   const [reason, setReason] = useState('');
+  const [minutes, setMinutes] = useState<number>(DEFAULT_SNOOZE_MINUTES);
   const [notice, setNotice] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
   const live = alert.live;
@@ -37,9 +43,11 @@ export function AlertActions({ alert, session, onChanged, onFailure }: Props) {
     setNotice('');
     try {
       const body = reason.trim() ? { reason: reason.trim() } : {};
-      const answer = await call(
-        api.POST(`/alerts/{id}/${action}`, { params: { path: { id: alert.id } }, body }),
-      );
+      const path = { path: { id: alert.id } };
+      const answer =
+        action === 'snooze'
+          ? await call(api.POST('/alerts/{id}/snooze', { params: path, body: { ...body, minutes } }))
+          : await call(api.POST(`/alerts/{id}/${action}`, { params: path, body }));
       const { done } = ACTION_TEXT[action];
       setNotice(
         'queued' in answer ? `${done}: queued, it applies when a worker runs the alert.` : `${done}.`,
@@ -66,6 +74,22 @@ export function AlertActions({ alert, session, onChanged, onFailure }: Props) {
           maxLength={2000}
           onInput={(e) => setReason(e.currentTarget.value)}
         />
+        {actions.includes('snooze') ? (
+          <>
+            <label for="snooze-minutes">Snooze for</label>
+            <select
+              id="snooze-minutes"
+              value={String(minutes)}
+              onChange={(e) => setMinutes(Number(e.currentTarget.value))}
+            >
+              {SNOOZE_MINUTES.map((m) => (
+                <option key={m} value={String(m)}>
+                  {durationText(m * 60_000)}
+                </option>
+              ))}
+            </select>
+          </>
+        ) : null}
         <div class="actions">
           {actions.map((a) => (
             <button key={a} type="button" disabled={busy} onClick={() => void act(a)}>

@@ -19,6 +19,7 @@ function tierText(t: { tier: number; loop: number }): string {
 function noNextTier(live: Live): string {
   if (live.group?.role === 'member') return 'None here: its group’s leading alert escalates for it';
   if (!live.escalation.policy) return 'None: no escalation policy matched, nobody is paged';
+  if (live.snoozedUntil) return 'None while snoozed';
   if (live.state !== 'new') return `None: escalation stopped (${live.state})`;
   return 'None: every tier and loop has been paged';
 }
@@ -62,6 +63,14 @@ function LiveFacts({ live, now }: { live: Live; now: number }) {
     <dl class="facts-list">
       <dt>Policy</dt>
       <dd>{policy ? policy.name : 'none'}</dd>
+      {live.snoozedUntil ? (
+        <>
+          <dt>Snoozed until</dt>
+          <dd>
+            <When at={live.snoozedUntil} now={now} />, then it escalates again from tier 1
+          </dd>
+        </>
+      ) : null}
       <dt>Next tier</dt>
       <dd class="next-tier">
         {next ? (
