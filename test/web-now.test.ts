@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { myStretches, nextHandoff, onCallAt, type ShiftSpan } from '../web/on-call-now';
-import { relativeParts, relativeTime } from '../web/relative-time';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-03-02T09:00:00Z');
@@ -97,24 +96,5 @@ describe('my next shifts', () => {
     assert.equal(myStretches(cut, T0, 5, 60_000)[0]?.current, true);
     assert.equal(myStretches(cut, T0)[0]?.current, false);
     assert.deepEqual(myStretches([], T0), []);
-  });
-});
-
-describe('relative times', () => {
-  it('takes the largest unit spanned, rounded, and "now" under 45 seconds', () => {
-    assert.deepEqual(relativeParts(T0 + 44_000, T0), [0, 'second']);
-    assert.deepEqual(relativeParts(T0 + 50_000, T0), [1, 'minute']);
-    assert.deepEqual(relativeParts(T0 - 5 * 60_000, T0), [-5, 'minute']);
-    assert.deepEqual(relativeParts(T0 + 2 * H + 50 * 60_000, T0), [3, 'hour']);
-    assert.deepEqual(relativeParts(T0 + 59 * 60_000, T0), [59, 'minute']);
-    assert.deepEqual(relativeParts(T0 + 36 * H, T0), [2, 'day']);
-    assert.deepEqual(relativeParts(T0 - 25 * H, T0), [-1, 'day']);
-  });
-
-  it('formats in the given language', () => {
-    const short = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
-    assert.equal(relativeTime(T0 + 3 * H, T0, 'en'), short.format(3, 'hour'));
-    assert.equal(relativeTime(T0 + 3 * H, T0, 'en'), 'in 3 hr.');
-    assert.equal(relativeTime(T0, T0, 'en'), 'now');
   });
 });

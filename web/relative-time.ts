@@ -1,34 +1,55 @@
-/** Relative times ("in 3 hours", "5 min ago") for the console's lists. */
+/** Relative times ("in 4 minutes", "3 hours ago") and durations ("1 h 30 min"): one rule for every page. */
 
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ['day', 86_400],
-  ['hour', 3_600],
-  ['minute', 60],
+const UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+  ['second', 1_000],
 ];
-
-/**
- * Returns the value and unit `ms` is away from `now` in: the largest unit it spans at least once,
- * rounded to the nearest whole one (2 h 50 min is 3 hours), and under 45 seconds "now" (0 seconds).
- */
-export function relativeParts(ms: number, now: number): [number, Intl.RelativeTimeFormatUnit] {
-  const seconds = (ms - now) / 1000;
-  if (Math.abs(seconds) < 45) return [0, 'second'];
-  for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return [Math.round(seconds / size), unit];
-  }
-  return [Math.sign(seconds), 'minute'];
-}
 
 const formats = new Map<string, Intl.RelativeTimeFormat>();
 
-/** Returns "in 3 hr." / "5 min. ago" / "now" in the user's language (`locale` for tests). */
-export function relativeTime(ms: number, now: number, locale?: string): string {
+function relativeFormat(locale: string | undefined): Intl.RelativeTimeFormat {
   const key = locale ?? '';
   let format = formats.get(key);
   if (!format) {
-    format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' });
+    format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
     formats.set(key, format);
   }
-  const [value, unit] = relativeParts(ms, now);
-  return format.format(value, unit);
+  return format;
+}
+
+/**
+ * Returns `at` relative to `now` in the largest unit it fills, counted whole towards now ("in 4 minutes"
+ * for 4 min 59 s ahead, "1 hour ago" for 119 minutes back); under a second either way is "now".
+ */
+export function relativeTime(at: number, now: number, locale?: string): string {
+  const diff = at - now;
+  const format = relativeFormat(locale);
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(diff) >= size) return format.format(Math.trunc(diff / size), unit);
+  }
+  return format.format(0, 'second');
+}
+
+const PARTS: readonly [string, number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['min', 60_000],
+  ['s', 1_000],
+];
+
+/** Returns a length of time in its two largest units, rounded down: "15 min", "1 h 30 min", "7 d", "0 s". */
+export function durationText(ms: number): string {
+  let rest = Math.max(0, Math.floor(ms));
+  const shown: string[] = [];
+  for (const [unit, size] of PARTS) {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    if (count > 0 || shown.length > 0) shown.push(`${count} ${unit}`);
+    if (shown.length === 2) break;
+  }
+  const [first, second] = shown;
+  if (!first) return '0 s';
+  return second && !second.startsWith('0 ') ? `${first} ${second}` : first;
 }

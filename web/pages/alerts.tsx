@@ -11,13 +11,16 @@ import type { Operation } from '../api/access.js';
 import { may } from '../api/roles.js';
 import { alertsQuery, filtersFromQuery, filtersToQuery, type AlertFilters } from '../alert-filters.js';
 import { selectedShown } from '../bulk.js';
-import { ErrorMessage, PageTitle, type PageProps } from '../components.js';
+import { ErrorMessage, Link, PageTitle, type PageProps } from '../components.js';
 import { idempotencyKey } from '../idempotency.js';
+import { lazyComponent } from '../lazy.js';
 import { usePolling } from '../polling.js';
 import { relativeTime } from '../relative-time.js';
-import { BASE } from '../router.js';
+import { BASE, usePage } from '../router.js';
 import { BulkBar } from './alerts-bulk.js';
 import { FilterForm } from './alerts-filters.js';
+
+const AlertPage = lazyComponent(() => import('./alert.js').then((m) => m.AlertPage));
 
 const REFRESH_MS = 4_000;
 const PAGE_SIZE = 50;
@@ -30,7 +33,13 @@ const ACTIONS = [
   { action: 'resolve', label: 'Resolve', done: 'Resolved' },
 ] as const satisfies readonly { action: TransitionAction; label: string; done: string }[];
 
-export function AlertsPage({ session, onFailure }: PageProps) {
+/** The list, or one alert's page at alerts/<id>. */
+export function AlertsPage(props: PageProps) {
+  const id = usePage().split('/')[1];
+  return id ? <AlertPage key={id} id={id} {...props} /> : <AlertList {...props} />;
+}
+
+function AlertList({ session, onFailure }: PageProps) {
   const [filters, setFilters] = useState<AlertFilters>(() => filtersFromQuery(window.location.search));
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
@@ -186,7 +195,9 @@ export function AlertsPage({ session, onFailure }: PageProps) {
                       onChange={(e) => toggle(alert.id, (e.currentTarget as HTMLInputElement).checked)}
                     />
                   ) : null}
-                  <h2 id={`alert-${alert.id}`}>{alert.summary}</h2>
+                  <h2 id={`alert-${alert.id}`}>
+                    <Link to={`alerts/${alert.id}`}>{alert.summary}</Link>
+                  </h2>
                 </div>
                 <p class="facts">
                   <span class={`badge severity-${alert.severity}`}>{alert.severity}</span>{' '}
