@@ -25,6 +25,7 @@ import {
   type WatchedPage,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
+import { startTogether } from './helpers/start-together';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'klaxon-console-alert-'));
@@ -39,11 +40,11 @@ let unanswered: string;
 
 before(async () => {
   const build = await buildConsole(path.join(out, 'web'));
-  [h, browser, receiver] = await Promise.all([
+  [h, browser, receiver] = await startTogether(
     startHarness({ consoleDir: build.dir }),
     launchBrowser(),
     startWebhookReceiver(),
-  ]);
+  );
   const hook = (p: string) => [{ type: 'webhook', url: `${receiver.url}${p}` }];
   const policy = await h.request('POST', '/escalation-policies', {
     name: 'Disk escalation',

@@ -31,6 +31,7 @@ import {
   type WatchedPage,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
+import { startTogether } from './helpers/start-together';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'klaxon-console-'));
@@ -45,11 +46,11 @@ const opened: WatchedPage[] = [];
 before(async () => {
   build = await buildConsole(path.join(out, 'web'));
   // Few failed sign-ins a minute, so the last test reaches the throttle; the others fail fewer times.
-  [h, browser, receiver] = await Promise.all([
+  [h, browser, receiver] = await startTogether(
     startHarness({ consoleDir: build.dir, authFailuresPerMinute: 10 }),
     launchBrowser(),
     startWebhookReceiver(),
-  ]);
+  );
   const hook = (p: string) => [{ type: 'webhook', url: `${receiver.url}${p}` }];
   const policy = await h.request('POST', '/escalation-policies', {
     name: 'escalating',

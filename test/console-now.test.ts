@@ -23,6 +23,7 @@ import {
   TEST_PASSWORD,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
+import { startTogether } from './helpers/start-together';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'klaxon-console-now-'));
@@ -36,11 +37,11 @@ const PAGING_ANN = 'paging-ann';
 
 before(async () => {
   const build = await buildConsole(path.join(out, 'web'));
-  [h, browser, receiver] = await Promise.all([
+  [h, browser, receiver] = await startTogether(
     startHarness({ consoleDir: build.dir }),
     launchBrowser(),
     startWebhookReceiver(),
-  ]);
+  );
   for (const [name, role] of [
     ['ann', 'responder'],
     ['ben', 'responder'],
@@ -135,14 +136,14 @@ describe('the console’s Now page and the Alerts list', () => {
     await card.getByText(onDuty, { exact: true }).waitFor();
     await card.getByText(`Next: ${next} from`).waitFor();
     // The handoff is the rotation's next 09:00 in New York, less than a day away.
-    assert.match(await card.innerText(), /\(in \d+ (hr|min)\.\)/);
+    assert.match(await card.innerText(), /\(in \d+ (hours?|minutes?)\)/);
 
     const shifts = page.locator('section', { has: page.getByRole('heading', { name: 'Your next shifts' }) });
     const first = shifts.getByRole('listitem').first();
     await first.getByText('Primary on-call').waitFor();
     const text = await first.innerText();
     if (onDuty === 'ann') assert.match(text, /on call now, until/, text);
-    else assert.match(text, /\(in \d+ (hr|min)\.\) until/, text);
+    else assert.match(text, /\(in \d+ (hours?|minutes?)\) until/, text);
     assertNoProblems(w);
     await w.context.close();
   });

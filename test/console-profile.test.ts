@@ -26,6 +26,7 @@ import {
   type WatchedPage,
 } from './helpers/browser';
 import { PUBLIC_URL, startHarness, type Harness } from './helpers/harness';
+import { startTogether } from './helpers/start-together';
 import { startTestProvider, type TestProvider } from './helpers/oidc-provider';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 import { oidcRedirectUriOf } from '../runtime/config';
@@ -39,11 +40,11 @@ const opened: WatchedPage[] = [];
 
 before(async () => {
   const build = await buildConsole(path.join(out, 'web'));
-  [op, receiver, browser] = await Promise.all([
+  [op, receiver, browser] = await startTogether(
     startTestProvider(oidcRedirectUriOf({ PUBLIC_URL, HOST: '127.0.0.1', PORT: 0 })),
     startWebhookReceiver(),
     launchBrowser(),
-  ]);
+  );
   h = await startHarness({
     consoleDir: build.dir,
     oidc: {
@@ -151,6 +152,8 @@ describe('the console: Profile and single sign-on', () => {
     await admin.page.getByText('Ada (admin)').waitFor();
     // An admin may create an admin key; SSO users have no password to change.
     await admin.page.getByText('You have no password').waitFor();
+    // allTextContents does not wait: the keys panel renders its form once its own call has answered.
+    await admin.page.getByLabel('Key role').locator('option').first().waitFor({ state: 'attached' });
     assert.deepEqual(await admin.page.getByLabel('Key role').locator('option').allTextContents(), [
       'viewer',
       'responder',
@@ -198,7 +201,8 @@ describe('the console: Profile and single sign-on', () => {
     const w = await open();
     await signIn(w, 'ray@example.com');
     await w.page.getByRole('heading', { name: 'Profile' }).waitFor();
-    // Only roles up to mine are offered.
+    // Only roles up to mine are offered (once the keys panel has rendered its form).
+    await w.page.getByLabel('Key role').locator('option').first().waitFor({ state: 'attached' });
     assert.deepEqual(await w.page.getByLabel('Key role').locator('option').allTextContents(), [
       'viewer',
       'responder',

@@ -22,6 +22,7 @@ import {
   TEST_PASSWORD,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
+import { startTogether } from './helpers/start-together';
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'klaxon-console-schedules-edit-'));
 let h: Harness;
@@ -31,7 +32,7 @@ const DAY = 86_400_000;
 
 before(async () => {
   const build = await buildConsole(path.join(out, 'web'));
-  [h, browser] = await Promise.all([startHarness({ consoleDir: build.dir }), launchBrowser()]);
+  [h, browser] = await startTogether(startHarness({ consoleDir: build.dir }), launchBrowser());
   for (const [name, role] of [
     ['ada', 'admin'],
     ['vic', 'viewer'],

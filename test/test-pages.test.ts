@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startHarness, type Harness } from './helpers/harness';
+import { startTogether } from './helpers/start-together';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 
 let h: Harness;
 let receiver: WebhookReceiver;
 before(async () => {
-  [h, receiver] = await Promise.all([startHarness({ actionDeadlineMs: 3_000 }), startWebhookReceiver()]);
+  [h, receiver] = await startTogether(startHarness({ actionDeadlineMs: 3_000 }), startWebhookReceiver());
 });
 after(async () => {
   await receiver?.close();
