@@ -96,6 +96,25 @@ describe('schedules', () => {
     assert.match(wide.body.error.message, /limited to 93 days/);
   });
 
+  it('refuses a time without its offset with a 400 that says so and shows both forms', async () => {
+    const s = (await h.request('POST', '/schedules', { ...weekly(), name: 'offsets' })).body;
+    for (const [path, field] of [
+      [`/schedules/${s.id}/on-call?at=2026-03-08T02:30`, 'query.at'],
+      [`/schedules/${s.id}/shifts?from=2026-03-08T02:30:00&to=2026-03-09T00:00:00Z`, 'query.from'],
+      ['/alerts?from=2026-03-08T02:30', 'query.from'],
+    ] as const) {
+      const res = await h.request('GET', path);
+      assert.equal(res.status, 400, path);
+      const problem = res.body.error.errors.find((e: { field: string }) => e.field === field);
+      assert.match(problem?.message ?? '', /needs a UTC offset, Z or ±hh:mm: .* \(e\.g\. 2026-03-08T02:30(:00)?Z or 2026-03-08T02:30(:00)?-05:00\)/, JSON.stringify(res.body));
+    }
+    const garbled = await h.request('GET', `/schedules/${s.id}/on-call?at=yesterday`);
+    assert.match(garbled.body.error.errors[0].message, /must be an ISO 8601 instant with its offset, e\.g\. 2026-03-08T02:30:00Z/);
+    const override = await h.request('POST', `/schedules/${s.id}/overrides`, { kind: 'add', start: '2026-03-08T02:30', end: '2026-03-08T04:30:00Z', user_id: cid });
+    assert.deepEqual(fields(override.body), ['body.start']);
+    assert.equal((await h.request('GET', `/schedules/${s.id}/on-call?at=2026-03-08T02:30:00-05:00`)).status, 200);
+  });
+
   it('serves an iCalendar feed of the final shifts that parses back', async () => {
     const s = (await h.request('POST', '/schedules', { ...weekly(), name: 'ical', layers: [{ ...weekly().layers[0]!, start: '2026-11-02T09:00' }] })).body;
     const res = await fetch(`${h.baseUrl}/schedules/${s.id}.ics`, { headers: { authorization: `Bearer ${h.adminKey}` } });

@@ -5,7 +5,7 @@ import { SLA_MARKS } from '../../domain/sla';
 import { SEVERITIES } from '../../domain/severity';
 import { defineRoute } from '../route';
 import { z } from '../zod';
-import { errorResponse, idParams, instant, locationHeader, webLink } from './common';
+import { errorResponse, idParams, instant, instantInput, locationHeader, webLink } from './common';
 
 const label = z.string().max(1024);
 
@@ -77,8 +77,8 @@ export const listAlertsQuery = z.strictObject({
   paged_user: z.uuid().optional().openapi({ description: 'Only alerts that paged this user (any channel, any outcome)' }),
   severity: z.enum(SEVERITIES).optional(),
   service: z.string().min(1).max(200).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: instantInput().optional(),
+  to: instantInput().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** Opaque cursor from the previous page's `next_cursor`. */
   cursor: z

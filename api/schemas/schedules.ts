@@ -4,7 +4,7 @@ import { parseLocalDateTime } from '../../domain/oncall/rotation';
 import { ROTATION_TYPES } from '../../domain/oncall/types';
 import { defineRoute } from '../route';
 import { z } from '../zod';
-import { errorResponse, idParams, instant, locationHeader, nameField } from './common';
+import { errorResponse, idParams, instant, instantInput, locationHeader, nameField } from './common';
 
 /** The widest range /shifts and the iCalendar feed answer: a quarter and a bit. */
 export const MAX_SHIFT_RANGE_DAYS = 93;
@@ -99,8 +99,8 @@ export const scheduleBody = z
 export const overrideBody = z
   .strictObject({
     kind: z.enum(['replace', 'add', 'remove']),
-    start: z.iso.datetime({ offset: true }),
-    end: z.iso.datetime({ offset: true }),
+    start: instantInput(),
+    end: instantInput(),
     user_id: z.uuid().optional().openapi({ description: 'replace/add: who goes on call' }),
     replaces: z
       .uuid()
@@ -124,13 +124,11 @@ export const overrideBody = z
   .openapi('OverrideRequest');
 export const overrideParams = z.object({ id: z.uuid(), overrideId: z.uuid() });
 export const atQuery = z.strictObject({
-  at: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Default: now' }),
+  at: instantInput().optional().openapi({ description: 'Default: now' }),
 });
 export const rangeQuery = z.strictObject({
-  from: z.iso.datetime({ offset: true }),
-  to: z.iso
-    .datetime({ offset: true })
-    .openapi({ description: `After from, at most ${MAX_SHIFT_RANGE_DAYS} days later` }),
+  from: instantInput(),
+  to: instantInput().openapi({ description: `After from, at most ${MAX_SHIFT_RANGE_DAYS} days later` }),
 });
 export const userOnCallQuery = z.strictObject({
   days: z.coerce.number().int().min(1).max(MAX_SHIFT_RANGE_DAYS).default(14),
