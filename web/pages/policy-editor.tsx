@@ -1,0 +1,404 @@
+/**
+ * The escalation policy editor (admins): name, tiers with their delays and targets (add, remove,
+ * reorder), repeats and timeouts; saved with POST or PUT /escalation-policies, the API's field errors
+ * shown beside the fields they name. A saved policy's draft can be dry-run before it is saved.
+ */
+import { useState } from 'preact/hooks';
+import { ApiError, api, call, errorText } from '../api/client.js';
+import { ErrorMessage } from '../components.js';
+import {
+  addTier,
+  changed,
+  changeTier,
+  draftOf,
+  fieldLabel,
+  moveTier,
+  policyBody,
+  removeTier,
+  without,
+  type DraftTarget,
+  type Policy,
+  type PolicyDraft,
+} from '../policy-draft.js';
+import { DryRun, type Names } from './dry-run.js';
+
+type Problems = Map<string, string>;
+
+/** The API's field errors by field, without the body's prefix ('tiers.1.delay_minutes'). */
+const problemsOf = (err: unknown): Problems =>
+  new Map(
+    err instanceof ApiError
+      ? err.fields.map((f) => [f.field.replace(/^body\.(policy\.)?/, ''), f.message])
+      : [],
+  );
+
+/** A field's error, referenced by the field's aria-describedby. */
+function Problem({ id, text }: { id: string; text: string | undefined }) {
+  return text ? (
+    <p class="error" id={id}>
+      {text}
+    </p>
+  ) : null;
+}
+
+const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+
+// After a tier moves, the focus follows the button that moved it.
+const focusLater = (id: string) => setTimeout(() => document.getElementById(id)?.focus(), 0);
+
+export function PolicyEditor({
+  policy,
+  names,
+  onSaved,
+  onCancel,
+  onFailure,
+}: {
+  policy: Policy | null;
+  names: Names;
+  onSaved: (policy: Policy) => void;
+  onCancel: () => void;
+  onFailure: (err: unknown) => void;
+}) {
+  const [draft, setDraft] = useState<PolicyDraft>(() => draftOf(policy));
+  const [problems, setProblems] = useState<Problems>(new Map());
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const body = policyBody(draft);
+      const saved = policy
+        ? await call(api.PUT('/escalation-policies/{id}', { params: { path: { id: policy.id } }, body }))
+        : await call(api.POST('/escalation-policies', { body }));
+      onSaved(saved);
+    } catch (err) {
+      setProblems(problemsOf(err));
+      setFailure(errorText(err));
+      onFailure(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (name: keyof PolicyDraft, label: string, id: string, api: string, hint?: string) => (
+    <div class="stack">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        inputMode="numeric"
+        min="0"
+        value={draft[name] as string}
+        aria-invalid={problems.has(api) ? true : undefined}
+        aria-describedby={
+          [hint ? `${id}-hint` : '', problems.has(api) ? `${id}-problem` : ''].join(' ').trim() || undefined
+        }
+        onInput={(e) => setDraft({ ...draft, [name]: value(e) })}
+      />
+      {hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      <Problem id={`${id}-problem`} text={problems.get(api)} />
+    </div>
+  );
+
+  return (
+    <>
+      <form class="policy-editor" aria-labelledby="policy-editor" onSubmit={(e) => void save(e)} noValidate>
+        <h2 id="policy-editor">{policy ? 'Edit the policy' : 'The policy'}</h2>
+        <div class="stack">
+          <label for="pe-name">Name</label>
+          <input
+            id="pe-name"
+            required
+            value={draft.name}
+            aria-invalid={problems.has('name') ? true : undefined}
+            aria-describedby={problems.has('name') ? 'pe-name-problem' : undefined}
+            onInput={(e) => setDraft({ ...draft, name: value(e) })}
+          />
+          <Problem id="pe-name-problem" text={problems.get('name')} />
+        </div>
+
+        <h3>Tiers</h3>
+        <p class="hint">
+          Each tier pages its targets this many minutes after the alert (or a repeat) starts. Moving a tier
+          moves its targets; the delays stay in order.
+        </p>
+        <Problem id="pe-tiers-problem" text={problems.get('tiers')} />
+        <ol class="tier-editor">
+          {draft.tiers.map((tier, i) => (
+            <li key={i}>
+              <fieldset>
+                <legend>Tier {i + 1}</legend>
+                <div class="stack">
+                  <label for={`pe-delay-${i}`}>Delay (minutes)</label>
+                  <input
+                    id={`pe-delay-${i}`}
+                    type="number"
+                    inputMode="numeric"
+                    min="0"
+                    value={tier.delay}
+                    aria-invalid={problems.has(`tiers.${i}.delay_minutes`) ? true : undefined}
+                    aria-describedby={
+                      problems.has(`tiers.${i}.delay_minutes`) ? `pe-delay-${i}-problem` : undefined
+                    }
+                    onInput={(e) => setDraft(changeTier(draft, i, (t) => ({ ...t, delay: value(e) })))}
+                  />
+                  <Problem id={`pe-delay-${i}-problem`} text={problems.get(`tiers.${i}.delay_minutes`)} />
+                </div>
+                <TargetList
+                  tier={i}
+                  targets={tier.targets}
+                  names={names}
+                  problems={problems}
+                  onChange={(targets) => setDraft(changeTier(draft, i, (t) => ({ ...t, targets })))}
+                />
+                <div class="row-actions">
+                  <button
+                    type="button"
+                    class="secondary"
+                    id={`pe-up-${i}`}
+                    disabled={i === 0}
+                    onClick={() => {
+                      setDraft(moveTier(draft, i, -1));
+                      focusLater(`pe-up-${Math.max(1, i - 1)}`);
+                    }}
+                  >
+                    Move up<span class="visually-hidden"> tier {i + 1}</span>
+                  </button>
+                  <button
+                    type="button"
+                    class="secondary"
+                    id={`pe-down-${i}`}
+                    disabled={i === draft.tiers.length - 1}
+                    onClick={() => {
+                      setDraft(moveTier(draft, i, 1));
+                      focusLater(`pe-down-${Math.min(draft.tiers.length - 2, i + 1)}`);
+                    }}
+                  >
+                    Move down<span class="visually-hidden"> tier {i + 1}</span>
+                  </button>
+                  <button type="button" class="secondary" onClick={() => setDraft(removeTier(draft, i))}>
+                    Remove<span class="visually-hidden"> tier {i + 1}</span>
+                  </button>
+                </div>
+              </fieldset>
+            </li>
+          ))}
+        </ol>
+        <p>
+          <button type="button" class="secondary" onClick={() => setDraft(addTier(draft))}>
+            Add a tier
+          </button>
+        </p>
+
+        <h3>Repeats and timeouts</h3>
+        <div class="fields">
+          {field('repeat', 'Repeats', 'pe-repeat', 'repeat', 'How many more times the chain runs.')}
+          {field('repeatDelay', 'Minutes between repeats', 'pe-repeat-delay', 'repeat_delay_minutes')}
+          {field(
+            'ackTimeout',
+            'Acknowledgement timeout (minutes)',
+            'pe-ack-timeout',
+            'ack_timeout_minutes',
+            'Empty: an acknowledged alert stays so.',
+          )}
+          {field(
+            'autoResolve',
+            'Resolve after (minutes)',
+            'pe-auto-resolve',
+            'auto_resolve_minutes',
+            'Empty: alerts never resolve by themselves.',
+          )}
+        </div>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={draft.isDefault}
+            onChange={(e) => setDraft({ ...draft, isDefault: (e.currentTarget as HTMLInputElement).checked })}
+          />
+          The default policy (alerts no rule matches go to it)
+        </label>
+
+        <ErrorMessage text={failure} />
+        {problems.size > 1 ? (
+          <ul class="error problems">
+            {[...problems].map(([f, m]) => (
+              <li key={f}>
+                {fieldLabel(f)}: {m}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <div class="row-actions">
+          <button type="submit" disabled={busy}>
+            {policy ? 'Save policy' : 'Create policy'}
+          </button>
+          <button type="button" class="secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </form>
+      {policy ? (
+        <DryRun policyId={policy.id} names={names} onFailure={onFailure} draft={() => policyBody(draft)} />
+      ) : (
+        <p class="hint">
+          Once the policy is created, its page offers a dry-run of every edit before it is saved.
+        </p>
+      )}
+    </>
+  );
+}
+
+function targetName(t: DraftTarget, names: Names): string {
+  if (t.type === 'user') return names.users.get(t.id) ?? 'a removed user';
+  if (t.type === 'schedule')
+    return `whoever is on call on ${names.schedules.get(t.id) ?? 'a removed schedule'}`;
+  return 'webhook';
+}
+
+function TargetList({
+  tier,
+  targets,
+  names,
+  problems,
+  onChange,
+}: {
+  tier: number;
+  targets: DraftTarget[];
+  names: Names;
+  problems: Problems;
+  onChange: (targets: DraftTarget[]) => void;
+}) {
+  const at = `tiers.${tier}.targets`;
+  const set = (j: number, change: Partial<Extract<DraftTarget, { type: 'webhook' }>>) =>
+    onChange(changed(targets, j, (t) => (t.type === 'webhook' ? { ...t, ...change } : t)));
+  return (
+    <>
+      <p class="target-heading" id={`pe-targets-${tier}`}>
+        Targets
+      </p>
+      <Problem id={`pe-targets-${tier}-problem`} text={problems.get(at)} />
+      <ul class="target-list" aria-labelledby={`pe-targets-${tier}`}>
+        {targets.map((t, j) => {
+          const id = `pe-t-${tier}-${j}`;
+          const problem = [...problems].find(([f]) => f.startsWith(`${at}.${j}.`) || f === `${at}.${j}`)?.[1];
+          return (
+            <li key={j}>
+              {t.type === 'webhook' ? (
+                <div class="webhook-target">
+                  <div class="stack">
+                    <label for={`${id}-url`}>Webhook URL</label>
+                    <input
+                      id={`${id}-url`}
+                      type="url"
+                      value={t.url}
+                      aria-describedby={problem ? `${id}-problem` : undefined}
+                      onInput={(e) => set(j, { url: value(e) })}
+                    />
+                  </div>
+                  <div class="stack">
+                    <label for={`${id}-secret`}>
+                      {t.hasSecret ? 'New signing secret' : 'Signing secret'}
+                    </label>
+                    <input
+                      id={`${id}-secret`}
+                      type="password"
+                      autoComplete="off"
+                      value={t.newSecret}
+                      aria-describedby={`${id}-secret-hint`}
+                      onInput={(e) => set(j, { newSecret: value(e) })}
+                    />
+                    <p class="hint" id={`${id}-secret-hint`}>
+                      {t.hasSecret
+                        ? 'A secret is stored; it is kept unless you type a new one or remove it.'
+                        : 'Optional, 16 characters or more.'}
+                    </p>
+                    {t.hasSecret ? (
+                      <label class="check">
+                        <input
+                          type="checkbox"
+                          checked={t.dropSecret}
+                          onChange={(e) =>
+                            set(j, { dropSecret: (e.currentTarget as HTMLInputElement).checked })
+                          }
+                        />
+                        Remove the stored secret
+                      </label>
+                    ) : null}
+                  </div>
+                </div>
+              ) : (
+                <span>{targetName(t, names)}</span>
+              )}
+              <button type="button" class="secondary" onClick={() => onChange(without(targets, j))}>
+                Remove
+                <span class="visually-hidden">
+                  {' '}
+                  {targetName(t, names)} from tier {tier + 1}
+                </span>
+              </button>
+              <Problem id={`${id}-problem`} text={problem} />
+            </li>
+          );
+        })}
+      </ul>
+      <AddTarget tier={tier} names={names} onAdd={(t) => onChange([...targets, t])} />
+    </>
+  );
+}
+
+function AddTarget({ tier, names, onAdd }: { tier: number; names: Names; onAdd: (t: DraftTarget) => void }) {
+  const [kind, setKind] = useState<DraftTarget['type']>('user');
+  const [choice, setChoice] = useState('');
+  const options = kind === 'user' ? names.users : kind === 'schedule' ? names.schedules : null;
+  const id = `pe-add-${tier}`;
+  const picked = choice || (options ? [...options.keys()][0] : undefined) || '';
+  const add = () => {
+    if (kind === 'webhook')
+      onAdd({ type: 'webhook', url: '', hasSecret: false, newSecret: '', dropSecret: false });
+    else if (picked) onAdd({ type: kind, id: picked });
+  };
+  return (
+    <div class="add-target">
+      <div class="stack">
+        <label for={`${id}-kind`}>New target for tier {tier + 1}</label>
+        <select
+          id={`${id}-kind`}
+          value={kind}
+          onChange={(e) => {
+            setKind((e.currentTarget as HTMLSelectElement).value as DraftTarget['type']);
+            setChoice('');
+          }}
+        >
+          <option value="user">A user</option>
+          <option value="schedule">Whoever is on call on a schedule</option>
+          <option value="webhook">A webhook</option>
+        </select>
+      </div>
+      {options ? (
+        <div class="stack">
+          <label for={`${id}-who`}>{kind === 'user' ? 'User' : 'Schedule'}</label>
+          <select
+            id={`${id}-who`}
+            value={picked}
+            onChange={(e) => setChoice((e.currentTarget as HTMLSelectElement).value)}
+          >
+            {[...options].map(([value, name]) => (
+              <option key={value} value={value}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      <button type="button" class="secondary" disabled={options !== null && options.size === 0} onClick={add}>
+        Add target<span class="visually-hidden"> to tier {tier + 1}</span>
+      </button>
+    </div>
+  );
+}
