@@ -63,9 +63,9 @@ export function simulateRouter({
     const body = parseInput(policyRoutes.simulate.request.body, req.body, 'body');
     const stored = await getPolicy(pool, id);
     if (!stored) throw notFound(`escalation policy ${id}`);
-    const policy = body.policy
-      ? { id, ...(await validatePolicy(pool, body.policy, allowlist, { field: 'body.policy', current: stored })) }
-      : policySnapshot(stored);
+    // A draft is snapshotted as the saved policy would be once it were saved.
+    const draft = body.policy && (await validatePolicy(pool, body.policy, allowlist, { field: 'body.policy', current: stored }));
+    const policy = policySnapshot(draft ? { ...stored, ...draft } : stored);
     const start = body.start ? Date.parse(body.start) : Date.now();
     const [sla, directory] = await Promise.all([
       slaPlan(pool, body.severity, body.service, slaAtRiskFraction),

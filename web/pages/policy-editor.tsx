@@ -8,21 +8,17 @@ import { ApiError, api, call, errorText } from '../api/client.js';
 import { ErrorMessage } from '../components.js';
 import {
   addTier,
-  changed,
   changeTier,
   draftOf,
   fieldLabel,
   moveTier,
   policyBody,
   removeTier,
-  without,
-  type DraftTarget,
   type Policy,
   type PolicyDraft,
 } from '../policy-draft.js';
 import { DryRun, type Names } from './dry-run.js';
-
-type Problems = Map<string, string>;
+import { Problem, TargetList, value, type Problems } from './policy-targets.js';
 
 /** The API's field errors by field, without the body's prefix ('tiers.1.delay_minutes'). */
 const problemsOf = (err: unknown): Problems =>
@@ -32,19 +28,13 @@ const problemsOf = (err: unknown): Problems =>
       : [],
   );
 
-/** A field's error, referenced by the field's aria-describedby. */
-function Problem({ id, text }: { id: string; text: string | undefined }) {
-  return text ? (
-    <p class="error" id={id}>
-      {text}
-    </p>
-  ) : null;
-}
-
-const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
-
-// After a tier moves, the focus follows the button that moved it.
-const focusLater = (id: string) => setTimeout(() => document.getElementById(id)?.focus(), 0);
+// After a tier moves, the focus follows it: the same button at its new place, or the other one when
+// that place is an end and the button there is disabled.
+const focusMoved = (to: number, last: number, up: boolean) =>
+  setTimeout(() => {
+    const same = up ? to > 0 : to < last;
+    document.getElementById(`pe-${up === same ? 'up' : 'down'}-${to}`)?.focus();
+  }, 0);
 
 export function PolicyEditor({
   policy,
@@ -82,7 +72,7 @@ export function PolicyEditor({
     }
   };
 
-  const field = (name: keyof PolicyDraft, label: string, id: string, api: string, hint?: string) => (
+  const field = (name: keyof PolicyDraft, label: string, id: string, apiField: string, hint?: string) => (
     <div class="stack">
       <label for={id}>{label}</label>
       <input
@@ -91,9 +81,10 @@ export function PolicyEditor({
         inputMode="numeric"
         min="0"
         value={draft[name] as string}
-        aria-invalid={problems.has(api) ? true : undefined}
+        aria-invalid={problems.has(apiField) ? true : undefined}
         aria-describedby={
-          [hint ? `${id}-hint` : '', problems.has(api) ? `${id}-problem` : ''].join(' ').trim() || undefined
+          [hint ? `${id}-hint` : '', problems.has(apiField) ? `${id}-problem` : ''].join(' ').trim() ||
+          undefined
         }
         onInput={(e) => setDraft({ ...draft, [name]: value(e) })}
       />
@@ -102,7 +93,7 @@ export function PolicyEditor({
           {hint}
         </p>
       ) : null}
-      <Problem id={`${id}-problem`} text={problems.get(api)} />
+      <Problem id={`${id}-problem`} text={problems.get(apiField)} />
     </div>
   );
 
@@ -165,7 +156,7 @@ export function PolicyEditor({
                     disabled={i === 0}
                     onClick={() => {
                       setDraft(moveTier(draft, i, -1));
-                      focusLater(`pe-up-${Math.max(1, i - 1)}`);
+                      focusMoved(i - 1, draft.tiers.length - 1, true);
                     }}
                   >
                     Move up<span class="visually-hidden"> tier {i + 1}</span>
@@ -177,7 +168,7 @@ export function PolicyEditor({
                     disabled={i === draft.tiers.length - 1}
                     onClick={() => {
                       setDraft(moveTier(draft, i, 1));
-                      focusLater(`pe-down-${Math.min(draft.tiers.length - 2, i + 1)}`);
+                      focusMoved(i + 1, draft.tiers.length - 1, false);
                     }}
                   >
                     Move down<span class="visually-hidden"> tier {i + 1}</span>
@@ -251,154 +242,5 @@ export function PolicyEditor({
         </p>
       )}
     </>
-  );
-}
-
-function targetName(t: DraftTarget, names: Names): string {
-  if (t.type === 'user') return names.users.get(t.id) ?? 'a removed user';
-  if (t.type === 'schedule')
-    return `whoever is on call on ${names.schedules.get(t.id) ?? 'a removed schedule'}`;
-  return 'webhook';
-}
-
-function TargetList({
-  tier,
-  targets,
-  names,
-  problems,
-  onChange,
-}: {
-  tier: number;
-  targets: DraftTarget[];
-  names: Names;
-  problems: Problems;
-  onChange: (targets: DraftTarget[]) => void;
-}) {
-  const at = `tiers.${tier}.targets`;
-  const set = (j: number, change: Partial<Extract<DraftTarget, { type: 'webhook' }>>) =>
-    onChange(changed(targets, j, (t) => (t.type === 'webhook' ? { ...t, ...change } : t)));
-  return (
-    <>
-      <p class="target-heading" id={`pe-targets-${tier}`}>
-        Targets
-      </p>
-      <Problem id={`pe-targets-${tier}-problem`} text={problems.get(at)} />
-      <ul class="target-list" aria-labelledby={`pe-targets-${tier}`}>
-        {targets.map((t, j) => {
-          const id = `pe-t-${tier}-${j}`;
-          const problem = [...problems].find(([f]) => f.startsWith(`${at}.${j}.`) || f === `${at}.${j}`)?.[1];
-          return (
-            <li key={j}>
-              {t.type === 'webhook' ? (
-                <div class="webhook-target">
-                  <div class="stack">
-                    <label for={`${id}-url`}>Webhook URL</label>
-                    <input
-                      id={`${id}-url`}
-                      type="url"
-                      value={t.url}
-                      aria-describedby={problem ? `${id}-problem` : undefined}
-                      onInput={(e) => set(j, { url: value(e) })}
-                    />
-                  </div>
-                  <div class="stack">
-                    <label for={`${id}-secret`}>
-                      {t.hasSecret ? 'New signing secret' : 'Signing secret'}
-                    </label>
-                    <input
-                      id={`${id}-secret`}
-                      type="password"
-                      autoComplete="off"
-                      value={t.newSecret}
-                      aria-describedby={`${id}-secret-hint`}
-                      onInput={(e) => set(j, { newSecret: value(e) })}
-                    />
-                    <p class="hint" id={`${id}-secret-hint`}>
-                      {t.hasSecret
-                        ? 'A secret is stored; it is kept unless you type a new one or remove it.'
-                        : 'Optional, 16 characters or more.'}
-                    </p>
-                    {t.hasSecret ? (
-                      <label class="check">
-                        <input
-                          type="checkbox"
-                          checked={t.dropSecret}
-                          onChange={(e) =>
-                            set(j, { dropSecret: (e.currentTarget as HTMLInputElement).checked })
-                          }
-                        />
-                        Remove the stored secret
-                      </label>
-                    ) : null}
-                  </div>
-                </div>
-              ) : (
-                <span>{targetName(t, names)}</span>
-              )}
-              <button type="button" class="secondary" onClick={() => onChange(without(targets, j))}>
-                Remove
-                <span class="visually-hidden">
-                  {' '}
-                  {targetName(t, names)} from tier {tier + 1}
-                </span>
-              </button>
-              <Problem id={`${id}-problem`} text={problem} />
-            </li>
-          );
-        })}
-      </ul>
-      <AddTarget tier={tier} names={names} onAdd={(t) => onChange([...targets, t])} />
-    </>
-  );
-}
-
-function AddTarget({ tier, names, onAdd }: { tier: number; names: Names; onAdd: (t: DraftTarget) => void }) {
-  const [kind, setKind] = useState<DraftTarget['type']>('user');
-  const [choice, setChoice] = useState('');
-  const options = kind === 'user' ? names.users : kind === 'schedule' ? names.schedules : null;
-  const id = `pe-add-${tier}`;
-  const picked = choice || (options ? [...options.keys()][0] : undefined) || '';
-  const add = () => {
-    if (kind === 'webhook')
-      onAdd({ type: 'webhook', url: '', hasSecret: false, newSecret: '', dropSecret: false });
-    else if (picked) onAdd({ type: kind, id: picked });
-  };
-  return (
-    <div class="add-target">
-      <div class="stack">
-        <label for={`${id}-kind`}>New target for tier {tier + 1}</label>
-        <select
-          id={`${id}-kind`}
-          value={kind}
-          onChange={(e) => {
-            setKind((e.currentTarget as HTMLSelectElement).value as DraftTarget['type']);
-            setChoice('');
-          }}
-        >
-          <option value="user">A user</option>
-          <option value="schedule">Whoever is on call on a schedule</option>
-          <option value="webhook">A webhook</option>
-        </select>
-      </div>
-      {options ? (
-        <div class="stack">
-          <label for={`${id}-who`}>{kind === 'user' ? 'User' : 'Schedule'}</label>
-          <select
-            id={`${id}-who`}
-            value={picked}
-            onChange={(e) => setChoice((e.currentTarget as HTMLSelectElement).value)}
-          >
-            {[...options].map(([value, name]) => (
-              <option key={value} value={value}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
-      ) : null}
-      <button type="button" class="secondary" disabled={options !== null && options.size === 0} onClick={add}>
-        Add target<span class="visually-hidden"> to tier {tier + 1}</span>
-      </button>
-    </div>
   );
 }
