@@ -139,6 +139,11 @@ async function main(): Promise<void> {
         await w.page.getByLabel('Login').fill('rita@example.com');
         await w.page.getByLabel('Password').fill(PASSWORD);
         await w.page.getByRole('button', { name: 'Sign in' }).click();
+        await w.page.getByRole('heading', { name: 'Now', exact: true }).waitFor();
+        await w.page.getByRole('link', { name: 'Primary on-call' }).waitFor();
+        await w.page.getByText('Your next shifts').waitFor();
+        await shoot('now');
+        await w.page.goto('/console/alerts');
         await w.page.getByRole('heading', { name: 'Disk 95% full on db-1' }).waitFor();
         await shoot('alerts');
         await w.page.goto(`/console/schedules/${scheduleId}`);

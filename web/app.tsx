@@ -4,8 +4,9 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, call, errorText, setSessionToken, type Session } from './api/client.js';
-import { ErrorMessage, PageTitle } from './components.js';
-import { AlertsPage } from './pages/alerts.js';
+import { ErrorMessage, PageTitle, type PageProps } from './components.js';
+import { lazyComponent } from './lazy.js';
+import { NowPage } from './pages/now.js';
 import { PoliciesPage } from './pages/policies.js';
 import { SchedulesPage } from './pages/schedules.js';
 import { ProfilePage } from './pages/profile.js';
@@ -15,8 +16,12 @@ import { navigate, usePage } from './router.js';
 import { mayBeSignedIn, rememberSignedIn } from './session-hint.js';
 import { Shell } from './shell.js';
 
+// No longer the home page, and grown with its filters and bulk actions: loaded when first opened.
+const AlertsPage = lazyComponent<PageProps>(() => import('./pages/alerts.js').then((m) => m.AlertsPage));
+
 /** The pages behind the shell, by address; the first is the home page. Later pages join this table. */
 export const PAGES = [
+  { path: 'now', title: 'Now', Page: NowPage },
   { path: 'alerts', title: 'Alerts', Page: AlertsPage },
   { path: 'schedules', title: 'Schedules', Page: SchedulesPage },
   { path: 'policies', title: 'Escalation policies', Page: PoliciesPage },
