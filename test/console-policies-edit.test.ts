@@ -212,6 +212,49 @@ describe('the console’s policy and rule editors', () => {
     await w.context.close();
   });
 
+  it('lets an admin create a policy and reorder its tiers from the keyboard', async () => {
+    const w = await signedIn('ada', '/console/policies');
+    const { page } = w;
+    await page.getByRole('link', { name: 'New policy' }).click();
+    await page.getByRole('heading', { name: 'New escalation policy' }).waitFor();
+    await page.getByLabel('Name').fill('Payments');
+    const tier1 = page.getByRole('group', { name: 'Tier 1', exact: true });
+    await tier1.getByLabel('New target for tier 1').selectOption('schedule');
+    assert.equal(
+      await tier1.getByRole('button', { name: 'Add target to tier 1' }).isDisabled(),
+      true,
+      'no schedules',
+    );
+    await tier1.getByLabel('New target for tier 1').selectOption('user');
+    await tier1.getByLabel('User', { exact: true }).selectOption({ label: 'ann' });
+    await tier1.getByRole('button', { name: 'Add target to tier 1' }).click();
+    await page.getByRole('button', { name: 'Add a tier' }).click();
+    const tier2 = page.getByRole('group', { name: 'Tier 2', exact: true });
+    await tier2.getByLabel('Delay (minutes)').fill('5');
+    await tier2.getByLabel('User', { exact: true }).selectOption({ label: 'ben' });
+    await tier2.getByRole('button', { name: 'Add target to tier 2' }).click();
+    await tier2.getByRole('button', { name: 'Move up tier 2' }).focus();
+    await page.keyboard.press('Enter');
+    // ben moved to tier 1 and the focus with him; the delays stayed in order.
+    await tier1.getByRole('list', { name: 'Targets' }).getByText('ben', { exact: true }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'pe-down-0');
+    assert.equal(await tier1.getByLabel('Delay (minutes)').inputValue(), '0');
+    await page.getByRole('button', { name: 'Create policy' }).click();
+    await page.getByRole('heading', { name: 'Payments', level: 1 }).waitFor();
+    await page.getByText('Tier 2: after 5 min').waitFor();
+    const id = page.url().split('/').pop()!;
+    const created = await stored(id);
+    assert.deepEqual(
+      created.tiers.map((t) => [t.delay_minutes, t.targets.map((x) => x.id)]),
+      [
+        [0, [users.ben]],
+        [5, [users.ann]],
+      ],
+    );
+    assertNoProblems(w);
+    await w.context.close();
+  });
+
   it('shows a viewer the policies and rules without any edit control', async () => {
     const w = await signedIn('vic', '/console/policies');
     const { page } = w;
