@@ -64,7 +64,8 @@ export function simulateRouter({
     const stored = await getPolicy(pool, id);
     if (!stored) throw notFound(`escalation policy ${id}`);
     // A draft is snapshotted as the saved policy would be once it were saved.
-    const draft = body.policy && (await validatePolicy(pool, body.policy, allowlist, { field: 'body.policy', current: stored }));
+    const draft =
+      body.policy && (await validatePolicy(pool, body.policy, allowlist, { field: 'body.policy', current: stored }));
     const policy = policySnapshot(draft ? { ...stored, ...draft } : stored);
     const start = body.start ? Date.parse(body.start) : Date.now();
     const [sla, directory] = await Promise.all([
