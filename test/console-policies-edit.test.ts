@@ -159,7 +159,10 @@ describe('the console’s policy and rule editors', () => {
       .waitFor();
     assert.equal(await delay2.getAttribute('aria-invalid'), 'true');
     assert.equal(await delay2.getAttribute('aria-describedby'), 'pe-delay-1-problem');
-    await page.getByRole('alert').filter({ hasText: 'body.tiers.1.delay_minutes' }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: "Tier 2, delay: must be ≥ the previous tier's 20" })
+      .waitFor();
     assert.deepEqual(await stored(), before);
     assertNoProblems(w);
     await w.context.close();
@@ -237,7 +240,7 @@ describe('the console’s policy and rule editors', () => {
     await page.keyboard.press('Enter');
     // ben moved to tier 1 and the focus with him; the delays stayed in order.
     await tier1.getByRole('list', { name: 'Targets' }).getByText('ben', { exact: true }).waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'pe-down-0');
+    await page.waitForFunction(() => document.activeElement?.id === 'pe-down-0');
     assert.equal(await tier1.getByLabel('Delay (minutes)').inputValue(), '0');
     await page.getByRole('button', { name: 'Create policy' }).click();
     await page.getByRole('heading', { name: 'Payments', level: 1 }).waitFor();

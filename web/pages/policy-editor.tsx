@@ -3,7 +3,7 @@
  * reorder), repeats and timeouts; saved with POST or PUT /escalation-policies, the API's field errors
  * shown beside the fields they name. A saved policy's draft can be dry-run before it is saved.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, call, errorText } from '../api/client.js';
 import { ErrorMessage } from '../components.js';
 import {
@@ -30,11 +30,10 @@ const problemsOf = (err: unknown): Problems =>
 
 // After a tier moves, the focus follows it: the same button at its new place, or the other one when
 // that place is an end and the button there is disabled.
-const focusMoved = (to: number, last: number, up: boolean) =>
-  setTimeout(() => {
-    const same = up ? to > 0 : to < last;
-    document.getElementById(`pe-${up === same ? 'up' : 'down'}-${to}`)?.focus();
-  }, 0);
+const movedButton = (to: number, last: number, up: boolean) => {
+  const same = up ? to > 0 : to < last;
+  return `pe-${up === same ? 'up' : 'down'}-${to}`;
+};
 
 export function PolicyEditor({
   policy,
@@ -53,6 +52,11 @@ export function PolicyEditor({
   const [problems, setProblems] = useState<Problems>(new Map());
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    if (focusNext.current) document.getElementById(focusNext.current)?.focus();
+    focusNext.current = null;
+  });
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -65,7 +69,9 @@ export function PolicyEditor({
       onSaved(saved);
     } catch (err) {
       setProblems(problemsOf(err));
-      setFailure(errorText(err));
+      // The first refusal in the form's words ("Tier 2, delay: …"); the rest are listed below it.
+      const first = err instanceof ApiError ? err.fields[0] : undefined;
+      setFailure(first ? `${fieldLabel(first.field)}: ${first.message}` : errorText(err));
       onFailure(err);
     } finally {
       setBusy(false);
@@ -156,7 +162,7 @@ export function PolicyEditor({
                     disabled={i === 0}
                     onClick={() => {
                       setDraft(moveTier(draft, i, -1));
-                      focusMoved(i - 1, draft.tiers.length - 1, true);
+                      focusNext.current = movedButton(i - 1, draft.tiers.length - 1, true);
                     }}
                   >
                     Move up<span class="visually-hidden"> tier {i + 1}</span>
@@ -168,7 +174,7 @@ export function PolicyEditor({
                     disabled={i === draft.tiers.length - 1}
                     onClick={() => {
                       setDraft(moveTier(draft, i, 1));
-                      focusMoved(i + 1, draft.tiers.length - 1, false);
+                      focusNext.current = movedButton(i + 1, draft.tiers.length - 1, false);
                     }}
                   >
                     Move down<span class="visually-hidden"> tier {i + 1}</span>
