@@ -183,7 +183,7 @@ export function createApp({
   app.use(heartbeatsRouter(heartbeats));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));
   app.use(policiesRouter({ pool, changed, allowlist: outboundAllowlist }));
-  app.use(simulateRouter({ pool, slaAtRiskFraction }));
+  app.use(simulateRouter({ pool, slaAtRiskFraction, allowlist: outboundAllowlist }));
   app.use(slaRouter({ pool, changed }));
   app.use(apiKeysRouter({ pool, log }));
   app.use(

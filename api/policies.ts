@@ -1,10 +1,9 @@
 /** /escalation-policies and /escalation-rules: who gets paged for which alerts, in what order. */
 import { Router } from 'express';
 import type pg from 'pg';
-import { type z } from 'zod';
 import { defaultPolicyRefusal, type PolicyChange } from '../domain/default-policy';
-import { policyProblems, shownTarget, type Target } from '../domain/escalation';
-import { checkWebhookUrl, NO_ALLOWLIST, withoutUrlCredentials, type OutboundAllowlist } from '../domain/outbound-address';
+import { shownTarget, type Target } from '../domain/escalation';
+import { NO_ALLOWLIST, withoutUrlCredentials, type OutboundAllowlist } from '../domain/outbound-address';
 import { inTransaction, type Queryable } from '../store/db';
 import {
   clearDefaultPolicy,
@@ -19,45 +18,10 @@ import {
   type PolicyFields,
   type StoredPolicy,
 } from '../store/policies';
-import { existingScheduleIds } from '../store/schedules';
-import { existingUserIds } from '../store/users';
 import { HttpError, notFound, parseInput } from './errors';
+import { invalidFields, validatePolicy } from './policy-input';
 import { mount } from './route';
-import { type policyBody, policyRoutes as routes } from './schemas/policies';
-
-const fail = (errors: { field: string; message: string }[]) =>
-  new HttpError(400, 'invalid_request', `${errors[0]!.field}: ${errors[0]!.message}`, { errors });
-
-/** Returns the stored fields of a valid policy body, or throws a 400 naming every problem. */
-async function validatePolicy(pool: pg.Pool, body: z.infer<typeof policyBody>, allowlist: OutboundAllowlist): Promise<PolicyFields> {
-  const tiers = body.tiers.map((t) => ({ delayMinutes: t.delay_minutes, targets: t.targets as Target[] }));
-  const errors = policyProblems({ tiers }).map((p) => ({ field: `body.${p.path}`, message: p.message }));
-  const userIds = tiers.flatMap((t) => t.targets.flatMap((x) => (x.type === 'user' ? [x.id] : [])));
-  const scheduleIds = tiers.flatMap((t) => t.targets.flatMap((x) => (x.type === 'schedule' ? [x.id] : [])));
-  const [known, schedules] = await Promise.all([existingUserIds(pool, userIds), existingScheduleIds(pool, scheduleIds)]);
-  tiers.forEach((tier, i) =>
-    tier.targets.forEach((t, j) => {
-      if (t.type === 'schedule' && !schedules.has(t.id)) {
-        errors.push({ field: `body.tiers.${i}.targets.${j}.id`, message: `no schedule ${t.id}` });
-      } else if (t.type === 'user' && !known.has(t.id)) {
-        errors.push({ field: `body.tiers.${i}.targets.${j}.id`, message: `no user ${t.id}` });
-      } else if (t.type === 'webhook') {
-        const checked = checkWebhookUrl(t.url, allowlist);
-        if (!checked.ok) errors.push({ field: `body.tiers.${i}.targets.${j}.url`, message: checked.message });
-      }
-    }),
-  );
-  if (errors.length) throw fail(errors);
-  return {
-    name: body.name,
-    tiers,
-    repeat: body.repeat,
-    repeatDelayMinutes: body.repeat_delay_minutes,
-    ackTimeoutMinutes: body.ack_timeout_minutes,
-    autoResolveMinutes: body.auto_resolve_minutes,
-    isDefault: body.is_default,
-  };
-}
+import { policyRoutes as routes } from './schemas/policies';
 
 // A secret shows only as has_secret; credentials in a URL stored before they were refused, not at all.
 const shownWithoutCredentials = (t: Target) => {
@@ -137,8 +101,10 @@ export function policiesRouter({
 
   mount(router, routes.update, async (req, res) => {
     const { id } = parseInput(routes.update.request.params, req.params, 'params');
-    const fields = await validatePolicy(pool, parseInput(routes.update.request.body, req.body, 'body'), allowlist);
-    const policy = await save(id, fields);
+    const body = parseInput(routes.update.request.body, req.body, 'body');
+    const current = await getPolicy(pool, id);
+    if (!current) throw notFound(`escalation policy ${id}`);
+    const policy = await save(id, await validatePolicy(pool, body, allowlist, { current }));
     if (!policy) throw notFound(`escalation policy ${id}`);
     res.json(policyJson(policy));
   });
@@ -163,7 +129,7 @@ export function policiesRouter({
     const body = parseInput(routes.replaceRules.request.body, req.body, 'body');
     const known = new Set((await listPolicies(pool)).map((p) => p.id));
     const errors = body.rules.flatMap((r, i) => (known.has(r.policy_id) ? [] : [{ field: `body.rules.${i}.policy_id`, message: `no escalation policy ${r.policy_id}` }]));
-    if (errors.length) throw fail(errors);
+    if (errors.length) throw invalidFields(errors);
     await inTransaction(pool, (tx) =>
       replaceRules(tx, body.rules.map((r) => ({ policyId: r.policy_id, severities: r.severities, services: r.services, labels: r.labels }))),
     );

@@ -8,12 +8,13 @@ import { Router } from 'express';
 import type pg from 'pg';
 import type { Target } from '../domain/escalation';
 import { simulateEscalation, type SimEntry } from '../domain/escalation-simulate';
-import { withoutUrlCredentials } from '../domain/outbound-address';
+import { NO_ALLOWLIST, withoutUrlCredentials, type OutboundAllowlist } from '../domain/outbound-address';
 import { resolveTargetsIn } from '../domain/resolve-targets';
 import { getPolicy } from '../store/policies';
 import { loadDirectory } from '../store/directory';
 import { policySnapshot, slaPlan } from './alert-plan';
 import { notFound, parseInput } from './errors';
+import { validatePolicy } from './policy-input';
 import { mount } from './route';
 import { policyRoutes } from './schemas/policies';
 
@@ -42,8 +43,19 @@ const entryJson = (e: SimEntry) => ({
   ...(e.note ? { note: e.note } : {}),
 });
 
-/** Returns the router for the escalation dry-run. */
-export function simulateRouter({ pool, slaAtRiskFraction }: { pool: pg.Pool; slaAtRiskFraction: number }): Router {
+/**
+ * Returns the router for the escalation dry-run. A draft policy in the body is simulated instead of the
+ * saved one, after the checks PUT makes (webhook URLs against `allowlist`, as for saving).
+ */
+export function simulateRouter({
+  pool,
+  slaAtRiskFraction,
+  allowlist = NO_ALLOWLIST,
+}: {
+  pool: pg.Pool;
+  slaAtRiskFraction: number;
+  allowlist?: OutboundAllowlist;
+}): Router {
   const router = Router();
 
   mount(router, policyRoutes.simulate, async (req, res) => {
@@ -51,7 +63,10 @@ export function simulateRouter({ pool, slaAtRiskFraction }: { pool: pg.Pool; sla
     const body = parseInput(policyRoutes.simulate.request.body, req.body, 'body');
     const stored = await getPolicy(pool, id);
     if (!stored) throw notFound(`escalation policy ${id}`);
-    const policy = policySnapshot(stored);
+    // A draft is snapshotted as the saved policy would be once it were saved.
+    const draft =
+      body.policy && (await validatePolicy(pool, body.policy, allowlist, { field: 'body.policy', current: stored }));
+    const policy = policySnapshot(draft ? { ...stored, ...draft } : stored);
     const start = body.start ? Date.parse(body.start) : Date.now();
     const [sla, directory] = await Promise.all([
       slaPlan(pool, body.severity, body.service, slaAtRiskFraction),

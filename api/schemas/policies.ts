@@ -15,6 +15,10 @@ const target = z.discriminatedUnion('type', [
       .max(256)
       .optional()
       .openapi({ description: 'HMAC secret for the signature header; write-only' }),
+    keep_secret: z.boolean().optional().openapi({
+      description:
+        'PUT: true keeps the secret the policy has stored for a webhook target with this url (GET shows it only as has_secret); without it and without secret, the target has none',
+    }),
   }),
   z.strictObject({
     type: z.literal('schedule'),
@@ -168,6 +172,10 @@ export const simulateBody = z
       .optional()
       .openapi({ description: 'Someone acknowledges this long after the trigger; omit or null for nobody' }),
     horizon_hours: z.number().positive().max(MAX_HORIZON_HOURS).default(24),
+    policy: policyBody.optional().openapi({
+      description:
+        'A draft to simulate instead of the saved policy, checked as PUT checks its body (keep_secret refers to the saved policy); nothing is saved',
+    }),
   })
   .openapi('SimulateEscalation', { example: { severity: 'critical', service: 'checkout', acknowledge_after_minutes: 12 } });
 

@@ -17,6 +17,8 @@ export class ApiError extends Error {
     message: string,
     /** Seconds from Retry-After (429, 503), when the server sent it. */
     readonly retryAfterSeconds: number | null = null,
+    /** A 400's offending fields (`body.tiers.1.delay_minutes`) with what is wrong with each. */
+    readonly fields: { field: string; message: string }[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -43,7 +45,7 @@ export const api = createClient<paths>({ baseUrl: window.location.origin, creden
 api.use(csrf);
 
 interface ErrorBody {
-  error?: { code?: unknown; message?: unknown };
+  error?: { code?: unknown; message?: unknown; errors?: unknown };
 }
 
 /** Returns the ApiError an answer stands for. */
@@ -54,7 +56,13 @@ function errorOf(response: Response, body: unknown): ApiError {
   const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
   const message =
     typeof error?.message === 'string' ? error.message : `the server answered ${response.status}`;
-  return new ApiError(response.status, code, message, retryAfter);
+  const fields = Array.isArray(error?.errors)
+    ? (error.errors as unknown[]).flatMap((e) => {
+        const { field, message } = (e ?? {}) as { field?: unknown; message?: unknown };
+        return typeof field === 'string' && typeof message === 'string' ? [{ field, message }] : [];
+      })
+    : [];
+  return new ApiError(response.status, code, message, retryAfter, fields);
 }
 
 /** Awaits an openapi-fetch call: its data on 2xx, else throws an ApiError (status 0 when unreachable). */

@@ -2336,6 +2336,8 @@ export interface components {
                     url: string;
                     /** @description HMAC secret for the signature header; write-only */
                     secret?: string;
+                    /** @description PUT: true keeps the secret the policy has stored for a webhook target with this url (GET shows it only as has_secret); without it and without secret, the target has none */
+                    keep_secret?: boolean;
                 } | {
                     /** @enum {string} */
                     type: "schedule";
@@ -2468,6 +2470,7 @@ export interface components {
             acknowledge_after_minutes?: number | null;
             /** @default 24 */
             horizon_hours: number;
+            policy?: components["schemas"]["PolicyRequest"] & unknown;
         };
         SlaTargets: {
             defaults: {
