@@ -4,7 +4,9 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, call, errorText, setSessionToken, type Session } from './api/client.js';
+import { may } from './api/roles.js';
 import { ErrorMessage, PageTitle } from './components.js';
+import { lazyComponent } from './lazy.js';
 import { AlertsPage } from './pages/alerts.js';
 import { PoliciesPage } from './pages/policies.js';
 import { SchedulesPage } from './pages/schedules.js';
@@ -15,12 +17,18 @@ import { navigate, usePage } from './router.js';
 import { mayBeSignedIn, rememberSignedIn } from './session-hint.js';
 import { Shell } from './shell.js';
 
-/** The pages behind the shell, by address; the first is the home page. Later pages join this table. */
+const AdminPage = lazyComponent(() => import('./pages/admin.js').then((m) => m.AdminPage));
+
+/**
+ * The pages behind the shell, by address; the first is the home page. Later pages join this table. A
+ * page with `needs` is in the navigation only for roles that may call that operation.
+ */
 export const PAGES = [
   { path: 'alerts', title: 'Alerts', Page: AlertsPage },
   { path: 'schedules', title: 'Schedules', Page: SchedulesPage },
   { path: 'policies', title: 'Escalation policies', Page: PoliciesPage },
   { path: 'profile', title: 'Profile', Page: ProfilePage },
+  { path: 'admin', title: 'Admin', Page: AdminPage, needs: 'POST /users' },
 ] as const;
 
 export function App() {
@@ -72,9 +80,15 @@ export function App() {
 
   // A page owns the addresses under its own (schedules/<id>).
   const current =
-    PAGES.find((p) => p.path === page || page.startsWith(`${p.path}/`)) ?? (page === '' ? PAGES[0] : undefined);
+    PAGES.find((p) => p.path === page || page.startsWith(`${p.path}/`)) ??
+    (page === '' ? PAGES[0] : undefined);
   return (
-    <Shell session={session} pages={PAGES} current={current?.path} onSignedOut={() => signedIn(null)}>
+    <Shell
+      session={session}
+      pages={PAGES.filter((p) => !('needs' in p) || may(session.role, p.needs))}
+      current={current?.path}
+      onSignedOut={() => signedIn(null)}
+    >
       {current ? (
         <current.Page session={session} onFailure={onFailure} />
       ) : (
