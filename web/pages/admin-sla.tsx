@@ -18,6 +18,8 @@ export function SlaSection({ onFailure }: { onFailure: (err: unknown) => void })
   const [formFailure, setFormFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
+  // Held here: a re-render (busy, a refusal) must not put the select back to its first option.
+  const [severity, setSeverity] = useState<Severity>('critical');
 
   const reload = useCallback(async () => {
     try {
@@ -34,7 +36,6 @@ export function SlaSection({ onFailure }: { onFailure: (err: unknown) => void })
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
     const service = String(form.get('service')).trim();
-    const severity = String(form.get('severity')) as Severity;
     setBusy(true);
     setFormFailure(null);
     try {
@@ -140,7 +141,12 @@ export function SlaSection({ onFailure }: { onFailure: (err: unknown) => void })
         <label for="sla-service">Service</label>
         <input id="sla-service" name="service" type="text" required maxLength={200} />
         <label for="sla-severity">Severity</label>
-        <select id="sla-severity" name="severity" value="critical">
+        <select
+          id="sla-severity"
+          name="severity"
+          value={severity}
+          onChange={(e) => setSeverity(e.currentTarget.value as Severity)}
+        >
           {SEVERITIES.map((s) => (
             <option key={s} value={s}>
               {s}

@@ -40,6 +40,8 @@ function CreateUserForm({
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [signIn, setSignIn] = useState<'password' | 'sso'>('password');
+  // Held here: a re-render (busy, a refusal) must not put the select back to its first option.
+  const [role, setRole] = useState<Role>('responder');
 
   const create = async (e: SubmitEvent) => {
     e.preventDefault();
@@ -53,7 +55,7 @@ function CreateUserForm({
         api.POST('/users', {
           body: {
             name: String(form.get('name')),
-            role: String(form.get('role')) as Role,
+            role,
             // The API's defaults: they set their own zone and contact methods on their profile.
             time_zone: 'UTC',
             contact_methods: [],
@@ -64,6 +66,7 @@ function CreateUserForm({
       );
       formElement.reset();
       setSignIn('password');
+      setRole('responder');
       onCreated(user);
     }, onFailure);
     setFailure(problem);
@@ -88,7 +91,12 @@ function CreateUserForm({
         Usually their email; single sign-on finds them by a verified email equal to it.
       </p>
       <label for="user-role">Role</label>
-      <select id="user-role" name="role" value="responder">
+      <select
+        id="user-role"
+        name="role"
+        value={role}
+        onChange={(e) => setRole(e.currentTarget.value as Role)}
+      >
         {ROLES.map((r) => (
           <option key={r} value={r}>
             {r}
