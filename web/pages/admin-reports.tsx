@@ -24,7 +24,13 @@ type Compliance = components['schemas']['SlaCompliance'];
 /** A bar `length` percent long, for the eye only (the number is in the cell's text). */
 function Bar({ length, kind }: { length: number; kind: string }) {
   return (
-    <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+    <svg
+      class="chart-bar"
+      viewBox="0 0 100 10"
+      preserveAspectRatio="none"
+      aria-hidden="true"
+      focusable="false"
+    >
       <rect class="bar-track" x="0" y="0" width="100" height="10" />
       <rect class={`bar-fill bar-${kind}`} x="0" y="0" width={length} height="10" />
     </svg>
@@ -60,11 +66,14 @@ function NoiseReport({ noise }: { noise: Noise }) {
   return (
     <section aria-labelledby="noise-heading" class="report">
       <h3 id="noise-heading">Noise</h3>
-      <p>
-        {t.raw_events} events became {t.alerts} alerts in {t.groups} groups and {t.pages} pages: noise
-        reduction {reductionText(t.noise_reduction)}.
-        {t.pages_nobody > 0 ? ` ${t.pages_nobody} alerts paged nobody.` : ''}
-      </p>
+      <ul class="totals">
+        <li>Events received: {t.raw_events}</li>
+        <li>Alerts: {t.alerts}</li>
+        <li>Groups: {t.groups}</li>
+        <li>Pages sent: {t.pages}</li>
+        <li>Noise reduction: {reductionText(t.noise_reduction)}</li>
+        {t.pages_nobody > 0 ? <li>Alerts that paged nobody: {t.pages_nobody}</li> : null}
+      </ul>
       <div class="table-wrap">
         <table class="chart">
           <caption>Events received and pages sent per UTC day</caption>
