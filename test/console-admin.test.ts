@@ -313,7 +313,7 @@ describe('the console’s Admin pages', () => {
     const fullBar = await todayRow.locator('rect.bar-fill').first().boundingBox();
     const track = await todayRow.locator('rect.bar-track').first().boundingBox();
     assert.ok(
-      fullBar && track && track.width > 40 && Math.abs(fullBar.width - track.width) < 1,
+      fullBar && track && track.width > 40 && fullBar.height > 4 && Math.abs(fullBar.width - track.width) < 1,
       `a full bar: ${JSON.stringify({ fullBar, track })}`,
     );
 
@@ -329,7 +329,10 @@ describe('the console’s Admin pages', () => {
       .waitFor();
     assert.ok(met.tta_met > 0, JSON.stringify(met));
     const metBar = await checkout.locator('rect.bar-fill').first().boundingBox();
-    assert.ok(metBar && metBar.width > 10, `the TTA bar is drawn: ${JSON.stringify(metBar)}`);
+    assert.ok(
+      metBar && metBar.width > 10 && metBar.height > 4,
+      `the TTA bar is drawn: ${JSON.stringify(metBar)}`,
+    );
     // The bars are for the eye: screen readers read the table's numbers.
     assert.equal(
       await page.locator('svg.chart-bar[aria-hidden="true"]').count(),
