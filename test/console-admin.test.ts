@@ -311,10 +311,15 @@ describe('the console’s Admin pages', () => {
     );
     // Today has the most events: its bar is the full length, drawn and visible.
     const fullBar = await todayRow.locator('rect.bar-fill').first().boundingBox();
-    const track = await todayRow.locator('rect.bar-track').first().boundingBox();
+    const drawn = await todayRow.locator('svg').first().boundingBox();
+    const near = (a: number, b: number) => Math.abs(a - b) < 1;
     assert.ok(
-      fullBar && track && track.width > 40 && fullBar.height > 4 && Math.abs(fullBar.width - track.width) < 1,
-      `a full bar: ${JSON.stringify({ fullBar, track })}`,
+      fullBar && drawn && drawn.width > 40 && drawn.height > 4,
+      `a bar has room: ${JSON.stringify(drawn)}`,
+    );
+    assert.ok(
+      near(fullBar.width, drawn.width) && near(fullBar.height, drawn.height),
+      `the bar fills it: ${JSON.stringify({ fullBar, drawn })}`,
     );
 
     const compliance = page.getByRole('table', { name: /within target/ });
@@ -329,9 +334,14 @@ describe('the console’s Admin pages', () => {
       .waitFor();
     assert.ok(met.tta_met > 0, JSON.stringify(met));
     const metBar = await checkout.locator('rect.bar-fill').first().boundingBox();
+    const metDrawn = await checkout.locator('svg').first().boundingBox();
+    const share = met.tta_met / (met.tta_met + met.tta_breached);
     assert.ok(
-      metBar && metBar.width > 10 && metBar.height > 4,
-      `the TTA bar is drawn: ${JSON.stringify(metBar)}`,
+      metBar &&
+        metDrawn &&
+        near(metBar.height, metDrawn.height) &&
+        near(metBar.width, metDrawn.width * share),
+      `the TTA bar is drawn to its share: ${JSON.stringify({ metBar, metDrawn, share })}`,
     );
     // The bars are for the eye: screen readers read the table's numbers.
     assert.equal(
