@@ -50,7 +50,30 @@ async function seed(h: Harness): Promise<{ scheduleId: string; policyId: string 
   await h.request('POST', `/alerts/${alertIds[1]}/acknowledge`, { actor: 'rita' });
   await h.request('POST', `/alerts/${alertIds[3]}/resolve`, { actor: 'rita' });
   await h.request('PUT', '/sla/targets/checkout/critical', { tta_minutes: 5, ttr_minutes: 60 });
-  await h.request('POST', '/integrations', { type: 'alertmanager', name: 'prometheus', service: 'db' });
+  // Events through an integration, so the noise report has some: four events, two alerts.
+  const feed = await h.request('POST', '/integrations', {
+    type: 'alertmanager',
+    name: 'prometheus',
+    service: 'db',
+  });
+  for (const fingerprint of ['disk-1', 'disk-1', 'disk-1', 'load-1']) {
+    await h.request(
+      'POST',
+      `/integrations/alertmanager/${feed.body.routing_key}`,
+      {
+        version: '4',
+        alerts: [
+          {
+            status: 'firing',
+            fingerprint,
+            labels: { alertname: fingerprint },
+            startsAt: new Date().toISOString(),
+          },
+        ],
+      },
+      { key: null },
+    );
+  }
   for (const method of [
     { type: 'email', address: 'rita@example.com' },
     { type: 'sms', address: '+14155550100' },

@@ -125,8 +125,8 @@ function ComplianceReport({ compliance }: { compliance: Compliance }) {
                     <th scope="row">
                       {r.service} <span class={`badge severity-${r.severity}`}>{r.severity}</span>
                       <span class="hint-block">
-                        {r.alerts} alerts · TTA p95 {durationText(r.tta_p95_ms)} · TTR p95{' '}
-                        {durationText(r.ttr_p95_ms)}
+                        {r.alerts} {r.alerts === 1 ? 'alert' : 'alerts'} · TTA p95{' '}
+                        {durationText(r.tta_p95_ms)} · TTR p95 {durationText(r.ttr_p95_ms)}
                       </span>
                     </th>
                     <Cell
