@@ -227,6 +227,32 @@ describe('the console’s Admin pages', () => {
     await page.getByText('No integrations yet.').waitFor();
     const after = await fetch(url, { method: 'POST', body: '{"version":"4","alerts":[]}' });
     assert.equal(after.status, 404, 'the key stops working');
+
+    // A generic webhook: the API's refusal of its mapping is shown at the form, which keeps what was
+    // typed; its curl example sends the title where the mapping looks for it.
+    const form = page.getByRole('form', { name: 'Add an integration' });
+    await form.getByLabel('Type').selectOption('generic');
+    await form.getByLabel('Integration name').fill('builds');
+    await form.getByLabel('Service', { exact: true }).fill('ci');
+    await form.getByLabel('Summary field (JSONPath)').fill('alert.title');
+    await form.getByRole('button', { name: 'Add integration' }).click();
+    await form.getByRole('alert').filter({ hasText: 'mapping.summary' }).waitFor();
+    assert.equal(await form.getByLabel('Summary field (JSONPath)').inputValue(), 'alert.title');
+    await form.getByLabel('Summary field (JSONPath)').fill('$.alert.title');
+    await form.getByRole('button', { name: 'Add integration' }).click();
+    await page.getByText('you will not see it again').waitFor();
+    const genericKey = await page.getByRole('textbox', { name: /Routing key for/ }).inputValue();
+    const curl = await page.getByLabel('Send an event with curl').inputValue();
+    const genericUrl = `${h.baseUrl}/integrations/generic/${genericKey}`;
+    assert.ok(curl.includes(`'${genericUrl}'`), curl);
+    const body = /-d '([\s\S]*)'$/.exec(curl)?.[1];
+    assert.deepEqual(JSON.parse(body ?? 'null'), { alert: { title: 'A test alert from curl' } });
+    const posted = await fetch(genericUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    assert.equal(posted.status, 202, await posted.text());
     assertNoProblems(w);
     await w.context.close();
   });

@@ -106,7 +106,9 @@ export function IntegrationsSection({ onFailure }: { onFailure: (err: unknown) =
   const [created, setCreated] = useState<{ integration: CreatedIntegration; summaryPath?: string } | null>(
     null,
   );
+  // Held here: a re-render (busy, a refusal) must not put the fields back to their first values.
   const [type, setType] = useState<IntegrationType>('alertmanager');
+  const [summaryPath, setSummaryPath] = useState('$.title');
   const [failure, setFailure] = useState<string | null>(null);
   const [formFailure, setFormFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
@@ -129,7 +131,6 @@ export function IntegrationsSection({ onFailure }: { onFailure: (err: unknown) =
     const form = new FormData(formElement);
     const name = String(form.get('name'));
     const service = String(form.get('service'));
-    const summaryPath = String(form.get('summary_path') ?? '$.title');
     // The API's defaults, spelled out: the generated request type lists them as required.
     const common = { name, service, group_by: [], group_window_minutes: 5 };
     const body =
@@ -239,9 +240,14 @@ export function IntegrationsSection({ onFailure }: { onFailure: (err: unknown) =
               name="summary_path"
               type="text"
               required
-              value="$.title"
+              value={summaryPath}
+              onInput={(e) => setSummaryPath(e.currentTarget.value)}
               maxLength={200}
+              aria-describedby="integration-summary-hint"
             />
+            <p id="integration-summary-hint" class="hint">
+              Where the alert's title is in the events, e.g. $.alert.title.
+            </p>
           </>
         ) : null}
         <ErrorMessage text={formFailure} />

@@ -165,6 +165,9 @@ function UserRow({
 }) {
   const [failure, setFailure] = useState<string | null>(null);
   const [resetting, setResetting] = useState(false);
+  // The choice stays while the change is on its way or refused; a reload brings the stored role.
+  const [role, setRole] = useState<Role>(user.role);
+  useEffect(() => setRole(user.role), [user.role]);
   const [busy, setBusy] = useState(false);
   const id = { params: { path: { id: user.id } } };
   const run = async (action: () => Promise<unknown>, notice: string) => {
@@ -178,7 +181,6 @@ function UserRow({
 
   const changeRole = (e: SubmitEvent) => {
     e.preventDefault();
-    const role = String(new FormData(e.currentTarget as HTMLFormElement).get('role')) as Role;
     void run(() => call(api.PATCH('/users/{id}', { ...id, body: { role } })), `${user.name} is now ${role}.`);
   };
   const setPassword = async (e: SubmitEvent) => {
@@ -208,7 +210,12 @@ function UserRow({
       </p>
       <form class="inline-form" onSubmit={changeRole}>
         <label for={`${label}-role`}>Role for {user.name}</label>
-        <select id={`${label}-role`} name="role" value={user.role}>
+        <select
+          id={`${label}-role`}
+          name="role"
+          value={role}
+          onChange={(e) => setRole(e.currentTarget.value as Role)}
+        >
           {ROLES.map((r) => (
             <option key={r} value={r}>
               {r}
@@ -277,6 +284,9 @@ export function UsersSection({ session, onFailure }: SectionProps) {
   return (
     <section aria-labelledby="users-heading">
       <h2 id="users-heading">Users</h2>
+      <p class="hint">
+        With single sign-on, the provider's groups set a person's role again each time they sign in.
+      </p>
       <ErrorMessage text={failure} />
       <p class="status" role="status">
         {notice}
