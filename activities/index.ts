@@ -5,12 +5,13 @@
 import type pg from 'pg';
 import { createGroupActivities, type GroupDeps } from './groups';
 import { createHandoffActivities } from './handoffs';
+import { createHeartbeatActivities, type HeartbeatDeps } from './heartbeats';
 import { createPageActivities, type PageDeps } from './pages';
 import { createRecordActivities } from './records';
 import { createTestPageActivities } from './test-pages';
 import { createTierPageActivities } from './tier-pages';
 
-export interface ActivityDeps extends PageDeps, GroupDeps {
+export interface ActivityDeps extends PageDeps, GroupDeps, HeartbeatDeps {
   pool: pg.Pool;
 }
 
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHandoffActivities(deps),
     ...createTestPageActivities(deps),
     ...createGroupActivities(deps),
+    ...createHeartbeatActivities(deps),
   };
 }
 

@@ -235,7 +235,7 @@ export function createPageActivities(deps: PageDeps) {
       const exp = Math.floor((Date.parse(input.scheduledAt) + deps.replyLinks.ttlMs) / 1000);
       const link = (action: LinkAction) =>
         `${publicUrl.replace(/\/$/, '')}/respond/${signLink(key, { alertId: input.alertId, action, userId: r.userId!, exp, nonce: linkNonce(key, input.idempotencyKey, action) })}`;
-      return { respondLinks: { acknowledge: link('acknowledge'), resolve: link('resolve'), expiresAt: new Date(exp * 1000).toISOString() } };
+      return { respondLinks: { acknowledge: link('acknowledge'), resolve: link('resolve'), snooze: link('snooze'), expiresAt: new Date(exp * 1000).toISOString() } };
     }
     return {};
   }

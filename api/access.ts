@@ -6,7 +6,7 @@
  * Roles are hierarchical, admin ⊃ responder ⊃ viewer:
  *  - viewer: reads.
  *  - responder: what someone on call does to alerts — trigger one by hand, acknowledge, investigate,
- *    resolve, unacknowledge, reopen, escalate, add notes — and acknowledge or resolve a whole group.
+ *    resolve, unacknowledge, reopen, escalate, snooze, add notes — and acknowledge or resolve a whole group.
  *    Triggering is a responder action, like the ingest endpoints it mirrors: a viewer key handed to a
  *    dashboard must not be able to page anyone.
  *  - admin: everything that changes configuration (users, contact methods, escalation policies and rules,
@@ -44,6 +44,9 @@ export const ACCESS = {
   'POST /integrations/alertmanager/:key': 'routing-key',
   'POST /integrations/generic/:key': 'routing-key',
   'POST /integrations/anomaly/:key': 'routing-key',
+  // Heartbeat pings (api/heartbeats.ts): the monitor's key authenticates, so cron + curl works.
+  'GET /heartbeat/:key': 'routing-key',
+  'POST /heartbeat/:key': 'routing-key',
 
   // Signed callbacks, mounted before API-key authentication.
   'POST /integrations/twilio/sms': 'signature',
@@ -73,6 +76,7 @@ export const ACCESS = {
   'POST /alerts/:id/unacknowledge': 'responder',
   'POST /alerts/:id/reopen': 'responder',
   'POST /alerts/:id/escalate': 'responder',
+  'POST /alerts/:id/snooze': 'responder',
   'POST /alerts/:id/notes': 'responder',
 
   // Groups and noise.
@@ -136,6 +140,11 @@ export const ACCESS = {
   'GET /integrations': 'viewer',
   'POST /integrations': 'admin',
   'DELETE /integrations/:id': 'admin',
+  'GET /heartbeats': 'viewer',
+  'GET /heartbeats/:id': 'viewer',
+  'POST /heartbeats': 'admin',
+  'PATCH /heartbeats/:id': 'admin',
+  'DELETE /heartbeats/:id': 'admin',
 
   // API keys.
   'GET /api-keys': 'admin',

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowClient } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { decideTransition, type AlertState, type TransitionAction } from '../domain/lifecycle';
+import { DEFAULT_SNOOZE_MINUTES } from '../domain/snooze';
 import type { AlertRow } from '../store/alerts';
 import {
   TRANSITION_REFUSED,
@@ -14,12 +15,13 @@ import {
   escalateUpdate,
   integrationActionSignal,
   noteUpdate,
+  snoozeUpdate,
   transitionUpdates,
   type TransitionRequest,
 } from '../workflows/messages';
 import { ACTION_DEADLINE_MS, engineDidNotAnswer, withinDeadline } from './engine-deadline';
 
-export type AlertAction = TransitionAction | 'escalate';
+export type AlertAction = TransitionAction | 'escalate' | 'snooze';
 
 /** Why an action was not taken; `details` are the fields the API adds to its 409 answer. */
 export interface Refusal {
@@ -40,7 +42,7 @@ export function refusalOf(err: unknown, action: AlertAction, row: AlertRow): Ref
     const [extra] = (err.cause.details ?? []) as ({ groupId?: string } | undefined)[];
     return { code: 'update_refused', message: err.cause.message, details: { action, state: row.state, ...(extra?.groupId ? { group_id: extra.groupId } : {}) } };
   }
-  if (action === 'escalate') {
+  if (action === 'escalate' || action === 'snooze') {
     return err instanceof WorkflowNotFoundError ? { code: 'update_refused', message: `alert ${row.id} is closed`, details: { action } } : undefined;
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === TRANSITION_REFUSED) {
@@ -72,6 +74,7 @@ export interface Pending {
 export type ActionOutcome =
   | { ok: true; action: TransitionAction; from: AlertState; to: AlertState; at: string; pending?: undefined; refusal?: undefined }
   | { ok: true; action: 'escalate'; loop: number; tier: number; at: string; pending?: undefined; refusal?: undefined }
+  | { ok: true; action: 'snooze'; from: AlertState; to: AlertState; until: string; at: string; pending?: undefined; refusal?: undefined }
   | { ok: false; refusal: Refusal; pending?: undefined }
   | { ok: false; pending: Pending; refusal?: undefined };
 
@@ -88,7 +91,7 @@ export async function runAlertAction(
   workflows: WorkflowClient,
   row: AlertRow,
   action: AlertAction,
-  request: TransitionRequest,
+  request: TransitionRequest & { minutes?: number },
   opts: { updateId?: string; deadlineMs?: number } = {},
 ): Promise<ActionOutcome> {
   const handle = alertHandle(workflows, row);
@@ -99,6 +102,10 @@ export async function runAlertAction(
       if (action === 'escalate') {
         const fired = await handle.executeUpdate(escalateUpdate, { args: [request], updateId });
         return { ok: true, action, ...fired };
+      }
+      if (action === 'snooze') {
+        const snoozed = await handle.executeUpdate(snoozeUpdate, { args: [{ ...request, minutes: request.minutes ?? DEFAULT_SNOOZE_MINUTES }], updateId });
+        return { ok: true, action, ...snoozed };
       }
       const result = await handle.executeUpdate(transitionUpdates[action], { args: [request], updateId });
       return { ok: true, action, from: result.from, to: result.to, at: result.at };
@@ -137,7 +144,9 @@ const notAnswered = (what: string, deadlineMs: number, updateId: string): Pendin
 
 /** Hands a lifecycle action to Temporal as a durable signal; escalate-now waits for a worker instead. */
 async function queueAction(workflows: WorkflowClient, row: AlertRow, action: AlertAction, request: TransitionRequest, updateId: string, deadlineMs: number): Promise<Pending> {
+  // Escalate-now and snooze need the workflow's answer (the tier fired, the snooze's end): no signal.
   if (action === 'escalate') return notAnswered('escalation', deadlineMs, updateId);
+  if (action === 'snooze') return notAnswered('snooze', deadlineMs, updateId);
   try {
     await withinDeadline(workflows, deadlineMs, () =>
       alertHandle(workflows, row).signal(integrationActionSignal, { action, actor: request.actor, eventId: updateId, ...(request.reason ? { reason: request.reason } : {}) }),

@@ -249,6 +249,16 @@ export function alertsRouter({ pool, workflows, taskQueue, recordWaitMs = 10_000
     res.json({ id, escalated_to: { loop: outcome.loop, tier: outcome.tier }, at: outcome.at });
   });
 
+  mount(router, routes.snooze, async (req, res) => {
+    const body = parseInput(routes.snooze.request.body, req.body, 'body');
+    const { id, row } = await alertOf(req);
+    const outcome = await runAlertAction(workflows, row, 'snooze', { actor: actorOf(req.principal, body.actor), reason: body.reason, minutes: body.minutes }, { updateId: updateIdOf(req), deadlineMs: actionDeadlineMs });
+    if (outcome.pending) return answerPending(res, id, outcome.pending);
+    if (!outcome.ok) throw refusalError(outcome.refusal);
+    if (outcome.action !== 'snooze') throw new Error('unreachable: a snooze answered as another action');
+    res.json({ id, state: outcome.to, from: outcome.from, snoozed_until: outcome.until, at: outcome.at });
+  });
+
   mount(router, routes.note, async (req, res) => {
     const body = parseInput(routes.note.request.body, req.body, 'body');
     const { id, row } = await alertOf(req);

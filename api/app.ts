@@ -22,6 +22,7 @@ import { workerPollers } from './worker-pollers';
 import { ingestRouter } from './ingest';
 import { directIngestCounts } from './ingest-counts';
 import { integrationsRouter } from './integrations';
+import { heartbeatPingRouter, heartbeatsRouter } from './heartbeats';
 import { docsRouter } from './openapi';
 import { policiesRouter } from './policies';
 import { repliesRouter, type RepliesDeps } from './replies';
@@ -137,6 +138,9 @@ export function createApp({
       db: pool,
     }),
   );
+  // Heartbeat pings: the monitor's key in the path authenticates (cron + curl, no API key).
+  const heartbeats = { pool, workflows: temporal.workflow, taskQueue, throttle, log, now };
+  app.use(heartbeatPingRouter(heartbeats));
   // SMS replies and email links: authenticated by Twilio's signature / the link's own, own body parsers.
   app.use(repliesRouter({ pool, workflows: temporal.workflow, log, throttle, ...replies }));
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
@@ -176,6 +180,7 @@ export function createApp({
   app.use(usersRouter({ pool, allowlist: outboundAllowlist }));
   app.use(testPagesRouter({ pool, workflows: temporal.workflow, taskQueue, actionDeadlineMs }));
   app.use(integrationsRouter({ pool, changed }));
+  app.use(heartbeatsRouter(heartbeats));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));
   app.use(policiesRouter({ pool, changed, allowlist: outboundAllowlist }));
   app.use(simulateRouter({ pool, slaAtRiskFraction }));

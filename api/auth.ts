@@ -17,7 +17,7 @@ import { touchSession, type SessionRecord } from '../store/sessions';
 import { isStoreUnreachable } from '../store/unreachable';
 import { accessOf, isRole, type AccessEntry } from './access';
 import { authThrottled, type AuthThrottle } from './auth-throttle';
-import { KnownSessions } from './known-sessions';
+import { KnownSecrets } from './known-secrets';
 import { HttpError, unknownRouteError } from './errors';
 
 /** Who a request acts as, whichever credential it carried. */
@@ -83,7 +83,7 @@ export interface RequireApiKeyDeps {
  * never mistaken for the browser's session.
  */
 export function requireApiKey({ pool, findKey = (key) => findActiveApiKey(pool, key), knownKey = () => false, throttle, sessionIdleMs }: RequireApiKeyDeps): RequestHandler {
-  const knownSessions = new KnownSessions();
+  const knownSessions = new KnownSecrets();
   return async (req, _res, next) => {
     const entry = accessOf(req);
     if (entry && !isRole(entry.access)) return next();

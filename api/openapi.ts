@@ -23,6 +23,7 @@ import { groupRoutes } from './schemas/groups';
 import { healthRoutes } from './schemas/health';
 import { ingestRoutes } from './schemas/ingest';
 import { integrationRoutes } from './schemas/integrations';
+import { heartbeatRoutes } from './schemas/heartbeats';
 import { policyRoutes } from './schemas/policies';
 import { replyRoutes } from './schemas/replies';
 import { scheduleRoutes } from './schemas/schedules';
@@ -63,6 +64,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   ...routesIn(groupRoutes),
   ...routesIn(userRoutes),
   ...routesIn(integrationRoutes),
+  ...routesIn(heartbeatRoutes),
   ...routesIn(policyRoutes),
   ...routesIn(slaRoutes),
   ...routesIn(scheduleRoutes),
@@ -85,6 +87,7 @@ const TAGS = [
   { name: 'escalation', description: 'Who is paged for which alerts, in what order' },
   { name: 'sla', description: 'Time-to-acknowledge and time-to-resolve targets and compliance' },
   { name: 'integrations', description: 'Routing keys for monitoring systems' },
+  { name: 'heartbeats', description: 'Monitors a job pings on a schedule: a missed ping opens an alert, the next one resolves it' },
   { name: 'ingest', description: 'Where monitoring systems send events (routing-key authentication)' },
   { name: 'health', description: 'Probes for load balancers and orchestrators' },
   { name: 'api-keys', description: 'API keys and their roles (admin)' },

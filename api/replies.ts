@@ -11,7 +11,8 @@ import type { WorkflowClient } from '@temporalio/client';
 import type pg from 'pg';
 import twilio from 'twilio';
 import { decideTransition } from '../domain/lifecycle';
-import { verifyLink, type LinkClaims } from '../domain/replies/links';
+import { LINK_DONE, LINK_VERB, verifyLink, type LinkClaims } from '../domain/replies/links';
+import { snoozeRefusal } from '../domain/snooze';
 import { SMS_WORD, normalizePhone, parseSmsReply, type SmsAction } from '../domain/replies/sms';
 import { publicUrlOf, type Config } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
@@ -49,8 +50,8 @@ export function repliesFromConfig(config: Config): Omit<RepliesDeps, 'pool' | 'w
   return { publicUrl: publicUrlOf(config), twilioAuthToken: config.TWILIO_AUTH_TOKEN, linkSigningSecret: config.LINK_SIGNING_SECRET };
 }
 
-const VERB: Record<SmsAction, string> = { acknowledge: 'acknowledge', resolve: 'resolve', escalate: 'escalate' };
-const DONE: Record<SmsAction, string> = { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated' };
+const VERB: Record<SmsAction, string> = { acknowledge: 'acknowledge', resolve: 'resolve', escalate: 'escalate', snooze: 'snooze' };
+const DONE: Record<SmsAction, string> = { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', snooze: 'snoozed' };
 
 /**
  * Returns the actor recorded in the audit trail for the paged user answering through `channel`, or
@@ -95,7 +96,7 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
     const example = open[0]?.code ?? '4821';
     return {
       outcome: 'help',
-      reply: `Klaxon: reply ACK ${example} to acknowledge, RES ${example} to resolve, ESC ${example} to escalate now (with the code of the page).${openPart}`,
+      reply: `Klaxon: reply ACK ${example} to acknowledge, RES ${example} to resolve, ESC ${example} to escalate now, SNOOZE ${example} 30 to be paged again in 30 min (with the code of the page).${openPart}`,
     };
   }
 
@@ -123,7 +124,7 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
     deps,
     row,
     action,
-    { actor, reason: `SMS reply "${oneLine(body, 80)}"` },
+    { actor, reason: `SMS reply "${oneLine(body, 80)}"`, ...(command.minutes !== undefined ? { minutes: command.minutes } : {}) },
     // The MessageSid names the Update: a repeat that slips past the answered-messages table is still one Update.
     { updateId: `sms:${sid}` },
   );
@@ -141,7 +142,9 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
   const next =
     outcome.action === 'escalate'
       ? ` to tier ${outcome.tier + 1} now.`
-      : outcome.action === 'acknowledge'
+      : outcome.action === 'snooze'
+        ? ` until ${outcome.until.slice(11, 16)} UTC; it pages again then unless resolved. Reply RES ${target.code} once it is fixed.`
+        : outcome.action === 'acknowledge'
         ? `. Reply RES ${target.code} once it is fixed.`
         : '.';
   return { ...done, outcome: 'done', reply: `Klaxon: ${DONE[action]} ${what}${next}` };
@@ -223,7 +226,7 @@ export function repliesRouter(deps: RepliesDeps): Router {
     const { claims } = verdict;
     const usedAt = await linkUsedAt(pool, claims.nonce);
     if (usedAt) {
-      sendPage(res, 410, 'This link was already used', para(`It ${claims.action === 'acknowledge' ? 'acknowledged' : 'resolved'} the alert at ${usedAt.toISOString()}; each link works once.`) + para('Nothing was changed.', 'note'));
+      sendPage(res, 410, 'This link was already used', para(`It ${LINK_DONE[claims.action]} the alert at ${usedAt.toISOString()}; each link works once.`) + para('Nothing was changed.', 'note'));
       return { ok: false };
     }
     const row = await getAlert(pool, claims.alertId);
@@ -238,10 +241,10 @@ export function repliesRouter(deps: RepliesDeps): Router {
     const checked = await check(req, res);
     if (!checked.ok) return;
     const { claims, row } = checked;
-    const verb = claims.action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
-    const decision = decideTransition(row.state, claims.action);
-    if (!decision.ok) {
-      sendPage(res, 409, `This alert is ${row.state}`, alertTable(row) + para(`It cannot be ${claims.action === 'acknowledge' ? 'acknowledged' : 'resolved'} now.`) + para('Nothing was changed.', 'note'));
+    const verb = LINK_VERB[claims.action];
+    const refused = claims.action === 'snooze' ? snoozeRefusal(row.state) !== null : !decideTransition(row.state, claims.action).ok;
+    if (refused) {
+      sendPage(res, 409, `This alert is ${row.state}`, alertTable(row) + para(`It cannot be ${LINK_DONE[claims.action]} now.`) + para('Nothing was changed.', 'note'));
       return;
     }
     // Mail scanners open links to check them: this page only asks, the button's POST acts.
@@ -255,7 +258,7 @@ export function repliesRouter(deps: RepliesDeps): Router {
     // Only the confirmation page's button acts: a POST without its field (a scanner, a cross-site form
     // guessing the link) is shown the button instead.
     if ((req.body as Record<string, unknown> | undefined)?.confirm !== CONFIRM_VALUE) {
-      const verb = claims.action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
+      const verb = LINK_VERB[claims.action];
       sendPage(res, 400, `${verb} this alert?`, alertTable(row) + para('The form was sent without its confirmation: press the button to confirm.') + confirmForm(verb) + para('Nothing was changed.', 'note'));
       return;
     }
@@ -283,8 +286,9 @@ export function repliesRouter(deps: RepliesDeps): Router {
     await recordLinkUse(pool, { nonce: claims.nonce, alertId: row.id, userId: claims.userId, action: claims.action });
     // The Update returns once the transition is in Postgres, so the record shows the new state.
     const fresh = (await getAlert(pool, row.id)) ?? row;
-    const done = claims.action === 'acknowledge' ? 'Acknowledged' : 'Resolved';
-    sendPage(res, 200, done, alertTable(fresh) + para(`Recorded as ${actor} at ${outcome.at}.`, 'note'));
+    const done = LINK_DONE[claims.action];
+    const until = outcome.action === 'snooze' ? ` It pages again at ${outcome.until} unless resolved.` : '';
+    sendPage(res, 200, done[0]!.toUpperCase() + done.slice(1), alertTable(fresh) + para(`Recorded as ${actor} at ${outcome.at}.${until}`, 'note'));
   });
 
   // Errors answer in the format of the route (the tokens stay out of the log): plain text for Twilio, a page

@@ -19,6 +19,12 @@ export interface ConsolePage {
 
 export const CONSOLE_PAGES: readonly ConsolePage[] = [
   {
+    // The home page: what a responder opening /console at 3 a.m. waits for.
+    name: 'Now (home)',
+    path: () => '/console',
+    ready: { selector: 'ul.now-schedules', text: 'bench-responder' },
+  },
+  {
     name: 'Alerts (50 open)',
     path: () => '/console/alerts',
     ready: { selector: 'ul.alerts button', text: 'Acknowledge' },

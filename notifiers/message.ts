@@ -1,5 +1,6 @@
 import { oneLine } from '../domain/single-line';
 import type { HandoffMessage, PageMessage, TestMessage } from './types';
+import { LINK_VERB } from '../domain/replies/links';
 
 export interface RenderedMessage {
   subject: string;
@@ -89,6 +90,7 @@ export function renderMessage(message: PageMessage | HandoffMessage | TestMessag
       '',
       `Acknowledge: ${m.respondLinks.acknowledge}`,
       `Resolve: ${m.respondLinks.resolve}`,
+      ...(m.respondLinks.snooze ? [`${LINK_VERB.snooze}: ${m.respondLinks.snooze}`] : []),
       `(Each link asks you to confirm, works once, and expires ${describeTime(m.respondLinks.expiresAt).iso}.)`,
       `API: ${m.ackUrl}`,
     );

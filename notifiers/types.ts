@@ -25,7 +25,7 @@ export interface PageMessage {
   /** SMS pages to a user: the code a reply names ("ACK 4821"); same for every page of the alert to that phone. */
   replyCode?: string;
   /** Email pages to a user: one-click links bound to the alert, the action and the user; each asks to confirm, works once, expires. */
-  respondLinks?: { acknowledge: string; resolve: string; expiresAt: string };
+  respondLinks?: { acknowledge: string; resolve: string; snooze?: string; expiresAt: string };
   details?: Record<string, unknown>;
 }
 

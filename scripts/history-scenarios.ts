@@ -3,7 +3,7 @@
  * real API, worker and time-skipping server the way the workflow tests drive them. Together they walk
  * every path of the alert, group and handoff workflows that a change could make non-deterministic:
  * tiers, escalate-now, ack timeout, reopen, notes, SLA marks, grouping and regrouping, group actions,
- * quiet closes, flap damping, continue-as-new, and runs still in flight.
+ * quiet closes, flap damping, continue-as-new, snooze, heartbeat monitors, and runs still in flight.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +12,7 @@ import {
   ALERT_WORKFLOW_TYPE,
   alertWorkflowId,
   groupWorkflowId,
+  heartbeatWorkflowId,
   resolveUpdate,
   scheduleHandoffWorkflowId,
   triggerSignal,
@@ -550,4 +551,45 @@ const pageCancel: Scenario = {
 
 // grouping and group-quiet recorded the signal protocol of groups before membership moved to Postgres
 // (at 4317954); today's code no longer runs it for new alerts, so they cannot be recorded again.
-export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, noisy, pageRetry, pageCancel];
+/** An alert snoozed while new (acknowledged), back to new and paging when the snooze ends, then resolved. */
+const snooze: Scenario = {
+  name: 'snooze',
+  async run(w, capture) {
+    const policy = await w.policy({ tiers: webhookTiers(w, 'snooze', [0, 10]) });
+    await ok(w, 'PUT', '/escalation-rules', { rules: [{ policy_id: policy, services: ['search'] }] });
+    const { id, workflowId } = await w.trigger({ service: 'search', severity: 'high', dedup_key: 'index-lag', summary: 'index lag 20 min' });
+    await waitFor('tier 1 page', () => w.hits('/snooze-t0') === 1);
+    await ok(w, 'POST', `/alerts/${id}/snooze`, { actor: 'sam', minutes: 20 });
+    // Asleep until the snooze ends.
+    await capture('alert-running', workflowId);
+    await w.env.sleep('21 minutes');
+    await waitFor('tier 1 pages again', () => w.hits('/snooze-t0') === 2);
+    await ok(w, 'POST', `/alerts/${id}/resolve`, { actor: 'sam' });
+    await completed(w, workflowId);
+    await capture('alert', workflowId);
+  },
+};
+
+/** A heartbeat monitor pinged, then silent past its grace (its alert opens), pinged again (resolved), deleted. */
+const heartbeat: Scenario = {
+  name: 'heartbeat',
+  async run(w, capture) {
+    const created = await ok(w, 'POST', '/heartbeats', { name: 'nightly export', service: 'exports', interval_seconds: 600, grace_seconds: 60 }, 201);
+    const workflowId = heartbeatWorkflowId(created.id as string);
+    const pingUrl = created.ping_url as string;
+    const ping = async () => assert.equal((await w.request('GET', pingUrl, undefined, { key: null })).status, 200);
+    await ping();
+    // Asleep until the ping is due.
+    await capture('monitor-running', workflowId);
+    await w.env.sleep('12 minutes');
+    const alertOpen = async () => (await ok(w, 'GET', '/alerts?service=exports', undefined)).alerts as { state: string }[];
+    await waitFor('the overdue alert', async () => (await alertOpen()).length === 1);
+    await ping();
+    await waitFor('resolved by the next ping', async () => (await alertOpen())[0]?.state === 'resolved');
+    await ok(w, 'DELETE', `/heartbeats/${created.id as string}`, undefined, 204);
+    await completed(w, workflowId);
+    await capture('monitor', workflowId);
+  },
+};
+
+export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, noisy, pageRetry, pageCancel, heartbeat, snooze];

@@ -19,7 +19,7 @@ import { ensureConsoleBuilt } from './build-web';
 const say = (line: string) => console.log(`[screenshots] ${line}`);
 const PASSWORD = 'screenshots password';
 
-async function seed(h: Harness): Promise<{ scheduleId: string; policyId: string }> {
+async function seed(h: Harness): Promise<{ scheduleId: string; policyId: string; alertId: string }> {
   const ids: Record<string, string> = {};
   for (const [login, role] of [
     ['rita@example.com', 'responder'],
@@ -47,7 +47,11 @@ async function seed(h: Harness): Promise<{ scheduleId: string; policyId: string 
     if (res.status !== 201) throw new Error(`POST /alerts: ${res.status} ${JSON.stringify(res.body)}`);
     alertIds.push(res.body.id);
   }
-  await h.request('POST', `/alerts/${alertIds[1]}/acknowledge`, { actor: 'rita' });
+  await h.request('POST', `/alerts/${alertIds[1]}/acknowledge`, { actor: 'rita', reason: 'on it' });
+  await h.request('POST', `/alerts/${alertIds[1]}/notes`, {
+    actor: 'rita',
+    text: 'Rotated the old WAL segments; 70% used now.',
+  });
   await h.request('POST', `/alerts/${alertIds[3]}/resolve`, { actor: 'rita' });
   await h.request('PUT', '/sla/targets/checkout/critical', { tta_minutes: 5, ttr_minutes: 60 });
   // Events through an integration, so the noise report has some: four events, two alerts.
@@ -81,7 +85,8 @@ async function seed(h: Harness): Promise<{ scheduleId: string; policyId: string 
     const res = await h.request('POST', `/users/${ids['rita@example.com']!}/contact-methods`, method);
     if (res.status !== 201) throw new Error(`POST contact method: ${res.status} ${JSON.stringify(res.body)}`);
   }
-  return seedOnCall(h, ids['rita@example.com']!, ids['vic@example.com']!);
+  const onCall = await seedOnCall(h, ids['rita@example.com']!, ids['vic@example.com']!);
+  return { ...onCall, alertId: alertIds[1]! };
 }
 
 /** A weekly rotation with an override covering the coming hours, and a two-tier policy paging it. */
@@ -147,7 +152,7 @@ async function main(): Promise<void> {
   const browser = await launchBrowser(say);
   try {
     const { setupLink } = await firstStart(h.db.pool, loadConfig({ PUBLIC_URL: h.baseUrl }));
-    const { scheduleId, policyId } = await seed(h);
+    const { scheduleId, policyId, alertId } = await seed(h);
     mkdirSync(outDir, { recursive: true });
     for (const scheme of ['light', 'dark'] as const) {
       for (const [width, viewport] of Object.entries(VIEWPORTS)) {
@@ -166,8 +171,16 @@ async function main(): Promise<void> {
         await w.page.getByLabel('Login').fill('rita@example.com');
         await w.page.getByLabel('Password').fill(PASSWORD);
         await w.page.getByRole('button', { name: 'Sign in' }).click();
+        await w.page.getByRole('heading', { name: 'Now', exact: true }).waitFor();
+        await w.page.getByRole('link', { name: 'Primary on-call' }).waitFor();
+        await w.page.getByText('Your next shifts').waitFor();
+        await shoot('now');
+        await w.page.goto('/console/alerts');
         await w.page.getByRole('heading', { name: 'Disk 95% full on db-1' }).waitFor();
         await shoot('alerts');
+        await w.page.goto(`/console/alerts/${alertId}`);
+        await w.page.getByRole('list', { name: 'Timeline' }).getByText('acknowledged (new').waitFor();
+        await shoot('alert');
         await w.page.goto(`/console/schedules/${scheduleId}`);
         await w.page.getByRole('heading', { name: 'On call now' }).waitFor();
         await shoot('schedule');

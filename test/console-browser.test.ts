@@ -82,8 +82,14 @@ async function open(
   return watched;
 }
 
-async function signIn(w: WatchedPage, login: string, password = TEST_PASSWORD): Promise<void> {
-  await w.page.goto('/console');
+/** Signs in on the sign-in form `page` shows (the home page unless told), which then shows that page. */
+async function signIn(
+  w: WatchedPage,
+  login: string,
+  password = TEST_PASSWORD,
+  page = '/console',
+): Promise<void> {
+  await w.page.goto(page);
   await w.page.getByLabel('Login').fill(login);
   await w.page.getByLabel('Password').fill(password);
   await w.page.getByRole('button', { name: 'Sign in' }).click();
@@ -179,7 +185,7 @@ describe('the web console', () => {
     await w.page.getByLabel('Password', { exact: true }).fill('the first admin pass');
     await w.page.getByLabel('Password again').fill('the first admin pass');
     await w.page.getByRole('button', { name: 'Create admin and sign in' }).click();
-    await w.page.getByRole('heading', { name: 'Alerts' }).waitFor();
+    await w.page.getByRole('heading', { name: 'Now', exact: true }).waitFor();
     assert.equal(new URL(w.page.url()).hash, '', 'the token leaves the address bar');
     const session = await fetchFromPage(w.page, 'GET', '/auth/session');
     assert.equal(session.status, 200);
@@ -223,7 +229,12 @@ describe('the web console', () => {
     await responder.page.keyboard.press('Tab');
     await responder.page.keyboard.type(TEST_PASSWORD);
     await responder.page.keyboard.press('Enter');
-    await responder.page.getByRole('heading', { name: 'Alerts' }).waitFor();
+    await responder.page.getByRole('heading', { name: 'Now', exact: true }).waitFor();
+    await responder.page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Alerts' })
+      .click();
+    await responder.page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
     await responder.page.getByText('rita').first().waitFor();
     assertNoProblems(responder);
   });
@@ -267,7 +278,7 @@ describe('the web console', () => {
   it('shows a viewer no action buttons, and the API refuses the action anyway', async () => {
     await createPasswordUser(h, 'vic@example.com', 'viewer');
     const viewer = await open();
-    await signIn(viewer, 'vic@example.com');
+    await signIn(viewer, 'vic@example.com', TEST_PASSWORD, '/console/alerts');
     const item = viewer.page.getByRole('listitem').filter({ hasText: 'Disk full on web-1' });
     await item.waitFor();
     assert.equal(await item.getByRole('button').count(), 0, 'no action buttons');
@@ -335,7 +346,7 @@ describe('the web console', () => {
         [
           'alerts',
           async () => {
-            await signIn(w, 'rita@example.com');
+            await signIn(w, 'rita@example.com', TEST_PASSWORD, '/console/alerts');
             await w.page
               .getByRole('heading', { name: 'Latency above target on checkout', exact: false })
               .waitFor();

@@ -83,7 +83,7 @@ async function signedIn(login: string, viewport: { width: number; height: number
   await w.page.getByLabel('Login').fill(`${login}@example.com`);
   await w.page.getByLabel('Password').fill(TEST_PASSWORD);
   await w.page.getByRole('button', { name: 'Sign in' }).click();
-  await w.page.getByRole('heading', { name: 'Alerts' }).waitFor();
+  await w.page.getByRole('heading', { name: 'Now', exact: true }).waitFor();
   return w;
 }
 

@@ -29,7 +29,7 @@ async function policyFor(service: string, tiers: { delay_minutes: number; target
 }
 
 /** The alert as the API shows it: state and audit trail. */
-async function alert(id: string): Promise<{ state: string; timeline: { action: string; actor: string; reason: string | null }[] }> {
+async function alert(id: string): Promise<{ state: string; timeline: { action: string; actor: string; reason: string | null; at: string }[] }> {
   const res = await w.request('GET', `/alerts/${id}`);
   assert.equal(res.status, 200);
   return res.body;
@@ -254,7 +254,7 @@ async function pagedByEmail(address: string) {
     assert.ok(url?.startsWith(`${PUBLIC_URL}/respond/`), `a ${label} link to the public URL: ${text}`);
     return url!.replace(PUBLIC_URL, w.baseUrl);
   };
-  return { id, name, userId, ack: link('Acknowledge'), resolve: link('Resolve') };
+  return { id, name, userId, ack: link('Acknowledge'), resolve: link('Resolve'), snooze: link('Snooze 30 min') };
 }
 
 async function open(url: string, method: 'GET' | 'POST' = 'GET') {
@@ -280,6 +280,24 @@ function tamper(url: string, change: (claims: Record<string, unknown>) => void):
 }
 
 describe('email links', () => {
+  it('Snooze 30 min asks first, then snoozes as the user via email until 30 minutes on', async () => {
+    const { id, name, snooze } = await pagedByEmail('snooze@example.com');
+    const shown = await open(snooze);
+    assert.equal(shown.status, 200);
+    assert.match(shown.html, /<h1>Snooze 30 min this alert\?<\/h1>/);
+    assert.equal((await alert(id)).state, 'new', 'opening the link changes nothing');
+    const done = await open(snooze, 'POST');
+    assert.equal(done.status, 200, done.html);
+    assert.match(done.html, /<h1>Snoozed<\/h1>/);
+    assert.match(done.html, /It pages again at \S+ unless resolved\./);
+    const a = await alert(id);
+    assert.equal(a.state, 'acknowledged');
+    assert.ok(a.timeline.some((t) => t.action === 'snooze' && t.actor === `user:${name} via email`), JSON.stringify(a.timeline));
+    const until = Date.parse((await w.view(id)).snoozedUntil!);
+    assert.equal(until - Date.parse(a.timeline.find((t) => t.action === 'snooze')!.at), 30 * 60_000);
+    assert.equal((await open(snooze, 'POST')).status, 410, 'it works once');
+  });
+
   it('GET only shows a confirmation page with a form; POST acknowledges as the user via email; a replay is refused', async () => {
     const { id, name, ack } = await pagedByEmail('ack@example.com');
     const shown = await open(ack);

@@ -5,9 +5,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, call, errorText, setSessionToken, type Session } from './api/client.js';
 import { may } from './api/roles.js';
-import { ErrorMessage, PageTitle } from './components.js';
+import { ErrorMessage, PageTitle, type PageProps } from './components.js';
 import { lazyComponent } from './lazy.js';
-import { AlertsPage } from './pages/alerts.js';
+import { NowPage } from './pages/now.js';
 import { PoliciesPage } from './pages/policies.js';
 import { SchedulesPage } from './pages/schedules.js';
 import { ProfilePage } from './pages/profile.js';
@@ -17,13 +17,16 @@ import { navigate, usePage } from './router.js';
 import { mayBeSignedIn, rememberSignedIn } from './session-hint.js';
 import { Shell } from './shell.js';
 
-const AdminPage = lazyComponent(() => import('./pages/admin.js').then((m) => m.AdminPage));
+// No longer the home page, and grown with its filters and bulk actions: loaded when first opened.
+const AlertsPage = lazyComponent<PageProps>(() => import('./pages/alerts.js').then((m) => m.AlertsPage));
+const AdminPage = lazyComponent<PageProps>(() => import('./pages/admin.js').then((m) => m.AdminPage));
 
 /**
  * The pages behind the shell, by address; the first is the home page. Later pages join this table. A
  * page with `needs` is in the navigation only for roles that may call that operation.
  */
 export const PAGES = [
+  { path: 'now', title: 'Now', Page: NowPage },
   { path: 'alerts', title: 'Alerts', Page: AlertsPage },
   { path: 'schedules', title: 'Schedules', Page: SchedulesPage },
   { path: 'policies', title: 'Escalation policies', Page: PoliciesPage },

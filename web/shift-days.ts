@@ -36,3 +36,23 @@ export function shiftsByDay(days: ZonedDay[], shifts: Shift[]): { day: ZonedDay;
       })),
   }));
 }
+
+/**
+ * Returns the time text a day shows for one of its shift parts: a part that starts or ends at the day's
+ * midnight says "from midnight" / "until midnight" (never "00:00", which reads as the wrong day's
+ * start), and a part covering the whole day says "all day". `time` formats an instant as a time of day.
+ */
+export function dayShiftTime(part: DayShift, day: ZonedDay, time: (ms: number) => string): string {
+  const fromMidnight = part.continuesBefore || part.start <= day.start;
+  const untilMidnight = part.continuesAfter || part.end >= day.end;
+  if (fromMidnight && untilMidnight) {
+    if (part.continuesBefore && !part.continuesAfter) return 'until midnight';
+    if (part.continuesAfter && !part.continuesBefore) return 'from midnight onwards';
+    return 'all day';
+  }
+  if (part.continuesBefore) return `until ${time(part.end)}`;
+  if (fromMidnight) return `from midnight to ${time(part.end)}`;
+  if (part.continuesAfter) return `${time(part.start)} onwards`;
+  if (untilMidnight) return `${time(part.start)} until midnight`;
+  return `${time(part.start)}–${time(part.end)}`;
+}

@@ -10,7 +10,7 @@ import { publicUrlOf, type Config } from '../runtime/config';
 import type { dataConverterOf } from '../runtime/payload-codec';
 import type { WorkerTuning } from '../runtime/worker-tuning';
 import { replyLinkKey } from '../store/secrets';
-import { pagesTaskQueue } from '../workflows/messages';
+import { DEFAULT_REOPEN_WINDOW_MS, pagesTaskQueue } from '../workflows/messages';
 import { klaxonSinks } from './sinks';
 import { WORKFLOWS_PATH } from './workflow-bundle';
 
@@ -43,6 +43,8 @@ export interface KlaxonWorkerOptions {
   maxCachedWorkflows?: number;
   /** Payload encryption (TEMPORAL_PAYLOAD_KEYS, runtime/payload-codec.ts); the API's client needs the same. */
   dataConverter?: ReturnType<typeof dataConverterOf>;
+  /** How alerts the worker opens itself (heartbeat monitors') are planned: the API's settings. */
+  alerting?: { slaAtRiskFraction: number; reopenWindowMs: number };
 }
 
 /** Returns the notifiers and public URL the activities need, from the validated config. */
@@ -50,9 +52,10 @@ export function pagingFromConfig(
   config: Config,
 ): Pick<
   KlaxonWorkerOptions,
-  'notifiers' | 'publicUrl' | 'linkSigningSecret' | 'replyLinkTtlMs' | 'pageRetryCapMs'
+  'notifiers' | 'publicUrl' | 'linkSigningSecret' | 'replyLinkTtlMs' | 'pageRetryCapMs' | 'alerting'
 > {
   return {
+    alerting: { slaAtRiskFraction: config.SLA_AT_RISK_FRACTION, reopenWindowMs: config.REOPEN_WINDOW_MINUTES * 60_000 },
     notifiers: createNotifiers({
       smtpUrl: config.SMTP_URL,
       smtpFrom: config.SMTP_FROM,
@@ -103,6 +106,11 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Kla
       pageRetryCapMs: opts.pageRetryCapMs,
       workflows: opts.workflows,
       taskQueue: opts.groupTaskQueue ?? opts.taskQueue,
+      alerting: {
+        taskQueue: opts.taskQueue,
+        slaAtRiskFraction: opts.alerting?.slaAtRiskFraction ?? 0.75,
+        reopenWindowMs: opts.alerting?.reopenWindowMs ?? DEFAULT_REOPEN_WINDOW_MS,
+      },
     }),
     ...opts.activityOverrides,
   };

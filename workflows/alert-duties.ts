@@ -13,6 +13,7 @@ export type Duty =
   | { kind: 'close'; at: number }
   | { kind: 'auto_resolve'; at: number }
   | { kind: 'ack_timeout'; at: number }
+  | { kind: 'snooze_end'; at: number }
   | { kind: 'tier'; at: number }
   | { kind: 'sla'; at: number; mark: SlaMark };
 
@@ -36,7 +37,10 @@ export function nextDuty(input: AlertInput, rt: AlertRuntime, run: RunFacts): Du
     const resolveAt = autoResolveDeadline(input.policy, rt.openedAt);
     if (resolveAt !== null) duties.push({ kind: 'auto_resolve', at: resolveAt });
   }
-  if (rt.state === 'acknowledged') {
+  if (rt.state === 'acknowledged' && rt.snooze) {
+    // The snooze says when to ask again; the policy's ack timeout waits until then.
+    duties.push({ kind: 'snooze_end', at: rt.snooze.until });
+  } else if (rt.state === 'acknowledged') {
     const unackAt = ackTimeoutDeadline(input.policy, rt.stateChangedAt ?? run.runStartedAt);
     if (unackAt !== null) duties.push({ kind: 'ack_timeout', at: unackAt });
   }

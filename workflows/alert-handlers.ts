@@ -16,6 +16,7 @@ import {
 import type { Activities } from '../activities';
 import { DEFAULT_FLAP_RULE, flapHoldMs, recentReopens } from '../domain/flapping';
 import { decideTransition, type TransitionAction } from '../domain/lifecycle';
+import { snoozeMinutesProblem, snoozeReason, snoozeRefusal } from '../domain/snooze';
 import type { AlertWork } from './alert-context';
 import { groupRefOf, leadingEscalation, noteMembership, takeRole } from './alert-group';
 import { restartEscalation } from './alert-scheduler';
@@ -26,6 +27,7 @@ import {
   UPDATE_REFUSED,
   escalateUpdate,
   groupLeadSignal,
+  snoozeUpdate,
   integrationActionSignal,
   noteUpdate,
   recordedUpdate,
@@ -76,6 +78,8 @@ export function transitions(work: Omit<AlertWork, 'transition'>, counts: RunCoun
     if (rt.state !== 'new') rt.respondedAt ??= now;
     if (rt.state === 'resolved') rt.resolvedAt = now;
     rt.stateChangedAt = now;
+    // Any transition ends a snooze (the snooze's own acknowledge sets it again just after).
+    if (rt.snooze) rt.snooze = null;
     // In a group, the store applies the transition to the group too and answers with the alert's role: a
     // leader leaving `new` hands over where its escalation stands; one back in `new` asks again, and its
     // escalation waits for the answer.
@@ -280,6 +284,41 @@ export function registerHandlers(
             type: UPDATE_REFUSED,
             message: 'escalation has already run through every tier and loop',
           });
+      },
+    },
+  );
+
+  setHandler(
+    snoozeUpdate,
+    async (req) => {
+      counts.updates += 1;
+      const now = Date.now();
+      const key = updateKey();
+      const snooze = { until: now + req.minutes * 60_000, minutes: req.minutes };
+      const reason = req.reason ?? snoozeReason(snooze.minutes, snooze.until);
+      const from = rt.state;
+      // A new alert is acknowledged by the snooze: someone answered. The state moves before any await,
+      // and the snooze is set after the transition (which ends any earlier one), still before any await.
+      const acknowledged = from === 'new' ? work.transition('acknowledge', { actor: req.actor, reason }, key) : undefined;
+      rt.snooze = snooze;
+      await acknowledged;
+      await work.during(
+        local.recordAuditEntry({
+          alertId,
+          action: 'snooze',
+          actor: req.actor,
+          reason,
+          at: new Date(now).toISOString(),
+          idempotencyKey: `${key}:snooze`,
+        }),
+      );
+      return { until: new Date(snooze.until).toISOString(), from, to: rt.state, at: new Date(now).toISOString() };
+    },
+    {
+      validator: (req) => {
+        if (typeof req?.actor !== 'string' || req.actor.length === 0) throw new Error('actor is required');
+        const problem = snoozeMinutesProblem(req.minutes) ?? snoozeRefusal(rt.state);
+        if (problem) throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: problem });
       },
     },
   );

@@ -21,6 +21,7 @@ import {
   tierFailedForGood,
 } from '../domain/escalation';
 import { markIsLive, slaMarkReason, slaPageOf, type SlaMark } from '../domain/sla';
+import { snoozeEndedReason } from '../domain/snooze';
 import type { AlertContext, AlertWork } from './alert-context';
 import { pageTargets } from './alert-paging';
 import { dutyKey, nextDuty, type Duty } from './alert-duties';
@@ -81,6 +82,9 @@ function act(work: AlertWork, duty: Exclude<Duty, { kind: 'close' }>): void {
       work.track(
         work.systemTransition('unacknowledge', ackTimeoutReason(input.policy!.ackTimeoutMinutes!), duty.at),
       );
+      return;
+    case 'snooze_end':
+      work.track(work.systemTransition('unacknowledge', snoozeEndedReason(work.rt.snooze!.minutes), duty.at));
       return;
     case 'tier':
       return fireNextTier(work, now);

@@ -44,6 +44,8 @@ export interface AlertRuntime {
   reopens: number[];
   /** When the current state began (absent in runs from before): a continued run times its ack timeout from it. */
   stateChangedAt?: number;
+  /** While snoozed (acknowledged, back to `new` at this time) and for how long; absent otherwise. */
+  snooze?: { until: number; minutes: number } | null;
   /** Counter behind deterministic idempotency keys for entries the workflow writes on its own. */
   auditSeq: number;
   recorded: boolean;
@@ -130,5 +132,6 @@ export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertV
     },
     notifications: [...rt.notifications],
     group: rt.group && { groupId: rt.group.groupId, role: rt.group.role },
+    ...(rt.snooze ? { snoozedUntil: new Date(rt.snooze.until).toISOString() } : {}),
   };
 }

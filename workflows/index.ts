@@ -5,3 +5,4 @@ export { alertWorkflow } from './legacy/alert';
 export { groupWorkflow } from './group';
 export { scheduleHandoffWorkflow } from './handoff';
 export { testPageWorkflow } from './test-page';
+export { heartbeatMonitorWorkflow } from './heartbeat';

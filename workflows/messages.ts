@@ -136,6 +136,8 @@ export interface AlertView {
   };
   notifications: NotificationView[];
   group: { groupId: string; role: 'leader' | 'member' } | null;
+  /** While snoozed: when it goes back to `new` and escalates again. */
+  snoozedUntil?: string;
 }
 
 export type { SlaDeadlines };
@@ -175,6 +177,8 @@ export const reopenUpdate = defineUpdate<TransitionResult, [TransitionRequest]>(
 /** "Escalate now": fire the next tier at once. Returns the tier that fired. */
 export const escalateUpdate = defineUpdate<{ loop: number; tier: number; at: string }, [TransitionRequest]>('escalate');
 /** A note on the alert's timeline; allowed in every state. */
+/** Acknowledges the alert (if new) until `minutes` from now, then returns it to `new` to escalate again. */
+export const snoozeUpdate = defineUpdate<{ until: string; from: AlertState; to: AlertState; at: string }, [TransitionRequest & { minutes: number }]>('snooze');
 export const noteUpdate = defineUpdate<{ at: string }, [{ actor: string; text: string }]>('note');
 
 /** The Update that performs each lifecycle action. */
@@ -267,4 +271,36 @@ export const TEST_PAGE_WORKFLOW_TYPE = 'testPageWorkflow';
 /** Returns the id of the workflow that sends one test page: a repeated request finds the same run. */
 export function testPageWorkflowId(requestId: string): string {
   return `test-page:${requestId}`;
+}
+
+export const HEARTBEAT_WORKFLOW_TYPE = 'heartbeatMonitorWorkflow';
+
+/** What a heartbeat monitor's workflow watches for: its own copy, refreshed by heartbeatConfigSignal. */
+export interface HeartbeatConfig {
+  name: string;
+  service: string;
+  severity: Severity;
+  intervalSeconds: number;
+  graceSeconds: number;
+}
+
+export interface HeartbeatInput {
+  monitorId: string;
+  config: HeartbeatConfig;
+  /** When watching began: the first ping is due an interval plus the grace after it. */
+  since: number;
+  lastPingAt: number | null;
+  /** The monitor's open alert (carried across continue-as-new), so the next ping resolves that one. */
+  overdue: { service: string; dedupKey: string } | null;
+}
+
+/** A ping arrived (the API checked its key). */
+export const heartbeatPingSignal = defineSignal('heartbeatPing');
+/** The monitor was edited (its new configuration) or deleted (null). */
+export const heartbeatConfigSignal = defineSignal<[HeartbeatConfig | null]>('heartbeatConfig');
+export const heartbeatViewQuery = defineQuery<{ lastPingAt: number | null; dueAt: number | null; overdue: boolean }>('heartbeatView');
+
+/** Returns the id of a heartbeat monitor's one workflow. */
+export function heartbeatWorkflowId(monitorId: string): string {
+  return `heartbeat:${monitorId}`;
 }

@@ -1,4 +1,5 @@
 /** /alerts: request schemas (validated at the edge), response schemas and route definitions. */
+import { MAX_SNOOZE_MINUTES, MIN_SNOOZE_MINUTES } from '../../domain/snooze';
 import { TRANSITION_ACTIONS, ALERT_STATES, type TransitionAction } from '../../domain/lifecycle';
 import { SLA_MARKS } from '../../domain/sla';
 import { SEVERITIES } from '../../domain/severity';
@@ -47,6 +48,17 @@ export const transitionBody = z
     reason: z.string().trim().max(2000).optional(),
   })
   .openapi('TransitionRequest');
+
+export const snoozeBody = transitionBody
+  .extend({
+    minutes: z
+      .number()
+      .int()
+      .min(MIN_SNOOZE_MINUTES)
+      .max(MAX_SNOOZE_MINUTES)
+      .openapi({ description: `How long until it escalates again (${MIN_SNOOZE_MINUTES} to ${MAX_SNOOZE_MINUTES})`, example: 30 }),
+  })
+  .openapi('SnoozeRequest');
 
 export const alertIdParams = idParams;
 
@@ -154,6 +166,7 @@ export const AlertLiveView = z
       }),
     ),
     group: z.strictObject({ groupId: z.uuid(), role: z.enum(['leader', 'member']) }).nullable(),
+    snoozedUntil: instant.optional().openapi({ description: 'While snoozed: when it returns to new and escalates again' }),
   })
   .openapi('AlertLiveView');
 
@@ -332,6 +345,24 @@ export const alertRoutes = {
       },
       404: alertNotFound,
       409: errorResponse('Nothing left to escalate to, or the alert is closed (`update_refused`)'),
+    },
+  }),
+  snooze: defineRoute({
+    method: 'post',
+    path: '/alerts/:id/snooze',
+    operationId: 'snoozeAlert',
+    summary: 'Snooze: acknowledged now, back to new (escalating from the first tier) after `minutes`',
+    description:
+      'A new alert is acknowledged by the snooze (time to acknowledge stops here); an acknowledged one keeps its acknowledgement until the snooze ends. Snoozing again moves the end. Any other transition meanwhile ends the snooze. Time to resolve runs throughout.',
+    tags,
+    request: { params: alertIdParams, body: snoozeBody },
+    responses: {
+      200: {
+        description: 'Snoozed',
+        body: z.strictObject({ id: z.uuid(), state, from: state, snoozed_until: instant, at: instant }),
+      },
+      404: alertNotFound,
+      409: errorResponse('The alert is investigating, resolved or closed (`update_refused`)'),
     },
   }),
   note: defineRoute({

@@ -5,11 +5,15 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_SNOOZE_MINUTES } from '../snooze';
 
-export const LINK_ACTIONS = ['acknowledge', 'resolve'] as const;
+export const LINK_ACTIONS = ['acknowledge', 'resolve', 'snooze'] as const;
 /** How long a link works unless configured otherwise (REPLY_LINK_TTL_HOURS). */
 export const DEFAULT_LINK_TTL_MS = 24 * 60 * 60_000;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
+/** How a link's action is named on its button, and what it did (a snooze link snoozes for the default minutes). */
+export const LINK_VERB: Record<LinkAction, string> = { acknowledge: 'Acknowledge', resolve: 'Resolve', snooze: `Snooze ${DEFAULT_SNOOZE_MINUTES} min` };
+export const LINK_DONE: Record<LinkAction, string> = { acknowledge: 'acknowledged', resolve: 'resolved', snooze: 'snoozed' };
 
 export interface LinkClaims {
   alertId: string;

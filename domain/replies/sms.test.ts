@@ -29,3 +29,14 @@ describe('SMS reply parsing', () => {
     assert.equal(normalizePhone('+15551230001'), '+15551230001');
   });
 });
+
+describe('SMS snooze replies', () => {
+  it('read the code and the minutes, either of them optional', () => {
+    assert.deepEqual(parseSmsReply('SNOOZE 4821 30'), { kind: 'action', action: 'snooze', code: '4821', minutes: 30 });
+    assert.deepEqual(parseSmsReply('snz #4821 45m'), { kind: 'action', action: 'snooze', code: '4821', minutes: 45 });
+    assert.deepEqual(parseSmsReply('Snooze 4821'), { kind: 'action', action: 'snooze', code: '4821' });
+    assert.deepEqual(parseSmsReply('snooze 15 min'), { kind: 'action', action: 'snooze', minutes: 15 });
+    assert.deepEqual(parseSmsReply('snooze'), { kind: 'action', action: 'snooze' });
+    assert.deepEqual(parseSmsReply('snooze later'), { kind: 'unknown' });
+  });
+});

@@ -320,6 +320,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/alerts/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Snooze: acknowledged now, back to new (escalating from the first tier) after `minutes`
+         * @description A new alert is acknowledged by the snooze (time to acknowledge stops here); an acknowledged one keeps its acknowledgement until the snooze ends. Snoozing again moves the end. Any other transition meanwhile ends the snooze. Time to resolve runs throughout.
+         */
+        post: operations["snoozeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/alerts/{id}/notes": {
         parameters: {
             query?: never;
@@ -637,6 +657,70 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/heartbeat/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ping a heartbeat monitor
+         * @description Authenticated by the monitor's key in the path (a routing key, not an API key), so `curl -fsS https://klaxon.example/heartbeat/<key>` at the end of a cron job is all it takes. A ping resets the timer; one after an overdue alert opened resolves it. An unknown key counts against the client address like a bad API key.
+         */
+        get: operations["pingHeartbeatGet"];
+        put?: never;
+        /**
+         * Ping a heartbeat monitor
+         * @description Authenticated by the monitor's key in the path (a routing key, not an API key), so `curl -fsS https://klaxon.example/heartbeat/<key>` at the end of a cron job is all it takes. A ping resets the timer; one after an overdue alert opened resolves it. An unknown key counts against the client address like a bad API key.
+         */
+        post: operations["pingHeartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/heartbeats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List heartbeat monitors (without their keys) */
+        get: operations["listHeartbeats"];
+        put?: never;
+        /**
+         * Create a heartbeat monitor and its key
+         * @description The key is in this response only. Watching starts now: the first ping is due an interval plus the grace from now.
+         */
+        post: operations["createHeartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/heartbeats/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A heartbeat monitor */
+        get: operations["getHeartbeat"];
+        put?: never;
+        post?: never;
+        /** Delete a heartbeat monitor; its key stops working and its open alert is resolved */
+        delete: operations["deleteHeartbeat"];
+        options?: never;
+        head?: never;
+        /** Change a heartbeat monitor (its timer restarts from its last ping with the new interval) */
+        patch: operations["updateHeartbeat"];
         trace?: never;
     };
     "/escalation-policies": {
@@ -1706,6 +1790,11 @@ export interface components {
                 /** @enum {string} */
                 role: "leader" | "member";
             } | null;
+            /**
+             * Format: date-time
+             * @description While snoozed: when it returns to new and escalates again
+             */
+            snoozedUntil?: string;
         } | null;
         ActionQueued: {
             /** Format: uuid */
@@ -1719,6 +1808,13 @@ export interface components {
             /** @description Who acts, when the key is shared; recorded beside the key's name */
             actor?: string;
             reason?: string;
+        };
+        SnoozeRequest: components["schemas"]["TransitionRequest"] & {
+            /**
+             * @description How long until it escalates again (1 to 1440)
+             * @example 30
+             */
+            minutes: number;
         };
         Group: {
             /** Format: uuid */
@@ -2063,6 +2159,112 @@ export interface components {
             group_window_minutes: number;
             /** Format: date-time */
             created_at: string;
+        };
+        HeartbeatPinged: {
+            /** @enum {string} */
+            status: "ok";
+            monitor: string;
+            /**
+             * Format: date-time
+             * @description When the next ping is due, grace included
+             */
+            next_due_at: string;
+        };
+        CreatedHeartbeat: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            service: string;
+            /** @enum {string} */
+            severity: "critical" | "high" | "medium" | "low" | "info";
+            interval_seconds: number;
+            grace_seconds: number;
+            /** @description The first characters of the key, to tell keys apart */
+            key_prefix: string;
+            /**
+             * @description waiting: never pinged; up: pinging on time; overdue: its alert is open
+             * @enum {string}
+             */
+            state: "waiting" | "up" | "overdue";
+            /**
+             * Format: date-time
+             * @description The last ping, to within a minute (written at most once a minute)
+             */
+            last_ping_at: string | null;
+            /** Format: date-time */
+            overdue_since: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Shown this once: only its digest is stored */
+            key: string;
+            /**
+             * @description Where the job pings (GET or POST)
+             * @example /heartbeat/<key>
+             */
+            ping_url: string;
+        };
+        /**
+         * @example {
+         *       "name": "nightly backup",
+         *       "service": "db",
+         *       "interval_seconds": 86400,
+         *       "grace_seconds": 3600
+         *     }
+         */
+        CreateHeartbeat: {
+            name: string;
+            service: string;
+            /**
+             * @default high
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low" | "info";
+            /**
+             * @description How often the job pings, in seconds (60 to 604800)
+             * @example 300
+             */
+            interval_seconds: number;
+            /** @description How late a ping may be before the alert opens, in seconds (default: a tenth of the interval, at least 60) */
+            grace_seconds?: number;
+        };
+        Heartbeat: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            service: string;
+            /** @enum {string} */
+            severity: "critical" | "high" | "medium" | "low" | "info";
+            interval_seconds: number;
+            grace_seconds: number;
+            /** @description The first characters of the key, to tell keys apart */
+            key_prefix: string;
+            /**
+             * @description waiting: never pinged; up: pinging on time; overdue: its alert is open
+             * @enum {string}
+             */
+            state: "waiting" | "up" | "overdue";
+            /**
+             * Format: date-time
+             * @description The last ping, to within a minute (written at most once a minute)
+             */
+            last_ping_at: string | null;
+            /** Format: date-time */
+            overdue_since: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        UpdateHeartbeat: {
+            name?: string;
+            service?: string;
+            /** @enum {string} */
+            severity?: "critical" | "high" | "medium" | "low" | "info";
+            /**
+             * @description How often the job pings, in seconds (60 to 604800)
+             * @example 300
+             */
+            interval_seconds?: number;
+            /** @description How late a ping may be before the alert opens, in seconds (default: a tenth of the interval, at least 60) */
+            grace_seconds?: number;
         };
         Policy: {
             /** Format: uuid */
@@ -4298,6 +4500,128 @@ export interface operations {
             };
         };
     };
+    snoozeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnoozeRequest"];
+            };
+        };
+        responses: {
+            /** @description Snoozed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        state: "new" | "acknowledged" | "investigating" | "resolved";
+                        /** @enum {string} */
+                        from: "new" | "acknowledged" | "investigating" | "resolved";
+                        /** Format: date-time */
+                        snoozed_until: string;
+                        /** Format: date-time */
+                        at: string;
+                    };
+                };
+            };
+            /** @description Invalid input (`invalid_request`, each problem in `errors`: NUL and lone surrogates are refused in any field), or a body that is not JSON (`invalid_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No alert with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The alert is investigating, resolved or closed (`update_refused`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     addAlertNote: {
         parameters: {
             query?: never;
@@ -6411,6 +6735,615 @@ export interface operations {
             };
             /** @description No integration with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pingHeartbeatGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The monitor's key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Heard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeartbeatPinged"];
+                };
+            };
+            /** @description The key is not a key (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No heartbeat monitor with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many unknown keys from this client address (`auth_throttled`); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or Postgres did not answer; the ping was not heard, send it again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pingHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The monitor's key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Heard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeartbeatPinged"];
+                };
+            };
+            /** @description The key is not a key (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No heartbeat monitor with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many unknown keys from this client address (`auth_throttled`); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporal or Postgres did not answer; the ping was not heard, send it again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listHeartbeats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Monitors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        heartbeats: components["schemas"]["Heartbeat"][];
+                    };
+                };
+            };
+            /** @description Invalid input (`invalid_request`, each problem in `errors`: NUL and lone surrogates are refused in any field), or a body that is not JSON (`invalid_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateHeartbeat"];
+            };
+        };
+        responses: {
+            /** @description Created; `key` is shown once */
+            201: {
+                headers: {
+                    /** @description The path of the resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedHeartbeat"];
+                };
+            };
+            /** @description Invalid input (`invalid_request`, each problem in `errors`: NUL and lone surrogates are refused in any field), or a body that is not JSON (`invalid_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A monitor with this name exists (`duplicate`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The monitor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heartbeat"];
+                };
+            };
+            /** @description Invalid input (`invalid_request`, each problem in `errors`: NUL and lone surrogates are refused in any field), or a body that is not JSON (`invalid_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No monitor with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`invalid_request`, each problem in `errors`: NUL and lone surrogates are refused in any field), or a body that is not JSON (`invalid_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No monitor with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateHeartbeat"];
+            };
+        };
+        responses: {
+            /** @description The monitor as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heartbeat"];
+                };
+            };
+            /** @description Invalid input (`invalid_request`, each problem in `errors`: NUL and lone surrogates are refused in any field), or a body that is not JSON (`invalid_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No monitor with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A monitor with this name exists (`duplicate`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`payload_too_large`) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

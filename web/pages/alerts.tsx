@@ -1,19 +1,31 @@
 /**
- * Alerts: the open ones by default, newest first, refreshed every few seconds while the tab is visible,
- * with the actions the signed-in role and each alert's state allow.
+ * Alerts: the open ones by default, newest first, narrowed by state, severity, service and a time range
+ * kept in the address (so a filtered view can be bookmarked), refreshed every few seconds while the tab
+ * is visible, "Load more" for older ones, and the actions the signed-in role and each alert's state
+ * allow, one by one or for a selection.
  */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { decideTransition, OPEN_ALERT_STATES, type TransitionAction } from '../../domain/lifecycle.js';
+import { useCallback, useRef, useState } from 'preact/hooks';
+import { decideTransition, type TransitionAction } from '../../domain/lifecycle.js';
 import { api, call, errorText, type Alert } from '../api/client.js';
 import type { Operation } from '../api/access.js';
 import { may } from '../api/roles.js';
-import { ErrorMessage, PageTitle, type PageProps } from '../components.js';
+import { alertsQuery, filtersFromQuery, filtersToQuery, type AlertFilters } from '../alert-filters.js';
+import { selectedShown } from '../bulk.js';
+import { ErrorMessage, Link, PageTitle, type PageProps } from '../components.js';
+import { idempotencyKey } from '../idempotency.js';
+import { lazyComponent } from '../lazy.js';
+import { usePolling } from '../polling.js';
+import { relativeTime } from '../relative-time.js';
+import { BASE, usePage } from '../router.js';
+import { BulkBar } from './alerts-bulk.js';
+import { FilterForm } from './alerts-filters.js';
+
+const AlertPage = lazyComponent(() => import('./alert.js').then((m) => m.AlertPage));
 
 const REFRESH_MS = 4_000;
-const STATE_FILTERS = ['open', ...OPEN_ALERT_STATES, 'resolved'] as const;
-type StateFilter = (typeof STATE_FILTERS)[number];
-const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-type Severity = (typeof SEVERITIES)[number];
+const PAGE_SIZE = 50;
+/** The most one GET /alerts answers: a refresh reloads what is shown, up to this. */
+const MAX_LIMIT = 500;
 
 /** The list buttons, in order: what each does and the operation it calls. */
 const ACTIONS = [
@@ -21,47 +33,35 @@ const ACTIONS = [
   { action: 'resolve', label: 'Resolve', done: 'Resolved' },
 ] as const satisfies readonly { action: TransitionAction; label: string; done: string }[];
 
-/** Returns the alerts a filter shows, newest first ("open" is the three open states together). */
-async function loadAlerts(state: StateFilter, severity: Severity | ''): Promise<Alert[]> {
-  const filter = state === 'open' ? { open: 'true' as const } : { state };
-  const page = await call(
-    api.GET('/alerts', { params: { query: { ...filter, limit: 100, ...(severity ? { severity } : {}) } } }),
-  );
-  return page.alerts;
+/** The list, or one alert's page at alerts/<id>. */
+export function AlertsPage(props: PageProps) {
+  const id = usePage().split('/')[1];
+  return id ? <AlertPage key={id} id={id} {...props} /> : <AlertList {...props} />;
 }
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-
-/** "3 minutes ago": the largest unit that fits. */
-function ago(iso: string, now: number): string {
-  const s = Math.round((Date.parse(iso) - now) / 1000);
-  const units: [Intl.RelativeTimeFormatUnit, number][] = [
-    ['day', 86_400],
-    ['hour', 3_600],
-    ['minute', 60],
-  ];
-  for (const [unit, size] of units)
-    if (Math.abs(s) >= size) return relative.format(Math.trunc(s / size), unit);
-  return relative.format(s, 'second');
-}
-
-export function AlertsPage({ session, onFailure }: PageProps) {
-  const [state, setState] = useState<StateFilter>('open');
-  const [severity, setSeverity] = useState<Severity | ''>('');
+function AlertList({ session, onFailure }: PageProps) {
+  const [filters, setFilters] = useState<AlertFilters>(() => filtersFromQuery(window.location.search));
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  // How many alerts a refresh reloads: a page, or more once "Load more" showed more.
+  const shown = useRef(PAGE_SIZE);
   // Answers to an older filter or an earlier refresh must not overwrite a newer one.
   const generation = useRef(0);
+  const mayBulk = may(session.role, 'POST /alerts/{id}/acknowledge' satisfies Operation);
 
   const refresh = useCallback(async () => {
     const mine = ++generation.current;
     try {
-      const list = await loadAlerts(state, severity);
+      const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, shown.current));
+      const page = await call(api.GET('/alerts', { params: { query: { ...alertsQuery(filters), limit } } }));
       if (mine !== generation.current) return;
-      setAlerts(list);
+      setAlerts(page.alerts);
+      setNextCursor(page.next_cursor);
       setUpdatedAt(Date.now());
       setFailure(null);
     } catch (err) {
@@ -69,34 +69,46 @@ export function AlertsPage({ session, onFailure }: PageProps) {
       setFailure(errorText(err));
       onFailure(err);
     }
-  }, [state, severity, onFailure]);
+  }, [filters, onFailure]);
 
-  // Polls while the tab is visible; a tab coming back refreshes at once.
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const loop = async () => {
-      if (!document.hidden) await refresh();
-      if (!stopped) timer = setTimeout(() => void loop(), REFRESH_MS);
-    };
-    void loop();
-    const onVisible = () => {
-      if (!document.hidden) void refresh();
-    };
-    document.addEventListener('visibilitychange', onVisible);
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    };
-  }, [refresh]);
+  usePolling(refresh, REFRESH_MS);
+
+  const applyFilters = (next: AlertFilters) => {
+    window.history.replaceState(null, '', `${BASE}/alerts${filtersToQuery(next)}`);
+    shown.current = PAGE_SIZE;
+    setAlerts(null);
+    setFilters(next);
+  };
+
+  const loadMore = async () => {
+    if (!nextCursor || !alerts) return;
+    const mine = ++generation.current;
+    try {
+      const query = { ...alertsQuery(filters), limit: PAGE_SIZE, cursor: nextCursor };
+      const page = await call(api.GET('/alerts', { params: { query } }));
+      if (mine !== generation.current) return;
+      const known = new Set(alerts.map((a) => a.id));
+      const more = [...alerts, ...page.alerts.filter((a) => !known.has(a.id))];
+      shown.current = more.length;
+      setAlerts(more);
+      setNextCursor(page.next_cursor);
+    } catch (err) {
+      if (mine !== generation.current) return;
+      setFailure(errorText(err));
+      onFailure(err);
+    }
+  };
 
   const act = async (alert: Alert, { action, done }: (typeof ACTIONS)[number]) => {
     setBusy(alert.id);
     setNotice('');
     try {
       const answer = await call(
-        api.POST(`/alerts/{id}/${action}`, { params: { path: { id: alert.id } }, body: {} }),
+        api.POST(`/alerts/{id}/${action}`, {
+          params: { path: { id: alert.id } },
+          body: {},
+          headers: { 'Idempotency-Key': idempotencyKey() },
+        }),
       );
       setNotice(
         'queued' in answer
@@ -113,45 +125,52 @@ export function AlertsPage({ session, onFailure }: PageProps) {
     }
   };
 
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    setSelected(next);
+  };
+  const chosenIds = alerts ? selectedShown(alerts, selected) : [];
+  const chosen = alerts?.filter((a) => chosenIds.includes(a.id)) ?? [];
+  const allShown = alerts !== null && alerts.length > 0 && chosen.length === alerts.length;
+
   const now = updatedAt ?? Date.now();
   return (
     <>
       <PageTitle>Alerts</PageTitle>
-      <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <div>
-          <label for="state-filter">State</label>
-          <select
-            id="state-filter"
-            value={state}
-            onChange={(e) => setState((e.currentTarget as HTMLSelectElement).value as StateFilter)}
-          >
-            {STATE_FILTERS.map((s) => (
-              <option key={s} value={s}>
-                {s === 'open' ? 'open (not resolved)' : s}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label for="severity-filter">Severity</label>
-          <select
-            id="severity-filter"
-            value={severity}
-            onChange={(e) => setSeverity((e.currentTarget as HTMLSelectElement).value as Severity | '')}
-          >
-            <option value="">any</option>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
-      </form>
+      <FilterForm filters={filters} onChange={applyFilters} />
       <p class="status" role="status">
         {notice}
       </p>
       <ErrorMessage text={failure} />
+      {mayBulk && alerts !== null && alerts.length > 0 ? (
+        <>
+          <label class="select-all">
+            <input
+              type="checkbox"
+              checked={allShown}
+              onChange={(e) => {
+                const on = (e.currentTarget as HTMLInputElement).checked;
+                const next = new Set(selected);
+                for (const a of alerts) {
+                  if (on) next.add(a.id);
+                  else next.delete(a.id);
+                }
+                setSelected(next);
+              }}
+            />{' '}
+            Select all shown
+          </label>
+          <BulkBar
+            chosen={chosen}
+            selected={selected}
+            onSelected={setSelected}
+            onDone={refresh}
+            onFailure={onFailure}
+          />
+        </>
+      ) : null}
       {alerts === null ? (
         <p>Loading alerts…</p>
       ) : alerts.length === 0 ? (
@@ -166,12 +185,28 @@ export function AlertsPage({ session, onFailure }: PageProps) {
             );
             return (
               <li key={alert.id} class={`alert severity-${alert.severity}`}>
-                <h2 id={`alert-${alert.id}`}>{alert.summary}</h2>
+                <div class="alert-head">
+                  {mayBulk ? (
+                    <input
+                      type="checkbox"
+                      class="alert-select"
+                      aria-label={`Select “${alert.summary}”`}
+                      checked={selected.has(alert.id)}
+                      onChange={(e) => toggle(alert.id, (e.currentTarget as HTMLInputElement).checked)}
+                    />
+                  ) : null}
+                  <h2 id={`alert-${alert.id}`}>
+                    <Link to={`alerts/${alert.id}`}>{alert.summary}</Link>
+                  </h2>
+                </div>
                 <p class="facts">
                   <span class={`badge severity-${alert.severity}`}>{alert.severity}</span>{' '}
                   <span class={`badge state-${alert.state}`}>{alert.state}</span> <span>{alert.service}</span>
                   <span>
-                    {' · '}triggered <time dateTime={alert.triggered_at}>{ago(alert.triggered_at, now)}</time>
+                    {' · '}triggered{' '}
+                    <time dateTime={alert.triggered_at}>
+                      {relativeTime(Date.parse(alert.triggered_at), now)}
+                    </time>
                   </span>
                   {alert.occurrences > 1 ? <span> · {alert.occurrences} times</span> : null}
                 </p>
@@ -195,6 +230,13 @@ export function AlertsPage({ session, onFailure }: PageProps) {
           })}
         </ul>
       )}
+      {nextCursor && alerts ? (
+        <p>
+          <button type="button" class="secondary" onClick={() => void loadMore()}>
+            Load more
+          </button>
+        </p>
+      ) : null}
       <p class="updated">
         {updatedAt ? `Updated ${new Date(updatedAt).toLocaleTimeString()}; refreshes every few seconds.` : ''}
       </p>

@@ -7,6 +7,7 @@ import { useRef, useState } from 'preact/hooks';
 import { api, call, errorText } from '../api/client.js';
 import type { components } from '../api/schema.js';
 import { ErrorMessage } from '../components.js';
+import { idempotencyKey } from '../idempotency.js';
 
 type ContactMethod = components['schemas']['ContactMethod'];
 type MethodType = ContactMethod['type'];
@@ -16,12 +17,6 @@ const TYPES: readonly { type: MethodType; label: string; address: string; hint: 
   { type: 'sms', label: 'SMS', address: 'Phone number', hint: 'E.164, e.g. +14155550100' },
   { type: 'webhook', label: 'Webhook', address: 'URL', hint: 'http(s) URL that receives a JSON POST' },
 ];
-
-/** A fresh random key; getRandomValues works where randomUUID does not (plain http off localhost). */
-function idempotencyKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function AddForm({
   onAdded,

@@ -8,8 +8,9 @@ import { api, call, errorText } from '../api/client.js';
 import { may } from '../api/roles.js';
 import type { components } from '../api/schema.js';
 import { ErrorMessage, Link, PageTitle, useLoaded, type PageProps } from '../components.js';
+import { lazyComponent } from '../lazy.js';
 import { usePage } from '../router.js';
-import { shiftsByDay, type Shift } from '../shift-days.js';
+import { dayShiftTime, shiftsByDay, type Shift } from '../shift-days.js';
 import {
   dateTimeLabel,
   dayLabel,
@@ -29,25 +30,35 @@ type OnCall = { user_id: string; layer_id: string | null; override_id: string | 
 const CALENDAR_DAYS = 14;
 const HOUR = 3_600_000;
 
+// The editor is for admins only, and most visits never open it: its own chunk, fetched when opened.
+const ScheduleEditor = lazyComponent(() => import('./schedule-editor.js').then((m) => m.ScheduleEditor));
+const NewSchedulePage = lazyComponent(() => import('./schedule-editor.js').then((m) => m.NewSchedulePage));
+
 export function SchedulesPage(props: PageProps) {
   const id = usePage().split('/')[1];
+  if (id === 'new') return <NewSchedulePage {...props} />;
   return id ? <ScheduleDetail key={id} id={id} {...props} /> : <ScheduleList {...props} />;
 }
 
 const loadSchedules = () => call(api.GET('/schedules')).then((answer) => answer.schedules);
 
-function ScheduleList({ onFailure }: PageProps) {
+function ScheduleList({ session, onFailure }: PageProps) {
   const { data: schedules, failure } = useLoaded(loadSchedules, onFailure);
   return (
     <>
       <PageTitle>Schedules</PageTitle>
+      {may(session.role, 'POST /schedules') ? (
+        <p>
+          <Link to="schedules/new">New schedule</Link>
+        </p>
+      ) : null}
       <ErrorMessage text={failure} />
       {schedules === null ? (
         failure ? null : (
           <p>Loading schedules…</p>
         )
       ) : schedules.length === 0 ? (
-        <p>No schedules yet (an admin creates them with POST /schedules).</p>
+        <p>No schedules yet (an admin creates them here or with POST /schedules).</p>
       ) : (
         <ul class="plain-list">
           {schedules.map((s) => (
@@ -97,6 +108,7 @@ function ScheduleDetail({ id, session, onFailure }: PageProps & { id: string }) 
   const [failure, setFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const [useScheduleZone, setUseScheduleZone] = useState(false);
+  const [editing, setEditing] = useState(false);
   const generation = useRef(0);
 
   const refresh = useCallback(async () => {
@@ -134,6 +146,7 @@ function ScheduleDetail({ id, session, onFailure }: PageProps & { id: string }) 
     userId === null ? 'nobody' : (users.find((u) => u.id === userId)?.name ?? 'a removed user');
   const mayEdit = may(session.role, 'POST /schedules/{id}/overrides');
   const mayRemove = may(session.role, 'DELETE /schedules/{id}/overrides/{overrideId}');
+  const mayChange = may(session.role, 'PUT /schedules/{id}');
 
   const removeOverride = async (o: Override) => {
     setNotice('');
@@ -160,6 +173,25 @@ function ScheduleDetail({ id, session, onFailure }: PageProps & { id: string }) 
         {notice}
       </p>
       <ErrorMessage text={failure} />
+      {editing ? (
+        <ScheduleEditor
+          schedule={schedule}
+          users={users}
+          onSaved={(saved) => {
+            setEditing(false);
+            setNotice(`Saved ${saved.name}: the calendar below shows its shifts.`);
+            void refresh();
+          }}
+          onCancel={() => setEditing(false)}
+          onFailure={onFailure}
+        />
+      ) : mayChange ? (
+        <p>
+          <button type="button" class="secondary" onClick={() => setEditing(true)}>
+            Edit schedule
+          </button>
+        </p>
+      ) : null}
 
       <section aria-labelledby="on-call-now">
         <h2 id="on-call-now">On call now</h2>
@@ -260,11 +292,7 @@ function ScheduleDetail({ id, session, onFailure }: PageProps & { id: string }) 
                 <ul>
                   {parts.map((p) => (
                     <li key={`${p.shift.user_id}-${p.shift.start}`}>
-                      <span class="shift-time">
-                        {p.continuesBefore ? 'until' : timeLabel(p.start, zone)}
-                        {p.continuesBefore ? ' ' : p.continuesAfter ? ' onwards' : '–'}
-                        {p.continuesBefore || !p.continuesAfter ? timeLabel(p.end, zone) : ''}
-                      </span>{' '}
+                      <span class="shift-time">{dayShiftTime(p, day, (ms) => timeLabel(ms, zone))}</span>{' '}
                       {nameOf(p.shift.user_id)}
                       {p.shift.override_id ? ' (override)' : ''}
                     </li>
