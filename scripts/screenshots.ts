@@ -24,6 +24,7 @@ async function seed(h: Harness): Promise<{ scheduleId: string; policyId: string;
   for (const [login, role] of [
     ['rita@example.com', 'responder'],
     ['vic@example.com', 'viewer'],
+    ['ada@example.com', 'admin'],
   ] as const) {
     const res = await h.request('POST', '/users', {
       name: login.split('@')[0],
@@ -51,6 +52,32 @@ async function seed(h: Harness): Promise<{ scheduleId: string; policyId: string;
     actor: 'rita',
     text: 'Rotated the old WAL segments; 70% used now.',
   });
+  await h.request('POST', `/alerts/${alertIds[3]}/resolve`, { actor: 'rita' });
+  await h.request('PUT', '/sla/targets/checkout/critical', { tta_minutes: 5, ttr_minutes: 60 });
+  // Events through an integration, so the noise report has some: four events, two alerts.
+  const feed = await h.request('POST', '/integrations', {
+    type: 'alertmanager',
+    name: 'prometheus',
+    service: 'db',
+  });
+  for (const fingerprint of ['disk-1', 'disk-1', 'disk-1', 'load-1']) {
+    await h.request(
+      'POST',
+      `/integrations/alertmanager/${feed.body.routing_key}`,
+      {
+        version: '4',
+        alerts: [
+          {
+            status: 'firing',
+            fingerprint,
+            labels: { alertname: fingerprint },
+            startsAt: new Date().toISOString(),
+          },
+        ],
+      },
+      { key: null },
+    );
+  }
   for (const method of [
     { type: 'email', address: 'rita@example.com' },
     { type: 'sms', address: '+14155550100' },
@@ -164,6 +191,27 @@ async function main(): Promise<void> {
         await w.page.getByRole('link', { name: 'Profile' }).click();
         await w.page.getByRole('heading', { name: 'Contact methods' }).waitFor();
         await shoot('profile');
+        // The Admin pages, as an admin; the integrations page with a new routing key and its snippets.
+        await w.page.getByRole('button', { name: 'Sign out' }).click();
+        await w.page.getByLabel('Login').fill('ada@example.com');
+        await w.page.getByLabel('Password').fill(PASSWORD);
+        await w.page.getByRole('button', { name: 'Sign in' }).click();
+        await w.page.getByRole('button', { name: 'Sign out' }).waitFor();
+        await w.page.goto('/console/admin/users');
+        await w.page.getByRole('listitem').filter({ hasText: 'rita@example.com' }).waitFor();
+        await shoot('admin-users');
+        await w.page.goto('/console/admin/integrations');
+        await w.page.getByLabel('Integration name').fill(`grafana ${width} ${scheme}`);
+        await w.page.getByLabel('Service', { exact: true }).fill('checkout');
+        await w.page.getByRole('button', { name: 'Add integration' }).click();
+        await w.page.getByText('you will not see it again').waitFor();
+        await shoot('admin-integrations');
+        await w.page.goto('/console/admin/sla');
+        await w.page.getByRole('heading', { name: 'Defaults' }).waitFor();
+        await shoot('admin-sla');
+        await w.page.goto('/console/admin/reports');
+        await w.page.getByRole('heading', { name: 'SLA compliance' }).waitFor();
+        await shoot('admin-reports');
         if (w.problems.length > 0) throw new Error(`the page reported problems:\n${w.problems.join('\n')}`);
         await w.context.close();
       }

@@ -4,6 +4,7 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, call, errorText, setSessionToken, type Session } from './api/client.js';
+import { may } from './api/roles.js';
 import { ErrorMessage, PageTitle, type PageProps } from './components.js';
 import { lazyComponent } from './lazy.js';
 import { NowPage } from './pages/now.js';
@@ -18,14 +19,19 @@ import { Shell } from './shell.js';
 
 // No longer the home page, and grown with its filters and bulk actions: loaded when first opened.
 const AlertsPage = lazyComponent<PageProps>(() => import('./pages/alerts.js').then((m) => m.AlertsPage));
+const AdminPage = lazyComponent<PageProps>(() => import('./pages/admin.js').then((m) => m.AdminPage));
 
-/** The pages behind the shell, by address; the first is the home page. Later pages join this table. */
+/**
+ * The pages behind the shell, by address; the first is the home page. Later pages join this table. A
+ * page with `needs` is in the navigation only for roles that may call that operation.
+ */
 export const PAGES = [
   { path: 'now', title: 'Now', Page: NowPage },
   { path: 'alerts', title: 'Alerts', Page: AlertsPage },
   { path: 'schedules', title: 'Schedules', Page: SchedulesPage },
   { path: 'policies', title: 'Escalation policies', Page: PoliciesPage },
   { path: 'profile', title: 'Profile', Page: ProfilePage },
+  { path: 'admin', title: 'Admin', Page: AdminPage, needs: 'POST /users' },
 ] as const;
 
 export function App() {
@@ -77,9 +83,15 @@ export function App() {
 
   // A page owns the addresses under its own (schedules/<id>).
   const current =
-    PAGES.find((p) => p.path === page || page.startsWith(`${p.path}/`)) ?? (page === '' ? PAGES[0] : undefined);
+    PAGES.find((p) => p.path === page || page.startsWith(`${p.path}/`)) ??
+    (page === '' ? PAGES[0] : undefined);
   return (
-    <Shell session={session} pages={PAGES} current={current?.path} onSignedOut={() => signedIn(null)}>
+    <Shell
+      session={session}
+      pages={PAGES.filter((p) => !('needs' in p) || may(session.role, p.needs))}
+      current={current?.path}
+      onSignedOut={() => signedIn(null)}
+    >
       {current ? (
         <current.Page session={session} onFailure={onFailure} />
       ) : (
