@@ -4,17 +4,13 @@
  * Postgres, the time-skipping Temporal test server, the API and a worker), seeds a few users and alerts,
  * and photographs the pages in headless Chromium.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { firstStart } from '../api/app-config';
 import { loadConfig, projectPath } from '../runtime/config';
-import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
-import { resolveTestServer } from '../runtime/temporal-tools';
 import { VIEWPORTS, launchBrowser, openPage } from '../test/helpers/browser';
-import { startHarness, type Harness } from '../test/helpers/harness';
-import { freePort } from '../test/helpers/npm-start';
-import { ensureConsoleBuilt } from './build-web';
+import type { Harness } from '../test/helpers/harness';
+import { startStandaloneStack } from '../test/helpers/standalone-stack';
 
 const say = (line: string) => console.log(`[screenshots] ${line}`);
 const PASSWORD = 'screenshots password';
@@ -130,26 +126,12 @@ async function seedOnCall(
 async function main(): Promise<void> {
   const config = loadConfig();
   const outDir = projectPath(path.join(config.KLAXON_DATA_DIR, 'screenshots'));
-  const build = await ensureConsoleBuilt(undefined, say);
-  if (!build) say('web console: up to date');
-
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'klaxon-screenshots-'));
-  // Run as root, the embedded Postgres drops to its own user, which must be able to enter this folder.
-  chmodSync(scratch, 0o755);
-  const pg = await startEmbeddedPostgres({
-    dataDir: path.join(scratch, 'pg'),
-    port: await freePort(),
-    log: say,
+  const stack = await startStandaloneStack(say);
+  const { h } = stack;
+  const browser = await launchBrowser(say).catch(async (err: unknown) => {
+    await stack.close();
+    throw err;
   });
-  process.env.KLAXON_TEST_ADMIN_DATABASE_URL = pg.urlFor('postgres');
-  const server = await resolveTestServer({
-    toolsDir: projectPath(config.KLAXON_TOOLS_DIR),
-    explicitPath: config.TEMPORAL_TEST_SERVER_PATH,
-    log: say,
-  });
-  process.env.KLAXON_TEST_SERVER = JSON.stringify(server);
-  const h = await startHarness();
-  const browser = await launchBrowser(say);
   try {
     const { setupLink } = await firstStart(h.db.pool, loadConfig({ PUBLIC_URL: h.baseUrl }));
     const { scheduleId, policyId, alertId } = await seed(h);
@@ -218,9 +200,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser.close();
-    await h.close();
-    await pg.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    await stack.close();
   }
 }
 
