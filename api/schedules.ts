@@ -30,6 +30,13 @@ import { MAX_SHIFT_RANGE_DAYS, scheduleRoutes as routes, type scheduleBody } fro
 export { MAX_SHIFT_RANGE_DAYS };
 
 const DAY = 86_400_000;
+/** The calendar feed: shifts from a week back to 93 days ahead (the README's and the route's window). */
+const FEED_BACK_MS = 7 * DAY;
+const FEED_AHEAD_MS = MAX_SHIFT_RANGE_DAYS * DAY;
+/** How far beyond the window a shift that crosses its edge is still listed whole. */
+const FEED_WHOLE_MS = 31 * DAY;
+/** SEQUENCE counts seconds from here: small enough for clients that keep it in 32 bits until 2093. */
+const SEQUENCE_EPOCH = Date.UTC(2025, 0, 1);
 const fail = (errors: { field: string; message: string }[]) =>
   new HttpError(400, 'invalid_request', `${errors[0]!.field}: ${errors[0]!.message}`, { errors });
 
@@ -100,14 +107,24 @@ export function schedulesRouter({ pool, onScheduleChanged = async () => {} }: Sc
     const stored = await getSchedule(pool, id);
     if (!stored) throw notFound(`schedule ${id}`);
     const schedule = await load(id);
-    const from = Date.now() - 7 * DAY;
+    const now = Date.now();
+    const [from, to] = [now - FEED_BACK_MS, now + FEED_AHEAD_MS];
     const names = new Map((await listUsers(pool)).map((u) => [u.id, u.name]));
+    // Every event of the feed changes with the schedule: a client told nothing else updates all of them.
+    const lastModified = stored.changedAt;
+    const sequence = Math.max(0, Math.floor((lastModified.getTime() - SEQUENCE_EPOCH) / 1000));
     // ical-generator escapes event text but writes the calendar's NAME and X-WR-CALNAME as given; a name
     // stored before names had to be one line must not end its content line and start a foreign event.
     const cal = ical({ name: oneLine(`On call: ${stored.name}`), prodId: { company: 'Klaxon', product: 'on-call' } });
-    for (const s of shifts(schedule, from, from + MAX_SHIFT_RANGE_DAYS * DAY)) {
+    // The shifts that overlap the window, each whole (up to FEED_WHOLE_MS beyond it): one in progress at
+    // the window's start keeps its true start, so its UID (built from that start and its source) is the
+    // same on every fetch, and calendar clients neither drop nor re-add it on each refresh.
+    for (const s of shifts(schedule, from - FEED_WHOLE_MS, to + FEED_WHOLE_MS)) {
+      if (s.end <= from || s.start >= to) continue;
       cal.createEvent({
-        id: `${id}-${s.userId}-${s.start}@klaxon`,
+        id: `${id}-${s.userId}-${s.start}-${s.overrideId ?? s.layerId ?? 'none'}@klaxon`,
+        sequence,
+        lastModified,
         start: new Date(s.start),
         end: new Date(s.end),
         summary: oneLine(`On call: ${names.get(s.userId) ?? s.userId}`),
@@ -190,7 +207,16 @@ export function schedulesRouter({ pool, onScheduleChanged = async () => {} }: Sc
     const { id } = parseInput(routes.shifts.request.params, req.params, 'params');
     const { from, to } = parseRange(parseInput(routes.shifts.request.query, req.query, 'query'));
     const list = shifts(await load(id), from, to);
-    res.json({ shifts: list.map((s) => ({ user_id: s.userId, start: iso(s.start), end: iso(s.end), layer_id: s.layerId ?? null, override_id: s.overrideId ?? null })) });
+    res.json({
+      shifts: list.map((s) => ({
+        user_id: s.userId,
+        start: iso(s.start),
+        end: iso(s.end),
+        layer_id: s.layerId ?? null,
+        override_id: s.overrideId ?? null,
+        sources: s.sources.map((p) => ({ layer_id: p.layerId ?? null, override_id: p.overrideId ?? null, start: iso(p.start), end: iso(p.end) })),
+      })),
+    });
   });
 
   mount(router, routes.userOnCall, async (req, res) => {

@@ -10,6 +10,7 @@ interface ScheduleRow {
   handoff_notifications: boolean;
   created_at: Date;
   updated_at: Date;
+  changed_at: Date;
 }
 
 interface OverrideRow {
@@ -31,6 +32,8 @@ export interface StoredSchedule {
   handoffNotifications: boolean;
   createdAt: Date;
   updatedAt: Date;
+  /** The schedule or one of its overrides last changed (what a calendar client needs to know). */
+  changedAt: Date;
 }
 
 export interface ScheduleFields {
@@ -48,6 +51,7 @@ const toSchedule = (r: ScheduleRow): StoredSchedule => ({
   handoffNotifications: r.handoff_notifications,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  changedAt: r.changed_at,
 });
 
 /** Converts a stored override to the pure model. */
@@ -73,7 +77,7 @@ export async function insertSchedule(db: Queryable, s: ScheduleFields): Promise<
 /** Replaces a schedule's fields; returns it, or undefined if absent. */
 export async function updateSchedule(db: Queryable, id: string, s: ScheduleFields): Promise<StoredSchedule | undefined> {
   const { rows } = await db.query<ScheduleRow>(
-    `update schedules set name = $2, time_zone = $3, layers = $4::jsonb, handoff_notifications = $5, updated_at = now()
+    `update schedules set name = $2, time_zone = $3, layers = $4::jsonb, handoff_notifications = $5, updated_at = now(), changed_at = now()
       where id = $1 returning *`,
     [id, s.name, s.timeZone, JSON.stringify(s.layers), s.handoffNotifications],
   );
@@ -111,8 +115,11 @@ export async function insertOverride(
   o: { scheduleId: string; kind: Override['kind']; start: Date; end: Date; userId: string | null; replaces: string | null },
 ): Promise<OverrideRow> {
   const { rows } = await db.query<OverrideRow>(
-    `insert into schedule_overrides (schedule_id, kind, start_at, end_at, user_id, replaces_user_id)
-     values ($1, $2, $3, $4, $5, $6) returning *`,
+    `with o as (
+       insert into schedule_overrides (schedule_id, kind, start_at, end_at, user_id, replaces_user_id)
+       values ($1, $2, $3, $4, $5, $6) returning *
+     ), touched as (update schedules set changed_at = now() where id = $1)
+     select * from o`,
     [o.scheduleId, o.kind, o.start, o.end, o.userId, o.replaces],
   );
   return rows[0]!;
@@ -130,7 +137,12 @@ export async function listOverrides(db: Queryable, scheduleId: string, since?: D
 
 /** Deletes one override of a schedule; returns true if it existed. */
 export async function deleteOverride(db: Queryable, scheduleId: string, id: string): Promise<boolean> {
-  const r = await db.query('delete from schedule_overrides where id = $1 and schedule_id = $2', [id, scheduleId]);
+  const r = await db.query(
+    `with o as (delete from schedule_overrides where id = $1 and schedule_id = $2 returning id),
+       touched as (update schedules set changed_at = now() where id = $2 and exists (select 1 from o))
+     select id from o`,
+    [id, scheduleId],
+  );
   return (r.rowCount ?? 0) > 0;
 }
 

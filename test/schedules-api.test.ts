@@ -135,6 +135,40 @@ describe('schedules', () => {
     assert.equal((await fetch(`${h.baseUrl}/schedules/00000000-0000-4000-8000-000000000000.ics`, { headers: { authorization: `Bearer ${h.adminKey}` } })).status, 404);
   });
 
+  it('keeps each event of the feed under one UID across fetches, covers the documented window, and bumps SEQUENCE on a change', async () => {
+    // Weekly shifts since long ago: one is under way a week back, where the feed's window starts.
+    const s = (await h.request('POST', '/schedules', { ...weekly(), name: 'stable feed' })).body;
+    const feed = async () => {
+      const res = await fetch(`${h.baseUrl}/schedules/${s.id}.ics`, { headers: { authorization: `Bearer ${h.adminKey}` } });
+      const text = await res.text();
+      const events = Object.values(ical.sync.parseICS(text))
+        .filter((e): e is ical.VEvent => e?.type === 'VEVENT')
+        .sort((a, b) => a.start.getTime() - b.start.getTime());
+      return { text, events, at: Date.now() };
+    };
+    const first = await feed();
+    await new Promise((r) => setTimeout(r, 2_000));
+    const second = await feed();
+    assert.deepEqual(second.events.map((e) => e.uid), first.events.map((e) => e.uid), 'the same UIDs a couple of seconds later');
+    assert.deepEqual(second.events.map((e) => e.start.getTime()), first.events.map((e) => e.start.getTime()));
+    // A week back to 93 days on: the first event is under way at the window's start, the last at its end,
+    // each listed from its true start to its true end.
+    const windowStart = second.at - 7 * 86_400_000;
+    const windowEnd = second.at + 93 * 86_400_000;
+    const [head, tail] = [second.events[0]!, second.events.at(-1)!];
+    assert.ok(head.start.getTime() < windowStart && head.end!.getTime() > windowStart, `first ${head.start.toISOString()}–${head.end!.toISOString()}`);
+    assert.equal(head.start.getUTCDay(), 1, 'a whole weekly shift, from its Monday handoff');
+    assert.ok(tail.start.getTime() < windowEnd && tail.end!.getTime() > windowEnd, `last ${tail.start.toISOString()}–${tail.end!.toISOString()}`);
+    const sequence = (text: string) => Number(/^SEQUENCE:(\d+)/m.exec(text)?.[1]);
+    assert.match(second.text, /^LAST-MODIFIED:\d{8}T\d{6}Z/m);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const now = Date.now();
+    const override = await h.request('POST', `/schedules/${s.id}/overrides`, { kind: 'replace', start: new Date(now + 86_400_000).toISOString(), end: new Date(now + 2 * 86_400_000).toISOString(), user_id: cid });
+    assert.equal(override.status, 201, JSON.stringify(override.body));
+    const third = await feed();
+    assert.ok(sequence(third.text) > sequence(second.text), `SEQUENCE ${sequence(second.text)} → ${sequence(third.text)}`);
+  });
+
   it('refuses names that would break a line, and keeps a stored one from injecting into the feed', async () => {
     const injected = 'ops\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:evil@x\r\nSUMMARY:Call +1 900 555 0100\r\nEND:VEVENT';
     const refused = await h.request('POST', '/schedules', { ...weekly(), name: injected });

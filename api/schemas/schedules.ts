@@ -192,7 +192,7 @@ export const scheduleRoutes = {
     method: 'get',
     path: '/schedules/:id.ics',
     operationId: 'scheduleCalendar',
-    summary: 'iCalendar feed of the shifts from a week ago to a quarter ahead',
+    summary: 'iCalendar feed of the shifts from a week ago to 93 days ahead',
     tags,
     request: { params: idParams },
     responses: {
@@ -305,8 +305,21 @@ export const scheduleRoutes = {
               user_id: z.uuid(),
               start: instant,
               end: instant,
-              layer_id: z.string().nullable(),
+              layer_id: z.string().nullable().openapi({ description: 'The source of the first part (see sources)' }),
               override_id: z.uuid().nullable(),
+              sources: z
+                .array(
+                  z.strictObject({
+                    layer_id: z.string().nullable(),
+                    override_id: z.uuid().nullable(),
+                    start: instant,
+                    end: instant,
+                  }),
+                )
+                .openapi({
+                  description:
+                    'What put the user on call, in order, and the part of the shift each covers: a shift runs on across layers and overrides while the same person carries the pager',
+                }),
             }),
           ),
         }),

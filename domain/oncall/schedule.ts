@@ -71,8 +71,9 @@ function idsOf(entries: readonly OnCallEntry[]): string {
 /**
  * Returns the final shifts in [from, to), sorted by start then userId. Pieces where the same user stays
  * on call are merged into one shift even when what keeps them there changes (one layer to another, or a
- * layer to an override): a person's shift is the time they carry the pager. A merged shift keeps the
- * source of its first piece. Shifts are clipped to [from, to).
+ * layer to an override): a person's shift is the time they carry the pager. A merged shift lists every
+ * source with the part it covers (`sources`); `layerId`/`overrideId` name the first. Shifts are
+ * clipped to [from, to).
  */
 export function shifts(schedule: Schedule, from: number, to: number): Shift[] {
   if (!(to > from)) return [];
@@ -87,9 +88,14 @@ export function shifts(schedule: Schedule, from: number, to: number): Shift[] {
     const b = bounds[i + 1]!;
     for (const e of evaluate(c, a)) {
       const current = open.get(e.userId);
-      if (current && current.end === a) current.end = b;
-      else {
-        const shift: Shift = { userId: e.userId, start: a, end: b, ...source(e) };
+      const from = source(e);
+      if (current && current.end === a) {
+        current.end = b;
+        const last = current.sources.at(-1)!;
+        if (last.layerId === from.layerId && last.overrideId === from.overrideId) last.end = b;
+        else current.sources.push({ ...from, start: a, end: b });
+      } else {
+        const shift: Shift = { userId: e.userId, start: a, end: b, ...from, sources: [{ ...from, start: a, end: b }] };
         open.set(e.userId, shift);
         out.push(shift);
       }

@@ -77,10 +77,61 @@ describe('shifts', () => {
     };
     // Mornings hand a (06-14, index 164) to b (06-15, index 165) at 09:00; a's first shift runs mornings →
     // all-day → mornings, the second all-day → override → all-day, and each keeps its first source.
-    assert.deepEqual(shifts(s, t0 - DAY, t0 + 8 * HOUR), [
-      { userId: 'a', start: t0 - DAY, end: t0, layerId: 'mornings' },
-      { userId: 'b', start: t0, end: t0 + 3 * HOUR, layerId: 'mornings' },
-      { userId: 'a', start: t0 + 3 * HOUR, end: t0 + 8 * HOUR, layerId: 'all-day' },
+    const h = (n: number) => t0 + n * HOUR;
+    assert.deepEqual(shifts(s, t0 - DAY, h(8)), [
+      {
+        userId: 'a',
+        start: t0 - DAY,
+        end: t0,
+        layerId: 'mornings',
+        sources: [
+          { layerId: 'mornings', start: h(-24), end: h(-21) },
+          { layerId: 'all-day', start: h(-21), end: h(-3) },
+          { layerId: 'mornings', start: h(-3), end: t0 },
+        ],
+      },
+      { userId: 'b', start: t0, end: h(3), layerId: 'mornings', sources: [{ layerId: 'mornings', start: t0, end: h(3) }] },
+      {
+        userId: 'a',
+        start: h(3),
+        end: h(8),
+        layerId: 'all-day',
+        sources: [
+          { layerId: 'all-day', start: h(3), end: h(4) },
+          { overrideId: 'ov', start: h(4), end: h(6) },
+          { layerId: 'all-day', start: h(6), end: h(8) },
+        ],
+      },
+    ]);
+  });
+
+  it('lists every source of a merged shift: two overrides back to back and the layer after them', () => {
+    const t0 = Date.UTC(2026, 5, 15, 13); // 09:00 in New York, a's daily shift starts
+    const s: Schedule = {
+      id: 's',
+      timeZone: NY,
+      layers: [layer('daily', ['a', 'b'], { start: '2026-06-15T09:00' })],
+      overrides: [
+        { id: 'cover-1', kind: 'replace', userId: 'c', start: t0 - 4 * HOUR, end: t0 - 2 * HOUR, createdAt: 0 },
+        { id: 'cover-2', kind: 'add', userId: 'c', start: t0 - 2 * HOUR, end: t0, createdAt: 1 },
+      ],
+    };
+    const c = shifts(s, t0 - 6 * HOUR, t0 + 6 * HOUR).find((x) => x.userId === 'c')!;
+    assert.deepEqual(c.sources, [
+      { overrideId: 'cover-1', start: t0 - 4 * HOUR, end: t0 - 2 * HOUR },
+      { overrideId: 'cover-2', start: t0 - 2 * HOUR, end: t0 },
+    ]);
+    // c then carries on from the layer: a later handoff to c makes one shift of all three.
+    const later: Schedule = { ...s, layers: [layer('daily', ['c', 'a'], { start: '2026-06-15T09:00' })] };
+    const merged = shifts(later, t0 - 6 * HOUR, t0 + 6 * HOUR).find((x) => x.userId === 'c')!;
+    assert.deepEqual(
+      [merged.start, merged.end, merged.overrideId],
+      [t0 - 4 * HOUR, t0 + 6 * HOUR, 'cover-1'],
+    );
+    assert.deepEqual(merged.sources, [
+      { overrideId: 'cover-1', start: t0 - 4 * HOUR, end: t0 - 2 * HOUR },
+      { overrideId: 'cover-2', start: t0 - 2 * HOUR, end: t0 },
+      { layerId: 'daily', start: t0, end: t0 + 6 * HOUR },
     ]);
   });
 

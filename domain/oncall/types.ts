@@ -70,10 +70,21 @@ export interface OnCallEntry {
   overrideId?: string;
 }
 
+/** What put someone on call for part of a shift: one layer or one override, and for when. */
+export interface ShiftSource {
+  layerId?: string;
+  overrideId?: string;
+  start: number;
+  end: number;
+}
+
 export interface Shift {
   userId: string;
   start: number;
   end: number;
+  /** The source of the shift's first piece (what `sources[0]` names). */
   layerId?: string;
   overrideId?: string;
+  /** Every source in order, with the part of the shift each covers: they tile [start, end). */
+  sources: ShiftSource[];
 }

@@ -875,7 +875,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** iCalendar feed of the shifts from a week ago to a quarter ahead */
+        /** iCalendar feed of the shifts from a week ago to 93 days ahead */
         get: operations["scheduleCalendar"];
         put?: never;
         post?: never;
@@ -9473,9 +9473,20 @@ export interface operations {
                             start: string;
                             /** Format: date-time */
                             end: string;
+                            /** @description The source of the first part (see sources) */
                             layer_id: string | null;
                             /** Format: uuid */
                             override_id: string | null;
+                            /** @description What put the user on call, in order, and the part of the shift each covers: a shift runs on across layers and overrides while the same person carries the pager */
+                            sources: {
+                                layer_id: string | null;
+                                /** Format: uuid */
+                                override_id: string | null;
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                            }[];
                         }[];
                     };
                 };
