@@ -5,7 +5,7 @@
  */
 import type { WorkflowClient } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type pg from 'pg';
 import type { Logger } from '../runtime/logger';
 import { defaultGraceSeconds, dueAt, heartbeatState } from '../domain/heartbeat';
@@ -30,6 +30,7 @@ import {
 import { authThrottled, type AuthThrottle } from './auth-throttle';
 import { ACTION_DEADLINE_MS, withinDeadline } from './engine-deadline';
 import { HttpError, notFound, parseInput } from './errors';
+import { PD_BODY_LIMIT } from './ingest';
 import { KnownSecrets } from './known-secrets';
 import { mount } from './route';
 import { heartbeatRoutes as routes } from './schemas/heartbeats';
@@ -107,8 +108,11 @@ export function heartbeatPingRouter(deps: HeartbeatRouterDeps): Router {
       next_due_at: new Date(dueAt(now, monitor.interval_seconds, monitor.grace_seconds)).toISOString(),
     });
   };
-  mount(router, routes.pingGet, ping);
-  mount(router, routes.ping, ping);
+  // A ping's body is not read for anything (a job may post its output), but it is bounded like every
+  // routing-key route's: 413 past 512 KB, before the key is looked up.
+  const bounded = express.raw({ limit: PD_BODY_LIMIT, type: () => true });
+  mount(router, routes.pingGet, bounded, ping);
+  mount(router, routes.ping, bounded, ping);
   return router;
 }
 

@@ -34,7 +34,8 @@ import { mount } from './route';
 import { ingestRoutes as routes, type IngestKind } from './schemas/ingest';
 import { signalAlertAction, triggerAlert, type TriggerDeps } from './trigger';
 
-const PD_BODY_LIMIT = '512kb';
+/** The body limit of every routing-key route (PagerDuty's own), heartbeat pings included. */
+export const PD_BODY_LIMIT = '512kb';
 // Deliveries in flight per request: enough to hide each one's round trip to Temporal, few enough that
 // one payload cannot open thousands of calls at once.
 const DELIVERIES_IN_FLIGHT = 16;

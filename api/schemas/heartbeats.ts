@@ -14,15 +14,10 @@ const interval = z
     description: `How often the job pings, in seconds (${MIN_INTERVAL_SECONDS} to ${MAX_INTERVAL_SECONDS})`,
     example: 300,
   });
-const grace = z
-  .number()
-  .int()
-  .min(0)
-  .max(MAX_GRACE_SECONDS)
-  .openapi({
-    description:
-      'How late a ping may be before the alert opens, in seconds (default: a tenth of the interval, at least 60)',
-  });
+const grace = z.number().int().min(0).max(MAX_GRACE_SECONDS).openapi({
+  description:
+    'How late a ping may be before the alert opens, in seconds (default: a tenth of the interval, at least 60)',
+});
 
 export const createHeartbeatBody = z
   .strictObject({
@@ -100,6 +95,7 @@ const pingRoute = (method: 'get' | 'post') =>
       200: { description: 'Heard', body: Pinged },
       400: errorResponse('The key is not a key (`invalid_request`)'),
       404: errorResponse('No heartbeat monitor with this key'),
+      413: errorResponse('The body (not read, but bounded) exceeds 512 KB (`payload_too_large`)'),
       429: {
         ...errorResponse(
           'Too many unknown keys from this client address (`auth_throttled`); retry after Retry-After',

@@ -6817,6 +6817,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The body (not read, but bounded) exceeds 512 KB (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many unknown keys from this client address (`auth_throttled`); retry after Retry-After */
             429: {
                 headers: {
@@ -6880,6 +6889,15 @@ export interface operations {
             };
             /** @description No heartbeat monitor with this key */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body (not read, but bounded) exceeds 512 KB (`payload_too_large`) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
