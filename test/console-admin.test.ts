@@ -288,6 +288,49 @@ describe('the console’s Admin pages', () => {
     await w.context.close();
   });
 
+  it('adds a heartbeat whose ping address, shown once, a job then pings; a refusal shows at the form; delete', async () => {
+    const w = await signedIn('ada@example.com', '/console/admin/heartbeats');
+    const { page } = w;
+    await page.getByRole('heading', { name: 'Heartbeats', level: 2 }).waitFor();
+    await page.getByText('No heartbeat monitors yet.').waitFor();
+    const form = page.getByRole('form', { name: 'Add a heartbeat' });
+    await form.getByLabel('Heartbeat name').fill('nightly backup');
+    await form.getByLabel('Service').fill('db');
+    await form.getByLabel('Severity of its alert').selectOption('critical');
+    await form.getByLabel('Expected every (minutes)').fill('20000'); // over a week: the API refuses it
+    await form.getByRole('button', { name: 'Add heartbeat' }).click();
+    await form.getByRole('alert').filter({ hasText: 'interval_seconds' }).waitFor();
+    assert.equal(await form.getByLabel('Severity of its alert').inputValue(), 'critical', 'a refusal keeps the choice');
+
+    await form.getByLabel('Expected every (minutes)').fill('15');
+    await form.getByRole('button', { name: 'Add heartbeat' }).click();
+    await page.getByText('you will not see its key again').waitFor();
+    const url = await page.locator('#heartbeat-url').inputValue();
+    assert.match(url, new RegExp(`^${h.baseUrl}/heartbeat/[0-9a-f]{32}$`));
+    assert.ok((await page.getByLabel('In a crontab').inputValue()).startsWith('*/15 * * * * your-job && curl -fsS'));
+    const row = page.getByRole('listitem').filter({ hasText: 'nightly backup' });
+    await row.getByText('waiting for its first ping').waitFor();
+
+    // The job pings the address as shown, with no API key; the list then says it is up.
+    assert.equal((await fetch(url)).status, 200);
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    assert.equal(await page.locator('#heartbeat-url').count(), 0, 'the address is not shown again');
+    await page.reload();
+    await page.getByRole('listitem').filter({ hasText: 'nightly backup' }).getByText('up', { exact: true }).waitFor();
+    const listed = (await h.request('GET', '/heartbeats')).body.heartbeats;
+    assert.deepEqual(
+      listed.map((m: { name: string; severity: string; interval_seconds: number; grace_seconds: number }) => [m.name, m.severity, m.interval_seconds, m.grace_seconds]),
+      [['nightly backup', 'critical', 900, 90]],
+    );
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('listitem').filter({ hasText: 'nightly backup' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No heartbeat monitors yet.').waitFor();
+    assert.equal((await fetch(url)).status, 404, 'its key stops working');
+    assertNoProblems(w);
+    await w.context.close();
+  });
+
   it('draws the noise and SLA compliance reports from the alerts, over a chosen period', async () => {
     // Three events for one Alertmanager alert: the noise report counts three events and one alert.
     const feed = await h.request('POST', '/integrations', {
@@ -429,6 +472,13 @@ describe('the console’s Admin pages', () => {
         await page.getByRole('button', { name: 'Add integration' }).click();
         await page.getByText('you will not see it again').waitFor();
         await check('integrations with a new key');
+        await page.goto('/console/admin/heartbeats');
+        await page.getByLabel('Heartbeat name').fill(`job ${name} ${scheme}`);
+        await page.getByLabel('Service', { exact: true }).fill('batch');
+        await page.getByLabel('Expected every (minutes)').fill('60');
+        await page.getByRole('button', { name: 'Add heartbeat' }).click();
+        await page.getByText('you will not see its key again').waitFor();
+        await check('heartbeats with a new address');
         await page.goto('/console/admin/sla');
         await page.getByRole('heading', { name: 'Defaults' }).waitFor();
         await check('SLA targets');

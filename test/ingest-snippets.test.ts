@@ -8,8 +8,12 @@ import { parseAlertmanagerPayload } from '../domain/ingest/alertmanager';
 import { parseAnomalyEvent } from '../domain/ingest/anomaly';
 import { applyMapping } from '../domain/ingest/generic';
 import { parsePagerDutyEvent } from '../domain/ingest/pagerduty';
+import { ACCESS } from '../api/access';
 import {
   alertmanagerReceiver,
+  cronEvery,
+  heartbeatSnippets,
+  heartbeatUrl,
   ingestUrl,
   integrationSnippets,
   nest,
@@ -104,5 +108,37 @@ describe('integration snippets', () => {
   it('quotes for the shell, single quotes included', () => {
     assert.equal(shellQuote("it's"), `'it'\\''s'`);
     assert.equal(shellQuote(''), "''");
+  });
+});
+
+describe('heartbeat snippets', () => {
+  it('ping the monitor route with the key, from cron when cron can keep the interval', () => {
+    const [after, cron] = heartbeatSnippets('https://klaxon.example/', 'abc123', 300);
+    assert.equal(
+      after!.text,
+      "your-job && curl -fsS -m 10 --retry 3 'https://klaxon.example/heartbeat/abc123' > /dev/null",
+    );
+    assert.equal(cron!.text, `*/5 * * * * ${after!.text}`);
+    assert.equal(
+      heartbeatSnippets('https://k', 'k', 7 * 86_400).length,
+      1,
+      'weekly: the job keeps its own schedule',
+    );
+    assert.deepEqual([60, 900, 3_600, 7_200, 86_400, 420, 5_400].map(cronEvery), [
+      '* * * * *',
+      '*/15 * * * *',
+      '0 * * * *',
+      '0 */2 * * *',
+      '0 3 * * *',
+      null,
+      null,
+    ]);
+  });
+
+  it('point at the route the API mounts for pings', () => {
+    assert.ok(
+      ACCESS['GET /heartbeat/:key'] === 'routing-key' && ACCESS['POST /heartbeat/:key'] === 'routing-key',
+    );
+    assert.equal(heartbeatUrl('http://127.0.0.1:3000', 'k'), 'http://127.0.0.1:3000/heartbeat/k');
   });
 });

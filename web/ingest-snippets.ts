@@ -114,3 +114,35 @@ export function nest(path: string, value: unknown): Record<string, unknown> {
   for (const name of names.reverse()) out = { [name]: out };
   return out as Record<string, unknown>;
 }
+
+/** Returns where a heartbeat monitor's job pings (GET or POST, the key in the path). */
+export function heartbeatUrl(origin: string, key: string): string {
+  return `${origin.replace(/\/+$/, '')}/heartbeat/${encodeURIComponent(key)}`;
+}
+
+/**
+ * Returns the crontab schedule that runs every `intervalSeconds`, when cron can say it (minutes that
+ * divide an hour, hours that divide a day, a day), else null: the job keeps its own schedule then.
+ */
+export function cronEvery(intervalSeconds: number): string | null {
+  const minutes = intervalSeconds / 60;
+  if (Number.isInteger(minutes) && minutes >= 1 && minutes < 60 && 60 % minutes === 0)
+    return minutes === 1 ? '* * * * *' : `*/${minutes} * * * *`;
+  const hours = intervalSeconds / 3600;
+  if (Number.isInteger(hours) && hours >= 1 && hours < 24 && 24 % hours === 0)
+    return hours === 1 ? '0 * * * *' : `0 */${hours} * * *`;
+  if (intervalSeconds === 86_400) return '0 3 * * *';
+  return null;
+}
+
+/** Returns the ways to ping a new heartbeat monitor: after a job, and from cron when cron can keep its interval. */
+export function heartbeatSnippets(origin: string, key: string, intervalSeconds: number): Snippet[] {
+  const url = heartbeatUrl(origin, key);
+  // -f: an HTTP error is a failed ping the job's log shows; -m and --retry: a slow or lost ping never
+  // holds the job up for long, nor goes unsent for one dropped connection.
+  const ping = `curl -fsS -m 10 --retry 3 ${shellQuote(url)} > /dev/null`;
+  const out: Snippet[] = [{ title: 'At the end of the job', language: 'shell', text: `your-job && ${ping}` }];
+  const every = cronEvery(intervalSeconds);
+  if (every) out.push({ title: 'In a crontab', language: 'shell', text: `${every} your-job && ${ping}` });
+  return out;
+}

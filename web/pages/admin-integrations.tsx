@@ -7,7 +7,8 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, call, errorText } from '../api/client.js';
 import type { components } from '../api/schema.js';
 import { ErrorMessage } from '../components.js';
-import { integrationSnippets, type IntegrationType, type Snippet } from '../ingest-snippets.js';
+import { integrationSnippets, type IntegrationType } from '../ingest-snippets.js';
+import { CopyButton, SnippetBlock } from './copy-text.js';
 
 type Integration = components['schemas']['Integration'];
 type CreatedIntegration = components['schemas']['CreatedIntegration'];
@@ -19,48 +20,6 @@ const TYPES: { type: IntegrationType; label: string }[] = [
   { type: 'anomaly', label: 'Anomaly detector' },
 ];
 const typeLabel = (t: string) => TYPES.find((x) => x.type === t)?.label ?? t;
-
-/** A text to copy: a copy button, and the text selected for the keyboard when the clipboard is refused. */
-function CopyButton({ targetId, label }: { targetId: string; label: string }) {
-  const [said, setSaid] = useState('');
-  const copy = async () => {
-    const target = document.getElementById(targetId) as HTMLInputElement | HTMLTextAreaElement | null;
-    try {
-      await navigator.clipboard.writeText(target?.value ?? '');
-      setSaid('Copied.');
-    } catch {
-      target?.select();
-      setSaid('Selected: copy it with your keyboard.');
-    }
-  };
-  return (
-    <span class="copy">
-      <button type="button" class="secondary" onClick={() => void copy()}>
-        {label}
-      </button>
-      <span class="status" role="status">
-        {said}
-      </span>
-    </span>
-  );
-}
-
-function SnippetBlock({ snippet, index }: { snippet: Snippet; index: number }) {
-  const id = `snippet-${index}`;
-  return (
-    <div class="snippet">
-      <label for={id}>{snippet.title}</label>
-      <textarea
-        id={id}
-        readOnly
-        rows={snippet.text.split('\n').length}
-        spellcheck={false}
-        value={snippet.text}
-      />
-      <CopyButton targetId={id} label={`Copy ${snippet.language === 'yaml' ? 'YAML' : 'command'}`} />
-    </div>
-  );
-}
 
 function NewIntegration({
   created,

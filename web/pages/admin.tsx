@@ -1,11 +1,12 @@
 /**
- * Admin (/console/admin/<section>): users, integrations, SLA targets and reports, for admins. Loaded
+ * Admin (/console/admin/<section>): users, integrations, heartbeats, SLA targets and reports, for admins. Loaded
  * lazily (web/app.tsx). Anyone else who opens the address is told they may not; the API refuses them
  * anyway.
  */
 import { may } from '../api/roles.js';
 import { Link, PageTitle, type PageProps } from '../components.js';
 import { usePage } from '../router.js';
+import { HeartbeatsSection } from './admin-heartbeats.js';
 import { IntegrationsSection } from './admin-integrations.js';
 import { ReportsSection } from './admin-reports.js';
 import { SlaSection } from './admin-sla.js';
@@ -14,6 +15,7 @@ import { UsersSection } from './admin-users.js';
 const SECTIONS = [
   { path: 'users', title: 'Users' },
   { path: 'integrations', title: 'Integrations' },
+  { path: 'heartbeats', title: 'Heartbeats' },
   { path: 'sla', title: 'SLA targets' },
   { path: 'reports', title: 'Reports' },
 ] as const;
@@ -53,6 +55,8 @@ export function AdminPage({ session, onFailure }: PageProps) {
         <UsersSection session={session} onFailure={onFailure} />
       ) : shown === 'integrations' ? (
         <IntegrationsSection onFailure={onFailure} />
+      ) : shown === 'heartbeats' ? (
+        <HeartbeatsSection onFailure={onFailure} />
       ) : shown === 'sla' ? (
         <SlaSection onFailure={onFailure} />
       ) : (
