@@ -50,6 +50,8 @@ export const ACCESS = {
 
   // Signed callbacks, mounted before API-key authentication.
   'POST /integrations/twilio/sms': 'signature',
+  'POST /integrations/twilio/voice/:token': 'signature',
+  'POST /integrations/twilio/voice/:token/status': 'signature',
   'GET /respond/:token': 'signature',
   'POST /respond/:token': 'signature',
 

@@ -26,6 +26,8 @@ export interface PageMessage {
   replyCode?: string;
   /** Email pages to a user: one-click links bound to the alert, the action and the user; each asks to confirm, works once, expires. */
   respondLinks?: { acknowledge: string; resolve: string; snooze?: string; expiresAt: string };
+  /** Voice pages to a user: where the call posts the key pressed, and its final status (both carry a signed token). */
+  voiceCallbacks?: { gather: string; status: string };
   details?: Record<string, unknown>;
 }
 

@@ -2,7 +2,7 @@
 import type { ApiKeyRole } from './api-keys';
 import type { Queryable } from './db';
 
-export type ContactType = 'email' | 'sms' | 'webhook';
+export type ContactType = 'email' | 'sms' | 'webhook' | 'voice';
 
 export interface UserRow {
   id: string;

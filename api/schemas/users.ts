@@ -10,13 +10,13 @@ const timeZone = z
   .refine((tz) => IANAZone.isValidZone(tz), 'not an IANA time zone (e.g. Europe/London)')
   .openapi({ description: 'An IANA time zone', example: 'Europe/London' });
 
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +14155550100');
+
 export const contactMethodBody = z
   .discriminatedUnion('type', [
     z.strictObject({ type: z.literal('email'), address: z.email() }),
-    z.strictObject({
-      type: z.literal('sms'),
-      address: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +14155550100'),
-    }),
+    z.strictObject({ type: z.literal('sms'), address: e164 }),
+    z.strictObject({ type: z.literal('voice'), address: e164.openapi({ description: 'Called, and answered on the keypad' }) }),
     z.strictObject({
       type: z.literal('webhook'),
       address: z.url({ protocol: /^https?$/ }).openapi({ description: OUTBOUND_URL_DESCRIPTION }),
@@ -64,7 +64,7 @@ export const methodParams = z.object({ id: z.uuid(), methodId: z.uuid() });
 export const ContactMethod = z
   .strictObject({
     id: z.uuid(),
-    type: z.enum(['email', 'sms', 'webhook']),
+    type: z.enum(['email', 'sms', 'webhook', 'voice']),
     address: z.string(),
     has_secret: z.boolean().openapi({ description: 'Webhook secrets are write-only' }),
   })
