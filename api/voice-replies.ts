@@ -8,7 +8,14 @@ import express, { Router, type Request, type Response } from 'express';
 import type { WorkflowClient } from '@temporalio/client';
 import type pg from 'pg';
 import twilio from 'twilio';
-import { TWILIO_VOICE_PATH, unansweredReason, verifyVoiceToken, voiceAction, type VoiceAction, type VoiceClaims } from '../domain/replies/voice';
+import {
+  TWILIO_VOICE_PATH,
+  unansweredReason,
+  verifyVoiceToken,
+  voiceAction,
+  type VoiceAction,
+  type VoiceClaims,
+} from '../domain/replies/voice';
 import { spokenAlert, voiceAnswerTwiml } from '../notifiers/voice-twiml';
 import type { Logger } from '../runtime/logger';
 import { getAlert } from '../store/alerts';
@@ -51,7 +58,11 @@ export function voiceRepliesRouter(deps: VoiceRepliesDeps): Router {
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
   /** Answers 403/429 and returns undefined unless both Twilio's signature and the call's token check out. */
-  async function authenticate(req: Request, res: Response, suffix: string): Promise<{ claims?: VoiceClaims; expired?: boolean; params: Form; url: string } | undefined> {
+  async function authenticate(
+    req: Request,
+    res: Response,
+    suffix: string,
+  ): Promise<{ claims?: VoiceClaims; expired?: boolean; params: Form; url: string } | undefined> {
     const params = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Form;
     const token = String(req.params.token ?? '');
     if (!deps.twilioAuthToken || !base) {
@@ -66,13 +77,21 @@ export function voiceRepliesRouter(deps: VoiceRepliesDeps): Router {
     if (!verdict || (!verdict.ok && verdict.reason === 'invalid')) {
       const retryAfter = await deps.throttle.failed(req);
       if (retryAfter !== undefined) {
-        res.status(429).set('Retry-After', String(retryAfter)).type('text/plain').send(`too many invalid signatures from this address; retry after ${retryAfter} seconds\n`);
+        res
+          .status(429)
+          .set('Retry-After', String(retryAfter))
+          .type('text/plain')
+          .send(`too many invalid signatures from this address; retry after ${retryAfter} seconds\n`);
         return undefined;
       }
       res
         .status(403)
         .type('text/plain')
-        .send(signed ? 'this call was not placed by Klaxon\n' : `invalid or missing X-Twilio-Signature (it must be computed over ${base}${TWILIO_VOICE_PATH}/<token>${suffix})\n`);
+        .send(
+          signed
+            ? 'this call was not placed by Klaxon\n'
+            : `invalid or missing X-Twilio-Signature (it must be computed over ${base}${TWILIO_VOICE_PATH}/<token>${suffix})\n`,
+        );
       return undefined;
     }
     return { claims: verdict.claims, expired: !verdict.ok, params, url };
@@ -83,12 +102,27 @@ export function voiceRepliesRouter(deps: VoiceRepliesDeps): Router {
     return typeof v === 'string' ? v : undefined;
   };
 
-  async function answerKey(claims: VoiceClaims, callSid: string, digits: string, action: VoiceAction): Promise<Omit<VoiceAnswer, 'callSid' | 'digits'> & { retry?: boolean }> {
+  async function answerKey(
+    claims: VoiceClaims,
+    callSid: string,
+    digits: string,
+    action: VoiceAction,
+  ): Promise<Omit<VoiceAnswer, 'callSid' | 'digits'> & { retry?: boolean }> {
     const done = { alertId: claims.alertId, userId: claims.userId, action };
     const row = await getAlert(pool, claims.alertId);
-    if (!row) return { ...done, outcome: 'unknown_alert', said: 'The alert of this page no longer exists. Nothing changed.' };
+    if (!row)
+      return {
+        ...done,
+        outcome: 'unknown_alert',
+        said: 'The alert of this page no longer exists. Nothing changed.',
+      };
     const user = await getUser(pool, claims.userId);
-    if (!user) return { ...done, outcome: 'user_deleted', said: 'The user this page was for no longer exists. Nothing changed.' };
+    if (!user)
+      return {
+        ...done,
+        outcome: 'user_deleted',
+        said: 'The user this page was for no longer exists. Nothing changed.',
+      };
     const what = spokenAlert(row);
     const outcome = await answerPage(
       deps,
@@ -99,16 +133,36 @@ export function voiceRepliesRouter(deps: VoiceRepliesDeps): Router {
       { updateId: `voice:${callSid}` },
     );
     if (outcome.pending) {
-      if (outcome.pending.queued) return { ...done, outcome: 'queued', said: `Your ${action} is queued: Klaxon's workers are slow to answer right now, and it applies as soon as one does.` };
-      return { ...done, outcome: 'unavailable', said: `Klaxon could not ${action} the alert just now. Press the key again in a moment.`, retry: true };
+      if (outcome.pending.queued)
+        return {
+          ...done,
+          outcome: 'queued',
+          said: `Your ${action} is queued: Klaxon's workers are slow to answer right now, and it applies as soon as one does.`,
+        };
+      return {
+        ...done,
+        outcome: 'unavailable',
+        said: `Klaxon could not ${action} the alert just now. Press the key again in a moment.`,
+        retry: true,
+      };
     }
     if (!outcome.ok) {
       const { refusal } = outcome;
-      const why = refusal.code === 'transition_refused' && typeof refusal.details.from === 'string' ? `it is ${refusal.details.from}` : refusal.message;
+      const why =
+        refusal.code === 'transition_refused' && typeof refusal.details.from === 'string'
+          ? `it is ${refusal.details.from}`
+          : refusal.message;
       return { ...done, outcome: 'refused', said: `Could not ${action} ${what}: ${why}. Nothing changed.` };
     }
-    const next = outcome.action === 'escalate' ? ` Tier ${outcome.tier + 1} is paged now.` : ' Resolve it in Klaxon once it is fixed.';
-    return { ...done, outcome: 'done', said: `${DONE[action][0]!.toUpperCase()}${DONE[action].slice(1)}: ${what}.${next}` };
+    const next =
+      outcome.action === 'escalate'
+        ? ` Tier ${outcome.tier + 1} is paged now.`
+        : ' Resolve it in Klaxon once it is fixed.';
+    return {
+      ...done,
+      outcome: 'done',
+      said: `${DONE[action][0]!.toUpperCase()}${DONE[action].slice(1)}: ${what}.${next}`,
+    };
   }
 
   mount(router, replyRoutes.voiceGather, form, async (req, res) => {
@@ -119,20 +173,33 @@ export function voiceRepliesRouter(deps: VoiceRepliesDeps): Router {
       res.status(400).type('text/plain').send('body.CallSid: required\n');
       return;
     }
-    if (auth.expired || !auth.claims) return sendVoice(res, 'The options of this page have expired. Act on the alert in Klaxon. Nothing changed.');
+    if (auth.expired || !auth.claims)
+      return sendVoice(
+        res,
+        'The options of this page have expired. Act on the alert in Klaxon. Nothing changed.',
+      );
     // Twilio may post one key press twice: the first answer is the only one that acts.
     const earlier = await findVoiceAnswer(pool, callSid);
     if (earlier) return sendVoice(res, earlier.said);
     const digits = field(auth.params, 'Digits') ?? '';
     const action = voiceAction(digits);
-    if (!action) return sendVoice(res, digits ? `Key ${digits.slice(0, 8)} does nothing here.` : 'No key was pressed.', auth.url);
+    if (!action)
+      return sendVoice(
+        res,
+        digits ? `Key ${digits.slice(0, 8)} does nothing here.` : 'No key was pressed.',
+        auth.url,
+      );
     let answer: Awaited<ReturnType<typeof answerKey>>;
     try {
       answer = await answerKey(auth.claims, callSid, digits, action);
     } catch (err) {
       // Not recorded: the next press is answered afresh (its Update id keeps it to one action).
       log.error({ err, callSid }, 'could not act on a voice key press');
-      return sendVoice(res, 'Klaxon could not act on your key just now. Try again, or use the web or API.', auth.url);
+      return sendVoice(
+        res,
+        'Klaxon could not act on your key just now. Try again, or use the web or API.',
+        auth.url,
+      );
     }
     const { retry, ...recordable } = answer;
     if (retry) return sendVoice(res, answer.said, auth.url);
@@ -170,9 +237,18 @@ export function voiceRepliesRouter(deps: VoiceRepliesDeps): Router {
 
   router.use(TWILIO_VOICE_PATH, ((err, req, res, next) => {
     if (res.headersSent) return next(err);
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? (err.status as number) : 500;
-    if (status === 500) log.error({ err, method: req.method, route: TWILIO_VOICE_PATH }, 'answering a voice page failed');
-    res.status(status).type('text/plain').send(status === 500 ? 'internal error\n' : `${err instanceof UnstorableInputError ? err.message : 'bad request'}\n`);
+    const status =
+      typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? (err.status as number) : 500;
+    if (status === 500)
+      log.error({ err, method: req.method, route: TWILIO_VOICE_PATH }, 'answering a voice page failed');
+    res
+      .status(status)
+      .type('text/plain')
+      .send(
+        status === 500
+          ? 'internal error\n'
+          : `${err instanceof UnstorableInputError ? err.message : 'bad request'}\n`,
+      );
   }) as express.ErrorRequestHandler);
   return router;
 }

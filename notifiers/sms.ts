@@ -56,11 +56,15 @@ export function twilioClientFor(
   );
   if (missing.length) return { configError: `${channel} is not configured: missing ${missing.join(', ')}` };
   try {
-    const httpClient = apiUrl ? new RebasedRequestClient(new URL(apiUrl), { timeout: TIMEOUT_MS }) : undefined;
+    const httpClient = apiUrl
+      ? new RebasedRequestClient(new URL(apiUrl), { timeout: TIMEOUT_MS })
+      : undefined;
     return { client: twilio(accountSid, authToken, httpClient ? { httpClient } : { timeout: TIMEOUT_MS }) };
   } catch (err) {
     // The SDK refuses a SID not starting with "AC"; a bad apiUrl throws here too. Both are configuration.
-    return { configError: `${channel} is not configured: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      configError: `${channel} is not configured: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }
 

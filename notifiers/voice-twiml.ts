@@ -33,7 +33,8 @@ export function spokenAlert(m: Pick<PageMessage, 'severity' | 'summary' | 'servi
 }
 
 function opening(m: PageMessage | HandoffMessage | TestMessage): string {
-  if (m.kind === 'handoff') return `Klaxon: ${speakable(m.userName, SPOKEN_NAME_MAX)}, you are now on call for ${speakable(m.scheduleName, SPOKEN_NAME_MAX)}.`;
+  if (m.kind === 'handoff')
+    return `Klaxon: ${speakable(m.userName, SPOKEN_NAME_MAX)}, you are now on call for ${speakable(m.scheduleName, SPOKEN_NAME_MAX)}.`;
   if (m.kind === 'test')
     return `This is a test page from Klaxon for ${speakable(m.userName, SPOKEN_NAME_MAX)}, requested by ${speakable(m.requestedBy, SPOKEN_NAME_MAX)}. A page would reach you on this phone. Nothing else to do.`;
   const alert = spokenAlert(m);
@@ -46,15 +47,23 @@ function opening(m: PageMessage | HandoffMessage | TestMessage): string {
 export function voicePageTwiml(m: PageMessage | HandoffMessage | TestMessage, gatherUrl?: string): string {
   const response = new twilio.twiml.VoiceResponse();
   const text = opening(m);
-  if (!gatherUrl) {
+  // Only a page about an alert has anything to acknowledge.
+  if (!gatherUrl || m.kind === 'test' || m.kind === 'handoff') {
     response.say(text);
-    response.say(m.kind === 'test' || m.kind === 'handoff' ? 'Goodbye.' : 'Acknowledge it in Klaxon. Goodbye.');
+    response.say(
+      m.kind === 'test' || m.kind === 'handoff' ? 'Goodbye.' : 'Acknowledge it in Klaxon. Goodbye.',
+    );
     response.hangup();
     return response.toString();
   }
   // The alert is read inside the Gather, so a key pressed while it is read counts; repeated once.
   for (let i = 0; i < 2; i++) {
-    const gather = response.gather({ numDigits: 1, action: gatherUrl, method: 'POST', timeout: GATHER_TIMEOUT_S });
+    const gather = response.gather({
+      numDigits: 1,
+      action: gatherUrl,
+      method: 'POST',
+      timeout: GATHER_TIMEOUT_S,
+    });
     gather.say(text);
     gather.say(VOICE_OPTIONS);
   }
@@ -70,7 +79,12 @@ export function voicePageTwiml(m: PageMessage | HandoffMessage | TestMessage, ga
 export function voiceAnswerTwiml(text: string, gatherUrl?: string): string {
   const response = new twilio.twiml.VoiceResponse();
   if (gatherUrl) {
-    const gather = response.gather({ numDigits: 1, action: gatherUrl, method: 'POST', timeout: GATHER_TIMEOUT_S });
+    const gather = response.gather({
+      numDigits: 1,
+      action: gatherUrl,
+      method: 'POST',
+      timeout: GATHER_TIMEOUT_S,
+    });
     gather.say(text);
     gather.say(VOICE_OPTIONS);
     response.say('No key was pressed. Goodbye.');

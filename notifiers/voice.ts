@@ -1,5 +1,11 @@
 import { classifyTwilioError, twilioClientFor, type SmsNotifierOptions } from './sms';
-import { isAlertMessage, PermanentDeliveryError, type Delivery, type Notifier, type SendResult } from './types';
+import {
+  isAlertMessage,
+  PermanentDeliveryError,
+  type Delivery,
+  type Notifier,
+  type SendResult,
+} from './types';
 import { voicePageTwiml } from './voice-twiml';
 
 export type VoiceNotifierOptions = SmsNotifierOptions;
@@ -17,8 +23,11 @@ export function createVoiceNotifier(opts: VoiceNotifierOptions): Notifier {
   return {
     async send(d: Delivery): Promise<SendResult> {
       if (!client || configError)
-        throw new PermanentDeliveryError(configError ?? 'voice is not configured', { code: 'ENOTCONFIGURED' });
-      if (!d.address) throw new PermanentDeliveryError('voice delivery has no phone number', { code: 'ENOADDRESS' });
+        throw new PermanentDeliveryError(configError ?? 'voice is not configured', {
+          code: 'ENOTCONFIGURED',
+        });
+      if (!d.address)
+        throw new PermanentDeliveryError('voice delivery has no phone number', { code: 'ENOADDRESS' });
       const callbacks = isAlertMessage(d.message) ? d.message.voiceCallbacks : undefined;
       try {
         const call = await client.calls.create({

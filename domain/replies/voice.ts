@@ -68,7 +68,11 @@ export function verifyVoiceToken(key: Buffer, token: string, nowMs: number): Voi
   if (!B64URL.test(body) || !B64URL.test(sig)) return { ok: false, reason: 'invalid' };
   const expected = mac(key, body);
   const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || given.toString('base64url') !== sig || !timingSafeEqual(given, expected)) {
+  if (
+    given.length !== expected.length ||
+    given.toString('base64url') !== sig ||
+    !timingSafeEqual(given, expected)
+  ) {
     return { ok: false, reason: 'invalid' };
   }
   let claims: VoiceClaims;
@@ -84,8 +88,12 @@ export function verifyVoiceToken(key: Buffer, token: string, nowMs: number): Voi
 }
 
 /** Why a call counts as not answered, from Twilio's status callback; undefined when it was answered by a person. */
-export function unansweredReason(callStatus: string | undefined, answeredBy: string | undefined): string | undefined {
-  if (answeredBy?.startsWith('machine_') || answeredBy === 'fax') return answeredBy === 'fax' ? 'a fax answered' : 'voicemail';
+export function unansweredReason(
+  callStatus: string | undefined,
+  answeredBy: string | undefined,
+): string | undefined {
+  if (answeredBy?.startsWith('machine_') || answeredBy === 'fax')
+    return answeredBy === 'fax' ? 'a fax answered' : 'voicemail';
   switch (callStatus) {
     case 'no-answer':
       return 'no answer';

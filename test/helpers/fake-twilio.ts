@@ -90,13 +90,18 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
 
       const callMatch = CALLS_PATH.exec(path);
       if (req.method === 'POST' && callMatch) {
-        if (!authorized || callMatch[1] !== accountSid) return error({ status: 401, code: 20003, message: 'Authenticate' });
+        if (!authorized || callMatch[1] !== accountSid)
+          return error({ status: 401, code: 20003, message: 'Authenticate' });
         const from = form.get('From');
         const twiml = form.get('Twiml');
         if (!to) return error({ status: 400, code: 21201, message: "A 'To' phone number is required." });
         if (!from) return error({ status: 400, code: 21213, message: "A 'From' phone number is required." });
         if (!twiml && !form.get('Url') && !form.get('ApplicationSid'))
-          return error({ status: 400, code: 21205, message: 'Either Url, Twiml or ApplicationSid is required.' });
+          return error({
+            status: 400,
+            code: 21205,
+            message: 'Either Url, Twiml or ApplicationSid is required.',
+          });
         const failure = failures.get(to);
         if (failure) return error(failure);
         const sid = `CA${randomBytes(16).toString('hex')}`;
