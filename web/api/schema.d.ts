@@ -1237,6 +1237,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/integrations/twilio/voice/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Key pressed during a voice page (Twilio Gather action): 1 acknowledges, 2 escalates
+         * @description The token in the path is the one the call was placed with (it binds alert, user and page); the request must also carry a valid `X-Twilio-Signature` over `PUBLIC_URL` + this path. A repeated `CallSid` is told the first answer and changes nothing. Another key offers the options again. Authenticated by a signature, not an API key.
+         */
+        post: operations["twilioVoiceGather"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/integrations/twilio/voice/{token}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A voice page's final call status (Twilio status callback): not answered or voicemail goes on the timeline
+         * @description Signed like the Gather action. `CallStatus` no-answer, busy, failed or canceled, or `AnsweredBy` machine_* or fax, writes "voice call to <user> not answered (<why>)" on the alert's timeline, once per `CallSid`; the page still counts as delivered, and escalation goes on as for any unacknowledged page. Authenticated by a signature, not an API key.
+         */
+        post: operations["twilioVoiceStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/respond/{token}": {
         parameters: {
             query?: never;
@@ -1687,7 +1727,7 @@ export interface components {
                 /** Format: uuid */
                 user_id: string | null;
                 /** @enum {string} */
-                channel: "email" | "sms" | "webhook";
+                channel: "email" | "sms" | "webhook" | "voice";
                 address: string;
                 /** @enum {string} */
                 status: "sending" | "sent" | "failed" | "cancelled";
@@ -1776,7 +1816,7 @@ export interface components {
                     [key: string]: unknown;
                 };
                 /** @enum {string} */
-                channel: "email" | "sms" | "webhook";
+                channel: "email" | "sms" | "webhook" | "voice";
                 address: string;
                 /** @enum {string} */
                 status: "sending" | "sent" | "failed" | "cancelled";
@@ -1916,7 +1956,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            type: "email" | "sms" | "webhook";
+            type: "email" | "sms" | "webhook" | "voice";
             address: string;
             /** @description Webhook secrets are write-only */
             has_secret: boolean;
@@ -1971,6 +2011,11 @@ export interface components {
         } | {
             /** @enum {string} */
             type: "sms";
+            address: string;
+        } | {
+            /** @enum {string} */
+            type: "voice";
+            /** @description Called, and answered on the keypad */
             address: string;
         } | {
             /** @enum {string} */
@@ -2441,7 +2486,7 @@ export interface components {
             /** Format: uuid */
             user_id?: string | null;
             /** @enum {string} */
-            channel?: "email" | "sms" | "webhook";
+            channel?: "email" | "sms" | "webhook" | "voice";
             address?: string;
             /** Format: uuid */
             schedule_id?: string | null;
@@ -2780,6 +2825,27 @@ export interface components {
             To?: string;
             /** @example ACK 4821 */
             Body?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TwilioVoiceCallback: {
+            /** @example CA0123456789abcdef0123456789abcdef */
+            CallSid?: string;
+            /**
+             * @description Gather action: the key pressed (1 acknowledge, 2 escalate)
+             * @example 1
+             */
+            Digits?: string;
+            /**
+             * @description Status callback: completed, no-answer, busy, failed, canceled
+             * @example no-answer
+             */
+            CallStatus?: string;
+            /**
+             * @description Answering-machine detection: human, machine_start, machine_end_beep, fax, unknown
+             * @example machine_start
+             */
+            AnsweredBy?: string;
         } & {
             [key: string]: unknown;
         };
@@ -10887,6 +10953,172 @@ export interface operations {
                 };
             };
             /** @description Missing or invalid signature, or SMS replies not configured */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The form exceeds 64 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many invalid signatures from this client address; retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    twilioVoiceGather: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TwilioVoiceCallback"];
+            };
+        };
+        responses: {
+            /** @description TwiML saying what happened (acknowledged, escalated, refused and why), or the options again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            /** @description CallSid missing, or a field holding NUL or a lone surrogate (named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing or invalid signature or token, or voice answers not configured */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The form exceeds 64 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many invalid signatures from this client address; retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    twilioVoiceStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TwilioVoiceCallback"];
+            };
+        };
+        responses: {
+            /** @description Recorded (or nothing to record: the call was answered by a person) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description CallSid missing, or a field holding NUL or a lone surrogate (named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing or invalid signature or token, or voice answers not configured */
             403: {
                 headers: {
                     [name: string]: unknown;
