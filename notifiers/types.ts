@@ -53,6 +53,8 @@ export interface TestMessage {
   requestedBy: string;
   /** Where the console is, to say where the test came from. */
   consoleUrl: string;
+  /** Set when the test verifies the contact method: the code to type back. */
+  verificationCode?: string;
 }
 
 /** Returns true for the messages about an alert (a page, an SLA mark), as opposed to notices about people. */

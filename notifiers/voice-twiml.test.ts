@@ -103,6 +103,20 @@ describe('voicePageTwiml', () => {
   });
 });
 
+describe('voicePageTwiml: verification code', () => {
+  it('reads the code digit by digit, twice, without keys', () => {
+    const xml = voicePageTwiml(
+      { kind: 'test', userName: 'Ada', requestedBy: 'key:ops', consoleUrl: '', verificationCode: '042917' },
+      GATHER,
+    );
+    assert.doesNotMatch(xml, /<Gather/);
+    assert.equal(
+      says(xml)[0],
+      'Your Klaxon verification code is 0, 4, 2, 9, 1, 7. Again: 0, 4, 2, 9, 1, 7. Type it in Klaxon to confirm that pages reach this phone.',
+    );
+  });
+});
+
 describe('voiceAnswerTwiml', () => {
   it('says what happened and hangs up', () => {
     assert.equal(

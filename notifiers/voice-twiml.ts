@@ -4,6 +4,7 @@
  * if nothing was pressed, then a goodbye. Pure.
  */
 import twilio from 'twilio';
+import { spokenCode } from '../domain/contact-verification';
 import { oneLine } from '../domain/single-line';
 import type { HandoffMessage, PageMessage, TestMessage } from './types';
 
@@ -35,6 +36,10 @@ export function spokenAlert(m: Pick<PageMessage, 'severity' | 'summary' | 'servi
 function opening(m: PageMessage | HandoffMessage | TestMessage): string {
   if (m.kind === 'handoff')
     return `Klaxon: ${speakable(m.userName, SPOKEN_NAME_MAX)}, you are now on call for ${speakable(m.scheduleName, SPOKEN_NAME_MAX)}.`;
+  if (m.kind === 'test' && m.verificationCode) {
+    const code = spokenCode(m.verificationCode);
+    return `Your Klaxon verification code is ${code}. Again: ${code}. Type it in Klaxon to confirm that pages reach this phone.`;
+  }
   if (m.kind === 'test')
     return `This is a test page from Klaxon for ${speakable(m.userName, SPOKEN_NAME_MAX)}, requested by ${speakable(m.requestedBy, SPOKEN_NAME_MAX)}. A page would reach you on this phone. Nothing else to do.`;
   const alert = spokenAlert(m);

@@ -17,3 +17,16 @@ create table voice_answers (
   said       text not null,
   created_at timestamptz not null default now()
 );
+
+-- A contact method can be verified: a code sent to it (by SMS, call or email) and typed back in proves
+-- the address reaches its owner. Only the code's hash is kept, with an expiry and a count of wrong tries.
+alter table contact_methods add column verified_at timestamptz;
+create table contact_method_verifications (
+  method_id  uuid primary key references contact_methods (id) on delete cascade,
+  -- The request that sent the code: a retried send keeps it, a new request replaces it.
+  request_id text not null,
+  code_hash  text not null,
+  expires_at timestamptz not null,
+  attempts   integer not null default 0,
+  created_at timestamptz not null default now()
+);

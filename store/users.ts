@@ -23,6 +23,8 @@ export interface ContactMethodRow {
   address: string;
   /** The webhook secret's row (store/webhook-secrets.ts); the secret itself is never read with the method. */
   secret_id: string | null;
+  /** When a code sent to it was typed back (null: never verified). */
+  verified_at: Date | null;
   created_at: Date;
 }
 
