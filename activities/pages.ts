@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { shownTarget, type Target } from '../domain/escalation';
 import type { Recipient } from '../domain/recipients';
 import { linkNonce, signLink, type LinkAction } from '../domain/replies/links';
+import { signVoiceToken, TWILIO_VOICE_PATH, voicePageId } from '../domain/replies/voice';
 import { resolveTargetsIn, type Resolution } from '../domain/resolve-targets';
 import { isAlertMessage, PermanentDeliveryError, type Channel, type Delivery, type Notifier, type PageMessage } from '../notifiers';
 import {
@@ -223,12 +224,20 @@ export function createPageActivities(deps: PageDeps) {
    * reached them. Both come out the same on a retry: the code is stored per (alert, user, number), the
    * links are signed from the page's idempotency key and its scheduled time.
    */
-  async function respondOptions(input: SendPageInput): Promise<Pick<PageMessage, 'replyCode' | 'respondLinks'>> {
+  async function respondOptions(input: SendPageInput): Promise<Pick<PageMessage, 'replyCode' | 'respondLinks' | 'voiceCallbacks'>> {
     const { recipient: r } = input;
     if (!r.userId) return {};
     if (r.channel === 'sms') {
       const code = await smsReplyCode(pool, { alertId: input.alertId, userId: r.userId, address: r.address });
       return code ? { replyCode: code } : {};
+    }
+    if (r.channel === 'voice' && deps.replyLinks) {
+      // Signed like the email links, with the same expiry: the keypad works for as long as a link would.
+      const key = await deps.replyLinks.key();
+      const exp = Math.floor((Date.parse(input.scheduledAt) + deps.replyLinks.ttlMs) / 1000);
+      const token = signVoiceToken(key, { alertId: input.alertId, userId: r.userId, page: voicePageId(key, input.idempotencyKey), exp });
+      const base = `${publicUrl.replace(/\/$/, '')}${TWILIO_VOICE_PATH}/${token}`;
+      return { voiceCallbacks: { gather: base, status: `${base}/status` } };
     }
     if (r.channel === 'email' && deps.replyLinks) {
       const key = await deps.replyLinks.key();

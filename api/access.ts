@@ -50,6 +50,8 @@ export const ACCESS = {
 
   // Signed callbacks, mounted before API-key authentication.
   'POST /integrations/twilio/sms': 'signature',
+  'POST /integrations/twilio/voice/:token': 'signature',
+  'POST /integrations/twilio/voice/:token/status': 'signature',
   'GET /respond/:token': 'signature',
   'POST /respond/:token': 'signature',
 
@@ -97,11 +99,15 @@ export const ACCESS = {
   'POST /users/:id/contact-methods': 'admin',
   'DELETE /users/:id/contact-methods/:methodId': 'admin',
   'POST /users/:id/contact-methods/:methodId/test': 'admin',
+  'POST /users/:id/contact-methods/:methodId/verify': 'admin',
+  'POST /users/:id/contact-methods/:methodId/verify/confirm': 'admin',
   // The signed-in person's own profile and contact methods (a console session; an API key has no "me").
   'PATCH /me': 'viewer',
   'POST /me/contact-methods': 'viewer',
   'DELETE /me/contact-methods/:methodId': 'viewer',
   'POST /me/contact-methods/:methodId/test': 'viewer',
+  'POST /me/contact-methods/:methodId/verify': 'viewer',
+  'POST /me/contact-methods/:methodId/verify/confirm': 'viewer',
   // Personal API keys, never above the owner's role (api/api-keys.ts).
   'GET /me/api-keys': 'viewer',
   'POST /me/api-keys': 'viewer',

@@ -34,6 +34,7 @@ import { oidcRouter } from './oidc';
 import type { OidcSettings } from './oidc-client';
 import { sessionsRouter } from './sessions';
 import { testPagesRouter } from './test-pages';
+import { contactVerificationRouter } from './contact-verification';
 import { simulateRouter } from './simulate';
 import { slaRouter } from './sla';
 import { usersRouter } from './users';
@@ -179,6 +180,7 @@ export function createApp({
   app.use(alertsRouter({ ...trigger, recordWaitMs, actionDeadlineMs, records: caches?.records }));
   app.use(usersRouter({ pool, allowlist: outboundAllowlist }));
   app.use(testPagesRouter({ pool, workflows: temporal.workflow, taskQueue, actionDeadlineMs }));
+  app.use(contactVerificationRouter({ pool }));
   app.use(integrationsRouter({ pool, changed }));
   app.use(heartbeatsRouter(heartbeats));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));

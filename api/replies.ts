@@ -27,6 +27,7 @@ import { UnstorableInputError } from './input-guard';
 import { alertTable, CONFIRM_VALUE, confirmForm, para, sendPage, sendTwiml } from './reply-pages';
 import { mount } from './route';
 import { replyRoutes, TWILIO_SMS_PATH } from './schemas/replies';
+import { voiceRepliesRouter } from './voice-replies';
 
 export { TWILIO_SMS_PATH };
 
@@ -150,7 +151,7 @@ async function answerSms(deps: RepliesDeps, sid: string, from: string, body: str
   return { ...done, outcome: 'done', reply: `Klaxon: ${DONE[action]} ${what}${next}` };
 }
 
-/** Returns the router for SMS replies and email links (mounted before the JSON parser and API-key auth). */
+/** Returns the router for SMS replies, voice-page keys and email links (mounted before the JSON parser and API-key auth). */
 export function repliesRouter(deps: RepliesDeps): Router {
   const { pool, log } = deps;
   const router = Router();
@@ -290,6 +291,9 @@ export function repliesRouter(deps: RepliesDeps): Router {
     const until = outcome.action === 'snooze' ? ` It pages again at ${outcome.until} unless resolved.` : '';
     sendPage(res, 200, done[0]!.toUpperCase() + done.slice(1), alertTable(fresh) + para(`Recorded as ${actor} at ${outcome.at}.${until}`, 'note'));
   });
+
+  // --- Voice pages: the key pressed, and the call's final status --------------------------------------
+  router.use(voiceRepliesRouter(deps));
 
   // Errors answer in the format of the route (the tokens stay out of the log): plain text for Twilio, a page
   // for people. Text the store cannot hold is named field by field (`body.Body: contains U+0000 …`).

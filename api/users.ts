@@ -25,7 +25,7 @@ import { userRoutes as routes } from './schemas/users';
 import type { z } from './zod';
 
 // Webhook secrets are write-only: the API never hands them back, nor credentials a URL stored before they were refused.
-const methodJson = (m: ContactMethodRow) => ({ id: m.id, type: m.type, address: m.type === 'webhook' ? withoutUrlCredentials(m.address) : m.address, has_secret: m.secret_id !== null });
+export const methodJson = (m: ContactMethodRow) => ({ id: m.id, type: m.type, address: m.type === 'webhook' ? withoutUrlCredentials(m.address) : m.address, has_secret: m.secret_id !== null, verified_at: m.verified_at });
 const userJson = (u: UserRow, methods: ContactMethodRow[], passwords: Set<string>) => ({
   id: u.id,
   name: u.name,

@@ -1,14 +1,15 @@
 /**
  * What kind of actor made a change, from the actor string the audit trail records ("key:ops",
- * "user:ann via sms", "system:klaxon", "integration:alertmanager", "ann (key:ops)"). A bounded set, so it
+ * "user:ann via sms", "user:ann via voice", "system:klaxon", "integration:alertmanager", "ann (key:ops)"). A bounded set, so it
  * can label a metric where the actor itself (a person, a key) must never be one.
  */
-export const ACTOR_KINDS = ['api_key', 'sms', 'email', 'integration', 'system', 'anonymous', 'other'] as const;
+export const ACTOR_KINDS = ['api_key', 'sms', 'voice', 'email', 'integration', 'system', 'anonymous', 'other'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 /** Returns the kind of the audit trail's actor string. */
 export function actorKind(actor: string): ActorKind {
   if (actor.startsWith('user:') && actor.endsWith(' via sms')) return 'sms';
+  if (actor.startsWith('user:') && actor.endsWith(' via voice')) return 'voice';
   if (actor.startsWith('user:') && actor.endsWith(' via email')) return 'email';
   if (actor.startsWith('system:')) return 'system';
   if (actor.startsWith('integration:')) return 'integration';

@@ -1,7 +1,7 @@
 /** Who a page goes to: one address on one channel, and the escalation target it came from. */
 import { targetKey, type Target } from './escalation';
 
-export const CHANNELS = ['email', 'sms', 'webhook'] as const;
+export const CHANNELS = ['email', 'sms', 'webhook', 'voice'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export interface Recipient {

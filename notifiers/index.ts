@@ -1,5 +1,6 @@
 import { createEmailNotifier } from './email';
 import { createSmsNotifier } from './sms';
+import { createVoiceNotifier } from './voice';
 import type { OutboundAllowlist } from '../domain/outbound-address';
 import type { HostResolver } from './outbound-guard';
 import type { Channel, Notifier } from './types';
@@ -9,6 +10,8 @@ export * from './types';
 export { renderMessage, humanDuration, SMS_MAX_LENGTH, type RenderedMessage } from './message';
 export { createEmailNotifier, messageIdFor, type EmailNotifierOptions } from './email';
 export { createSmsNotifier, type SmsNotifierOptions } from './sms';
+export { createVoiceNotifier, type VoiceNotifierOptions } from './voice';
+export { voicePageTwiml, voiceAnswerTwiml, spokenAlert } from './voice-twiml';
 export {
   createWebhookNotifier,
   signWebhook,
@@ -41,6 +44,13 @@ export function createNotifiers(opts: NotifiersOptions = {}): Record<Channel, No
   return {
     email: createEmailNotifier({ smtpUrl: opts.smtpUrl, from: opts.smtpFrom ?? DEFAULT_FROM }),
     sms: createSmsNotifier({
+      accountSid: opts.twilioAccountSid,
+      authToken: opts.twilioAuthToken,
+      from: opts.twilioFromNumber,
+      apiUrl: opts.twilioApiUrl,
+    }),
+    // The same Twilio account and number as SMS.
+    voice: createVoiceNotifier({
       accountSid: opts.twilioAccountSid,
       authToken: opts.twilioAuthToken,
       from: opts.twilioFromNumber,

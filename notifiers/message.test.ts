@@ -251,3 +251,20 @@ describe('renderMessage: fields the sender chose stay on their line', () => {
     assert.ok(!/[\r\n]/.test(subject));
   });
 });
+
+describe('renderMessage: verification code', () => {
+  const test = { kind: 'test', userName: 'Ada', requestedBy: 'key:ops', consoleUrl: 'https://k.example.com/console' } as const;
+
+  it('puts the code in the subject, the text and the SMS, and says who asked', () => {
+    const r = renderMessage({ ...test, verificationCode: '042917' }, NOW);
+    assert.equal(r.subject, 'Klaxon verification code: 042917');
+    assert.match(r.text, /^Ada, your Klaxon verification code is 042917\./);
+    assert.match(r.text, /asked for by key:ops and works for 15 minutes/);
+    assert.match(r.sms, /^Klaxon verification code: 042917\. .*\(asked for by key:ops\)\.$/);
+    assert.ok(r.sms.length <= SMS_MAX_LENGTH);
+  });
+
+  it('a plain test page carries no code', () => {
+    assert.equal(renderMessage(test, NOW).subject, '[TEST] Klaxon test page for Ada');
+  });
+});

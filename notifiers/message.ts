@@ -146,6 +146,7 @@ function renderHandoff(m: HandoffMessage): RenderedMessage {
 }
 
 function renderTest(m: TestMessage): RenderedMessage {
+  if (m.verificationCode) return renderVerification(m, m.verificationCode);
   const subject = `[TEST] Klaxon test page for ${m.userName}`;
   const text = [
     `${m.userName}, this is a test page from Klaxon, asked for by ${m.requestedBy}.`,
@@ -156,6 +157,20 @@ function renderTest(m: TestMessage): RenderedMessage {
     '',
   ].join('\n');
   const sms = truncate(`[TEST] Klaxon test page for ${m.userName}, asked for by ${m.requestedBy}. Nothing to answer.`, SMS_MAX_LENGTH);
+  return { subject, text, sms };
+}
+
+function renderVerification(m: TestMessage, code: string): RenderedMessage {
+  const subject = `Klaxon verification code: ${code}`;
+  const text = [
+    `${m.userName}, your Klaxon verification code is ${code}.`,
+    '',
+    `Type it in Klaxon to confirm that pages reach you here. It was asked for by ${m.requestedBy} and works for 15 minutes.`,
+    '',
+    `Console: ${m.consoleUrl}`,
+    '',
+  ].join('\n');
+  const sms = `Klaxon verification code: ${code}. Type it in Klaxon to confirm pages reach this number (asked for by ${truncate(m.requestedBy, 60)}).`;
   return { subject, text, sms };
 }
 

@@ -46,26 +46,32 @@ export function rebaseTwilioUri(uri: string, base: URL): string {
   return base.origin + base.pathname.replace(/\/$/, '') + u.pathname + u.search;
 }
 
-/** Returns a Notifier that sends pages as SMS through the twilio SDK. */
-export function createSmsNotifier({ accountSid, authToken, from, apiUrl }: SmsNotifierOptions): Notifier {
+/** Returns the twilio client for these settings, or why there is none (configuration, named for `channel`). */
+export function twilioClientFor(
+  { accountSid, authToken, from, apiUrl }: SmsNotifierOptions,
+  channel: 'sms' | 'voice',
+): { client?: twilio.Twilio; configError?: string } {
   const missing = [!accountSid && 'account SID', !authToken && 'auth token', !from && 'from number'].filter(
     Boolean,
   );
-  let client: twilio.Twilio | undefined;
-  let configError: string | undefined = missing.length
-    ? `sms is not configured: missing ${missing.join(', ')}`
-    : undefined;
-  if (!configError) {
-    try {
-      const httpClient = apiUrl
-        ? new RebasedRequestClient(new URL(apiUrl), { timeout: TIMEOUT_MS })
-        : undefined;
-      client = twilio(accountSid, authToken, httpClient ? { httpClient } : { timeout: TIMEOUT_MS });
-    } catch (err) {
-      // The SDK refuses a SID not starting with "AC"; a bad apiUrl throws here too. Both are configuration.
-      configError = `sms is not configured: ${err instanceof Error ? err.message : String(err)}`;
-    }
+  if (missing.length) return { configError: `${channel} is not configured: missing ${missing.join(', ')}` };
+  try {
+    const httpClient = apiUrl
+      ? new RebasedRequestClient(new URL(apiUrl), { timeout: TIMEOUT_MS })
+      : undefined;
+    return { client: twilio(accountSid, authToken, httpClient ? { httpClient } : { timeout: TIMEOUT_MS }) };
+  } catch (err) {
+    // The SDK refuses a SID not starting with "AC"; a bad apiUrl throws here too. Both are configuration.
+    return {
+      configError: `${channel} is not configured: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
+}
+
+/** Returns a Notifier that sends pages as SMS through the twilio SDK. */
+export function createSmsNotifier(opts: SmsNotifierOptions): Notifier {
+  const { from } = opts;
+  const { client, configError } = twilioClientFor(opts, 'sms');
 
   return {
     async send(d: Delivery): Promise<SendResult> {
@@ -84,7 +90,8 @@ export function createSmsNotifier({ accountSid, authToken, from, apiUrl }: SmsNo
   };
 }
 
-function classifyTwilioError(err: unknown, to: string): Error {
+/** Returns a twilio SDK failure as a permanent (4xx but 429) or transient (5xx, 429, network) delivery error. */
+export function classifyTwilioError(err: unknown, to: string): Error {
   if (
     err instanceof twilio.RestException ||
     (isObject(err) && typeof err.status === 'number' && !err.isAxiosError)

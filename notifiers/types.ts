@@ -26,6 +26,8 @@ export interface PageMessage {
   replyCode?: string;
   /** Email pages to a user: one-click links bound to the alert, the action and the user; each asks to confirm, works once, expires. */
   respondLinks?: { acknowledge: string; resolve: string; snooze?: string; expiresAt: string };
+  /** Voice pages to a user: where the call posts the key pressed, and its final status (both carry a signed token). */
+  voiceCallbacks?: { gather: string; status: string };
   details?: Record<string, unknown>;
 }
 
@@ -51,6 +53,8 @@ export interface TestMessage {
   requestedBy: string;
   /** Where the console is, to say where the test came from. */
   consoleUrl: string;
+  /** Set when the test verifies the contact method: the code to type back. */
+  verificationCode?: string;
 }
 
 /** Returns true for the messages about an alert (a page, an SLA mark), as opposed to notices about people. */

@@ -95,7 +95,7 @@ export const configSchema = z.object({
   /** Email pages: an SMTP URL (smtp://user:pass@host:587, smtps://… for TLS) and the From address. */
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
   SMTP_FROM: optionalString.transform((v) => v ?? DEFAULT_SMTP_FROM),
-  /** SMS pages through Twilio. TWILIO_API_URL points the SDK at another host (a proxy, or a test double). */
+  /** SMS and voice pages through Twilio. TWILIO_API_URL points the SDK at another host (a proxy, or a test double). */
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_FROM_NUMBER: optionalString,

@@ -15,7 +15,7 @@ export interface NotificationRow {
   tier: number | null;
   target: Record<string, unknown>;
   user_id: string | null;
-  channel: 'email' | 'sms' | 'webhook';
+  channel: 'email' | 'sms' | 'webhook' | 'voice';
   address: string;
   status: NotificationStatus;
   provider_id: string | null;
@@ -38,7 +38,7 @@ export interface NewNotification {
   tier: number | null;
   target: Record<string, unknown>;
   userId: string | null;
-  channel: 'email' | 'sms' | 'webhook';
+  channel: 'email' | 'sms' | 'webhook' | 'voice';
   address: string;
   scheduleId: string | null;
   scheduledAt: Date;

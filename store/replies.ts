@@ -127,3 +127,29 @@ export async function recordLinkUse(db: Queryable, u: { nonce: string; alertId: 
   );
   return (result.rowCount ?? 0) > 0;
 }
+
+export interface VoiceAnswer {
+  callSid: string;
+  alertId?: string;
+  userId?: string;
+  digits: string;
+  action?: 'acknowledge' | 'escalate';
+  outcome: string;
+  said: string;
+}
+
+/** Returns what the call was already told for this CallSid's keypress, or undefined. */
+export async function findVoiceAnswer(db: Queryable, callSid: string): Promise<{ outcome: string; said: string } | undefined> {
+  const { rows } = await db.query<{ outcome: string; said: string }>('select outcome, said from voice_answers where call_sid = $1', [callSid]);
+  return rows[0];
+}
+
+/** Records the answer to a call's keypress unless one is recorded; returns the recorded answer (the first). */
+export async function recordVoiceAnswer(db: Queryable, a: VoiceAnswer): Promise<{ outcome: string; said: string }> {
+  await db.query(
+    `insert into voice_answers (call_sid, alert_id, user_id, digits, action, outcome, said)
+     values ($1, $2, $3, $4, $5, $6, $7) on conflict (call_sid) do nothing`,
+    [a.callSid, a.alertId ?? null, a.userId ?? null, a.digits, a.action ?? null, a.outcome, a.said],
+  );
+  return (await findVoiceAnswer(db, a.callSid))!;
+}

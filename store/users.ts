@@ -2,7 +2,7 @@
 import type { ApiKeyRole } from './api-keys';
 import type { Queryable } from './db';
 
-export type ContactType = 'email' | 'sms' | 'webhook';
+export type ContactType = 'email' | 'sms' | 'webhook' | 'voice';
 
 export interface UserRow {
   id: string;
@@ -23,6 +23,8 @@ export interface ContactMethodRow {
   address: string;
   /** The webhook secret's row (store/webhook-secrets.ts); the secret itself is never read with the method. */
   secret_id: string | null;
+  /** When a code sent to it was typed back (null: never verified). */
+  verified_at: Date | null;
   created_at: Date;
 }
 

@@ -4,13 +4,14 @@ import {
   createEmailNotifier,
   createNotifiers,
   createSmsNotifier,
+  createVoiceNotifier,
   messageIdFor,
   PermanentDeliveryError,
   TransientDeliveryError,
   verifyWebhookSignature,
 } from '../notifiers';
 import { startFakeTwilio, type FakeTwilio } from './helpers/fake-twilio';
-import { ACK, closedPort, delivery, LOOPBACK_ALLOWLIST, rejectsWith } from './helpers/pages';
+import { ACK, closedPort, delivery, LOOPBACK_ALLOWLIST, message, rejectsWith } from './helpers/pages';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp';
 import { startWebhookReceiver } from './helpers/webhook-receiver';
 
@@ -198,12 +199,80 @@ describe('sms notifier (twilio SDK + Twilio-shaped server)', () => {
   });
 });
 
+describe('voice notifier (twilio SDK + Twilio-shaped server)', () => {
+  let tw: FakeTwilio;
+  before(async () => {
+    tw = await startFakeTwilio({
+      failures: {
+        '+15005550001': {
+          status: 400,
+          code: 21211,
+          message: "The 'To' number +15005550001 is not a valid phone number.",
+        },
+        '+15005550500': { status: 500, code: 20500, message: 'Internal Server Error' },
+      },
+    });
+  });
+  after(() => tw?.close());
+  const voice = () =>
+    createVoiceNotifier({
+      accountSid: tw.accountSid,
+      authToken: tw.authToken,
+      from: '+15550000000',
+      apiUrl: tw.url,
+    });
+  const GATHER = 'https://klaxon.example.com/integrations/twilio/voice/t.s';
+
+  it('places a call through the real SDK with TwiML reading the alert, its callbacks and voicemail detection', async () => {
+    const d = delivery('voice', '+15551234567', {
+      message: message({ voiceCallbacks: { gather: GATHER, status: `${GATHER}/status` } }),
+    });
+    const result = await voice().send(d);
+    const call = tw.calls.at(-1);
+    assert.ok(call);
+    assert.equal(call.to, '+15551234567');
+    assert.equal(call.from, '+15550000000');
+    assert.ok(
+      call.twiml.includes('<Say>Klaxon page. critical: Disk full on db-1 in payments.</Say>'),
+      call.twiml,
+    );
+    assert.ok(call.twiml.includes(`action="${GATHER}"`), call.twiml);
+    assert.equal(call.statusCallback, `${GATHER}/status`);
+    assert.equal(call.machineDetection, 'Enable');
+    assert.match(result.providerId ?? '', /^CA[0-9a-f]{32}$/);
+    assert.equal(result.providerId, call.sid);
+    assert.equal(tw.requests.at(-1)?.path, `/2010-04-01/Accounts/${tw.accountSid}/Calls.json`);
+  });
+
+  it('without callbacks the call only reads the alert, and has no status callback', async () => {
+    await voice().send(delivery('voice', '+15551234568'));
+    const call = tw.calls.at(-1);
+    assert.ok(call);
+    assert.doesNotMatch(call.twiml, /<Gather/);
+    assert.equal(call.statusCallback, undefined);
+  });
+
+  it('turns a 400 into PermanentDeliveryError and a 500 into TransientDeliveryError', async () => {
+    await rejectsWith(voice().send(delivery('voice', '+15005550001')), PermanentDeliveryError, 21211);
+    await rejectsWith(voice().send(delivery('voice', '+15005550500')), TransientDeliveryError, 20500);
+  });
+
+  it('refuses to call without credentials or a from number: PermanentDeliveryError', async () => {
+    const err = await rejectsWith(
+      createVoiceNotifier({}).send(delivery('voice', '+15551234567')),
+      PermanentDeliveryError,
+      'ENOTCONFIGURED',
+    );
+    assert.match(err.message, /^voice is not configured: missing account SID, auth token, from number$/);
+  });
+});
+
 describe('createNotifiers', () => {
-  it('builds every channel from plain options; unconfigured email and sms fail permanently', async () => {
+  it('builds every channel from plain options; unconfigured email, sms and voice fail permanently', async () => {
     const hooks = await startWebhookReceiver();
     try {
       const n = createNotifiers({ webhookSigningSecret: 's3cret', outboundAllowlist: LOOPBACK_ALLOWLIST });
-      assert.deepEqual(Object.keys(n).sort(), ['email', 'sms', 'webhook']);
+      assert.deepEqual(Object.keys(n).sort(), ['email', 'sms', 'voice', 'webhook']);
       await rejectsWith(
         n.email.send(delivery('email', 'oncall@example.com')),
         PermanentDeliveryError,
@@ -211,6 +280,11 @@ describe('createNotifiers', () => {
       );
       await rejectsWith(
         n.sms.send(delivery('sms', '+15551234567')),
+        PermanentDeliveryError,
+        'ENOTCONFIGURED',
+      );
+      await rejectsWith(
+        n.voice.send(delivery('voice', '+15551234567')),
         PermanentDeliveryError,
         'ENOTCONFIGURED',
       );

@@ -206,7 +206,7 @@ describe('SMS reply codes and email links survive a retried send', () => {
     };
     const pages = createPageActivities({
       pool: w.db.pool,
-      notifiers: { sms: flaky, email: flaky, webhook: flaky },
+      notifiers: { sms: flaky, email: flaky, webhook: flaky, voice: flaky },
       publicUrl: PUBLIC_URL,
       replyLinks: { key: replyLinkKey(w.db.pool), ttlMs: 24 * 3600_000 },
     });

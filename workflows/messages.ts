@@ -101,7 +101,7 @@ export interface NotificationView {
   tier: number | null;
   /** Webhook secrets are never in the view (older runs may still carry them; the API hides those). */
   target: Target | ShownTarget;
-  channel: 'email' | 'sms' | 'webhook';
+  channel: 'email' | 'sms' | 'webhook' | 'voice';
   address: string;
   status: 'sending' | 'sent' | 'failed' | 'cancelled';
   error?: string;

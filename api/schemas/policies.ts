@@ -195,7 +195,7 @@ const SimulationEntry = z
       .nullable(),
     page_kind: z.enum(['page', 'sla_at_risk', 'sla_breached']).optional(),
     user_id: z.uuid().nullable().optional(),
-    channel: z.enum(['email', 'sms', 'webhook']).optional(),
+    channel: z.enum(['email', 'sms', 'webhook', 'voice']).optional(),
     address: z.string().optional(),
     schedule_id: z.uuid().nullable().optional(),
     mark: z.string().optional(),

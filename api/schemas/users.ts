@@ -10,13 +10,13 @@ const timeZone = z
   .refine((tz) => IANAZone.isValidZone(tz), 'not an IANA time zone (e.g. Europe/London)')
   .openapi({ description: 'An IANA time zone', example: 'Europe/London' });
 
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +14155550100');
+
 export const contactMethodBody = z
   .discriminatedUnion('type', [
     z.strictObject({ type: z.literal('email'), address: z.email() }),
-    z.strictObject({
-      type: z.literal('sms'),
-      address: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +14155550100'),
-    }),
+    z.strictObject({ type: z.literal('sms'), address: e164 }),
+    z.strictObject({ type: z.literal('voice'), address: e164.openapi({ description: 'Called, and answered on the keypad' }) }),
     z.strictObject({
       type: z.literal('webhook'),
       address: z.url({ protocol: /^https?$/ }).openapi({ description: OUTBOUND_URL_DESCRIPTION }),
@@ -64,9 +64,10 @@ export const methodParams = z.object({ id: z.uuid(), methodId: z.uuid() });
 export const ContactMethod = z
   .strictObject({
     id: z.uuid(),
-    type: z.enum(['email', 'sms', 'webhook']),
+    type: z.enum(['email', 'sms', 'webhook', 'voice']),
     address: z.string(),
     has_secret: z.boolean().openapi({ description: 'Webhook secrets are write-only' }),
+    verified_at: instant.nullable().openapi({ description: 'When a code sent to it was typed back; null: not verified' }),
   })
   .openapi('ContactMethod');
 export const User = z
@@ -102,6 +103,14 @@ const testPageResponses = {
     body: z.strictObject({ queued: z.literal(true), workflow_id: z.string(), message: z.string() }),
   },
 };
+
+const VERIFY_DESCRIPTION =
+  'Sends a six-digit code (a text, a call that reads it out, or an email) that works for 15 minutes and 5 tries; typing it back (…/verify/confirm) marks the method verified. The code goes out from a worker like a test page; a repeated request with the same Idempotency-Key sends the same code again at most once. A new request replaces the code.';
+const CONFIRM_REFUSED =
+  'Not a six-digit code, or not the one sent: wrong, expired, tried too often, or none sent (`body.code`, with why)';
+export const confirmBody = z
+  .strictObject({ code: z.string().regex(/^\d{6}$/, 'the six digits of the code sent').openapi({ example: '042917' }) })
+  .openapi('ConfirmContactMethod');
 
 const tags = ['users'] as const;
 const userNotFound = errorResponse('No user with this id');
@@ -236,6 +245,60 @@ export const userRoutes = {
     responses: {
       ...testPageResponses,
       400: NOT_A_PERSON,
+      404: errorResponse('No such contact method of mine'),
+    },
+  }),
+  verifyContactMethod: defineRoute({
+    method: 'post',
+    path: '/users/:id/contact-methods/:methodId/verify',
+    operationId: 'sendVerificationCode',
+    summary: "Send a verification code to one of a user's contact methods (email, SMS or voice)",
+    description: VERIFY_DESCRIPTION,
+    tags,
+    request: { params: methodParams },
+    responses: {
+      ...testPageResponses,
+      400: errorResponse('A webhook, which cannot be verified by code (`params.methodId`)'),
+      404: errorResponse('No such contact method for this user'),
+    },
+  }),
+  verifyMyContactMethod: defineRoute({
+    method: 'post',
+    path: '/me/contact-methods/:methodId/verify',
+    operationId: 'sendMyVerificationCode',
+    summary: 'Send a verification code to one of my own contact methods (signed in to the console)',
+    description: VERIFY_DESCRIPTION,
+    tags,
+    request: { params: z.object({ methodId: z.uuid() }) },
+    responses: {
+      ...testPageResponses,
+      400: errorResponse('A webhook (`params.methodId`), or the request carries an API key (`not_a_session`)'),
+      404: errorResponse('No such contact method of mine'),
+    },
+  }),
+  confirmContactMethod: defineRoute({
+    method: 'post',
+    path: '/users/:id/contact-methods/:methodId/verify/confirm',
+    operationId: 'confirmContactMethod',
+    summary: "Type back the code sent to one of a user's contact methods: it is verified",
+    tags,
+    request: { params: methodParams, body: confirmBody },
+    responses: {
+      200: { description: 'Verified', body: ContactMethod },
+      400: errorResponse(CONFIRM_REFUSED),
+      404: errorResponse('No such contact method for this user'),
+    },
+  }),
+  confirmMyContactMethod: defineRoute({
+    method: 'post',
+    path: '/me/contact-methods/:methodId/verify/confirm',
+    operationId: 'confirmMyContactMethod',
+    summary: 'Type back the code sent to one of my own contact methods: it is verified',
+    tags,
+    request: { params: z.object({ methodId: z.uuid() }), body: confirmBody },
+    responses: {
+      200: { description: 'Verified', body: ContactMethod },
+      400: errorResponse(`${CONFIRM_REFUSED}, or the request carries an API key (\`not_a_session\`)`),
       404: errorResponse('No such contact method of mine'),
     },
   }),

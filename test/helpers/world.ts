@@ -16,7 +16,7 @@ export interface World extends Harness {
   twilio: FakeTwilio;
   hooks: WebhookReceiver;
   /** Creates a user with the given contact methods; returns its id. */
-  user(name: string, methods?: { type: 'email' | 'sms' | 'webhook'; address: string }[]): Promise<string>;
+  user(name: string, methods?: { type: 'email' | 'sms' | 'webhook' | 'voice'; address: string }[]): Promise<string>;
   /** Creates a policy (API body, snake_case) and returns its id. */
   policy(body: Record<string, unknown>): Promise<string>;
   /** Triggers an alert and returns its id and workflow id. */

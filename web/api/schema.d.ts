@@ -604,6 +604,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{id}/contact-methods/{methodId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a verification code to one of a user's contact methods (email, SMS or voice)
+         * @description Sends a six-digit code (a text, a call that reads it out, or an email) that works for 15 minutes and 5 tries; typing it back (…/verify/confirm) marks the method verified. The code goes out from a worker like a test page; a repeated request with the same Idempotency-Key sends the same code again at most once. A new request replaces the code.
+         */
+        post: operations["sendVerificationCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/contact-methods/{methodId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a verification code to one of my own contact methods (signed in to the console)
+         * @description Sends a six-digit code (a text, a call that reads it out, or an email) that works for 15 minutes and 5 tries; typing it back (…/verify/confirm) marks the method verified. The code goes out from a worker like a test page; a repeated request with the same Idempotency-Key sends the same code again at most once. A new request replaces the code.
+         */
+        post: operations["sendMyVerificationCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/contact-methods/{methodId}/verify/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Type back the code sent to one of a user's contact methods: it is verified */
+        post: operations["confirmContactMethod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/contact-methods/{methodId}/verify/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Type back the code sent to one of my own contact methods: it is verified */
+        post: operations["confirmMyContactMethod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{id}/contact-methods/{methodId}": {
         parameters: {
             query?: never;
@@ -1237,6 +1311,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/integrations/twilio/voice/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Key pressed during a voice page (Twilio Gather action): 1 acknowledges, 2 escalates
+         * @description The token in the path is the one the call was placed with (it binds alert, user and page); the request must also carry a valid `X-Twilio-Signature` over `PUBLIC_URL` + this path. A repeated `CallSid` is told the first answer and changes nothing. Another key offers the options again. Authenticated by a signature, not an API key.
+         */
+        post: operations["twilioVoiceGather"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/integrations/twilio/voice/{token}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A voice page's final call status (Twilio status callback): not answered or voicemail goes on the timeline
+         * @description Signed like the Gather action. `CallStatus` no-answer, busy, failed or canceled, or `AnsweredBy` machine_* or fax, writes "voice call to <user> not answered (<why>)" on the alert's timeline, once per `CallSid`; the page still counts as delivered, and escalation goes on as for any unacknowledged page. Authenticated by a signature, not an API key.
+         */
+        post: operations["twilioVoiceStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/respond/{token}": {
         parameters: {
             query?: never;
@@ -1687,7 +1801,7 @@ export interface components {
                 /** Format: uuid */
                 user_id: string | null;
                 /** @enum {string} */
-                channel: "email" | "sms" | "webhook";
+                channel: "email" | "sms" | "webhook" | "voice";
                 address: string;
                 /** @enum {string} */
                 status: "sending" | "sent" | "failed" | "cancelled";
@@ -1776,7 +1890,7 @@ export interface components {
                     [key: string]: unknown;
                 };
                 /** @enum {string} */
-                channel: "email" | "sms" | "webhook";
+                channel: "email" | "sms" | "webhook" | "voice";
                 address: string;
                 /** @enum {string} */
                 status: "sending" | "sent" | "failed" | "cancelled";
@@ -1916,10 +2030,15 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            type: "email" | "sms" | "webhook";
+            type: "email" | "sms" | "webhook" | "voice";
             address: string;
             /** @description Webhook secrets are write-only */
             has_secret: boolean;
+            /**
+             * Format: date-time
+             * @description When a code sent to it was typed back; null: not verified
+             */
+            verified_at: string | null;
         };
         /**
          * @example {
@@ -1974,6 +2093,11 @@ export interface components {
             address: string;
         } | {
             /** @enum {string} */
+            type: "voice";
+            /** @description Called, and answered on the keypad */
+            address: string;
+        } | {
+            /** @enum {string} */
             type: "webhook";
             /**
              * Format: uri
@@ -2017,6 +2141,10 @@ export interface components {
             provider_id: string | null;
             /** @description Why it failed; never the receiver's answer body */
             error: string | null;
+        };
+        ConfirmContactMethod: {
+            /** @example 042917 */
+            code: string;
         };
         CreatedIntegration: {
             /** Format: uuid */
@@ -2443,7 +2571,7 @@ export interface components {
             /** Format: uuid */
             user_id?: string | null;
             /** @enum {string} */
-            channel?: "email" | "sms" | "webhook";
+            channel?: "email" | "sms" | "webhook" | "voice";
             address?: string;
             /** Format: uuid */
             schedule_id?: string | null;
@@ -2783,6 +2911,27 @@ export interface components {
             To?: string;
             /** @example ACK 4821 */
             Body?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        TwilioVoiceCallback: {
+            /** @example CA0123456789abcdef0123456789abcdef */
+            CallSid?: string;
+            /**
+             * @description Gather action: the key pressed (1 acknowledge, 2 escalate)
+             * @example 1
+             */
+            Digits?: string;
+            /**
+             * @description Status callback: completed, no-answer, busy, failed, canceled
+             * @example no-answer
+             */
+            CallStatus?: string;
+            /**
+             * @description Answering-machine detection: human, machine_start, machine_end_beep, fax, unknown
+             * @example machine_start
+             */
+            AnsweredBy?: string;
         } & {
             [key: string]: unknown;
         };
@@ -6344,6 +6493,436 @@ export interface operations {
                 };
             };
             /** @description Invalid input, or the request carries an API key, which is not a person (`not_a_session`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such contact method of mine */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sendVerificationCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                methodId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent, or failed for good (with why) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestPageOutcome"];
+                };
+            };
+            /** @description No worker answered in time: the test page is queued and goes out when one runs it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        queued: true;
+                        workflow_id: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description A webhook, which cannot be verified by code (`params.methodId`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such contact method for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sendMyVerificationCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                methodId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent, or failed for good (with why) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestPageOutcome"];
+                };
+            };
+            /** @description No worker answered in time: the test page is queued and goes out when one runs it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        queued: true;
+                        workflow_id: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description A webhook (`params.methodId`), or the request carries an API key (`not_a_session`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such contact method of mine */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    confirmContactMethod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                methodId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmContactMethod"];
+            };
+        };
+        responses: {
+            /** @description Verified */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactMethod"];
+                };
+            };
+            /** @description Not a six-digit code, or not the one sent: wrong, expired, tried too often, or none sent (`body.code`, with why) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such contact method for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    confirmMyContactMethod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                methodId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmContactMethod"];
+            };
+        };
+        responses: {
+            /** @description Verified */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactMethod"];
+                };
+            };
+            /** @description Not a six-digit code, or not the one sent: wrong, expired, tried too often, or none sent (`body.code`, with why), or the request carries an API key (`not_a_session`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10919,6 +11498,172 @@ export interface operations {
                 };
             };
             /** @description Missing or invalid signature, or SMS replies not configured */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The form exceeds 64 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many invalid signatures from this client address; retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    twilioVoiceGather: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TwilioVoiceCallback"];
+            };
+        };
+        responses: {
+            /** @description TwiML saying what happened (acknowledged, escalated, refused and why), or the options again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            /** @description CallSid missing, or a field holding NUL or a lone surrogate (named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing or invalid signature or token, or voice answers not configured */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The form exceeds 64 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Too many invalid signatures from this client address; retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    twilioVoiceStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TwilioVoiceCallback"];
+            };
+        };
+        responses: {
+            /** @description Recorded (or nothing to record: the call was answered by a person) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description CallSid missing, or a field holding NUL or a lone surrogate (named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing or invalid signature or token, or voice answers not configured */
             403: {
                 headers: {
                     [name: string]: unknown;

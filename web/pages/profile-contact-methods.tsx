@@ -1,7 +1,7 @@
 /**
- * My contact methods: add (email, SMS, webhook with an optional signing secret), remove, and send a
- * test page to each. A press of "Send test page" carries its own Idempotency-Key, and a second press
- * while the first is under way is ignored, so a double click sends one page.
+ * My contact methods: add (email, SMS, voice call, webhook with an optional signing secret), remove,
+ * and send a test page to each. A press of "Send test page" carries its own Idempotency-Key, and a
+ * second press while the first is under way is ignored, so a double click sends one page.
  */
 import { useRef, useState } from 'preact/hooks';
 import { api, call, errorText } from '../api/client.js';
@@ -15,6 +15,7 @@ type MethodType = ContactMethod['type'];
 const TYPES: readonly { type: MethodType; label: string; address: string; hint: string }[] = [
   { type: 'email', label: 'Email', address: 'Email address', hint: 'e.g. ada@example.com' },
   { type: 'sms', label: 'SMS', address: 'Phone number', hint: 'E.164, e.g. +14155550100' },
+  { type: 'voice', label: 'Voice call', address: 'Phone number', hint: 'E.164, e.g. +14155550100' },
   { type: 'webhook', label: 'Webhook', address: 'URL', hint: 'http(s) URL that receives a JSON POST' },
 ];
 
@@ -72,7 +73,7 @@ function AddForm({
         id="method-address"
         name="address"
         type="text"
-        inputMode={type === 'email' ? 'email' : type === 'sms' ? 'tel' : 'url'}
+        inputMode={type === 'email' ? 'email' : type === 'sms' || type === 'voice' ? 'tel' : 'url'}
         autocomplete="off"
         required
         aria-describedby="method-address-hint"
