@@ -360,6 +360,18 @@ describe('the console’s Admin pages', () => {
       assert.equal(sent.status, 202, JSON.stringify(sent.body));
     }
     const today = new Date().toISOString().slice(0, 10);
+    // Alerts are counted once recorded, which the worker does after the 202: wait until the feed's is,
+    // and until two reads agree, so the page is compared with numbers that are no longer moving.
+    const deadline = Date.now() + BROWSER_DEADLINE_MS;
+    const totalsNow = async () => JSON.stringify((await h.request('GET', `/stats/noise?to=${today}`)).body.total);
+    for (let last = ''; ; ) {
+      const recorded = (await h.request('GET', '/alerts?service=feed')).body.alerts.length === 1;
+      const now = await totalsNow();
+      if (recorded && now === last) break;
+      if (Date.now() > deadline) assert.fail(`the noise totals did not settle: ${now}`);
+      last = now;
+      await new Promise((r) => setTimeout(r, 300));
+    }
     const noise = await h.request('GET', `/stats/noise?to=${today}`);
     const { raw_events: events, alerts, pages } = noise.body.total;
     assert.ok(events >= 3, `the events are counted: ${JSON.stringify(noise.body.total)}`);
