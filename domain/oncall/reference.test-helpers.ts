@@ -1,8 +1,8 @@
 /**
  * A brute-force reference for the on-call tests, deliberately built differently from the modules: shift
  * starts are listed by walking every shift from the layer's start with luxon's calendar arithmetic
- * (overlaps resolved by luxon's getPossibleOffsets, gaps by luxon's own forward shift), restrictions are
- * read from a luxon DateTime per instant, and overrides are applied naively by scanning the whole list.
+ * (overlaps resolved by luxon's getPossibleOffsets, gaps by luxon's own forward shift), restriction
+ * windows are each day's occurrence resolved the same way, and overrides are applied naively by scanning the whole list.
  */
 import { DateTime } from 'luxon';
 import type { Layer, OnCallEntry, Override, Restriction, Schedule } from './types';
@@ -43,20 +43,32 @@ function hm(text: string): number {
   return h * 60 + m;
 }
 
-/** Whether the local time at t is inside one of the restriction windows (or there are none). */
+/**
+ * Whether t is inside one of the restriction windows (or there are none). Each window occurrence runs
+ * from its start's instant to its end's instant, both wall-clock times read like handoffs (localInstant:
+ * luxon's forward shift in a gap, the earlier instant in an overlap), one calendar day at a time.
+ */
 export function referenceInRestriction(
   restrictions: readonly Restriction[],
   zone: string,
   t: number,
 ): boolean {
   if (restrictions.length === 0) return true;
-  const dt = DateTime.fromMillis(t, { zone });
-  const m = dt.hour * 60 + dt.minute;
+  const today = DateTime.fromMillis(t, { zone }).startOf('day');
   return restrictions.some((r) => {
     const s = hm(r.start);
-    const e = hm(r.end);
-    if (e > s) return dt.weekday === r.weekday && m >= s && m < e;
-    return (dt.weekday === r.weekday && m >= s) || (dt.weekday === (r.weekday % 7) + 1 && m < e);
+    const e = r.end === '24:00' ? 24 * 60 : hm(r.end);
+    // The occurrences that began on the two days before t's local date or on it.
+    for (const back of [2, 1, 0]) {
+      const day = today.minus({ days: back });
+      if (day.weekday !== r.weekday) continue;
+      const endDay = e <= s || e === 24 * 60 ? day.plus({ days: 1 }) : day;
+      const endMinutes = e === 24 * 60 ? 0 : e;
+      const start = localInstant(zone, day.year, day.month, day.day, Math.floor(s / 60), s % 60);
+      const end = localInstant(zone, endDay.year, endDay.month, endDay.day, Math.floor(endMinutes / 60), endMinutes % 60);
+      if (t >= start && t < end) return true;
+    }
+    return false;
   });
 }
 

@@ -88,16 +88,34 @@ describe('inRestriction', () => {
     ]);
   });
 
-  it('reads windows on the wall clock across DST: a gap window never opens, an overlap window opens twice', () => {
-    const gapWindow = layer([{ weekday: 7, start: '02:00', end: '03:00' }]);
-    for (let t = Date.parse('2026-03-08T06:00:00Z'); t < Date.parse('2026-03-08T08:00:00Z'); t += MIN) {
-      assert.equal(inRestriction(gapWindow, NY, t), false, new Date(t).toISOString());
-    }
-    const overlapWindow = layer([{ weekday: 7, start: '01:00', end: '02:00' }]);
-    let open = 0;
-    for (let t = Date.parse('2026-11-01T04:00:00Z'); t < Date.parse('2026-11-01T08:00:00Z'); t += MIN)
-      if (inRestriction(overlapWindow, NY, t)) open++;
-    assert.equal(open, 120);
+  it('reads window edges by the handoff rule across DST: forward by the gap, the first of a repeated time', () => {
+    /** The minutes the window is open on a day, as [first open minute, last open minute + 1] stretches. */
+    const openStretches = (l: Layer, from: string, to: string) => {
+      const out: [string, string][] = [];
+      for (let t = Date.parse(from); t < Date.parse(to); t += MIN) {
+        if (!inRestriction(l, NY, t)) continue;
+        const last = out.at(-1);
+        if (last && Date.parse(last[1]) === t) last[1] = new Date(t + MIN).toISOString();
+        else out.push([new Date(t).toISOString(), new Date(t + MIN).toISOString()]);
+      }
+      return out;
+    };
+    const spring = ['2026-03-08T04:00:00Z', '2026-03-08T10:00:00Z'] as const;
+    // Wholly inside the gap (02:00–03:00 EST does not exist): both edges move an hour, it opens late.
+    assert.deepEqual(openStretches(layer([{ weekday: 7, start: '02:10', end: '02:50' }]), ...spring), [
+      ['2026-03-08T07:10:00.000Z', '2026-03-08T07:50:00.000Z'],
+    ]);
+    // Exactly the gap: 02:00 is 03:00 EDT, and so is 03:00: it covers no time that day.
+    assert.deepEqual(openStretches(layer([{ weekday: 7, start: '02:00', end: '03:00' }]), ...spring), []);
+    const fall = ['2026-11-01T03:00:00Z', '2026-11-01T09:00:00Z'] as const;
+    // Inside the repeated hour: its first pass (EDT) only.
+    assert.deepEqual(openStretches(layer([{ weekday: 7, start: '01:15', end: '01:45' }]), ...fall), [
+      ['2026-11-01T05:15:00.000Z', '2026-11-01T05:45:00.000Z'],
+    ]);
+    // Ending after it: from the first 01:00 to 02:00 EST, both passes, two real hours.
+    assert.deepEqual(openStretches(layer([{ weekday: 7, start: '01:00', end: '02:00' }]), ...fall), [
+      ['2026-11-01T05:00:00.000Z', '2026-11-01T07:00:00.000Z'],
+    ]);
   });
 
   it('agrees with the reference every minute for three weeks around spring-forward', () => {

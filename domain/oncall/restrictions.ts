@@ -1,10 +1,12 @@
 /**
  * Layer restrictions: weekly time-of-day windows in the schedule's zone outside which a layer contributes
- * nobody. Windows are judged on the local wall clock, so on a DST day a window inside the gap never opens
- * and a window inside the overlap is open twice.
+ * nobody. Each window's start and end are wall-clock times read by the one DST rule every local time
+ * follows (zone.ts wallToInstant, as handoffs are): a time inside a spring-forward gap moves forward by
+ * the gap, a time that occurs twice in a fall-back overlap is its first occurrence. So a window inside
+ * the gap opens an hour late for its usual length, and a window inside the repeated hour is open once.
  */
 import type { Layer, Restriction } from './types';
-import { DAY, MINUTE, isoWeekday, offsetAt, transitionsBetween, wallAt, zoneFor, type Zone } from './zone';
+import { DAY, MINUTE, isoWeekday, wallAt, wallToInstant, zoneFor, type Zone } from './zone';
 
 const WEEK = 7 * DAY;
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -37,53 +39,57 @@ export function weekWindows(layerId: string, restrictions: readonly Restriction[
   });
 }
 
-/** Returns whether a wall-clock time falls inside any window (true when there are none). */
-export function wallInWindows(windows: readonly WeekWindow[], wall: number): boolean {
-  if (windows.length === 0) return true;
+/** Returns the Monday 00:00 (wall clock) of the week holding a wall-clock time. */
+function weekOf(wall: number): number {
   const day = Math.floor(wall / DAY);
-  const inWeek = (isoWeekday(day) - 1) * DAY + (wall - day * DAY);
-  // Sunday's overnight window ends in the next week's Monday: test the time one week later too.
-  return windows.some(
-    (w) => (inWeek >= w.start && inWeek < w.end) || (inWeek + WEEK >= w.start && inWeek + WEEK < w.end),
-  );
+  return (day - (isoWeekday(day) - 1)) * DAY;
+}
+
+/**
+ * Returns each window's occurrences as instants [start, end) for the weeks whose Monday is in
+ * [fromWeek, toWeek] (wall clock), the edges read by the DST rule.
+ */
+function occurrences(zone: Zone, windows: readonly WeekWindow[], fromWeek: number, toWeek: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let week = fromWeek; week <= toWeek; week += WEEK)
+    for (const w of windows) out.push([wallToInstant(zone, week + w.start), wallToInstant(zone, week + w.end)]);
+  return out;
+}
+
+/**
+ * Returns a check of whether an instant falls inside any window's occurrence (always true when there
+ * are none). Each week's occurrences are worked out once, so shifts() can ask at every piece's start.
+ */
+export function windowCheck(zone: Zone, windows: readonly WeekWindow[]): (instant: number) => boolean {
+  if (windows.length === 0) return () => true;
+  const weeks = new Map<number, [number, number][]>();
+  const of = (week: number) => {
+    let found = weeks.get(week);
+    if (!found) weeks.set(week, (found = occurrences(zone, windows, week, week)));
+    return found;
+  };
+  return (instant) => {
+    // A window may run past its week's end (Sunday overnight): last week's occurrences count too.
+    const week = weekOf(wallAt(zone, instant));
+    return [week - WEEK, week].some((w) => of(w).some(([a, b]) => instant >= a && instant < b));
+  };
 }
 
 /** Returns whether the layer may put someone on call at the instant: no restrictions, or inside a window. */
 export function inRestriction(layer: Layer, timeZone: string, instant: number): boolean {
-  const zone = zoneFor(timeZone);
-  const windows = weekWindows(layer.id, layer.restrictions);
-  return wallInWindows(windows, wallAt(zone, instant));
+  return windowCheck(zoneFor(timeZone), weekWindows(layer.id, layer.restrictions))(instant);
 }
 
-/**
- * Returns the instants in [from, to) where a window opens or closes. Within a stretch of constant offset
- * the wall clock moves with real time, so each wall edge maps to one instant there; the offset changes
- * themselves are returned too, since a window can open or close by the clock jumping over its edge.
- */
+/** Returns the instants in [from, to) where a window opens or closes. */
 export function windowEdgesBetween(
   zone: Zone,
   windows: readonly WeekWindow[],
   from: number,
   to: number,
 ): number[] {
-  const out: number[] = [];
-  if (windows.length === 0 || !(to > from)) return out;
-  const cuts = [from, ...transitionsBetween(zone, from, to).map((t) => t.at), to];
-  for (let i = 0; i + 1 < cuts.length; i++) {
-    const a = cuts[i]!;
-    const b = cuts[i + 1]!;
-    if (i > 0) out.push(a);
-    const o = offsetAt(zone, a);
-    const wallFrom = a + o;
-    const wallTo = b + o;
-    const fromDay = Math.floor(wallFrom / DAY);
-    // Start a week early so windows that began last week and end inside the range are seen.
-    for (let week = (fromDay - (isoWeekday(fromDay) - 1) - 7) * DAY; week < wallTo; week += WEEK) {
-      for (const w of windows) {
-        for (const edge of [week + w.start, week + w.end])
-          if (edge >= wallFrom && edge < wallTo) out.push(edge - o);
-      }
-    }
-  }
-  return out;
+  if (windows.length === 0 || !(to > from)) return [];
+  // A week early, so windows that began last week and end inside the range are seen; a DST shift moves
+  // an edge by at most a few hours, so the weeks of the range's wall-clock ends cover every edge in it.
+  const edges = occurrences(zone, windows, weekOf(wallAt(zone, from)) - WEEK, weekOf(wallAt(zone, to))).flat();
+  return edges.filter((t) => t >= from && t < to);
 }

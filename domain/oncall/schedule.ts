@@ -5,38 +5,37 @@
  * the set once per piece between those instants instead of stepping through time.
  */
 import { activeOverrides, applyOverrides } from './overrides';
-import { weekWindows, wallInWindows, windowEdgesBetween, type WeekWindow } from './restrictions';
+import { weekWindows, windowCheck, windowEdgesBetween, type WeekWindow } from './restrictions';
 import { planRotation, shiftIndexAt, shiftStartsBetween, type RotationPlan } from './rotation';
 import type { OnCallEntry, Override, Schedule, Shift } from './types';
-import { DAY, wallAt, zoneFor, type Zone } from './zone';
+import { DAY, zoneFor, type Zone } from './zone';
 
 /** A schedule parsed once for many evaluations (shifts() evaluates hundreds of instants). */
 interface Compiled {
   zone: Zone;
   /** Highest layer first: the first with someone on call wins. */
-  layers: { id: string; plan: RotationPlan; windows: WeekWindow[] }[];
+  layers: { id: string; plan: RotationPlan; windows: WeekWindow[]; inWindow: (instant: number) => boolean }[];
   overrides: readonly Override[];
 }
 
 function compile(schedule: Schedule): Compiled {
   const zone = zoneFor(schedule.timeZone);
   const layers = schedule.layers
-    .map((layer) => ({
-      id: layer.id,
-      plan: planRotation(layer, schedule.timeZone),
-      windows: weekWindows(layer.id, layer.restrictions),
-    }))
+    .map((layer) => {
+      const windows = weekWindows(layer.id, layer.restrictions);
+      return { id: layer.id, plan: planRotation(layer, schedule.timeZone), windows, inWindow: windowCheck(zone, windows) };
+    })
     .reverse();
   return { zone, layers, overrides: schedule.overrides };
 }
 
 function evaluate(c: Compiled, instant: number): OnCallEntry[] {
   let base: OnCallEntry[] = [];
-  for (const { id, plan, windows } of c.layers) {
+  for (const { id, plan, inWindow } of c.layers) {
     const n = plan.participants.length;
     if (n === 0) continue;
     const k = shiftIndexAt(plan, instant);
-    if (k < 0 || !wallInWindows(windows, wallAt(c.zone, instant))) continue;
+    if (k < 0 || !inWindow(instant)) continue;
     base = [{ userId: plan.participants[k % n]!, layerId: id }];
     break;
   }

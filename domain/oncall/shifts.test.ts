@@ -136,9 +136,9 @@ describe('shifts', () => {
   });
 
   it('finds window edges the clock jumps over or repeats on DST days', () => {
-    // Sunday windows: one opening inside the spring-forward gap (it opens at the jump, 03:00 EDT) and one
-    // closing inside the fall-back overlap (it closes at the first 01:30, reopens at the jump back and
-    // closes again at the second 01:30).
+    // Sunday windows whose edges fall in the DST changes, read by the rule handoffs follow: one opening
+    // inside the spring-forward gap (02:30 moves forward by the gap: it opens at 03:30 EDT) and one
+    // closing inside the fall-back overlap (at the first 01:30, EDT; the repeated hour does not reopen it).
     const s: Schedule = {
       id: 's',
       timeZone: NY,
@@ -171,9 +171,18 @@ describe('shifts', () => {
     assert.deepEqual(
       fallBack.map((x) => [new Date(x.start).toISOString(), new Date(x.end).toISOString()]),
       [
-        ['2026-11-01T04:30:00.000Z', '2026-11-01T05:30:00.000Z'],
-        ['2026-11-01T06:00:00.000Z', '2026-11-01T06:30:00.000Z'],
+        ['2026-11-01T04:30:00.000Z', '2026-11-01T05:30:00.000Z'], // 00:30–01:30 EDT, once
         ['2026-11-01T07:30:00.000Z', '2026-11-01T09:00:00.000Z'], // 02:30–04:00 EST
+      ],
+    );
+    const springForward = shifts(s, Date.UTC(2026, 2, 8, 4), Date.UTC(2026, 2, 8, 10)).filter(
+      (x) => x.userId === 'edge',
+    );
+    assert.deepEqual(
+      springForward.map((x) => [new Date(x.start).toISOString(), new Date(x.end).toISOString()]),
+      [
+        ['2026-03-08T05:30:00.000Z', '2026-03-08T06:30:00.000Z'], // 00:30–01:30 EST
+        ['2026-03-08T07:30:00.000Z', '2026-03-08T08:00:00.000Z'], // 02:30 is 03:30 EDT; to 04:00 EDT
       ],
     );
   });
