@@ -45,6 +45,11 @@ export interface PageTargetsResult {
   gaps: string[];
   /** Where a page retried on its own goes on counting its attempts and its retry cap from. */
   earlier: EarlierAttempts;
+  /**
+   * A tier's pages that its users' notification rules hold back (`recipient.delayMinutes` after the
+   * tier fires), not sent: the workflow sends each when it falls due. Absent when there are none.
+   */
+  scheduled?: { key: string; recipient: Recipient }[];
 }
 
 /** Returns the activity that pages a tier, built on the single-page activities. */
@@ -74,8 +79,11 @@ export function createTierPageActivities(
             : now.stateVersion > neededWhile.stateVersion);
         if (answered) return { pages: [], gaps: [], earlier, skipped: now.state };
       }
+      // Only a tier's pages wait for their rules' delays; an SLA mark's go to every method the rules name at once.
+      const later = input.kind === 'page' ? recipients.filter((r) => (r.delayMinutes ?? 0) > 0) : [];
+      const atOnce = recipients.filter((r) => !later.includes(r)).map(({ delayMinutes: _d, ...r }) => r);
       const sent = await Promise.all(
-        [...direct, ...recipients].map(async (recipient): Promise<TargetPage> => {
+        [...direct, ...atOnce].map(async (recipient): Promise<TargetPage> => {
           const key = pageKey(keyPrefix, recipient);
           try {
             // The page reads the alert's details from its record: they are not carried through history.
@@ -99,7 +107,8 @@ export function createTierPageActivities(
           }
         }),
       );
-      return { pages: sent, gaps, earlier };
+      const scheduled = later.map((recipient) => ({ key: pageKey(keyPrefix, recipient), recipient }));
+      return { pages: sent, gaps, earlier, ...(scheduled.length ? { scheduled } : {}) };
     },
   };
 }

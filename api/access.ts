@@ -101,6 +101,8 @@ export const ACCESS = {
   'POST /users/:id/contact-methods/:methodId/test': 'admin',
   'POST /users/:id/contact-methods/:methodId/verify': 'admin',
   'POST /users/:id/contact-methods/:methodId/verify/confirm': 'admin',
+  'GET /users/:id/notification-rules': 'viewer',
+  'PUT /users/:id/notification-rules': 'admin',
   // The signed-in person's own profile and contact methods (a console session; an API key has no "me").
   'PATCH /me': 'viewer',
   'POST /me/contact-methods': 'viewer',
@@ -108,6 +110,8 @@ export const ACCESS = {
   'POST /me/contact-methods/:methodId/test': 'viewer',
   'POST /me/contact-methods/:methodId/verify': 'viewer',
   'POST /me/contact-methods/:methodId/verify/confirm': 'viewer',
+  'GET /me/notification-rules': 'viewer',
+  'PUT /me/notification-rules': 'viewer',
   // Personal API keys, never above the owner's role (api/api-keys.ts).
   'GET /me/api-keys': 'viewer',
   'POST /me/api-keys': 'viewer',

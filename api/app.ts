@@ -35,6 +35,7 @@ import type { OidcSettings } from './oidc-client';
 import { sessionsRouter } from './sessions';
 import { testPagesRouter } from './test-pages';
 import { contactVerificationRouter } from './contact-verification';
+import { notificationRulesRouter } from './notification-rules';
 import { simulateRouter } from './simulate';
 import { slaRouter } from './sla';
 import { usersRouter } from './users';
@@ -181,6 +182,7 @@ export function createApp({
   app.use(usersRouter({ pool, allowlist: outboundAllowlist }));
   app.use(testPagesRouter({ pool, workflows: temporal.workflow, taskQueue, actionDeadlineMs }));
   app.use(contactVerificationRouter({ pool }));
+  app.use(notificationRulesRouter({ pool }));
   app.use(integrationsRouter({ pool, changed }));
   app.use(heartbeatsRouter(heartbeats));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));

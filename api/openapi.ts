@@ -30,6 +30,7 @@ import { scheduleRoutes } from './schemas/schedules';
 import { oidcRoutes } from './schemas/oidc';
 import { sessionRoutes } from './schemas/sessions';
 import { slaRoutes } from './schemas/sla';
+import { notificationRuleRoutes } from './schemas/notification-rules';
 import { userRoutes } from './schemas/users';
 import { z } from './zod';
 
@@ -63,6 +64,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   ...routesIn(alertRoutes),
   ...routesIn(groupRoutes),
   ...routesIn(userRoutes),
+  ...routesIn(notificationRuleRoutes),
   ...routesIn(integrationRoutes),
   ...routesIn(heartbeatRoutes),
   ...routesIn(policyRoutes),

@@ -16,6 +16,8 @@ export interface Recipient {
   secret?: string;
   /** Set when the user was found through an on-call schedule: which one. */
   scheduleId?: string;
+  /** Minutes after the tier fires that this page goes out, by its user's notification rules (absent: at once). */
+  delayMinutes?: number;
 }
 
 /** Returns the recipient of a webhook target: its URL needs no lookup, so the workflow resolves it itself. */

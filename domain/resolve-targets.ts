@@ -7,9 +7,12 @@
  */
 import { targetKey, type Target } from './escalation';
 import { onCallAt, type Schedule } from './oncall';
+import { methodsByRules, type NotificationRule } from './notification-rules';
 import { webhookRecipient, type Channel, type Recipient } from './recipients';
 
 export interface ContactMethod {
+  /** Absent in directories that carry no rules (a rule names its method by id). */
+  id?: string;
   user_id: string;
   type: Channel;
   address: string;
@@ -49,16 +52,26 @@ export function userIdsToLookUp(targets: readonly Target[], onCall: ReadonlyMap<
   return [...targets.flatMap((t) => (t.type === 'user' ? [t.id] : [])), ...[...onCall.values()].flat()];
 }
 
+/** Returns the delay field of a recipient: present only when its user's rules delay it. */
+const delayed = (minutes: number) => (minutes > 0 ? { delayMinutes: minutes } : {});
+
 /**
- * Step 2: one recipient per contact method of each user reached (in target order, methods oldest
- * first), and a gap line for each unknown user or user without contact methods.
+ * Step 2: one recipient per contact method of each user reached (in target order; methods oldest first,
+ * or in the order and with the delays of the user's notification rules), and a gap line for each unknown
+ * user or user without contact methods.
  */
 export function recipientsForTargets(
   targets: readonly Target[],
   onCall: ReadonlyMap<string, string[]>,
   known: ReadonlySet<string>,
   methods: readonly ContactMethod[],
+  rules: readonly NotificationRule[] = [],
 ): Resolution {
+  const methodsOf = (userId: string) =>
+    methodsByRules(
+      methods.filter((m) => m.user_id === userId),
+      rules.filter((r) => r.user_id === userId),
+    );
   const recipients: Recipient[] = [];
   const gaps: string[] = [];
   for (const target of targets) {
@@ -70,17 +83,17 @@ export function recipientsForTargets(
         gaps.push(`user ${target.id} no longer exists`);
         continue;
       }
-      const mine = methods.filter((m) => m.user_id === target.id);
+      const mine = methodsOf(target.id);
       if (mine.length === 0) gaps.push(`user ${target.id} has no contact methods`);
-      for (const m of mine) {
-        recipients.push({ target, targetKey: key, userId: target.id, channel: m.type, address: m.address, secretId: m.secret_id ?? undefined });
+      for (const { method: m, delayMinutes } of mine) {
+        recipients.push({ target, targetKey: key, userId: target.id, channel: m.type, address: m.address, secretId: m.secret_id ?? undefined, ...delayed(delayMinutes) });
       }
     } else {
       for (const userId of onCall.get(target.id) ?? []) {
-        const mine = methods.filter((m) => m.user_id === userId);
+        const mine = methodsOf(userId);
         if (mine.length === 0) gaps.push(`user ${userId}, on call for schedule ${target.id}, has no contact methods`);
-        for (const m of mine) {
-          recipients.push({ target, targetKey: `${key}:${userId}`, userId, channel: m.type, address: m.address, secretId: m.secret_id ?? undefined, scheduleId: target.id });
+        for (const { method: m, delayMinutes } of mine) {
+          recipients.push({ target, targetKey: `${key}:${userId}`, userId, channel: m.type, address: m.address, secretId: m.secret_id ?? undefined, scheduleId: target.id, ...delayed(delayMinutes) });
         }
       }
     }
@@ -93,11 +106,13 @@ export interface Directory {
   schedules: ReadonlyMap<string, Schedule>;
   users: ReadonlySet<string>;
   methods: readonly ContactMethod[];
+  /** Each user's notification rules in order (absent: nobody has any). */
+  rules?: readonly NotificationRule[];
 }
 
 /** Both steps at once against a preloaded directory: what the resolveTargets activity would answer at `at`. */
 export function resolveTargetsIn(dir: Directory, targets: readonly Target[], at: number): Resolution {
   const { onCall, gaps } = onCallForTargets(targets, at, (id) => dir.schedules.get(id));
-  const resolved = recipientsForTargets(targets, onCall, dir.users, dir.methods);
+  const resolved = recipientsForTargets(targets, onCall, dir.users, dir.methods, dir.rules);
   return { recipients: resolved.recipients, gaps: [...gaps, ...resolved.gaps] };
 }

@@ -7,6 +7,7 @@
 import type { Target } from '../domain/escalation';
 import type { AlertState } from '../domain/lifecycle';
 import type { Layer, Override, Schedule } from '../domain/oncall';
+import type { NotificationRule } from '../domain/notification-rules';
 import type { ContactMethod, Directory } from '../domain/resolve-targets';
 import type { Queryable } from './db';
 import { toOverride } from './schedules';
@@ -25,6 +26,7 @@ interface DirectoryRow {
   }[];
   users: string[];
   methods: ContactMethod[];
+  rules: NotificationRule[];
   recorded: RecordedState | null;
 }
 
@@ -36,7 +38,7 @@ export interface RecordedState {
 
 /**
  * Returns the directory the targets can reach: schedules by id (absent: no such schedule), users that
- * exist, their contact methods oldest first. With an alert id, also that alert's recorded state as the
+ * exist, their contact methods oldest first and their notification rules in order. With an alert id, also that alert's recorded state as the
  * directory was read (null: not recorded), for a caller checking that its pages are still needed.
  */
 export async function loadDirectory(
@@ -61,8 +63,10 @@ export async function loadDirectory(
        (select coalesce(jsonb_agg(s), '[]') from s) as schedules,
        (select coalesce(jsonb_agg(o order by o.start_at, o.created_at, o.id), '[]') from o) as overrides,
        (select coalesce(array_agg(u.id::text), '{}') from u) as users,
-       (select coalesce(jsonb_agg(jsonb_build_object('user_id', c.user_id, 'type', c.type, 'address', c.address, 'secret_id', c.secret_id) order by c.created_at, c.id), '[]')
+       (select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'user_id', c.user_id, 'type', c.type, 'address', c.address, 'secret_id', c.secret_id) order by c.created_at, c.id), '[]')
           from contact_methods c where c.user_id in (select id from u)) as methods,
+       (select coalesce(jsonb_agg(jsonb_build_object('user_id', r.user_id, 'contact_method_id', r.contact_method_id, 'delay_minutes', r.delay_minutes) order by r.user_id, r.position), '[]')
+          from notification_rules r where r.user_id in (select id from u)) as rules,
        (select jsonb_build_object('state', state, 'stateVersion', state_version) from alerts where id = $3::uuid) as recorded`,
     [scheduleIds, userIds, alertId ?? null],
   );
@@ -83,6 +87,7 @@ export async function loadDirectory(
     schedules,
     users: new Set(row.users),
     methods: row.methods,
+    rules: row.rules,
     ...(alertId !== undefined ? { recorded: row.recorded } : {}),
   };
 }

@@ -5,7 +5,7 @@
 import { ackTimeoutDeadline, autoResolveDeadline, fireTime, tierFailedForGood } from '../domain/escalation';
 import { pendingMarks, type SlaMark } from '../domain/sla';
 import type { AlertWork } from './alert-context';
-import { activePolicy, deadlinesOf, type AlertRuntime } from './alert-state';
+import { activePolicy, deadlinesOf, nextScheduledPage, type AlertRuntime } from './alert-state';
 import { DEFAULT_REOPEN_WINDOW_MS, type AlertInput } from './messages';
 
 /** The next thing the alert has to do on its own, and when. `at` 0 means at once. */
@@ -15,6 +15,7 @@ export type Duty =
   | { kind: 'ack_timeout'; at: number }
   | { kind: 'snooze_end'; at: number }
   | { kind: 'tier'; at: number }
+  | { kind: 'scheduled_page'; at: number }
   | { kind: 'sla'; at: number; mark: SlaMark };
 
 /** What of the run (not of the alert's carried state) the schedule depends on. */
@@ -46,6 +47,10 @@ export function nextDuty(input: AlertInput, rt: AlertRuntime, run: RunFacts): Du
   }
   const tierAt = tierDue(input, rt, run);
   if (tierAt !== null) duties.push({ kind: 'tier', at: tierAt });
+  // Pages held back by notification rules go out while nobody has answered this cycle.
+  const held = nextScheduledPage(rt);
+  if (held && rt.state === 'new' && held.cycle === rt.cycle && rt.group?.role !== 'member')
+    duties.push({ kind: 'scheduled_page', at: held.at });
   const mark = pendingMarks(deadlinesOf(input, rt), slaProgress(rt))[0];
   if (mark) duties.push({ kind: 'sla', at: mark.at, mark: mark.mark });
   // Stable: among equal deadlines the earlier-listed kind wins.

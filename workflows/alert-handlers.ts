@@ -80,6 +80,8 @@ export function transitions(work: Omit<AlertWork, 'transition'>, counts: RunCoun
     rt.stateChangedAt = now;
     // Any transition ends a snooze (the snooze's own acknowledge sets it again just after).
     if (rt.snooze) rt.snooze = null;
+    // Someone answered (or escalation restarts): pages held back by notification rules are not sent.
+    if (rt.scheduledPages) delete rt.scheduledPages;
     // In a group, the store applies the transition to the group too and answers with the alert's role: a
     // leader leaving `new` hands over where its escalation stands; one back in `new` asks again, and its
     // escalation waits for the answer.

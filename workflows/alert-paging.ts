@@ -16,7 +16,7 @@ import {
 import type { Activities, PageTargetsInput, SendPageInput, SendPageResult, TargetPage } from '../activities';
 import { shownTarget, type PageOutcome, type Target } from '../domain/escalation';
 import type { AlertContext } from './alert-context';
-import { noteNotification } from './alert-state';
+import { noteNotification, type ScheduledPage } from './alert-state';
 import { pagesTaskQueue, type NotificationView } from './messages';
 
 // Resolving and first attempts: retried until Postgres answers (the directory and the notification log
@@ -113,7 +113,23 @@ export async function pageTargets(ctx: AlertContext, targets: Target[], spec: Pa
     return { outcomes: [], skipped: true };
   }
   for (const gap of result.gaps) ctx.track(ctx.audit('escalation_gap', gap));
-  const sent: SentPages = { outcomes: result.pages.map(() => 'pending'), skipped: false };
+  const held = result.scheduled ?? [];
+  // Held-back pages count as pending: a tier whose user pages only later is no tier that reached nobody.
+  const sent: SentPages = { outcomes: [...result.pages, ...held].map(() => 'pending'), skipped: false };
+  if (held.length) {
+    rt.scheduledPages = [
+      ...(rt.scheduledPages ?? []),
+      ...held.map(({ key, recipient }, i) => ({
+        key,
+        recipient,
+        at: spec.at + (recipient.delayMinutes ?? 0) * 60_000,
+        cycle: rt.cycle,
+        loop: spec.loop,
+        tier: spec.tier,
+        slot: result.pages.length + i,
+      })),
+    ];
+  }
   result.pages.forEach((p, i) => {
     const entry = viewEntry(rt.cycle, spec, p);
     const first = p.result;
@@ -163,11 +179,51 @@ function viewEntry(cycle: number, spec: PageSpec, p: TargetPage): Omit<Notificat
   };
 }
 
+/**
+ * Sends a page a tier held back by its user's notification rules, now that it is due: tried until it is
+ * delivered, fails for good, or is cancelled because the alert was answered. Returns its outcome.
+ */
+export async function sendScheduledPage(
+  ctx: AlertContext,
+  page: ScheduledPage,
+  needed: () => boolean,
+): Promise<SendPageResult> {
+  const { input, rt } = ctx;
+  const request: SendPageInput = {
+    alertId: input.alertId,
+    event: { ...input.event, details: {} },
+    triggeredAt: iso(rt.triggeredAt),
+    kind: 'page',
+    cycle: page.cycle,
+    loop: page.loop,
+    tier: page.tier,
+    scheduledAt: iso(page.at),
+    idempotencyKey: page.key,
+    recipient: page.recipient,
+    detailsFromStore: true,
+  };
+  const entry: Omit<NotificationView, 'status'> = {
+    key: page.key,
+    kind: 'page',
+    cycle: page.cycle,
+    loop: page.loop,
+    tier: page.tier,
+    target: shownTarget(page.recipient.target),
+    channel: page.recipient.channel,
+    address: page.recipient.address,
+    at: iso(page.at),
+  };
+  noteNotification(rt, { ...entry, status: 'sending' });
+  const r = await retryUntilAnswered(ctx, request, { needed });
+  noteNotification(rt, { ...entry, status: r.status, ...(r.status === 'sent' ? {} : { error: r.error }) });
+  return r;
+}
+
 /** Retries one page until it is delivered, fails for good, or stops being needed (then it is cancelled). */
 async function retryUntilAnswered(
   ctx: AlertContext,
   request: SendPageInput,
-  spec: PageSpec,
+  spec: Pick<PageSpec, 'needed'>,
 ): Promise<SendPageResult> {
   const { pager, settle } = paging();
   const scope = new CancellationScope();

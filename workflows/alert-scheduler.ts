@@ -23,9 +23,9 @@ import {
 import { markIsLive, slaMarkReason, slaPageOf, type SlaMark } from '../domain/sla';
 import { snoozeEndedReason } from '../domain/snooze';
 import type { AlertContext, AlertWork } from './alert-context';
-import { pageTargets } from './alert-paging';
+import { pageTargets, sendScheduledPage } from './alert-paging';
 import { dutyKey, nextDuty, type Duty } from './alert-duties';
-import { activePolicy } from './alert-state';
+import { activePolicy, nextScheduledPage } from './alert-state';
 import type { KlaxonSinks } from './sinks';
 
 // Sink calls and log lines add nothing to the history and are skipped on replay (workflows/sinks.ts).
@@ -88,6 +88,8 @@ function act(work: AlertWork, duty: Exclude<Duty, { kind: 'close' }>): void {
       return;
     case 'tier':
       return fireNextTier(work, now);
+    case 'scheduled_page':
+      return sendHeldPage(work);
     case 'sla':
       return fireSlaMark(work, duty.mark, duty.at, now);
   }
@@ -148,6 +150,24 @@ function fireNextTier(work: AlertWork, now: number): void {
         }
       })
       .finally(() => (work.tierInFlight = false)),
+  );
+}
+
+/** Sends the earliest page held back by notification rules; its tier's outcomes fill in as it settles. */
+function sendHeldPage(work: AlertWork): void {
+  const { rt } = work;
+  const page = nextScheduledPage(rt)!;
+  rt.scheduledPages = rt.scheduledPages!.filter((p) => p !== page);
+  if (rt.scheduledPages.length === 0) delete rt.scheduledPages;
+  const cycle = page.cycle;
+  // Its tier's outcomes hold it as pending: filled in when it settles, if that tier is still the last one.
+  const last = work.lastTier;
+  const ofLast = last?.cycle === cycle && last.cursor.loop === page.loop && last.cursor.tier === page.tier;
+  const needed = () => !rt.closed && rt.state === 'new' && rt.cycle === cycle && rt.group?.role !== 'member';
+  work.track(
+    sendScheduledPage(work, page, needed).then((r) => {
+      if (ofLast && last) last.outcomes[page.slot] = r.status;
+    }),
   );
 }
 

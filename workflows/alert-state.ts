@@ -5,6 +5,7 @@
 import type { EscalationCursor, EscalationPolicy } from '../domain/escalation';
 import { fireTime } from '../domain/escalation';
 import type { AlertState } from '../domain/lifecycle';
+import type { Recipient } from '../domain/recipients';
 import { slaDeadlines, slaStatus, type SlaMark, type SlaDeadlines } from '../domain/sla';
 import type { AlertInput, AlertView, NotificationView } from './messages';
 
@@ -46,10 +47,34 @@ export interface AlertRuntime {
   stateChangedAt?: number;
   /** While snoozed (acknowledged, back to `new` at this time) and for how long; absent otherwise. */
   snooze?: { until: number; minutes: number } | null;
+  /**
+   * Pages a fired tier holds back by their users' notification rules, each due at the tier's fire time
+   * plus its delay; sent while the alert is still `new` in the same cycle, dropped by any transition.
+   * Absent in runs without rules (and runs from before them).
+   */
+  scheduledPages?: ScheduledPage[];
   /** Counter behind deterministic idempotency keys for entries the workflow writes on its own. */
   auditSeq: number;
   recorded: boolean;
   closed: boolean;
+}
+
+/** A page held back by its user's notification rules: its key and recipient were fixed when its tier fired. */
+export interface ScheduledPage {
+  key: string;
+  recipient: Recipient;
+  /** When it goes out: the tier's fire time plus the rule's delay. */
+  at: number;
+  cycle: number;
+  loop: number | null;
+  tier: number | null;
+  /** Its place among its tier's outcomes (after the pages sent at once). */
+  slot: number;
+}
+
+/** Returns the earliest held-back page still to send, or undefined. */
+export function nextScheduledPage(rt: AlertRuntime): ScheduledPage | undefined {
+  return rt.scheduledPages?.reduce<ScheduledPage | undefined>((a, p) => (a === undefined || p.at < a.at ? p : a), undefined);
 }
 
 // The live view is a query result: keep it bounded however long a storm runs.
