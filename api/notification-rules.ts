@@ -16,7 +16,16 @@ async function rulesJson(db: Queryable, userId: string) {
   return {
     rules: rules.flatMap((r) => {
       const m = methods.find((x) => x.id === r.contact_method_id);
-      return m ? [{ contact_method_id: m.id, type: m.type, address: methodJson(m).address, delay_minutes: r.delay_minutes }] : [];
+      return m
+        ? [
+            {
+              contact_method_id: m.id,
+              type: m.type,
+              address: methodJson(m).address,
+              delay_minutes: r.delay_minutes,
+            },
+          ]
+        : [];
     }),
   };
 }
@@ -37,7 +46,9 @@ export function notificationRulesRouter({ pool }: { pool: pg.Pool }): Router {
       const problem = rulesProblem(rules, own);
       if (problem) {
         const field = `body.rules.${problem.index}.${problem.field}`;
-        throw new HttpError(400, 'invalid_request', `${field}: ${problem.message}`, { errors: [{ field, message: problem.message }] });
+        throw new HttpError(400, 'invalid_request', `${field}: ${problem.message}`, {
+          errors: [{ field, message: problem.message }],
+        });
       }
       await replaceRules(tx, userId, rules);
       return rulesJson(tx, userId);

@@ -5,7 +5,11 @@ import { methodsByRules, rulesProblem } from './notification-rules';
 const sms = { id: 'm-sms', type: 'sms' };
 const voice = { id: 'm-voice', type: 'voice' };
 const email = { id: 'm-email', type: 'email' };
-const rule = (contact_method_id: string, delay_minutes: number) => ({ user_id: 'u', contact_method_id, delay_minutes });
+const rule = (contact_method_id: string, delay_minutes: number) => ({
+  user_id: 'u',
+  contact_method_id,
+  delay_minutes,
+});
 
 test('without rules every method pages at once, in the order given', () => {
   assert.deepEqual(methodsByRules([sms, voice, email], []), [
@@ -23,21 +27,50 @@ test('with rules only the named methods page, in rule order, at their delays', (
 });
 
 test('a rule whose method is gone pages nothing for it', () => {
-  assert.deepEqual(methodsByRules([sms], [rule('m-gone', 0), rule('m-sms', 5)]), [{ method: sms, delayMinutes: 5 }]);
+  assert.deepEqual(methodsByRules([sms], [rule('m-gone', 0), rule('m-sms', 5)]), [
+    { method: sms, delayMinutes: 5 },
+  ]);
 });
 
 test('rules must name the user own methods, each once', () => {
   const own = new Set(['m-sms', 'm-voice']);
   assert.equal(rulesProblem([], own), null);
-  assert.equal(rulesProblem([{ contact_method_id: 'm-sms', delay_minutes: 0 }, { contact_method_id: 'm-voice', delay_minutes: 2 }], own), null);
-  assert.deepEqual(rulesProblem([{ contact_method_id: 'm-sms', delay_minutes: 0 }, { contact_method_id: 'other', delay_minutes: 1 }], own), {
-    index: 1,
-    field: 'contact_method_id',
-    message: "not one of this user's contact methods",
-  });
-  assert.deepEqual(rulesProblem([{ contact_method_id: 'm-sms', delay_minutes: 0 }, { contact_method_id: 'm-sms', delay_minutes: 3 }], own), {
-    index: 1,
-    field: 'contact_method_id',
-    message: 'this contact method already has a rule',
-  });
+  assert.equal(
+    rulesProblem(
+      [
+        { contact_method_id: 'm-sms', delay_minutes: 0 },
+        { contact_method_id: 'm-voice', delay_minutes: 2 },
+      ],
+      own,
+    ),
+    null,
+  );
+  assert.deepEqual(
+    rulesProblem(
+      [
+        { contact_method_id: 'm-sms', delay_minutes: 0 },
+        { contact_method_id: 'other', delay_minutes: 1 },
+      ],
+      own,
+    ),
+    {
+      index: 1,
+      field: 'contact_method_id',
+      message: "not one of this user's contact methods",
+    },
+  );
+  assert.deepEqual(
+    rulesProblem(
+      [
+        { contact_method_id: 'm-sms', delay_minutes: 0 },
+        { contact_method_id: 'm-sms', delay_minutes: 3 },
+      ],
+      own,
+    ),
+    {
+      index: 1,
+      field: 'contact_method_id',
+      message: 'this contact method already has a rule',
+    },
+  );
 });

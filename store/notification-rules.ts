@@ -13,7 +13,11 @@ export async function rulesOf(db: Queryable, userIds: readonly string[]): Promis
 }
 
 /** Replaces a user's rules with these, in this order (run in the caller's transaction). */
-export async function replaceRules(db: Queryable, userId: string, rules: readonly RuleInput[]): Promise<void> {
+export async function replaceRules(
+  db: Queryable,
+  userId: string,
+  rules: readonly RuleInput[],
+): Promise<void> {
   await db.query('delete from notification_rules where user_id = $1::uuid', [userId]);
   if (rules.length === 0) return;
   await db.query(

@@ -10,7 +10,10 @@ const delayMinutes = z
   .int()
   .min(0)
   .max(MAX_RULE_DELAY_MINUTES)
-  .openapi({ description: `Minutes after the tier fires that this method is paged (0: at once; at most ${MAX_RULE_DELAY_MINUTES})`, example: 2 });
+  .openapi({
+    description: `Minutes after the tier fires that this method is paged (0: at once; at most ${MAX_RULE_DELAY_MINUTES})`,
+    example: 2,
+  });
 
 export const NotificationRuleInput = z
   .strictObject({ contact_method_id: z.uuid(), delay_minutes: delayMinutes })
@@ -21,7 +24,10 @@ export const notificationRulesBody = z
     rules: z
       .array(NotificationRuleInput)
       .max(MAX_RULES)
-      .openapi({ description: 'In order; each names one of the user’s own contact methods, at most once. Empty: every method at once.' }),
+      .openapi({
+        description:
+          'In order; each names one of the user’s own contact methods, at most once. Empty: every method at once.',
+      }),
   })
   .openapi('SetNotificationRules');
 
@@ -44,7 +50,8 @@ export const NotificationRules = z
 
 const DESCRIPTION =
   'A page to the user follows these rules until the alert is acknowledged: each contact method at its delay after the tier fires (a tier reads them once, when it fires). Methods without a rule are not paged while the user has rules; with none, every method is paged at once. SLA-mark pages go to every method the rules name at once.';
-const REFUSED = 'A rule names a contact method that is not the user’s, names one twice, or has a delay below 0 or above 1440 (the field is named)';
+const REFUSED =
+  'A rule names a contact method that is not the user’s, names one twice, or has a delay below 0 or above 1440 (the field is named)';
 const NOT_A_PERSON = errorResponse('The request carries an API key, not a console session (`not_a_session`)');
 const tags = ['users'] as const;
 
@@ -57,7 +64,10 @@ export const notificationRuleRoutes = {
     description: DESCRIPTION,
     tags,
     request: { params: idParams },
-    responses: { 200: { description: 'The rules', body: NotificationRules }, 404: errorResponse('No user with this id') },
+    responses: {
+      200: { description: 'The rules', body: NotificationRules },
+      404: errorResponse('No user with this id'),
+    },
   }),
   set: defineRoute({
     method: 'put',
@@ -90,6 +100,9 @@ export const notificationRuleRoutes = {
     description: DESCRIPTION,
     tags,
     request: { body: notificationRulesBody },
-    responses: { 200: { description: 'The rules as saved', body: NotificationRules }, 400: errorResponse(`${REFUSED}, or the request carries an API key (\`not_a_session\`)`) },
+    responses: {
+      200: { description: 'The rules as saved', body: NotificationRules },
+      400: errorResponse(`${REFUSED}, or the request carries an API key (\`not_a_session\`)`),
+    },
   }),
 };
