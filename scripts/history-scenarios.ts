@@ -3,7 +3,8 @@
  * real API, worker and time-skipping server the way the workflow tests drive them. Together they walk
  * every path of the alert, group and handoff workflows that a change could make non-deterministic:
  * tiers, escalate-now, ack timeout, reopen, notes, SLA marks, grouping and regrouping, group actions,
- * quiet closes, flap damping, continue-as-new, snooze, heartbeat monitors, and runs still in flight.
+ * quiet closes, flap damping, continue-as-new, snooze, notification rules, heartbeat monitors, and runs
+ * still in flight.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -570,6 +571,45 @@ const snooze: Scenario = {
   },
 };
 
+/**
+ * An alert paging a user with notification rules (SMS at once, a call at +2 minutes, email at +5): the
+ * call goes out when due, an acknowledge drops the email, then resolved.
+ */
+const notificationRules: Scenario = {
+  name: 'notification-rules',
+  async run(w, capture) {
+    const user = (await ok(w, 'POST', '/users', {
+      name: 'rhea',
+      contact_methods: [
+        { type: 'email', address: 'rhea@example.com' },
+        { type: 'sms', address: '+15554440001' },
+        { type: 'voice', address: '+15554450001' },
+      ],
+    }, 201)) as { id: string; contact_methods: { id: string; type: string }[] };
+    const method = (type: string) => user.contact_methods.find((m) => m.type === type)!.id;
+    await ok(w, 'PUT', `/users/${user.id}/notification-rules`, {
+      rules: [
+        { contact_method_id: method('sms'), delay_minutes: 0 },
+        { contact_method_id: method('voice'), delay_minutes: 2 },
+        { contact_method_id: method('email'), delay_minutes: 5 },
+      ],
+    });
+    const policy = await w.policy({ tiers: [{ delay_minutes: 0, targets: [{ type: 'user', id: user.id }] }] });
+    await ok(w, 'PUT', '/escalation-rules', { rules: [{ policy_id: policy, services: ['ledger'] }] });
+    const { id, workflowId } = await w.trigger({ service: 'ledger', severity: 'high', dedup_key: 'ledger-lag', summary: 'ledger lag' });
+    await waitFor('the SMS at once', () => w.twilio.messages.some((m) => m.to === '+15554440001'));
+    // Asleep until the call is due.
+    await capture('alert-running', workflowId);
+    await w.env.sleep('2 minutes');
+    await waitFor('the call at +2 minutes', () => w.twilio.calls.some((c) => c.to === '+15554450001'));
+    await ok(w, 'POST', `/alerts/${id}/acknowledge`, { actor: 'rhea' });
+    await w.env.sleep('5 minutes');
+    await ok(w, 'POST', `/alerts/${id}/resolve`, { actor: 'rhea' });
+    await completed(w, workflowId);
+    await capture('alert', workflowId);
+  },
+};
+
 /** A heartbeat monitor pinged, then silent past its grace (its alert opens), pinged again (resolved), deleted. */
 const heartbeat: Scenario = {
   name: 'heartbeat',
@@ -592,4 +632,4 @@ const heartbeat: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, noisy, pageRetry, pageCancel, heartbeat, snooze];
+export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, noisy, pageRetry, pageCancel, heartbeat, snooze, notificationRules];
