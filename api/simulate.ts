@@ -37,6 +37,7 @@ const entryJson = (e: SimEntry) => ({
         channel: e.recipient.channel,
         address: withoutUrlCredentials(e.recipient.address),
         schedule_id: e.recipient.scheduleId ?? null,
+        ...(e.recipient.delayMinutes ? { delay_minutes: e.recipient.delayMinutes } : {}),
       }
     : {}),
   ...(e.mark ? { mark: e.mark } : {}),

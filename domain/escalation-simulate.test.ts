@@ -171,3 +171,55 @@ describe('escalation dry-run', () => {
     assert.equal(result.entries.length, 50);
   });
 });
+
+describe('escalation dry-run with notification rules', () => {
+  // d: SMS at once, a call at +2 minutes, email at +5.
+  const ruled: Directory = {
+    ...dir,
+    users: new Set([...dir.users, 'd']),
+    methods: [
+      ...dir.methods,
+      { id: 'd-email', user_id: 'd', type: 'email', address: 'd@x', secret_id: null },
+      { id: 'd-sms', user_id: 'd', type: 'sms', address: '+4', secret_id: null },
+      { id: 'd-voice', user_id: 'd', type: 'voice', address: '+5', secret_id: null },
+    ],
+    rules: [
+      { user_id: 'd', contact_method_id: 'd-sms', delay_minutes: 0 },
+      { user_id: 'd', contact_method_id: 'd-voice', delay_minutes: 2 },
+      { user_id: 'd', contact_method_id: 'd-email', delay_minutes: 5 },
+    ],
+  };
+  const resolve: SimulationInput['resolve'] = (targets, at) => resolveTargetsIn(ruled, targets, at);
+
+  it("shows a user's rules as pages at their delays after the tier fires", () => {
+    const entries = run(policyOf([{ delayMinutes: 0, targets: [user('d')] }, { delayMinutes: 3, targets: [user('c')] }]), { resolve });
+    assert.deepEqual(entries.map(brief), [
+      [0, 'page', 0, 0, 0, '+4'],
+      [2, 'page', 0, 0, 0, '+5'],
+      [3, 'page', 0, 0, 1, 'c@x'],
+      [3, 'exhausted', 0, 0, 1, null],
+      [5, 'page', 0, 0, 0, 'd@x'], // tier 1's user's rules go on after tier 2 fires
+    ]);
+    assert.equal(entries[1]!.recipient?.delayMinutes, 2);
+    assert.match(entries[1]!.note ?? '', /2 min after tier 1 fired/);
+  });
+
+  it('an acknowledge drops the pages still held back; a delayed-only user is no gap', () => {
+    const onlyLater: Directory = { ...ruled, rules: [{ user_id: 'd', contact_method_id: 'd-voice', delay_minutes: 2 }] };
+    const entries = run(policyOf([{ delayMinutes: 0, targets: [user('d')] }]), {
+      resolve: (targets, at) => resolveTargetsIn(onlyLater, targets, at),
+      acknowledgeAfterMs: 3 * MIN,
+    });
+    assert.deepEqual(entries.map(brief), [
+      [0, 'exhausted', 0, 0, 0, null],
+      [2, 'page', 0, 0, 0, '+5'],
+      [3, 'acknowledged', 0, null, null, null],
+    ]);
+    const acked = run(policyOf([{ delayMinutes: 0, targets: [user('d')] }]), { resolve, acknowledgeAfterMs: 1 * MIN });
+    assert.deepEqual(acked.map(brief), [
+      [0, 'page', 0, 0, 0, '+4'],
+      [0, 'exhausted', 0, 0, 0, null],
+      [1, 'acknowledged', 0, null, null, null],
+    ]);
+  });
+});

@@ -1,12 +1,13 @@
 /**
  * Escalation dry-run: the timeline an alert would follow under a policy if nobody acknowledges (or if
  * someone acknowledges once, N minutes in). It replays the alert workflow's four duties — escalation,
- * SLA marks, ack timeout, auto-resolve — as a discrete-event simulation over the same pure rules the
+ * SLA marks, ack timeout, auto-resolve, and pages held back by users' notification rules — as a discrete-event simulation over the same pure rules the
  * workflow calls (fireTier, afterTierPaged, pendingMarks, responsibleTier, ackTimeoutDeadline, ...), and
  * resolves targets through a callback that answers like the resolveTargets activity. It has no timing
  * rule of its own; what it adds is only the order of events that fall on the same instant:
  *
- *   a tier firing, then an SLA mark, then the acknowledge, then the ack timeout, then the auto-resolve.
+ *   a tier firing, then a page held back by notification rules, then an SLA mark, then the acknowledge,
+ *   then the ack timeout, then the auto-resolve.
  *
  * So an SLA mark pages a tier that fires at its very deadline, and a tier or mark due at the instant of
  * the acknowledge still goes out. (In the workflow, timers due at one instant race by a few ms.)
@@ -93,15 +94,20 @@ export function simulateEscalation(input: SimulationInput): SimulationResult {
   const deadlines = slaDeadlines(start, input.sla.targets, input.sla.atRiskFraction);
   const ackAt = input.acknowledgeAfterMs === null ? null : start + input.acknowledgeAfterMs;
   let ackDone = false;
+  // Pages a fired tier holds back by users' notification rules (the workflow's scheduledPages).
+  let held: { at: number; cycle: number; loop: number | null; tier: number | null; recipient: Recipient }[] = [];
 
   /** The workflow's page(): webhooks first, then whom the lookup finds; gaps go on the timeline. Returns how many. */
   const page = (targets: Target[], at: number, base: Pick<SimEntry, 'loop' | 'tier' | 'pageKind' | 'mark'>): number => {
     const { direct, lookup } = splitTargets(targets);
     const { recipients, gaps } = lookup.length ? input.resolve(lookup, at) : { recipients: [], gaps: [] };
     for (const note of gaps) entries.push({ at, kind: 'escalation_gap', cycle, loop: base.loop, tier: base.tier, ...(base.mark ? { mark: base.mark } : {}), note });
-    const all = [...direct, ...recipients];
-    for (const recipient of all) entries.push({ at, kind: 'page', cycle, ...base, recipient });
-    return all.length;
+    // Only a tier's pages wait for their rules' delays; an SLA mark's go to every method at once.
+    const later = base.pageKind === 'page' ? recipients.filter((r) => (r.delayMinutes ?? 0) > 0) : [];
+    const now = recipients.filter((r) => !later.includes(r)).map(({ delayMinutes: _d, ...r }) => r);
+    for (const recipient of [...direct, ...now]) entries.push({ at, kind: 'page', cycle, ...base, recipient });
+    for (const recipient of later) held.push({ at: at + recipient.delayMinutes! * 60_000, cycle, loop: base.loop, tier: base.tier, recipient });
+    return direct.length + recipients.length;
   };
 
   let truncated = false;
@@ -110,10 +116,12 @@ export function simulateEscalation(input: SimulationInput): SimulationResult {
     const tierAt = state === 'new' && cursor ? fireTime(policy, cursor) : never;
     const mark: { mark: SlaMark; at: number } | undefined = pendingMarks(deadlines, { respondedAt, resolved: state === 'resolved', fired: slaFired })[0];
     const markAt: number = mark?.at ?? never;
+    const heldPage = state === 'new' ? held.filter((h) => h.cycle === cycle).reduce<(typeof held)[number] | undefined>((a, h) => (a === undefined || h.at < a.at ? h : a), undefined) : undefined;
+    const heldAt = heldPage?.at ?? never;
     const acknowledgeAt = ackAt !== null && !ackDone ? ackAt : never;
     const timeoutAt = state === 'acknowledged' && acknowledgedAt !== null ? (ackTimeoutDeadline(policy, acknowledgedAt) ?? never) : never;
     const resolveAt = state !== 'resolved' ? (autoResolveDeadline(policy, openedAt) ?? never) : never;
-    const now = Math.min(tierAt, markAt, acknowledgeAt, timeoutAt, resolveAt);
+    const now = Math.min(tierAt, heldAt, markAt, acknowledgeAt, timeoutAt, resolveAt);
     if (now === never || now > end) break;
     if (entries.length >= maxEntries) {
       truncated = true;
@@ -135,6 +143,12 @@ export function simulateEscalation(input: SimulationInput): SimulationResult {
       if (!cursor) {
         entries.push({ at, kind: 'exhausted', cycle, loop: fired.loop, tier: fired.tier, note: 'every tier of every loop has fired: no more escalation pages this cycle' });
       }
+    } else if (heldAt === now && heldPage) {
+      // The scheduled_page duty: a page held back by its user's rules goes out while nobody has answered.
+      held = held.filter((h) => h !== heldPage);
+      const { loop, tier, recipient } = heldPage;
+      const note = `${recipient.delayMinutes} min after tier ${tier! + 1} fired, by the user's notification rules`;
+      entries.push({ at: heldPage.at, kind: 'page', cycle, loop, tier, pageKind: 'page', recipient, note });
     } else if (markAt === now && mark) {
       // slaLoop / fireSlaMark: record the mark, page the tier that fired last (or the first).
       slaFired.push(mark.mark);
@@ -147,6 +161,7 @@ export function simulateEscalation(input: SimulationInput): SimulationResult {
       const decision = decideTransition(state, 'acknowledge');
       if (decision.ok) {
         state = decision.to;
+        held = [];
         respondedAt ??= now;
         acknowledgedAt = now;
         const timeout = ackTimeoutDeadline(policy, now);

@@ -97,6 +97,38 @@ describe('notification rules', () => {
     );
   });
 
+  it('the dry-run lists the SMS at 0 and the call at +2 minutes', async () => {
+    const u = await person();
+    const set = await w.request('PUT', `/users/${u.id}/notification-rules`, {
+      rules: [
+        { contact_method_id: u.method('sms'), delay_minutes: 0 },
+        { contact_method_id: u.method('voice'), delay_minutes: 2 },
+      ],
+    });
+    assert.equal(set.status, 200);
+    const policy = await w.policy({ tiers: [{ delay_minutes: 0, targets: [{ type: 'user', id: u.id }] }] });
+    const sim = await w.request('POST', `/escalation-policies/${policy}/simulate`, {
+      severity: 'low',
+      service: 'dry-run',
+      start: '2026-03-02T09:00:00Z',
+      horizon_hours: 1,
+    });
+    assert.equal(sim.status, 200, JSON.stringify(sim.body));
+    const pages = (
+      sim.body.timeline as { kind: string; at: string; channel?: string; delay_minutes?: number }[]
+    )
+      .filter((e) => e.kind === 'page')
+      .map((e) => [
+        e.channel,
+        (Date.parse(e.at) - Date.parse('2026-03-02T09:00:00Z')) / 60_000,
+        e.delay_minutes ?? 0,
+      ]);
+    assert.deepEqual(pages, [
+      ['sms', 0, 0],
+      ['voice', 2, 2],
+    ]);
+  });
+
   it('without rules a user is paged on every contact method at once', async () => {
     const u = await person();
     assert.deepEqual((await w.request('GET', `/users/${u.id}/notification-rules`)).body, { rules: [] });

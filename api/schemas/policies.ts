@@ -198,6 +198,11 @@ const SimulationEntry = z
     channel: z.enum(['email', 'sms', 'webhook', 'voice']).optional(),
     address: z.string().optional(),
     schedule_id: z.uuid().nullable().optional(),
+    delay_minutes: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: "A page held back by the user's notification rules: this many minutes after its tier fired" }),
     mark: z.string().optional(),
     note: z.string().optional(),
   })
