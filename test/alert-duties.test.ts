@@ -149,4 +149,50 @@ describe('the next duty of an alert', () => {
     const fired = started(i, { slaFired: ['tta_at_risk', 'tta_breached', 'ttr_at_risk', 'ttr_breached'] });
     assert.equal(nextDuty(i, fired, run()), null);
   });
+
+  it('a page held back by notification rules is due at its time while the alert is new in its cycle', () => {
+    const i = input();
+    const held = (at: number, cycle = 0) => ({
+      key: `k${at}`,
+      recipient: {
+        target: { type: 'user' as const, id: 'u' },
+        targetKey: 'user:u',
+        userId: 'u',
+        channel: 'voice' as const,
+        address: '+1',
+        delayMinutes: 2,
+      },
+      at,
+      cycle,
+      loop: 0,
+      tier: 0,
+      slot: 1,
+    });
+    const fired = {
+      cursor: { loop: 0, tier: 1, loopStartedAt: T0 },
+      lastFired: { loop: 0, tier: 0, at: T0 },
+    };
+    const rt = started(i, { ...fired, scheduledPages: [held(T0 + 5 * MIN), held(T0 + 2 * MIN)] });
+    assert.deepEqual(
+      nextDuty(i, rt, run()),
+      { kind: 'scheduled_page', at: T0 + 2 * MIN },
+      'the earliest first',
+    );
+    // Due with the next tier: the tier goes first.
+    const tie = started(i, { ...fired, scheduledPages: [held(T0 + 10 * MIN)] });
+    assert.deepEqual(nextDuty(i, tie, run()), { kind: 'tier', at: T0 + 10 * MIN });
+    // Answered, or from an earlier cycle, or a group member: nothing held back is due.
+    assert.deepEqual(
+      nextDuty(i, { ...rt, state: 'acknowledged', respondedAt: T0 + MIN, stateChangedAt: T0 + MIN }, run()),
+      {
+        kind: 'sla',
+        at: T0 + 4 * 60 * MIN * 0.75,
+        mark: 'ttr_at_risk',
+      },
+    );
+    const older = started(i, { ...fired, cycle: 1, scheduledPages: [held(T0 + 2 * MIN, 0)] });
+    assert.deepEqual(nextDuty(i, older, run()), { kind: 'tier', at: T0 + 10 * MIN });
+    const member = { ...rt, group: { groupId: 'g', role: 'member' as const } };
+    assert.equal(nextDuty(i, member, run())?.kind, 'sla');
+  });
 });

@@ -4,6 +4,8 @@
 // naming the field.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { ALERT_WORKFLOW_TYPE, alertWorkflowId, type AlertInput } from '../workflows/messages';
 import { startWorld, waitFor, type World } from './helpers/world';
 
 let w: World;
@@ -95,6 +97,61 @@ describe('notification rules', () => {
       (await w.view(id)).notifications.some((n) => n.channel === 'email'),
       false,
     );
+  });
+
+  it('carries the pages still held back across continue-as-new, and sends each once', async () => {
+    const u = await person();
+    await w.request('PUT', `/users/${u.id}/notification-rules`, {
+      rules: [
+        { contact_method_id: u.method('sms'), delay_minutes: 0 },
+        { contact_method_id: u.method('voice'), delay_minutes: 2 },
+      ],
+    });
+    const targets = [{ type: 'user' as const, id: u.id }];
+    const policyId = await w.policy({ tiers: [{ delay_minutes: 0, targets }] });
+    const input: AlertInput = {
+      alertId: randomUUID(),
+      event: {
+        eventId: randomUUID(),
+        summary: 'rules across runs',
+        severity: 'high',
+        service: 'rules-can',
+        source: 'checks',
+        dedupKey: `can-${seq}`,
+        labels: {},
+        details: {},
+        links: [],
+      },
+      policy: {
+        id: policyId,
+        name: 'rules',
+        tiers: [{ delayMinutes: 0, targets }],
+        repeat: 0,
+        repeatDelayMinutes: 0,
+        ackTimeoutMinutes: null,
+        autoResolveMinutes: null,
+      },
+      sla: { targets: { ttaMs: 24 * 3_600_000, ttrMs: 48 * 3_600_000 }, atRiskFraction: 0.75 },
+      // Low enough that the run continues as new once its first tier has paged, before the call is due.
+      historyLimit: 8,
+    };
+    const workflowId = alertWorkflowId(input.event.service, input.event.dedupKey);
+    const first = await w.env.client.workflow.start(ALERT_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: w.taskQueue,
+      args: [input],
+    });
+    await waitFor('the SMS at once', () => texts(u.sms) === 1);
+    await waitFor(
+      'a new run',
+      async () =>
+        (await w.env.client.workflow.getHandle(workflowId).describe()).runId !== first.firstExecutionRunId,
+    );
+    assert.equal(calls(u.voice), 0);
+    await w.env.sleep('2 minutes');
+    await waitFor('the call, from the new run', () => calls(u.voice) === 1);
+    await w.env.sleep('5 minutes');
+    assert.deepEqual([texts(u.sms), calls(u.voice)], [1, 1], 'each once');
   });
 
   it('the dry-run lists the SMS at 0 and the call at +2 minutes', async () => {
