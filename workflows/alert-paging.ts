@@ -10,6 +10,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -113,7 +114,9 @@ export async function pageTargets(ctx: AlertContext, targets: Target[], spec: Pa
     return { outcomes: [], skipped: true };
   }
   for (const gap of result.gaps) ctx.track(ctx.audit('escalation_gap', gap));
-  const held = result.scheduled ?? [];
+  // A run whose history was made by a worker from before rules ignored any held-back pages: replaying it
+  // must too. Asked only when there are some, so histories without rules carry no marker.
+  const held = result.scheduled?.length && patched('notification-rules') ? result.scheduled : [];
   // Held-back pages count as pending: a tier whose user pages only later is no tier that reached nobody.
   const sent: SentPages = { outcomes: [...result.pages, ...held].map(() => 'pending'), skipped: false };
   if (held.length) {
