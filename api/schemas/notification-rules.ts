@@ -21,13 +21,10 @@ export const NotificationRuleInput = z
 
 export const notificationRulesBody = z
   .strictObject({
-    rules: z
-      .array(NotificationRuleInput)
-      .max(MAX_RULES)
-      .openapi({
-        description:
-          'In order; each names one of the user’s own contact methods, at most once. Empty: every method at once.',
-      }),
+    rules: z.array(NotificationRuleInput).max(MAX_RULES).openapi({
+      description:
+        'In order; each names one of the user’s own contact methods, at most once. Empty: every method at once.',
+    }),
   })
   .openapi('SetNotificationRules');
 
