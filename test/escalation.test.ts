@@ -105,6 +105,8 @@ describe('tiered escalation', () => {
     // Later tiers keep their spacing: tier 3 is ten minutes after tier 2.
     await w.env.sleep('10 minutes');
     await waitFor('tier 3 page', () => w.hits('/escalate-t2') === 1);
+    // The receiver has the page a moment before the workflow's view lists it: wait for the view too.
+    await waitFor('tier 3 in the live view', async () => pageOffsets(await w.view(id)).length === 3);
     // Tier 2 fired when asked (about a minute in); tier 3 exactly ten minutes after it.
     const [t0, t1, t2] = pageOffsets(await w.view(id));
     assert.equal(t0, 0);
