@@ -77,6 +77,7 @@ describe('tiered escalation', () => {
     assert.equal((await w.view(id)).state, 'acknowledged');
     await w.env.sleep('2 minutes');
     await waitFor('re-escalation', () => w.hits('/acktimeout-t0') === 2);
+    await waitFor('the second page in the live view', async () => pageOffsets(await w.view(id)).length === 2);
     const view = await w.view(id);
     assert.equal(view.state, 'new');
     assert.equal(view.escalation.cycle, 1);
