@@ -20,10 +20,10 @@ import {
   fetchFromPage,
   horizontalOverflow,
   launchBrowser,
-  openPage,
   seriousAxeViolations,
   TEST_PASSWORD,
   type WatchedPage,
+  openSignedIn,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
 
@@ -71,14 +71,7 @@ async function signedIn(
   colorScheme: 'light' | 'dark' = 'light',
   password = TEST_PASSWORD,
 ): Promise<WatchedPage> {
-  const w = await openPage(browser, h.baseUrl, viewport, { colorScheme });
-  await w.page.goto('/console');
-  await w.page.getByLabel('Login').fill(login);
-  await w.page.getByLabel('Password').fill(password);
-  await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await w.page.getByRole('button', { name: 'Sign out' }).waitFor();
-  await w.page.goto(page);
-  return w;
+  return openSignedIn(browser, h.baseUrl, login, { address: page, viewport, colorScheme, password });
 }
 
 const userByLogin = async (login: string) =>
