@@ -6,7 +6,7 @@ import type { EscalationCursor, EscalationPolicy } from '../domain/escalation';
 import { fireTime } from '../domain/escalation';
 import type { AlertState } from '../domain/lifecycle';
 import { slaDeadlines, slaStatus, type SlaMark, type SlaDeadlines } from '../domain/sla';
-import type { AlertInput, AlertView, NotificationView } from './messages';
+import type { AlertInput, AlertView, NotificationView, SilenceHold } from './messages';
 
 export interface AlertRuntime {
   state: AlertState;
@@ -46,6 +46,8 @@ export interface AlertRuntime {
   stateChangedAt?: number;
   /** While snoozed (acknowledged, back to `new` at this time) and for how long; absent otherwise. */
   snooze?: { until: number; minutes: number } | null;
+  /** The silence holding (or about to hold) the alert, `started` once it began; absent otherwise. */
+  silence?: (SilenceHold & { started: boolean }) | null;
   /** Counter behind deterministic idempotency keys for entries the workflow writes on its own. */
   auditSeq: number;
   recorded: boolean;
@@ -88,6 +90,11 @@ export function noteNotification(rt: AlertRuntime, n: NotificationView): void {
   if (i >= 0) rt.notifications[i] = n;
   else rt.notifications.push(n);
   if (rt.notifications.length > MAX_NOTIFICATIONS_IN_VIEW) rt.notifications.splice(0, rt.notifications.length - MAX_NOTIFICATIONS_IN_VIEW);
+}
+
+/** Returns whether a page due at `at` is held by the alert's silence (begun, or beginning by then). */
+export function silencedAt(rt: AlertRuntime, at: number): boolean {
+  return !!rt.silence && (rt.silence.started || rt.silence.from <= at) && at < rt.silence.until;
 }
 
 /** Returns the policy the alert escalates with: its group's once it carries the group's escalation, else its own. */
@@ -133,5 +140,6 @@ export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertV
     notifications: [...rt.notifications],
     group: rt.group && { groupId: rt.group.groupId, role: rt.group.role },
     ...(rt.snooze ? { snoozedUntil: new Date(rt.snooze.until).toISOString() } : {}),
+    ...(rt.silence?.started ? { silencedUntil: new Date(rt.silence.until).toISOString() } : {}),
   };
 }
