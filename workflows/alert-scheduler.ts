@@ -100,8 +100,12 @@ function act(work: AlertWork, duty: Exclude<Duty, { kind: 'close' }>): void {
 
 /** The silence begins: the alert's timeline says so; tiers and SLA pages wait until it ends. */
 export function startSilence(work: AlertWork): void {
-  const s = work.rt.silence!;
+  const { rt } = work;
+  const s = rt.silence!;
   s.started = true;
+  // A new escalation cycle: pages of the held one still being sent or retried are no longer needed, and
+  // the escalation the silence's end starts pages under new keys.
+  if (rt.state === 'new') rt.cycle += 1;
   work.track(work.audit('silenced', silencedReason(s.id, s.until, s.reason)));
 }
 

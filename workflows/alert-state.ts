@@ -113,7 +113,14 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertView {
   const deadlines = deadlinesOf(input, rt);
   const policy = activePolicy(input, rt);
-  const next = policy && rt.cursor && rt.state === 'new' ? { loop: rt.cursor.loop, tier: rt.cursor.tier, at: new Date(fireTime(policy, rt.cursor)).toISOString() } : null;
+  const held = rt.silence?.started ? rt.silence.until : null;
+  // While silenced, escalation starts again from the first tier at the silence's end.
+  const next =
+    policy && rt.cursor && rt.state === 'new'
+      ? held === null
+        ? { loop: rt.cursor.loop, tier: rt.cursor.tier, at: new Date(fireTime(policy, rt.cursor)).toISOString() }
+        : { loop: 0, tier: 0, at: new Date(held).toISOString() }
+      : null;
   return {
     alertId: input.alertId,
     state: rt.state,
