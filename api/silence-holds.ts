@@ -4,25 +4,29 @@
  */
 import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import { silenceFor, silenceMatcher, type SilenceFacts } from '../domain/silence';
+import { windowsFrom } from '../domain/silence-recurrence';
 import type { Queryable } from '../store/db';
 import { listLiveSilences, listOpenAlerts, type OpenAlertRow, type SilenceRow } from '../store/silences';
 import { isStoreUnreachable } from '../store/unreachable';
 import { silenceSignal, unsilenceSignal, type SilenceHold } from '../workflows/messages';
 import { alertHandle } from './alert-actions';
 
-/** Returns the hold an alert's workflow is given for this silence. */
-export const holdOf = (s: SilenceRow): SilenceHold => ({
-  id: s.id,
-  from: s.starts_at.getTime(),
-  until: s.ends_at.getTime(),
-  reason: s.reason,
-});
+/** Returns the silence's windows from `now` on (a recurring one's occurrences holding now and next). */
+export const windowsOf = (s: SilenceRow, now: number) =>
+  windowsFrom({ startsAt: s.starts_at.getTime(), endsAt: s.ends_at.getTime() }, s.recurrence, now);
 
-const windowOf = (s: SilenceRow) => ({
-  row: s,
-  startsAt: s.starts_at.getTime(),
-  endsAt: s.ends_at.getTime(),
-});
+/** Returns the hold an alert's workflow is given for this silence, or undefined when it holds nothing more. */
+export function holdOf(s: SilenceRow, now: number): SilenceHold | undefined {
+  const [first, ...rest] = windowsOf(s, now);
+  if (!first) return undefined;
+  return {
+    id: s.id,
+    from: first.startsAt,
+    until: first.endsAt,
+    reason: s.reason,
+    ...(rest.length ? { then: rest.map((w) => ({ from: w.startsAt, until: w.endsAt })) } : {}),
+  };
+}
 
 /** Returns the silence that holds (or is next to hold) an alert with these facts, of the given live ones. */
 export function holdFor(
@@ -30,9 +34,12 @@ export function holdFor(
   facts: SilenceFacts,
   now: number,
 ): SilenceHold | undefined {
-  const matching = silences.filter((s) => silenceMatcher(s.matchers)(facts)).map(windowOf);
-  const found = silenceFor(matching, now);
-  return found && holdOf(found.row);
+  const holds = silences
+    .filter((s) => silenceMatcher(s.matchers)(facts))
+    .map((s) => holdOf(s, now))
+    .filter((h) => h !== undefined)
+    .map((hold) => ({ hold, startsAt: hold.from, endsAt: hold.until }));
+  return silenceFor(holds, now)?.hold;
 }
 
 /**
@@ -85,8 +92,10 @@ export async function silenceOpenAlerts(
   workflows: WorkflowClient,
   silence: SilenceRow,
   alerts: readonly OpenAlertRow[],
+  now: number,
 ): Promise<void> {
-  const hold = holdOf(silence);
+  const hold = holdOf(silence, now);
+  if (!hold) return;
   await each(alerts, (a) => alertHandle(workflows, a).signal(silenceSignal, hold));
 }
 

@@ -6,7 +6,8 @@
 import type { WorkflowClient } from '@temporalio/client';
 import { Router } from 'express';
 import type pg from 'pg';
-import { windowProblem } from '../domain/silence';
+import { silenceHolds, windowProblem } from '../domain/silence';
+import { windowsFrom } from '../domain/silence-recurrence';
 import type { Logger } from '../runtime/logger';
 import {
   createSilence,
@@ -20,8 +21,8 @@ import {
 import { actorOf } from './auth';
 import { HttpError, notFound, parseInput } from './errors';
 import { mount } from './route';
-import { silenceRoutes as routes, windowOf } from './schemas/silences';
-import { openAlertsMatching, silenceOpenAlerts, unsilenceOpenAlerts } from './silence-holds';
+import { recurrenceJson, recurrenceOf, silenceRoutes as routes, windowOf } from './schemas/silences';
+import { openAlertsMatching, silenceOpenAlerts, unsilenceOpenAlerts, windowsOf } from './silence-holds';
 
 export interface SilenceRouterDeps {
   pool: pg.Pool;
@@ -31,20 +32,19 @@ export interface SilenceRouterDeps {
   now?: () => number | Promise<number>;
 }
 
-const stateOf = (s: SilenceRow, now: number) =>
-  s.deleted_at
-    ? 'deleted'
-    : now < s.starts_at.getTime()
-      ? 'pending'
-      : now < s.ends_at.getTime()
-        ? 'active'
-        : 'expired';
+/** Pending until its (next) window starts, active while one holds, expired once none is left. */
+function stateOf(s: SilenceRow, now: number): 'pending' | 'active' | 'expired' | 'deleted' {
+  if (s.deleted_at) return 'deleted';
+  const next = windowsOf(s, now)[0];
+  return !next ? 'expired' : silenceHolds(next, now) ? 'active' : 'pending';
+}
 
 const json = (s: SilenceRow, now: number) => ({
   id: s.id,
   matchers: s.matchers,
   starts_at: s.starts_at.toISOString(),
   ends_at: s.ends_at.toISOString(),
+  recurrence: s.recurrence && recurrenceJson(s.recurrence),
   reason: s.reason,
   state: stateOf(s, now),
   created_by: s.created_by,
@@ -62,6 +62,9 @@ const alertJson = (a: OpenAlertRow) => ({
   triggered_at: a.triggered_at.toISOString(),
 });
 
+const invalid = (field: string, message: string) =>
+  new HttpError(400, 'invalid_request', `${field}: ${message}`, { errors: [{ field, message }] });
+
 /** Returns the router for /silences. */
 export function silencesRouter(deps: SilenceRouterDeps): Router {
   const router = Router();
@@ -72,26 +75,29 @@ export function silencesRouter(deps: SilenceRouterDeps): Router {
     const b = parseInput(routes.create.request.body, body, 'body');
     const at = await now();
     const window = windowOf(b, at);
-    const problem = windowProblem(window) ?? (window.endsAt <= at ? 'ends_at must be in the future' : null);
-    if (problem)
-      throw new HttpError(400, 'invalid_request', `body.ends_at: ${problem}`, {
-        errors: [{ field: 'body.ends_at', message: problem }],
-      });
-    return { b, window, at };
+    const problem =
+      windowProblem(window, b.recurrence !== undefined) ??
+      (window.endsAt <= at ? 'ends_at must be in the future' : null);
+    if (problem) throw invalid('body.ends_at', problem);
+    const recurrence = b.recurrence ? recurrenceOf(b.recurrence) : null;
+    if (recurrence && windowsFrom(window, recurrence, at).length === 0)
+      throw invalid('body.recurrence', 'no occurrence falls between starts_at and ends_at');
+    return { b, window, at, recurrence };
   };
 
   mount(router, routes.create, async (req, res) => {
-    const { b, window, at } = await parseSilence(req.body);
+    const { b, window, at, recurrence } = await parseSilence(req.body);
     const row = await createSilence(deps.pool, {
       matchers: b.matchers,
       startsAt: new Date(window.startsAt),
       endsAt: new Date(window.endsAt),
+      recurrence,
       reason: b.reason,
       createdBy: actorOf(req.principal),
     });
     const alerts = await openAlertsMatching(deps.pool, row.matchers);
     try {
-      await silenceOpenAlerts(deps.workflows, row, alerts);
+      await silenceOpenAlerts(deps.workflows, row, alerts, at);
     } catch (err) {
       // The silence stands and holds every alert triggered from now on; open ones not reached page on.
       deps.log.warn({ err, silence: row.id }, 'silence created; some open alerts were not told');

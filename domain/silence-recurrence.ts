@@ -71,3 +71,13 @@ export function upcomingOccurrences(
   // Every weekday set has an occurrence in any 7 days; `count` weeks and a day cover `count` of them.
   return occurrences(r, range, now, now + (count + 1) * 7 * DAY).slice(0, count);
 }
+
+/** Returns a silence's windows from `now` on: its one window, or its occurrences holding now and next. */
+export function windowsFrom(
+  range: SilenceWindow,
+  recurrence: Recurrence | null,
+  now: number,
+): SilenceWindow[] {
+  if (recurrence) return upcomingOccurrences(recurrence, range, now);
+  return range.endsAt > now ? [range] : [];
+}

@@ -34,6 +34,8 @@ export interface SilenceWindow {
 
 /** The longest a one-off silence may last: a maintenance window, not a way to switch an alert off. */
 export const MAX_SILENCE_DAYS = 31;
+/** The longest range a recurring silence's occurrences may fall in. */
+export const MAX_RECURRING_DAYS = 366;
 
 /** Returns why the matcher is refused (a value JS would backtrack on, an unknown field), or null. */
 export function matcherProblem(m: Matcher): string | null {
@@ -47,10 +49,11 @@ export function matcherProblem(m: Matcher): string | null {
 }
 
 /** Returns why the window is refused (empty, inverted, too long), or null. */
-export function windowProblem(w: SilenceWindow): string | null {
+export function windowProblem(w: SilenceWindow, recurring = false): string | null {
   if (!(w.endsAt > w.startsAt)) return 'ends_at must be after starts_at';
-  if (w.endsAt - w.startsAt > MAX_SILENCE_DAYS * 86_400_000)
-    return `a silence lasts at most ${MAX_SILENCE_DAYS} days`;
+  const days = recurring ? MAX_RECURRING_DAYS : MAX_SILENCE_DAYS;
+  if (w.endsAt - w.startsAt > days * 86_400_000)
+    return `a ${recurring ? 'recurring ' : ''}silence lasts at most ${days} days`;
   return null;
 }
 

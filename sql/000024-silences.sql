@@ -6,6 +6,8 @@ create table silences (
   matchers    jsonb not null,
   starts_at   timestamptz not null,
   ends_at     timestamptz not null check (ends_at > starts_at),
+  -- Recurring: {weekdays, start, durationMinutes, timeZone}; starts_at..ends_at bound its occurrences.
+  recurrence  jsonb,
   reason      text not null,
   created_by  text not null,
   created_at  timestamptz not null default now(),

@@ -1,5 +1,6 @@
 /** SQL for silences: the row is the silence and its audit trail (created by, deleted by, why). */
 import type { Matcher } from '../domain/silence';
+import type { Recurrence } from '../domain/silence-recurrence';
 import type { Severity } from '../domain/severity';
 import type { Queryable } from './db';
 
@@ -8,6 +9,7 @@ export interface SilenceRow {
   matchers: Matcher[];
   starts_at: Date;
   ends_at: Date;
+  recurrence: Recurrence | null;
   reason: string;
   created_by: string;
   created_at: Date;
@@ -15,12 +17,14 @@ export interface SilenceRow {
   deleted_at: Date | null;
 }
 
-const COLUMNS = 'id, matchers, starts_at, ends_at, reason, created_by, created_at, deleted_by, deleted_at';
+const COLUMNS =
+  'id, matchers, starts_at, ends_at, recurrence, reason, created_by, created_at, deleted_by, deleted_at';
 
 export interface NewSilence {
   matchers: Matcher[];
   startsAt: Date;
   endsAt: Date;
+  recurrence: Recurrence | null;
   reason: string;
   createdBy: string;
 }
@@ -28,9 +32,16 @@ export interface NewSilence {
 /** Stores a silence and returns it. */
 export async function createSilence(db: Queryable, s: NewSilence): Promise<SilenceRow> {
   const { rows } = await db.query<SilenceRow>(
-    `insert into silences (matchers, starts_at, ends_at, reason, created_by)
-     values ($1::jsonb, $2::timestamptz, $3::timestamptz, $4, $5) returning ${COLUMNS}`,
-    [JSON.stringify(s.matchers), s.startsAt, s.endsAt, s.reason, s.createdBy],
+    `insert into silences (matchers, starts_at, ends_at, recurrence, reason, created_by)
+     values ($1::jsonb, $2::timestamptz, $3::timestamptz, $4::jsonb, $5, $6) returning ${COLUMNS}`,
+    [
+      JSON.stringify(s.matchers),
+      s.startsAt,
+      s.endsAt,
+      s.recurrence && JSON.stringify(s.recurrence),
+      s.reason,
+      s.createdBy,
+    ],
   );
   return rows[0]!;
 }

@@ -175,6 +175,62 @@ describe('silences', () => {
     assert.equal((await w.view(id)).silencedUntil, undefined);
   });
 
+  it('a recurring silence opens and closes at the local time across a DST change', async () => {
+    // Every Sunday 02:00 for 120 min in New York: 07:00–09:00Z in winter; on 2027-03-14 02:00 does not
+    // exist (clocks go to 03:00 EDT), so it opens at 07:00Z and closes at 04:00 EDT, 08:00Z.
+    const { service, hook } = await escalating();
+    const recurrence = {
+      weekdays: [7],
+      start: '02:00',
+      duration_minutes: 120,
+      time_zone: 'America/New_York',
+    };
+    const s = await silence({
+      matchers: [{ field: 'service', op: '=', value: service }],
+      recurrence,
+      ends_at: '2027-06-01T00:00:00Z',
+      reason: 'weekly maintenance',
+    });
+    const until = async (at: string) => w.env.sleep(Date.parse(at) - (await w.env.currentTimeMs()));
+
+    await until('2027-03-07T07:30:00Z');
+    assert.equal((await w.request('GET', `/silences/${s.id}`)).body.state, 'active');
+    const before = await w.trigger({ service, dedup_key: 'before' });
+    await waitFor(
+      'held in the winter occurrence',
+      async () => (await w.view(before.id)).silencedUntil === '2027-03-07T09:00:00.000Z',
+    );
+    await until('2027-03-07T09:00:30Z');
+    await waitFor('pages at 04:00 EST', () => w.hits(hook) === 1);
+    assert.equal((await w.request('POST', `/alerts/${before.id}/resolve`, {})).status, 200);
+
+    await until('2027-03-14T06:58:00Z');
+    assert.equal((await w.request('GET', `/silences/${s.id}`)).body.state, 'pending');
+    const early = await w.trigger({ service, dedup_key: 'early' });
+    await waitFor('pages at 01:58 EST, before the silence opens', () => w.hits(hook) === 2);
+    await until('2027-03-14T07:01:00Z');
+    await waitFor(
+      'the open alert is held from 03:00 EDT',
+      async () => (await w.view(early.id)).silencedUntil === '2027-03-14T08:00:00.000Z',
+    );
+    const late = await w.trigger({ service, dedup_key: 'late' });
+    await waitFor(
+      'held until 04:00 EDT',
+      async () => (await w.view(late.id)).silencedUntil === '2027-03-14T08:00:00.000Z',
+    );
+    await until('2027-03-14T07:59:00Z');
+    assert.equal(w.hits(hook), 2, 'nobody paged while silenced');
+    await until('2027-03-14T08:00:30Z');
+    await waitFor('both page at 04:00 EDT', () => w.hits(hook) === 4);
+    for (const a of [early, late]) assert.equal((await w.view(a.id)).silencedUntil, undefined);
+    // Still open a week on, the alert is held by the next occurrence too, now in daylight time.
+    await until('2027-03-21T06:00:30Z');
+    await waitFor(
+      'held by the next occurrence',
+      async () => (await w.view(late.id)).silencedUntil === '2027-03-21T08:00:00.000Z',
+    );
+  });
+
   it('refuses bad input with a 400 naming the field', async () => {
     const ends = await inMinutes(60);
     const now = await inMinutes(0);
@@ -204,6 +260,32 @@ describe('silences', () => {
         'body.ends_at',
       ],
       [{ ...ok, reason: '' }, 'body.reason'],
+      [
+        { ...ok, recurrence: { weekdays: [8], start: '02:00', duration_minutes: 60, time_zone: 'UTC' } },
+        'body.recurrence.weekdays.0',
+      ],
+      [
+        { ...ok, recurrence: { weekdays: [7], start: '25:00', duration_minutes: 60, time_zone: 'UTC' } },
+        'body.recurrence.start',
+      ],
+      [
+        { ...ok, recurrence: { weekdays: [7], start: '02:00', duration_minutes: 0, time_zone: 'UTC' } },
+        'body.recurrence.duration_minutes',
+      ],
+      [
+        {
+          ...ok,
+          recurrence: { weekdays: [7], start: '02:00', duration_minutes: 60, time_zone: 'Mars/Olympus' },
+        },
+        'body.recurrence.time_zone',
+      ],
+      [
+        {
+          ...ok,
+          recurrence: { weekdays: [7], start: '02:00', duration_minutes: 60, time_zone: 'UTC', every: 2 },
+        },
+        'body.recurrence',
+      ],
     ];
     for (const [body, field] of cases) {
       for (const path of ['/silences', '/silences/preview']) {

@@ -228,7 +228,7 @@ export function registerHandlers(
       rt.silence = { ...replacement, started: true };
       return;
     }
-    endSilence(work, now);
+    endSilence(work, now, true);
     if (!replacement) return;
     rt.silence = { ...replacement, started: false };
     if (begun) startSilence(work);

@@ -109,11 +109,13 @@ export function startSilence(work: AlertWork): void {
   work.track(work.audit('silenced', silencedReason(s.id, s.until, s.reason)));
 }
 
-/** The silence ends (or was deleted): a still-new alert escalates from the first tier, as if triggered at `at`. */
-export function endSilence(work: AlertWork, at: number): void {
+/** The silence (or its occurrence) ends, or was deleted: a still-new alert escalates from the first tier, as if triggered at `at`. */
+export function endSilence(work: AlertWork, at: number, deleted = false): void {
   const { rt } = work;
   const s = rt.silence!;
-  rt.silence = null;
+  // A recurring silence's next occurrence holds the alert from its start, if the alert is still open then.
+  const [next, ...rest] = deleted ? [] : (s.then ?? []);
+  rt.silence = next ? { ...s, from: next.from, until: next.until, then: rest, started: false } : null;
   if (!s.started) return;
   const escalating = rt.state === 'new';
   if (escalating) restartEscalation(work, at);

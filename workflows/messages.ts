@@ -87,6 +87,8 @@ export interface SilenceHold {
   until: number;
   /** Why, as its creator gave it: on the alert's timeline. */
   reason: string;
+  /** A recurring silence's next occurrences (epoch ms), held in turn once this one ends. */
+  then?: { from: number; until: number }[];
 }
 
 export const DEFAULT_REOPEN_WINDOW_MS = 30 * 60 * 1000;

@@ -3,6 +3,7 @@ import { SEVERITIES } from '../../domain/severity';
 import { MATCHER_FIELDS, MATCHER_OPS, matcherProblem } from '../../domain/silence';
 import { MAX_PATTERN_LENGTH } from '../../domain/bounded-regex';
 import { isSingleLine, SINGLE_LINE_MESSAGE } from '../../domain/single-line';
+import { MAX_OCCURRENCE_MINUTES, recurrenceProblem, type Recurrence } from '../../domain/silence-recurrence';
 import { defineRoute } from '../route';
 import { z } from '../zod';
 import { errorResponse, idParams, instant, instantInput, locationHeader } from './common';
@@ -30,6 +31,52 @@ const matcher = z
   })
   .openapi('SilenceMatcher', { example: { field: 'label', label: 'host', op: '=~', value: 'db-[0-9]+' } });
 
+export const recurrenceSchema = z
+  .strictObject({
+    weekdays: z
+      .array(z.number().int().min(1).max(7))
+      .min(1)
+      .max(7)
+      .refine((d) => new Set(d).size === d.length, 'each weekday once')
+      .openapi({ description: 'ISO weekdays an occurrence starts on: 1 = Monday … 7 = Sunday' }),
+    start: z.string().openapi({ description: 'Local start time, HH:MM', example: '02:00' }),
+    duration_minutes: z.number().int().min(1).max(MAX_OCCURRENCE_MINUTES).openapi({
+      description:
+        'How long each occurrence lasts on the local wall clock (02:00 + 120 ends at local 04:00, DST or not)',
+    }),
+    time_zone: z.string().openapi({ description: 'An IANA time zone', example: 'America/New_York' }),
+  })
+  .superRefine((r, ctx) => {
+    const problem = recurrenceProblem(recurrenceOf(r));
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        path: [problem.field === 'timeZone' ? 'time_zone' : problem.field],
+        message: problem.message,
+      });
+  })
+  .openapi('SilenceRecurrence', {
+    example: { weekdays: [7], start: '02:00', duration_minutes: 120, time_zone: 'America/New_York' },
+  });
+
+/** Returns the domain's recurrence for the API's. */
+export function recurrenceOf(r: {
+  weekdays: number[];
+  start: string;
+  duration_minutes: number;
+  time_zone: string;
+}): Recurrence {
+  return { weekdays: r.weekdays, start: r.start, durationMinutes: r.duration_minutes, timeZone: r.time_zone };
+}
+
+/** Returns the API's recurrence for the domain's. */
+export const recurrenceJson = (r: Recurrence) => ({
+  weekdays: r.weekdays,
+  start: r.start,
+  duration_minutes: r.durationMinutes,
+  time_zone: r.timeZone,
+});
+
 export const silenceBody = z
   .strictObject({
     matchers: z
@@ -38,7 +85,15 @@ export const silenceBody = z
       .max(MAX_MATCHERS)
       .openapi({ description: 'Every one must hold for an alert to match' }),
     starts_at: instantInput().optional().openapi({ description: 'Default: now' }),
-    ends_at: instantInput(),
+    ends_at: instantInput().openapi({
+      description:
+        'A one-off silence ends here (at most 31 days on); a recurring one has no occurrence past it (at most 366 days on)',
+    }),
+    recurrence: recurrenceSchema
+      .optional()
+      .openapi({
+        description: 'Recurring: holds during each occurrence between starts_at and ends_at, not in between',
+      }),
     reason: z
       .string()
       .trim()
@@ -77,6 +132,7 @@ const silenceFields = {
   matchers: z.array(matcher),
   starts_at: instant,
   ends_at: instant,
+  recurrence: recurrenceSchema.nullable(),
   reason: z.string(),
   state: z
     .enum(['pending', 'active', 'expired', 'deleted'])

@@ -2463,6 +2463,7 @@ export interface components {
             starts_at: string;
             /** Format: date-time */
             ends_at: string;
+            recurrence: components["schemas"]["SilenceRecurrence"];
             reason: string;
             /**
              * @description pending: not begun; active: holding alerts; expired: ended; deleted
@@ -2501,6 +2502,32 @@ export interface components {
             op: "=" | "!=" | "=~" | "!~";
             value: string;
         };
+        /**
+         * @example {
+         *       "weekdays": [
+         *         7
+         *       ],
+         *       "start": "02:00",
+         *       "duration_minutes": 120,
+         *       "time_zone": "America/New_York"
+         *     }
+         */
+        SilenceRecurrence: {
+            /** @description ISO weekdays an occurrence starts on: 1 = Monday … 7 = Sunday */
+            weekdays: number[];
+            /**
+             * @description Local start time, HH:MM
+             * @example 02:00
+             */
+            start: string;
+            /** @description How long each occurrence lasts on the local wall clock (02:00 + 120 ends at local 04:00, DST or not) */
+            duration_minutes: number;
+            /**
+             * @description An IANA time zone
+             * @example America/New_York
+             */
+            time_zone: string;
+        } | null;
         SilencedAlert: {
             /** Format: uuid */
             id: string;
@@ -2533,8 +2560,12 @@ export interface components {
              * @description Default: now
              */
             starts_at?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description A one-off silence ends here (at most 31 days on); a recurring one has no occurrence past it (at most 366 days on)
+             */
             ends_at: string;
+            recurrence?: components["schemas"]["SilenceRecurrence"] & unknown;
             /** @description Why: on each silenced alert's timeline */
             reason: string;
         };
@@ -2546,6 +2577,7 @@ export interface components {
             starts_at: string;
             /** Format: date-time */
             ends_at: string;
+            recurrence: components["schemas"]["SilenceRecurrence"];
             reason: string;
             /**
              * @description pending: not begun; active: holding alerts; expired: ended; deleted
