@@ -184,7 +184,7 @@ export function createApp({
   app.use(contactVerificationRouter({ pool }));
   app.use(integrationsRouter({ pool, changed }));
   app.use(heartbeatsRouter(heartbeats));
-  app.use(silencesRouter({ pool, workflows: temporal.workflow, log, now }));
+  app.use(silencesRouter({ pool, workflows: temporal.workflow, log, changed, now }));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));
   app.use(policiesRouter({ pool, changed, allowlist: outboundAllowlist }));
   app.use(simulateRouter({ pool, slaAtRiskFraction, allowlist: outboundAllowlist }));

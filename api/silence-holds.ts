@@ -10,6 +10,7 @@ import { listLiveSilences, listOpenAlerts, type OpenAlertRow, type SilenceRow } 
 import { isStoreUnreachable } from '../store/unreachable';
 import { silenceSignal, unsilenceSignal, type SilenceHold } from '../workflows/messages';
 import { alertHandle } from './alert-actions';
+import type { PlanReads } from './alert-plan';
 
 /** Returns the silence's windows from `now` on (a recurring one's occurrences holding now and next). */
 export const windowsOf = (s: SilenceRow, now: number) =>
@@ -43,16 +44,20 @@ export function holdFor(
 }
 
 /**
- * Returns the silence a new alert is triggered with, or undefined. Postgres unreachable: none, and the
- * alert pages as it would have (a page too many beats an outage that silences every alert).
+ * Returns the silence a new alert is triggered with, or undefined. Postgres unreachable: the silences
+ * last read (the plan cache's fallback), else none, and the alert pages as it would have (a page too many
+ * beats an outage that silences every alert).
  */
 export async function triggerHold(
   db: Queryable,
+  reads: PlanReads | undefined,
   facts: SilenceFacts,
   now: number,
 ): Promise<SilenceHold | undefined> {
   try {
-    return holdFor(await listLiveSilences(db, new Date(now)), facts, now);
+    // The plan cache's copy when there is one (no query per alert in a storm), else the store.
+    const live = reads?.liveSilences ? await reads.liveSilences() : await listLiveSilences(db, new Date(now));
+    return holdFor(live, facts, now);
   } catch (err) {
     if (isStoreUnreachable(err)) return undefined;
     throw err;

@@ -28,6 +28,8 @@ export interface SilenceRouterDeps {
   pool: pg.Pool;
   workflows: WorkflowClient;
   log: Logger;
+  /** Tells this process's plan cache that a table changed (it holds the live silences triggers read). */
+  changed?: (table: string) => void;
   /** The clock silences are dated by (tests pass the time-skipping server's). */
   now?: () => number | Promise<number>;
 }
@@ -95,6 +97,7 @@ export function silencesRouter(deps: SilenceRouterDeps): Router {
       reason: b.reason,
       createdBy: actorOf(req.principal),
     });
+    deps.changed?.('silences');
     const alerts = await openAlertsMatching(deps.pool, row.matchers);
     try {
       await silenceOpenAlerts(deps.workflows, row, alerts, at);
@@ -130,6 +133,7 @@ export function silencesRouter(deps: SilenceRouterDeps): Router {
     const at = await now();
     const deleted = await deleteSilence(deps.pool, id, actorOf(req.principal), new Date(at));
     if (!deleted) throw notFound(`silence ${id}`);
+    deps.changed?.('silences');
     const [alerts, live] = await Promise.all([
       openAlertsMatching(deps.pool, deleted.matchers),
       listLiveSilences(deps.pool, new Date(at)),

@@ -90,7 +90,7 @@ export async function triggerAlert(
   }
   plan ??= await planAlert(deps.pool, facts, deps.slaAtRiskFraction, deps.plans);
   // A silence holding (or about to hold) the alert: its workflow holds the pages until its end.
-  const silence = await triggerHold(deps.pool, facts, acceptedAt);
+  const silence = await triggerHold(deps.pool, deps.plans, facts, acceptedAt);
   const candidateId = randomUUID();
   const handle = await deps.workflows.signalWithStart(ALERT_WORKFLOW_TYPE, {
     workflowId,

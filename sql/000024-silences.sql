@@ -16,3 +16,7 @@ create table silences (
 );
 -- What a trigger reads: the silences not yet over and not deleted.
 create index silences_live on silences (ends_at) where deleted_at is null;
+-- The API's plan cache (api/plan-cache.ts) holds the live silences a trigger reads; every change
+-- reaches every API process, as for the other tables it caches (sql/000011).
+create trigger silences_changed after insert or update or delete or truncate on silences
+  for each statement execute function klaxon_notify_config_change();
