@@ -89,11 +89,9 @@ export const silenceBody = z
       description:
         'A one-off silence ends here (at most 31 days on); a recurring one has no occurrence past it (at most 366 days on)',
     }),
-    recurrence: recurrenceSchema
-      .optional()
-      .openapi({
-        description: 'Recurring: holds during each occurrence between starts_at and ends_at, not in between',
-      }),
+    recurrence: recurrenceSchema.optional().openapi({
+      description: 'Recurring: holds during each occurrence between starts_at and ends_at, not in between',
+    }),
     reason: z
       .string()
       .trim()
