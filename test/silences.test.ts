@@ -134,6 +134,9 @@ describe('silences', () => {
       reason: 'failover drill',
     });
     await waitFor('the alert is held', async () => (await w.view(id)).silencedUntil !== undefined);
+    const escalate = await w.request('POST', `/alerts/${id}/escalate`, {});
+    assert.equal(escalate.status, 409, JSON.stringify(escalate.body));
+    assert.match(escalate.body.error.message, /silenced until/);
     await w.env.sleep('30 minutes');
     assert.equal(w.hits(`${hook}-t2`), 0);
     assert.equal((await w.request('DELETE', `/silences/${s.id}`)).status, 204);
