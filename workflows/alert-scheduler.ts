@@ -21,11 +21,12 @@ import {
   tierFailedForGood,
 } from '../domain/escalation';
 import { markIsLive, slaMarkReason, slaPageOf, type SlaMark } from '../domain/sla';
+import { silenceEndedReason, silencedReason } from '../domain/silence';
 import { snoozeEndedReason } from '../domain/snooze';
 import type { AlertContext, AlertWork } from './alert-context';
 import { pageTargets } from './alert-paging';
 import { dutyKey, nextDuty, type Duty } from './alert-duties';
-import { activePolicy } from './alert-state';
+import { activePolicy, silencedAt } from './alert-state';
 import type { KlaxonSinks } from './sinks';
 
 // Sink calls and log lines add nothing to the history and are skipped on replay (workflows/sinks.ts).
@@ -86,11 +87,39 @@ function act(work: AlertWork, duty: Exclude<Duty, { kind: 'close' }>): void {
     case 'snooze_end':
       work.track(work.systemTransition('unacknowledge', snoozeEndedReason(work.rt.snooze!.minutes), duty.at));
       return;
+    case 'silence_start':
+      return startSilence(work);
+    case 'silence_end':
+      return endSilence(work, duty.at);
     case 'tier':
       return fireNextTier(work, now);
     case 'sla':
       return fireSlaMark(work, duty.mark, duty.at, now);
   }
+}
+
+/** The silence begins: the alert's timeline says so; tiers and SLA pages wait until it ends. */
+export function startSilence(work: AlertWork): void {
+  const { rt } = work;
+  const s = rt.silence!;
+  s.started = true;
+  // A new escalation cycle: pages of the held one still being sent or retried are no longer needed, and
+  // the escalation the silence's end starts pages under new keys.
+  if (rt.state === 'new') rt.cycle += 1;
+  work.track(work.audit('silenced', silencedReason(s.id, s.until, s.reason)));
+}
+
+/** The silence (or its occurrence) ends, or was deleted: a still-new alert escalates from the first tier, as if triggered at `at`. */
+export function endSilence(work: AlertWork, at: number, deleted = false): void {
+  const { rt } = work;
+  const s = rt.silence!;
+  // A recurring silence's next occurrence holds the alert from its start, if the alert is still open then.
+  const [next, ...rest] = deleted ? [] : (s.then ?? []);
+  rt.silence = next ? { ...s, from: next.from, until: next.until, then: rest, started: false } : null;
+  if (!s.started) return;
+  const escalating = rt.state === 'new';
+  if (escalating) restartEscalation(work, at);
+  work.track(work.audit('unsilenced', silenceEndedReason(s.id, escalating)));
 }
 
 function fireNextTier(work: AlertWork, now: number): void {
@@ -169,7 +198,7 @@ function fireSlaMark(work: AlertWork, mark: SlaMark, deadline: number, now: numb
   );
   work.track(work.audit(`sla_${mark}`, slaMarkReason(mark, deadline)));
   const policy = activePolicy(input, rt);
-  if (!policy || rt.group?.role === 'member') return;
+  if (!policy || rt.group?.role === 'member' || silencedAt(rt, deadline)) return;
   // The people responsible right now: the tier that fired last, or the first tier if none has yet.
   const tier = policy.tiers[responsibleTier(rt.lastFired)];
   if (!tier) return;

@@ -6,7 +6,7 @@ import type { EscalationCursor, EscalationPolicy } from '../domain/escalation';
 import { fireTime } from '../domain/escalation';
 import type { AlertState } from '../domain/lifecycle';
 import { slaDeadlines, slaStatus, type SlaMark, type SlaDeadlines } from '../domain/sla';
-import type { AlertInput, AlertView, NotificationView } from './messages';
+import type { AlertInput, AlertView, NotificationView, SilenceHold } from './messages';
 
 export interface AlertRuntime {
   state: AlertState;
@@ -46,6 +46,8 @@ export interface AlertRuntime {
   stateChangedAt?: number;
   /** While snoozed (acknowledged, back to `new` at this time) and for how long; absent otherwise. */
   snooze?: { until: number; minutes: number } | null;
+  /** The silence holding (or about to hold) the alert, `started` once it began; absent otherwise. */
+  silence?: (SilenceHold & { started: boolean }) | null;
   /** Counter behind deterministic idempotency keys for entries the workflow writes on its own. */
   auditSeq: number;
   recorded: boolean;
@@ -90,6 +92,11 @@ export function noteNotification(rt: AlertRuntime, n: NotificationView): void {
   if (rt.notifications.length > MAX_NOTIFICATIONS_IN_VIEW) rt.notifications.splice(0, rt.notifications.length - MAX_NOTIFICATIONS_IN_VIEW);
 }
 
+/** Returns whether a page due at `at` is held by the alert's silence (begun, or beginning by then). */
+export function silencedAt(rt: AlertRuntime, at: number): boolean {
+  return !!rt.silence && (rt.silence.started || rt.silence.from <= at) && at < rt.silence.until;
+}
+
 /** Returns the policy the alert escalates with: its group's once it carries the group's escalation, else its own. */
 export function activePolicy(input: AlertInput, rt: AlertRuntime): EscalationPolicy | null {
   return rt.groupPolicy ?? input.policy;
@@ -106,7 +113,14 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertView {
   const deadlines = deadlinesOf(input, rt);
   const policy = activePolicy(input, rt);
-  const next = policy && rt.cursor && rt.state === 'new' ? { loop: rt.cursor.loop, tier: rt.cursor.tier, at: new Date(fireTime(policy, rt.cursor)).toISOString() } : null;
+  const held = rt.silence?.started ? rt.silence.until : null;
+  // While silenced, escalation starts again from the first tier at the silence's end.
+  const next =
+    policy && rt.cursor && rt.state === 'new'
+      ? held === null
+        ? { loop: rt.cursor.loop, tier: rt.cursor.tier, at: new Date(fireTime(policy, rt.cursor)).toISOString() }
+        : { loop: 0, tier: 0, at: new Date(held).toISOString() }
+      : null;
   return {
     alertId: input.alertId,
     state: rt.state,
@@ -133,5 +147,6 @@ export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertV
     notifications: [...rt.notifications],
     group: rt.group && { groupId: rt.group.groupId, role: rt.group.role },
     ...(rt.snooze ? { snoozedUntil: new Date(rt.snooze.until).toISOString() } : {}),
+    ...(rt.silence?.started ? { silencedUntil: new Date(rt.silence.until).toISOString() } : {}),
   };
 }
