@@ -6,7 +6,8 @@
  * Roles are hierarchical, admin ⊃ responder ⊃ viewer:
  *  - viewer: reads.
  *  - responder: what someone on call does to alerts — trigger one by hand, acknowledge, investigate,
- *    resolve, unacknowledge, reopen, escalate, snooze, add notes — and acknowledge or resolve a whole group.
+ *    resolve, unacknowledge, reopen, escalate, snooze, add notes — acknowledge or resolve a whole group, and
+ *    create or delete a silence.
  *    Triggering is a responder action, like the ingest endpoints it mirrors: a viewer key handed to a
  *    dashboard must not be able to page anyone.
  *  - admin: everything that changes configuration (users, contact methods, escalation policies and rules,
@@ -79,6 +80,13 @@ export const ACCESS = {
   'POST /alerts/:id/reopen': 'responder',
   'POST /alerts/:id/escalate': 'responder',
   'POST /alerts/:id/snooze': 'responder',
+  // Silences (api/silences.ts): a responder's, like snooze — whoever is on call during a deploy or an
+  // incident storm may hold the pages and end the hold; the silence records who did either and why.
+  'GET /silences': 'viewer',
+  'GET /silences/:id': 'viewer',
+  'POST /silences': 'responder',
+  'POST /silences/preview': 'viewer',
+  'DELETE /silences/:id': 'responder',
   'POST /alerts/:id/notes': 'responder',
 
   // Groups and noise.

@@ -4,6 +4,7 @@ import { matchPolicy, type AlertFacts, type EscalationPolicy, type PolicyRule } 
 import type { Severity } from '../domain/severity';
 import { slaTargetsFor, type SlaOverride, type SlaTargets } from '../domain/sla';
 import { getPolicy, loadMatchingInputs, type StoredPolicy } from '../store/policies';
+import { listLiveSilences, type SilenceRow } from '../store/silences';
 import { listSlaOverrides } from '../store/sla';
 import { isStoreUnreachable } from '../store/unreachable';
 
@@ -37,6 +38,8 @@ export interface PlanReads {
   policy(id: string): Promise<StoredPolicy | undefined>;
   /** The per-service overrides; any superset of the service's own gives the same targets. */
   slaOverrides(service: string): Promise<readonly SlaOverride[]>;
+  /** The silences not deleted and not over (any superset gives the same hold: triggers filter by time). */
+  liveSilences?(): Promise<readonly SilenceRow[]>;
   /**
    * The same reads answered from memory alone, each failing with NotInMemory where it would query; or
    * undefined when nothing is answered from memory now. Reads without it always query (storeReads).
@@ -58,6 +61,7 @@ export function storeReads(db: Queryable): PlanReads {
     matchingInputs: () => loadMatchingInputs(db),
     policy: (id) => getPolicy(db, id),
     slaOverrides: (service) => listSlaOverrides(db, service),
+    liveSilences: () => listLiveSilences(db, new Date()),
   };
 }
 

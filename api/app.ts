@@ -23,6 +23,7 @@ import { ingestRouter } from './ingest';
 import { directIngestCounts } from './ingest-counts';
 import { integrationsRouter } from './integrations';
 import { heartbeatPingRouter, heartbeatsRouter } from './heartbeats';
+import { silencesRouter } from './silences';
 import { docsRouter } from './openapi';
 import { policiesRouter } from './policies';
 import { repliesRouter, type RepliesDeps } from './replies';
@@ -185,6 +186,7 @@ export function createApp({
   app.use(notificationRulesRouter({ pool }));
   app.use(integrationsRouter({ pool, changed }));
   app.use(heartbeatsRouter(heartbeats));
+  app.use(silencesRouter({ pool, workflows: temporal.workflow, log, changed, now }));
   app.use(groupsRouter({ pool, workflows: temporal.workflow, flushCounts: caches && (() => caches.counts.flush()) }));
   app.use(policiesRouter({ pool, changed, allowlist: outboundAllowlist }));
   app.use(simulateRouter({ pool, slaAtRiskFraction, allowlist: outboundAllowlist }));

@@ -24,6 +24,7 @@ import { healthRoutes } from './schemas/health';
 import { ingestRoutes } from './schemas/ingest';
 import { integrationRoutes } from './schemas/integrations';
 import { heartbeatRoutes } from './schemas/heartbeats';
+import { silenceRoutes } from './schemas/silences';
 import { policyRoutes } from './schemas/policies';
 import { replyRoutes } from './schemas/replies';
 import { scheduleRoutes } from './schemas/schedules';
@@ -67,6 +68,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   ...routesIn(notificationRuleRoutes),
   ...routesIn(integrationRoutes),
   ...routesIn(heartbeatRoutes),
+  ...routesIn(silenceRoutes),
   ...routesIn(policyRoutes),
   ...routesIn(slaRoutes),
   ...routesIn(scheduleRoutes),
@@ -90,6 +92,7 @@ const TAGS = [
   { name: 'sla', description: 'Time-to-acknowledge and time-to-resolve targets and compliance' },
   { name: 'integrations', description: 'Routing keys for monitoring systems' },
   { name: 'heartbeats', description: 'Monitors a job pings on a schedule: a missed ping opens an alert, the next one resolves it' },
+  { name: 'silences', description: 'Maintenance windows: matching alerts are recorded but page nobody until the silence ends' },
   { name: 'ingest', description: 'Where monitoring systems send events (routing-key authentication)' },
   { name: 'health', description: 'Probes for load balancers and orchestrators' },
   { name: 'api-keys', description: 'API keys and their roles (admin)' },

@@ -32,6 +32,7 @@ import {
   type IntegrationRecord,
   type IntegrationRow,
 } from '../store/integrations';
+import { listLiveSilences, type SilenceRow } from '../store/silences';
 import { listSlaOverrides } from '../store/sla';
 import { isStoreUnreachable } from '../store/unreachable';
 import type { SlaOverride } from '../domain/sla';
@@ -44,6 +45,7 @@ export const CACHED_TABLES = [
   'sla_targets',
   'integrations',
   'api_keys',
+  'silences',
 ] as const;
 export type CachedTable = (typeof CACHED_TABLES)[number];
 
@@ -164,6 +166,7 @@ export class PlanCache implements PlanReads {
   private readonly sla = new Shelf<readonly SlaOverride[]>();
   private readonly integrations = new Shelf<IntegrationRecord | undefined>((r) => r !== undefined);
   private readonly apiKeys = new Shelf<ApiKeyRecord | undefined>((r) => r !== undefined);
+  private readonly silences = new Shelf<readonly SilenceRow[]>();
 
   constructor(private readonly db: Queryable) {}
 
@@ -185,6 +188,11 @@ export class PlanCache implements PlanReads {
     return this.sla.get('', () => listSlaOverrides(this.db), this.live);
   }
 
+  /** The silences not deleted nor over when loaded: a trigger filters them by its own clock. */
+  liveSilences() {
+    return this.silences.get('', () => listLiveSilences(this.db, new Date()), this.live);
+  }
+
   /**
    * Planning reads that answer only from what is served, failing with NotInMemory where they would
    * query; undefined while nothing is served (the listener is down). A repeat of an open alert needs no
@@ -197,6 +205,7 @@ export class PlanCache implements PlanReads {
       matchingInputs: () => held(this.matching, '', 'the escalation rules'),
       policy: (id) => held(this.policies, id, `policy ${id}`),
       slaOverrides: () => held(this.sla, '', 'the SLA targets'),
+      liveSilences: () => held(this.silences, '', 'the silences'),
     };
   }
 
@@ -244,7 +253,7 @@ export class PlanCache implements PlanReads {
   }
 
   private all() {
-    return [this.matching, this.policies, this.sla, this.integrations, this.apiKeys];
+    return [this.matching, this.policies, this.sla, this.integrations, this.apiKeys, this.silences];
   }
 
   private dependingOn(table: string) {
@@ -260,6 +269,8 @@ export class PlanCache implements PlanReads {
         return [this.integrations];
       case 'api_keys':
         return [this.apiKeys];
+      case 'silences':
+        return [this.silences];
       default:
         return this.all();
     }

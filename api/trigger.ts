@@ -23,6 +23,7 @@ import {
 } from '../workflows/messages';
 import { planAlert, planFromMemory, type PlanReads } from './alert-plan';
 import type { RecentAlerts } from './recent-alerts';
+import { triggerHold } from './silence-holds';
 import type { RepeatBatcher } from './repeat-batcher';
 
 export interface TriggerDeps {
@@ -88,11 +89,13 @@ export async function triggerAlert(
     if (running) return repeated(deps, running, dedupKey, workflowId);
   }
   plan ??= await planAlert(deps.pool, facts, deps.slaAtRiskFraction, deps.plans);
+  // A silence holding (or about to hold) the alert: its workflow holds the pages until its end.
+  const silence = await triggerHold(deps.pool, deps.plans, facts, acceptedAt);
   const candidateId = randomUUID();
   const handle = await deps.workflows.signalWithStart(ALERT_WORKFLOW_TYPE, {
     workflowId,
     taskQueue: deps.taskQueue,
-    args: [{ alertId: candidateId, event, ...plan, reopenWindowMs: deps.reopenWindowMs, ...(group ? { group } : {}) } satisfies AlertInput],
+    args: [{ alertId: candidateId, event, ...plan, reopenWindowMs: deps.reopenWindowMs, ...(group ? { group } : {}), ...(silence ? { silence } : {}) } satisfies AlertInput],
     signal: triggerSignal,
     // Started, the workflow has the event in its input (and counts the rest of `count` from the signal);
     // running, it needs only the repeat.

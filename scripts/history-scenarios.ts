@@ -3,8 +3,8 @@
  * real API, worker and time-skipping server the way the workflow tests drive them. Together they walk
  * every path of the alert, group and handoff workflows that a change could make non-deterministic:
  * tiers, escalate-now, ack timeout, reopen, notes, SLA marks, grouping and regrouping, group actions,
- * quiet closes, flap damping, continue-as-new, snooze, notification rules, heartbeat monitors, and runs
- * still in flight.
+ * quiet closes, flap damping, continue-as-new, snooze, silences, notification rules, heartbeat
+ * monitors, and runs still in flight.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -610,6 +610,38 @@ const notificationRules: Scenario = {
   },
 };
 
+/**
+ * Silences: one alert triggered under a silence (held, escalating from tier 1 when it ends), and one
+ * already escalating that a silence created later holds until the silence is deleted; both resolved.
+ */
+const silence: Scenario = {
+  name: 'silence',
+  async run(w, capture) {
+    const policy = await w.policy({ tiers: webhookTiers(w, 'silence', [0, 10]) });
+    await ok(w, 'PUT', '/escalation-rules', { rules: [{ policy_id: policy, services: ['storage', 'cache'] }] });
+    const at = (minutes: number) => async () => new Date((await w.env.currentTimeMs()) + minutes * 60_000).toISOString();
+    await ok(w, 'POST', '/silences', { matchers: [{ field: 'service', op: '=', value: 'storage' }, { field: 'label', label: 'host', op: '=~', value: 'db-[0-9]+' }], ends_at: await at(15)(), reason: 'disk swap' }, 201);
+    const held = await w.trigger({ service: 'storage', severity: 'high', dedup_key: 'disk-full', summary: 'disk 95% full', labels: { host: 'db-1' } });
+    await waitFor('held', async () => (await w.view(held.id)).silencedUntil !== undefined);
+    // Asleep until the silence ends.
+    await capture('alert-held-running', held.workflowId);
+    const escalating = await w.trigger({ service: 'cache', severity: 'high', dedup_key: 'evictions', summary: 'evictions high' });
+    await waitFor('tier 1 page', () => w.hits('/silence-t0') === 1);
+    const later = await ok(w, 'POST', '/silences', { matchers: [{ field: 'service', op: '=', value: 'cache' }], ends_at: await at(60)(), reason: 'cache resize' }, 201);
+    await waitFor('silenced', async () => (await w.view(escalating.id)).silencedUntil !== undefined);
+    await capture('alert-silenced-running', escalating.workflowId);
+    await ok(w, 'DELETE', `/silences/${later.id as string}`, undefined, 204);
+    await waitFor('tier 1 pages again', () => w.hits('/silence-t0') === 2);
+    await w.env.sleep('16 minutes');
+    await waitFor('the held alert pages at the end of its silence', () => w.hits('/silence-t0') === 3);
+    for (const a of [held, escalating]) await ok(w, 'POST', `/alerts/${a.id}/resolve`, { actor: 'sam' });
+    await completed(w, held.workflowId);
+    await capture('alert-held', held.workflowId);
+    await completed(w, escalating.workflowId);
+    await capture('alert-silenced', escalating.workflowId);
+  },
+};
+
 /** A heartbeat monitor pinged, then silent past its grace (its alert opens), pinged again (resolved), deleted. */
 const heartbeat: Scenario = {
   name: 'heartbeat',
@@ -632,4 +664,4 @@ const heartbeat: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, noisy, pageRetry, pageCancel, heartbeat, snooze, notificationRules];
+export const SCENARIOS: Scenario[] = [ungrouped, sla, grouping, groupQuiet, flapping, handoff, continueAsNew, groupIncident, noisy, pageRetry, pageCancel, heartbeat, snooze, silence, notificationRules];

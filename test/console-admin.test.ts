@@ -20,10 +20,10 @@ import {
   fetchFromPage,
   horizontalOverflow,
   launchBrowser,
-  openPage,
   seriousAxeViolations,
   TEST_PASSWORD,
   type WatchedPage,
+  openSignedIn,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
 
@@ -71,14 +71,7 @@ async function signedIn(
   colorScheme: 'light' | 'dark' = 'light',
   password = TEST_PASSWORD,
 ): Promise<WatchedPage> {
-  const w = await openPage(browser, h.baseUrl, viewport, { colorScheme });
-  await w.page.goto('/console');
-  await w.page.getByLabel('Login').fill(login);
-  await w.page.getByLabel('Password').fill(password);
-  await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await w.page.getByRole('button', { name: 'Sign out' }).waitFor();
-  await w.page.goto(page);
-  return w;
+  return openSignedIn(browser, h.baseUrl, login, { address: page, viewport, colorScheme, password });
 }
 
 const userByLogin = async (login: string) =>
@@ -331,6 +324,32 @@ describe('the console’s Admin pages', () => {
     await w.context.close();
   });
 
+  it('lists every API key with whose it is, creates an install key shown once, and revokes it', async () => {
+    const w = await signedIn('ada@example.com', '/console/admin/api-keys');
+    const { page } = w;
+    await page.getByRole('heading', { name: 'API keys', level: 2 }).waitFor();
+    const form = page.getByRole('form', { name: 'Create an install key' });
+    await form.getByLabel('Key name').fill('grafana reader');
+    await form.getByLabel('Key role').selectOption('viewer');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    await page.getByText('New install key “grafana reader” (viewer)').waitFor();
+    const key = await page.locator('#new-key').inputValue();
+    const read = (k: string) => fetch(`${h.baseUrl}/alerts`, { headers: { authorization: `Bearer ${k}` } });
+    assert.equal((await read(key)).status, 200, 'the new key reads');
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    const row = page.getByRole('listitem').filter({ hasText: 'grafana reader' });
+    await row.getByText('the install').waitFor();
+    const listed = (await h.request('GET', '/api-keys')).body.api_keys.filter((k: { revoked_at: string | null }) => k.revoked_at === null);
+    assert.equal(await page.locator('ul.keys > li').count(), listed.length, 'every active key is listed');
+
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('status').filter({ hasText: 'Revoked grafana reader.' }).waitFor();
+    assert.equal((await read(key)).status, 401, 'revoked');
+    assertNoProblems(w);
+    await w.context.close();
+  });
+
   it('draws the noise and SLA compliance reports from the alerts, over a chosen period', async () => {
     // Three events for one Alertmanager alert: the noise report counts three events and one alert.
     const feed = await h.request('POST', '/integrations', {
@@ -491,6 +510,11 @@ describe('the console’s Admin pages', () => {
         await page.getByRole('button', { name: 'Add heartbeat' }).click();
         await page.getByText('you will not see its key again').waitFor();
         await check('heartbeats with a new address');
+        await page.goto('/console/admin/api-keys');
+        await page.getByLabel('Key name').fill(`ci ${name} ${scheme}`);
+        await page.getByRole('button', { name: 'Create key' }).click();
+        await page.getByText('you will not see it again').waitFor();
+        await check('API keys with a new key');
         await page.goto('/console/admin/sla');
         await page.getByRole('heading', { name: 'Defaults' }).waitFor();
         await check('SLA targets');

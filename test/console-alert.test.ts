@@ -19,10 +19,9 @@ import {
   fetchFromPage,
   horizontalOverflow,
   launchBrowser,
-  openPage,
   seriousAxeViolations,
-  TEST_PASSWORD,
   type WatchedPage,
+  openSignedIn,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
 import { startTogether } from './helpers/start-together';
@@ -112,13 +111,7 @@ async function signedIn(
   viewport: { width: number; height: number } = VIEWPORTS.desktop,
   colorScheme: 'light' | 'dark' = 'light',
 ): Promise<WatchedPage> {
-  const w = await openPage(browser, h.baseUrl, viewport, { colorScheme });
-  await w.page.goto('/console');
-  await w.page.getByLabel('Login').fill(login);
-  await w.page.getByLabel('Password').fill(TEST_PASSWORD);
-  await w.page.getByRole('button', { name: 'Sign in' }).click();
-  await w.page.getByRole('button', { name: 'Sign out' }).waitFor();
-  return w;
+  return openSignedIn(browser, h.baseUrl, login, { viewport, colorScheme });
 }
 
 /** Opens the alert page by its address and waits for its heading. */

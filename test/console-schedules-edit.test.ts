@@ -17,9 +17,8 @@ import {
   createPasswordUser,
   horizontalOverflow,
   launchBrowser,
-  openPage,
   seriousAxeViolations,
-  TEST_PASSWORD,
+  openSignedIn,
 } from './helpers/browser';
 import { startHarness, type Harness } from './helpers/harness';
 import { startTogether } from './helpers/start-together';
@@ -57,14 +56,7 @@ async function signedIn(
   viewport: { width: number; height: number } = VIEWPORTS.desktop,
   colorScheme: 'light' | 'dark' = 'light',
 ) {
-  const w = await openPage(browser, h.baseUrl, viewport, { colorScheme });
-  await w.page.goto('/console');
-  await w.page.getByLabel('Login').fill(`${login}@example.com`);
-  await w.page.getByLabel('Password').fill(TEST_PASSWORD);
-  await w.page.getByRole('button', { name: 'Sign in' }).click();
-  await w.page.getByRole('button', { name: 'Sign out' }).waitFor();
-  await w.page.goto(address);
-  return w;
+  return openSignedIn(browser, h.baseUrl, `${login}@example.com`, { address, viewport, colorScheme });
 }
 
 async function onCallNames(id: string): Promise<string[]> {

@@ -77,6 +77,7 @@ describe('tiered escalation', () => {
     assert.equal((await w.view(id)).state, 'acknowledged');
     await w.env.sleep('2 minutes');
     await waitFor('re-escalation', () => w.hits('/acktimeout-t0') === 2);
+    await waitFor('the second page in the live view', async () => pageOffsets(await w.view(id)).length === 2);
     const view = await w.view(id);
     assert.equal(view.state, 'new');
     assert.equal(view.escalation.cycle, 1);
@@ -105,6 +106,8 @@ describe('tiered escalation', () => {
     // Later tiers keep their spacing: tier 3 is ten minutes after tier 2.
     await w.env.sleep('10 minutes');
     await waitFor('tier 3 page', () => w.hits('/escalate-t2') === 1);
+    // The receiver has the page a moment before the workflow's view lists it: wait for the view too.
+    await waitFor('tier 3 in the live view', async () => pageOffsets(await w.view(id)).length === 3);
     // Tier 2 fired when asked (about a minute in); tier 3 exactly ten minutes after it.
     const [t0, t1, t2] = pageOffsets(await w.view(id));
     assert.equal(t0, 0);

@@ -218,6 +218,8 @@ describe('a tier whose every page failed for good falls through at once', () => 
     const { id } = await w.trigger({ service: 'svc-fall', severity: 'low' });
     // No time passes on the workflow clock beyond what the sends take.
     await waitFor('tier 2 page', () => w.hits('/fall-t1') === 1);
+    // The receiver has the page a moment before the workflow's view lists it: wait for the view too.
+    await waitFor('tier 2 in the live view', async () => pageOffsets(await w.view(id)).length === 3);
     const view = await w.view(id);
     const offsets = pageOffsets(view);
     assert.equal(offsets.length, 3);

@@ -5,7 +5,7 @@
 import { ackTimeoutDeadline, autoResolveDeadline, fireTime, tierFailedForGood } from '../domain/escalation';
 import { pendingMarks, type SlaMark } from '../domain/sla';
 import type { AlertWork } from './alert-context';
-import { activePolicy, deadlinesOf, nextScheduledPage, type AlertRuntime } from './alert-state';
+import { activePolicy, deadlinesOf, nextScheduledPage, silencedAt, type AlertRuntime } from './alert-state';
 import { DEFAULT_REOPEN_WINDOW_MS, type AlertInput } from './messages';
 
 /** The next thing the alert has to do on its own, and when. `at` 0 means at once. */
@@ -14,6 +14,8 @@ export type Duty =
   | { kind: 'auto_resolve'; at: number }
   | { kind: 'ack_timeout'; at: number }
   | { kind: 'snooze_end'; at: number }
+  | { kind: 'silence_start'; at: number }
+  | { kind: 'silence_end'; at: number }
   | { kind: 'tier'; at: number }
   | { kind: 'scheduled_page'; at: number }
   | { kind: 'sla'; at: number; mark: SlaMark };
@@ -45,11 +47,14 @@ export function nextDuty(input: AlertInput, rt: AlertRuntime, run: RunFacts): Du
     const unackAt = ackTimeoutDeadline(input.policy, rt.stateChangedAt ?? run.runStartedAt);
     if (unackAt !== null) duties.push({ kind: 'ack_timeout', at: unackAt });
   }
+  // Only while a silence is set (runs from before never have one): it begins, then ends.
+  if (rt.silence) duties.push({ kind: rt.silence.started ? 'silence_end' : 'silence_start', at: rt.silence.started ? rt.silence.until : rt.silence.from });
   const tierAt = tierDue(input, rt, run);
-  if (tierAt !== null) duties.push({ kind: 'tier', at: tierAt });
-  // Pages held back by notification rules go out while nobody has answered this cycle.
+  // A tier due once the silence has begun waits for its end, which starts escalation again.
+  if (tierAt !== null && !silencedAt(rt, tierAt)) duties.push({ kind: 'tier', at: tierAt });
+  // Pages held back by notification rules go out while nobody has answered this cycle (a silence holds them too).
   const held = nextScheduledPage(rt);
-  if (held && rt.state === 'new' && held.cycle === rt.cycle && rt.group?.role !== 'member')
+  if (held && rt.state === 'new' && held.cycle === rt.cycle && rt.group?.role !== 'member' && !silencedAt(rt, held.at))
     duties.push({ kind: 'scheduled_page', at: held.at });
   const mark = pendingMarks(deadlinesOf(input, rt), slaProgress(rt))[0];
   if (mark) duties.push({ kind: 'sla', at: mark.at, mark: mark.mark });

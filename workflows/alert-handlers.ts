@@ -19,7 +19,7 @@ import { decideTransition, type TransitionAction } from '../domain/lifecycle';
 import { snoozeMinutesProblem, snoozeReason, snoozeRefusal } from '../domain/snooze';
 import type { AlertWork } from './alert-context';
 import { groupRefOf, leadingEscalation, noteMembership, takeRole } from './alert-group';
-import { restartEscalation } from './alert-scheduler';
+import { endSilence, restartEscalation, startSilence } from './alert-scheduler';
 import { activePolicy, viewOf } from './alert-state';
 import {
   AlertStateKey,
@@ -28,6 +28,8 @@ import {
   escalateUpdate,
   groupLeadSignal,
   snoozeUpdate,
+  silenceSignal,
+  unsilenceSignal,
   integrationActionSignal,
   noteUpdate,
   recordedUpdate,
@@ -202,6 +204,38 @@ export function registerHandlers(
     );
   });
 
+  // A silence created that matches the alert (a change of the one it holds replaces it).
+  setHandler(silenceSignal, async (hold) => {
+    counts.signals += 1;
+    await condition(() => rt.recorded);
+    if (rt.closed) return;
+    const held = rt.silence;
+    const begun = hold.from <= Date.now();
+    // One silence at a time: another one already holding keeps the alert unless this one holds now and longer.
+    if (held && held.id !== hold.id && (held.until >= hold.until || (held.started && !begun))) return;
+    // Begun already, it holds at once (a tier due since the silence's start must not slip out first).
+    const again = !!held && held.id === hold.id && held.started;
+    rt.silence = { ...hold, started: again && begun };
+    if (begun && !again) startSilence(work);
+  });
+  setHandler(unsilenceSignal, async ({ id, replacement }) => {
+    counts.signals += 1;
+    await condition(() => rt.recorded);
+    const held = rt.silence;
+    if (rt.closed || !held || held.id !== id) return;
+    const now = Date.now();
+    const begun = !!replacement && replacement.from <= now;
+    // Held by the deleted one and by its replacement now: held throughout, no tier slips out between.
+    if (replacement && begun && held.started) {
+      rt.silence = { ...replacement, started: true };
+      return;
+    }
+    endSilence(work, now, true);
+    if (!replacement) return;
+    rt.silence = { ...replacement, started: false };
+    if (begun) startSilence(work);
+  });
+
   const updateKey = () => `update:${currentUpdateInfo()?.id ?? nextKey('update')}`;
 
   for (const action of Object.keys(transitionUpdates) as TransitionAction[]) {
@@ -280,6 +314,11 @@ export function registerHandlers(
           throw ApplicationFailure.create({
             type: UPDATE_REFUSED,
             message: `cannot escalate an alert that is ${rt.state}: escalation runs only while it is new`,
+          });
+        if (rt.silence?.started)
+          throw ApplicationFailure.create({
+            type: UPDATE_REFUSED,
+            message: `this alert is silenced until ${new Date(rt.silence.until).toISOString()}: delete the silence to escalate it`,
           });
         if (!rt.cursor)
           throw ApplicationFailure.create({

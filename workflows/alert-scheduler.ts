@@ -21,11 +21,12 @@ import {
   tierFailedForGood,
 } from '../domain/escalation';
 import { markIsLive, slaMarkReason, slaPageOf, type SlaMark } from '../domain/sla';
+import { silenceEndedReason, silencedReason } from '../domain/silence';
 import { snoozeEndedReason } from '../domain/snooze';
 import type { AlertContext, AlertWork } from './alert-context';
 import { pageTargets, sendScheduledPage } from './alert-paging';
 import { dutyKey, nextDuty, type Duty } from './alert-duties';
-import { activePolicy, nextScheduledPage } from './alert-state';
+import { activePolicy, nextScheduledPage, silencedAt } from './alert-state';
 import type { KlaxonSinks } from './sinks';
 
 // Sink calls and log lines add nothing to the history and are skipped on replay (workflows/sinks.ts).
@@ -86,6 +87,10 @@ function act(work: AlertWork, duty: Exclude<Duty, { kind: 'close' }>): void {
     case 'snooze_end':
       work.track(work.systemTransition('unacknowledge', snoozeEndedReason(work.rt.snooze!.minutes), duty.at));
       return;
+    case 'silence_start':
+      return startSilence(work);
+    case 'silence_end':
+      return endSilence(work, duty.at);
     case 'tier':
       return fireNextTier(work, now);
     case 'scheduled_page':
@@ -93,6 +98,30 @@ function act(work: AlertWork, duty: Exclude<Duty, { kind: 'close' }>): void {
     case 'sla':
       return fireSlaMark(work, duty.mark, duty.at, now);
   }
+}
+
+/** The silence begins: the alert's timeline says so; tiers and SLA pages wait until it ends. */
+export function startSilence(work: AlertWork): void {
+  const { rt } = work;
+  const s = rt.silence!;
+  s.started = true;
+  // A new escalation cycle: pages of the held one still being sent or retried are no longer needed, and
+  // the escalation the silence's end starts pages under new keys.
+  if (rt.state === 'new') rt.cycle += 1;
+  work.track(work.audit('silenced', silencedReason(s.id, s.until, s.reason)));
+}
+
+/** The silence (or its occurrence) ends, or was deleted: a still-new alert escalates from the first tier, as if triggered at `at`. */
+export function endSilence(work: AlertWork, at: number, deleted = false): void {
+  const { rt } = work;
+  const s = rt.silence!;
+  // A recurring silence's next occurrence holds the alert from its start, if the alert is still open then.
+  const [next, ...rest] = deleted ? [] : (s.then ?? []);
+  rt.silence = next ? { ...s, from: next.from, until: next.until, then: rest, started: false } : null;
+  if (!s.started) return;
+  const escalating = rt.state === 'new';
+  if (escalating) restartEscalation(work, at);
+  work.track(work.audit('unsilenced', silenceEndedReason(s.id, escalating)));
 }
 
 function fireNextTier(work: AlertWork, now: number): void {
@@ -157,7 +186,8 @@ function fireNextTier(work: AlertWork, now: number): void {
 function sendHeldPage(work: AlertWork): void {
   const { rt } = work;
   const page = nextScheduledPage(rt)!;
-  rt.scheduledPages = rt.scheduledPages!.filter((p) => p !== page);
+  // Sent now, with any left from an earlier cycle (never due again).
+  rt.scheduledPages = rt.scheduledPages!.filter((p) => p !== page && p.cycle === rt.cycle);
   if (rt.scheduledPages.length === 0) delete rt.scheduledPages;
   const cycle = page.cycle;
   // Its tier's outcomes hold it as pending: filled in when it settles, if that tier is still the last one.
@@ -189,7 +219,7 @@ function fireSlaMark(work: AlertWork, mark: SlaMark, deadline: number, now: numb
   );
   work.track(work.audit(`sla_${mark}`, slaMarkReason(mark, deadline)));
   const policy = activePolicy(input, rt);
-  if (!policy || rt.group?.role === 'member') return;
+  if (!policy || rt.group?.role === 'member' || silencedAt(rt, deadline)) return;
   // The people responsible right now: the tier that fired last, or the first tier if none has yet.
   const tier = policy.tiers[responsibleTier(rt.lastFired)];
   if (!tier) return;

@@ -7,7 +7,7 @@ import { fireTime } from '../domain/escalation';
 import type { AlertState } from '../domain/lifecycle';
 import type { Recipient } from '../domain/recipients';
 import { slaDeadlines, slaStatus, type SlaMark, type SlaDeadlines } from '../domain/sla';
-import type { AlertInput, AlertView, NotificationView } from './messages';
+import type { AlertInput, AlertView, NotificationView, SilenceHold } from './messages';
 
 export interface AlertRuntime {
   state: AlertState;
@@ -47,6 +47,8 @@ export interface AlertRuntime {
   stateChangedAt?: number;
   /** While snoozed (acknowledged, back to `new` at this time) and for how long; absent otherwise. */
   snooze?: { until: number; minutes: number } | null;
+  /** The silence holding (or about to hold) the alert, `started` once it began; absent otherwise. */
+  silence?: (SilenceHold & { started: boolean }) | null;
   /**
    * Pages a fired tier holds back by their users' notification rules, each due at the tier's fire time
    * plus its delay; sent while the alert is still `new` in the same cycle, dropped by any transition.
@@ -72,9 +74,12 @@ export interface ScheduledPage {
   slot: number;
 }
 
-/** Returns the earliest held-back page still to send, or undefined. */
+/** Returns the earliest held-back page of the current cycle still to send (a silence's start moves the cycle on), or undefined. */
 export function nextScheduledPage(rt: AlertRuntime): ScheduledPage | undefined {
-  return rt.scheduledPages?.reduce<ScheduledPage | undefined>((a, p) => (a === undefined || p.at < a.at ? p : a), undefined);
+  return rt.scheduledPages?.reduce<ScheduledPage | undefined>(
+    (a, p) => (p.cycle === rt.cycle && (a === undefined || p.at < a.at) ? p : a),
+    undefined,
+  );
 }
 
 // The live view is a query result: keep it bounded however long a storm runs.
@@ -115,6 +120,11 @@ export function noteNotification(rt: AlertRuntime, n: NotificationView): void {
   if (rt.notifications.length > MAX_NOTIFICATIONS_IN_VIEW) rt.notifications.splice(0, rt.notifications.length - MAX_NOTIFICATIONS_IN_VIEW);
 }
 
+/** Returns whether a page due at `at` is held by the alert's silence (begun, or beginning by then). */
+export function silencedAt(rt: AlertRuntime, at: number): boolean {
+  return !!rt.silence && (rt.silence.started || rt.silence.from <= at) && at < rt.silence.until;
+}
+
 /** Returns the policy the alert escalates with: its group's once it carries the group's escalation, else its own. */
 export function activePolicy(input: AlertInput, rt: AlertRuntime): EscalationPolicy | null {
   return rt.groupPolicy ?? input.policy;
@@ -131,7 +141,14 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertView {
   const deadlines = deadlinesOf(input, rt);
   const policy = activePolicy(input, rt);
-  const next = policy && rt.cursor && rt.state === 'new' ? { loop: rt.cursor.loop, tier: rt.cursor.tier, at: new Date(fireTime(policy, rt.cursor)).toISOString() } : null;
+  const held = rt.silence?.started ? rt.silence.until : null;
+  // While silenced, escalation starts again from the first tier at the silence's end.
+  const next =
+    policy && rt.cursor && rt.state === 'new'
+      ? held === null
+        ? { loop: rt.cursor.loop, tier: rt.cursor.tier, at: new Date(fireTime(policy, rt.cursor)).toISOString() }
+        : { loop: 0, tier: 0, at: new Date(held).toISOString() }
+      : null;
   return {
     alertId: input.alertId,
     state: rt.state,
@@ -158,5 +175,6 @@ export function viewOf(input: AlertInput, rt: AlertRuntime, now: number): AlertV
     notifications: [...rt.notifications],
     group: rt.group && { groupId: rt.group.groupId, role: rt.group.role },
     ...(rt.snooze ? { snoozedUntil: new Date(rt.snooze.until).toISOString() } : {}),
+    ...(rt.silence?.started ? { silencedUntil: new Date(rt.silence.until).toISOString() } : {}),
   };
 }

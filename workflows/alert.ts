@@ -146,6 +146,8 @@ async function record(work: AlertWork): Promise<void> {
   );
   rt.recorded = true;
   restartEscalation(work, rt.triggeredAt);
+  // Matched a silence when triggered: the scheduler starts it (at once if it holds now).
+  if (input.silence) rt.silence = { ...input.silence, started: false };
   // A leader taking over an open group's escalation goes on from where it stood.
   if (role) takeRole(work, role, 'store');
   noteMembership(work);

@@ -76,6 +76,19 @@ export interface AlertInput {
   historyLimit?: number;
   /** Updates and signals per run past which it continues as new (defaults 500 and 2,000; tests lower them). */
   runLimits?: { updates?: number; signals?: number };
+  /** The silence (holding now, or the next to start) that matched the alert when it was triggered. */
+  silence?: SilenceHold;
+}
+
+/** A silence as an alert holds it: no tier and no SLA page fires from `from` (epoch ms) until `until`. */
+export interface SilenceHold {
+  id: string;
+  from: number;
+  until: number;
+  /** Why, as its creator gave it: on the alert's timeline. */
+  reason: string;
+  /** A recurring silence's next occurrences (epoch ms), held in turn once this one ends. */
+  then?: { from: number; until: number }[];
 }
 
 export const DEFAULT_REOPEN_WINDOW_MS = 30 * 60 * 1000;
@@ -138,6 +151,8 @@ export interface AlertView {
   group: { groupId: string; role: 'leader' | 'member' } | null;
   /** While snoozed: when it goes back to `new` and escalates again. */
   snoozedUntil?: string;
+  /** While a silence holds the alert: when it ends (and, if still new, escalation starts from tier 1). */
+  silencedUntil?: string;
 }
 
 export type { SlaDeadlines };
@@ -179,6 +194,13 @@ export const escalateUpdate = defineUpdate<{ loop: number; tier: number; at: str
 /** A note on the alert's timeline; allowed in every state. */
 /** Acknowledges the alert (if new) until `minutes` from now, then returns it to `new` to escalate again. */
 export const snoozeUpdate = defineUpdate<{ until: string; from: AlertState; to: AlertState; at: string }, [TransitionRequest & { minutes: number }]>('snooze');
+/** A silence created (or changed) that matches this alert: it holds the alert's pages while it lasts. */
+export const silenceSignal = defineSignal<[SilenceHold]>('silence');
+/**
+ * The silence was deleted: the alert escalates again from tier 1 at once if still new, or is held by
+ * `replacement` (another silence that matches it) instead.
+ */
+export const unsilenceSignal = defineSignal<[{ id: string; replacement?: SilenceHold }]>('unsilence');
 export const noteUpdate = defineUpdate<{ at: string }, [{ actor: string; text: string }]>('note');
 
 /** The Update that performs each lifecycle action. */

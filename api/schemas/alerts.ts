@@ -167,6 +167,7 @@ export const AlertLiveView = z
     ),
     group: z.strictObject({ groupId: z.uuid(), role: z.enum(['leader', 'member']) }).nullable(),
     snoozedUntil: instant.optional().openapi({ description: 'While snoozed: when it returns to new and escalates again' }),
+    silencedUntil: instant.optional().openapi({ description: 'While a silence holds it: when the silence ends (if still new, escalation starts from tier 1 then)' }),
   })
   .openapi('AlertLiveView');
 

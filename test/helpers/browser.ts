@@ -162,3 +162,33 @@ export async function createPasswordUser(
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body.id;
 }
+
+/**
+ * Opens a fresh page, signs in at /console with the login form (TEST_PASSWORD unless given) and waits
+ * until the shell shows Sign out; then goes to `address` when one is given.
+ */
+export async function openSignedIn(
+  browser: Browser,
+  baseUrl: string,
+  login: string,
+  {
+    address,
+    viewport = VIEWPORTS.desktop,
+    colorScheme = 'light',
+    password = TEST_PASSWORD,
+  }: {
+    address?: string;
+    viewport?: { width: number; height: number };
+    colorScheme?: 'light' | 'dark';
+    password?: string;
+  } = {},
+): Promise<WatchedPage> {
+  const w = await openPage(browser, baseUrl, viewport, { colorScheme });
+  await w.page.goto('/console');
+  await w.page.getByLabel('Login').fill(login);
+  await w.page.getByLabel('Password').fill(password);
+  await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await w.page.getByRole('button', { name: 'Sign out' }).waitFor();
+  if (address) await w.page.goto(address);
+  return w;
+}

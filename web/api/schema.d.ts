@@ -845,6 +845,62 @@ export interface paths {
         patch: operations["updateHeartbeat"];
         trace?: never;
     };
+    "/silences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Silences, newest first, deleted and expired ones included (who created and deleted each, and why) */
+        get: operations["listSilences"];
+        put?: never;
+        /**
+         * Silence matching alerts from starts_at to ends_at, the ones already open included
+         * @description A matching alert is still recorded, deduplicated and grouped, but pages nobody (no tier, no SLA page) while silenced; its timeline says `silenced`. When the silence ends and the alert is still new, escalation starts from tier 1 as if it had been triggered then. Open alerts matching now are silenced at once and listed in `alerts`.
+         */
+        post: operations["createSilence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/silences/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The open alerts this silence would match now; silences nothing */
+        post: operations["previewSilence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/silences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A silence */
+        get: operations["getSilence"];
+        put?: never;
+        post?: never;
+        /** End a silence now: the alerts it holds that are still new escalate from tier 1 */
+        delete: operations["deleteSilence"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/escalation-policies": {
         parameters: {
             query?: never;
@@ -1957,6 +2013,11 @@ export interface components {
              * @description While snoozed: when it returns to new and escalates again
              */
             snoozedUntil?: string;
+            /**
+             * Format: date-time
+             * @description While a silence holds it: when the silence ends (if still new, escalation starts from tier 1 then)
+             */
+            silencedUntil?: string;
         } | null;
         ActionQueued: {
             /** Format: uuid */
@@ -2466,6 +2527,142 @@ export interface components {
             interval_seconds?: number;
             /** @description How late a ping may be before the alert opens, in seconds (default: a tenth of the interval, at least 60) */
             grace_seconds?: number;
+        };
+        CreatedSilence: {
+            /** Format: uuid */
+            id: string;
+            matchers: components["schemas"]["SilenceMatcher"][];
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            recurrence: components["schemas"]["SilenceRecurrence"];
+            reason: string;
+            /**
+             * @description pending: not begun; active: holding alerts; expired: ended; deleted
+             * @enum {string}
+             */
+            state: "pending" | "active" | "expired" | "deleted";
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            deleted_by: string | null;
+            /** Format: date-time */
+            deleted_at: string | null;
+            /** @description The open alerts it matched and now holds */
+            alerts: components["schemas"]["SilencedAlert"][];
+        };
+        /**
+         * @example {
+         *       "field": "label",
+         *       "label": "host",
+         *       "op": "=~",
+         *       "value": "db-[0-9]+"
+         *     }
+         */
+        SilenceMatcher: {
+            /**
+             * @description What is compared: the alert's service, its severity, or one label
+             * @enum {string}
+             */
+            field: "service" | "severity" | "label";
+            /** @description The label, for field `label` */
+            label?: string;
+            /**
+             * @description `=` equal, `!=` not equal, `=~` matches the pattern, `!~` does not. Patterns match the whole value, in linear time (domain/bounded-regex.ts): literals, `.`, classes, `\d \w \s`, groups, `|`, `* + ?`; nested quantifiers such as `(a+)+`, back-references, lookaround, anchors and `{n,m}` are refused.
+             * @enum {string}
+             */
+            op: "=" | "!=" | "=~" | "!~";
+            value: string;
+        };
+        /**
+         * @example {
+         *       "weekdays": [
+         *         7
+         *       ],
+         *       "start": "02:00",
+         *       "duration_minutes": 120,
+         *       "time_zone": "America/New_York"
+         *     }
+         */
+        SilenceRecurrence: {
+            /** @description ISO weekdays an occurrence starts on: 1 = Monday … 7 = Sunday */
+            weekdays: number[];
+            /**
+             * @description Local start time, HH:MM
+             * @example 02:00
+             */
+            start: string;
+            /** @description How long each occurrence lasts on the local wall clock (02:00 + 120 ends at local 04:00, DST or not) */
+            duration_minutes: number;
+            /**
+             * @description An IANA time zone
+             * @example America/New_York
+             */
+            time_zone: string;
+        } | null;
+        SilencedAlert: {
+            /** Format: uuid */
+            id: string;
+            summary: string;
+            service: string;
+            /** @enum {string} */
+            severity: "critical" | "high" | "medium" | "low" | "info";
+            state: string;
+            /** Format: date-time */
+            triggered_at: string;
+        };
+        /**
+         * @example {
+         *       "matchers": [
+         *         {
+         *           "field": "service",
+         *           "op": "=",
+         *           "value": "db"
+         *         }
+         *       ],
+         *       "ends_at": "2026-03-08T04:00:00-05:00",
+         *       "reason": "database upgrade"
+         *     }
+         */
+        CreateSilence: {
+            /** @description Every one must hold for an alert to match */
+            matchers: components["schemas"]["SilenceMatcher"][];
+            /**
+             * Format: date-time
+             * @description Default: now
+             */
+            starts_at?: string;
+            /**
+             * Format: date-time
+             * @description A one-off silence ends here (at most 31 days on); a recurring one has no occurrence past it (at most 366 days on)
+             */
+            ends_at: string;
+            recurrence?: components["schemas"]["SilenceRecurrence"] & unknown;
+            /** @description Why: on each silenced alert's timeline */
+            reason: string;
+        };
+        Silence: {
+            /** Format: uuid */
+            id: string;
+            matchers: components["schemas"]["SilenceMatcher"][];
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            recurrence: components["schemas"]["SilenceRecurrence"];
+            reason: string;
+            /**
+             * @description pending: not begun; active: holding alerts; expired: ended; deleted
+             * @enum {string}
+             */
+            state: "pending" | "active" | "expired" | "deleted";
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            deleted_by: string | null;
+            /** Format: date-time */
+            deleted_at: string | null;
         };
         Policy: {
             /** Format: uuid */
@@ -8379,6 +8576,448 @@ export interface operations {
             };
             /** @description The body exceeds the size limit (`payload_too_large`) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSilences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Silences */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        silences: components["schemas"]["Silence"][];
+                    };
+                };
+            };
+            /** @description Invalid input (`invalid_request`, each problem in `errors`: NUL and lone surrogates are refused in any field), or a body that is not JSON (`invalid_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSilence"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The path of the resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedSilence"];
+                };
+            };
+            /** @description A field is wrong (`invalid_request`, naming it): an unknown operator, a pattern refused, an empty or inverted window */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSilence"];
+            };
+        };
+        responses: {
+            /** @description The open alerts it matches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alerts: components["schemas"]["SilencedAlert"][];
+                    };
+                };
+            };
+            /** @description A field is wrong (`invalid_request`, naming it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body exceeds the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The silence */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            /** @description Invalid input (`invalid_request`, each problem in `errors`: NUL and lone surrogates are refused in any field), or a body that is not JSON (`invalid_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No silence with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this API key (`rate_limited`), or too many failed authentications from this client address (`auth_throttled`: a key not yet known good is not checked until Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds until the next request is allowed */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected failure (`internal`); the details are in the server log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres cannot be reached and the request needs it (`unavailable`: nothing was done), or Temporal did not answer in time (`engine_busy`: an action may still apply, so repeat it with the same Idempotency-Key); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (kept in the list as deleted) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`invalid_request`, each problem in `errors`: NUL and lone surrogates are refused in any field), or a body that is not JSON (`invalid_json`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key or session, an invalid or revoked key, or an ended session (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role is below the one this route needs (`forbidden`, naming both), or a session's state-changing request lacks its CSRF token (`csrf`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No silence with this id, or deleted already */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,11 +1,12 @@
 /**
- * Admin (/console/admin/<section>): users, integrations, heartbeats, SLA targets and reports, for admins. Loaded
+ * Admin (/console/admin/<section>): users, integrations, heartbeats, SLA targets, API keys and reports, for admins. Loaded
  * lazily (web/app.tsx). Anyone else who opens the address is told they may not; the API refuses them
  * anyway.
  */
 import { may } from '../api/roles.js';
 import { Link, PageTitle, type PageProps } from '../components.js';
 import { usePage } from '../router.js';
+import { ApiKeysAdminSection } from './admin-api-keys.js';
 import { HeartbeatsSection } from './admin-heartbeats.js';
 import { IntegrationsSection } from './admin-integrations.js';
 import { ReportsSection } from './admin-reports.js';
@@ -17,6 +18,7 @@ const SECTIONS = [
   { path: 'integrations', title: 'Integrations' },
   { path: 'heartbeats', title: 'Heartbeats' },
   { path: 'sla', title: 'SLA targets' },
+  { path: 'api-keys', title: 'API keys' },
   { path: 'reports', title: 'Reports' },
 ] as const;
 type SectionPath = (typeof SECTIONS)[number]['path'];
@@ -57,6 +59,8 @@ export function AdminPage({ session, onFailure }: PageProps) {
         <IntegrationsSection onFailure={onFailure} />
       ) : shown === 'heartbeats' ? (
         <HeartbeatsSection onFailure={onFailure} />
+      ) : shown === 'api-keys' ? (
+        <ApiKeysAdminSection onFailure={onFailure} />
       ) : shown === 'sla' ? (
         <SlaSection onFailure={onFailure} />
       ) : (

@@ -11,7 +11,16 @@ import { ErrorMessage } from '../components.js';
 type ApiKey = components['schemas']['ApiKey'];
 type NewApiKey = components['schemas']['NewApiKey'];
 
-function NewKey({ created, onDone }: { created: NewApiKey; onDone: () => void }) {
+/** A key just created, shown this once with a copy button (here and in Admin → API keys). */
+export function NewKey({
+  created,
+  onDone,
+  whose = 'Your new key',
+}: {
+  created: NewApiKey;
+  onDone: () => void;
+  whose?: string;
+}) {
   const [copied, setCopied] = useState('');
   const copy = async () => {
     try {
@@ -26,7 +35,7 @@ function NewKey({ created, onDone }: { created: NewApiKey; onDone: () => void })
   return (
     <div class="new-key" role="group" aria-labelledby="new-key-label">
       <label id="new-key-label" for="new-key">
-        Your new key “{created.name}” ({created.role})
+        {whose} “{created.name}” ({created.role})
       </label>
       <input id="new-key" type="text" readOnly value={created.key} aria-describedby="new-key-warning" />
       <p id="new-key-warning" class="warning">
