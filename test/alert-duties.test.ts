@@ -194,14 +194,33 @@ describe('the next duty of an alert', () => {
     assert.deepEqual(nextDuty(i, older, run()), { kind: 'tier', at: T0 + 10 * MIN });
     const member = { ...rt, group: { groupId: 'g', role: 'member' as const } };
     assert.equal(nextDuty(i, member, run())?.kind, 'sla');
+    // One left from an earlier cycle does not hold up the current cycle's.
+    const mixed = started(i, {
+      ...fired,
+      cycle: 1,
+      scheduledPages: [held(T0 + MIN, 0), held(T0 + 3 * MIN, 1)],
+    });
+    assert.deepEqual(nextDuty(i, mixed, run()), { kind: 'scheduled_page', at: T0 + 3 * MIN });
+    // A silence holds it, like a tier: due while silenced, it waits (the silence's end moves the cycle on).
+    const silence = { id: 's', from: T0 + MIN, until: T0 + 20 * MIN, reason: 'r', started: true };
+    assert.deepEqual(nextDuty(i, { ...rt, silence }, run()), { kind: 'silence_end', at: T0 + 20 * MIN });
   });
 });
 
 describe('the next duty of a silenced alert', () => {
-  const hold = (from: number, until: number, started: boolean) => ({ id: 's', from, until, reason: 'r', started });
+  const hold = (from: number, until: number, started: boolean) => ({
+    id: 's',
+    from,
+    until,
+    reason: 'r',
+    started,
+  });
   it('a silence holding from trigger begins first: no tier fires before it', () => {
     const i = input();
-    assert.deepEqual(nextDuty(i, started(i, { silence: hold(T0, T0 + 30 * MIN, false) }), run()), { kind: 'silence_start', at: T0 });
+    assert.deepEqual(nextDuty(i, started(i, { silence: hold(T0, T0 + 30 * MIN, false) }), run()), {
+      kind: 'silence_start',
+      at: T0,
+    });
   });
   it('begun, it holds every tier and SLA page until its end, which is the next duty', () => {
     const i = input();
@@ -212,7 +231,10 @@ describe('the next duty of a silenced alert', () => {
     const i = input();
     const rt = started(i, { silence: hold(T0 + 5 * MIN, T0 + 60 * MIN, false) });
     assert.deepEqual(nextDuty(i, rt, run()), { kind: 'tier', at: T0 });
-    const later = started(i, { cursor: { loop: 0, tier: 1, loopStartedAt: T0 }, silence: hold(T0 + 5 * MIN, T0 + 60 * MIN, false) });
+    const later = started(i, {
+      cursor: { loop: 0, tier: 1, loopStartedAt: T0 },
+      silence: hold(T0 + 5 * MIN, T0 + 60 * MIN, false),
+    });
     assert.deepEqual(nextDuty(i, later, run()), { kind: 'silence_start', at: T0 + 5 * MIN });
   });
   it('an alert with no silence (every run from before) schedules as ever', () => {
