@@ -208,19 +208,10 @@ describe('the next duty of an alert', () => {
 });
 
 describe('the next duty of a silenced alert', () => {
-  const hold = (from: number, until: number, started: boolean) => ({
-    id: 's',
-    from,
-    until,
-    reason: 'r',
-    started,
-  });
+  const hold = (from: number, until: number, started: boolean) => ({ id: 's', from, until, reason: 'r', started });
   it('a silence holding from trigger begins first: no tier fires before it', () => {
     const i = input();
-    assert.deepEqual(nextDuty(i, started(i, { silence: hold(T0, T0 + 30 * MIN, false) }), run()), {
-      kind: 'silence_start',
-      at: T0,
-    });
+    assert.deepEqual(nextDuty(i, started(i, { silence: hold(T0, T0 + 30 * MIN, false) }), run()), { kind: 'silence_start', at: T0 });
   });
   it('begun, it holds every tier and SLA page until its end, which is the next duty', () => {
     const i = input();
@@ -231,10 +222,7 @@ describe('the next duty of a silenced alert', () => {
     const i = input();
     const rt = started(i, { silence: hold(T0 + 5 * MIN, T0 + 60 * MIN, false) });
     assert.deepEqual(nextDuty(i, rt, run()), { kind: 'tier', at: T0 });
-    const later = started(i, {
-      cursor: { loop: 0, tier: 1, loopStartedAt: T0 },
-      silence: hold(T0 + 5 * MIN, T0 + 60 * MIN, false),
-    });
+    const later = started(i, { cursor: { loop: 0, tier: 1, loopStartedAt: T0 }, silence: hold(T0 + 5 * MIN, T0 + 60 * MIN, false) });
     assert.deepEqual(nextDuty(i, later, run()), { kind: 'silence_start', at: T0 + 5 * MIN });
   });
   it('an alert with no silence (every run from before) schedules as ever', () => {
