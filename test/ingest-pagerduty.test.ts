@@ -81,7 +81,7 @@ describe('PagerDuty Events API v2', () => {
 
   it('turns 50 simultaneous triggers with one dedup key into one alert with count 50', async () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => enqueue(trigger({ dedup_key: 'storm-1' }))));
-    assert.ok(results.every((r) => r.status === 202));
+    assert.ok(results.every((r) => r.status === 202), JSON.stringify(results.filter((r) => r.status !== 202).map((r) => [r.status, r.body])));
     await waitFor('50 occurrences', async () => (await alertsOn('storm-1'))[0]?.occurrences === 50, 30_000);
     assert.equal((await alertsOn('storm-1')).length, 1);
   });
