@@ -4,8 +4,8 @@
  * prefix keeps a voice token from ever verifying as an email link signed with the same key, and the other
  * way round. Twilio's own signature on each callback is checked as well (api/voice.ts). Pure.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { signedTokens, type TokenCheck } from './signed-token';
 
 /** Where Twilio posts a voice page's key press; its final status goes to the same path + "/status". */
 export const TWILIO_VOICE_PATH = '/integrations/twilio/voice';
@@ -36,55 +36,23 @@ const claimsSchema = z.strictObject({
   exp: z.number().int().positive(),
 });
 
-const B64URL = /^[A-Za-z0-9_-]+$/;
-const MAX_TOKEN_LENGTH = 1024;
-
-function mac(key: Buffer, data: string): Buffer {
-  return createHmac('sha256', key).update(`voice\0${data}`).digest();
-}
+const tokens = signedTokens(claimsSchema, 'voice');
 
 /** Returns the page id a voice token carries: derived from the page's key, so a retried send has the same URLs. */
 export function voicePageId(key: Buffer, pageKey: string): string {
-  return mac(key, `page\0${pageKey}`).subarray(0, 18).toString('base64url');
+  return tokens.derive(key, `page\0${pageKey}`);
 }
 
 /** Returns the signed token for the claims. */
 export function signVoiceToken(key: Buffer, claims: VoiceClaims): string {
-  const body = Buffer.from(JSON.stringify(claimsSchema.parse(claims))).toString('base64url');
-  return `${body}.${mac(key, body).toString('base64url')}`;
+  return tokens.sign(key, claims);
 }
 
-export type VoiceTokenCheck =
-  | { ok: true; claims: VoiceClaims }
-  /** `invalid`: malformed or not signed with this key; `expired`: genuine but too old. */
-  | { ok: false; reason: 'invalid' | 'expired'; claims?: VoiceClaims };
+export type VoiceTokenCheck = TokenCheck<VoiceClaims>;
 
 /** Checks the token's signature (in constant time), its shape and its expiry against `nowMs`. */
 export function verifyVoiceToken(key: Buffer, token: string, nowMs: number): VoiceTokenCheck {
-  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'invalid' };
-  const parts = token.split('.');
-  if (parts.length !== 2) return { ok: false, reason: 'invalid' };
-  const [body, sig] = parts as [string, string];
-  if (!B64URL.test(body) || !B64URL.test(sig)) return { ok: false, reason: 'invalid' };
-  const expected = mac(key, body);
-  const given = Buffer.from(sig, 'base64url');
-  if (
-    given.length !== expected.length ||
-    given.toString('base64url') !== sig ||
-    !timingSafeEqual(given, expected)
-  ) {
-    return { ok: false, reason: 'invalid' };
-  }
-  let claims: VoiceClaims;
-  try {
-    const parsed = claimsSchema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
-    if (!parsed.success) return { ok: false, reason: 'invalid' };
-    claims = parsed.data;
-  } catch {
-    return { ok: false, reason: 'invalid' };
-  }
-  if (nowMs >= claims.exp * 1000) return { ok: false, reason: 'expired', claims };
-  return { ok: true, claims };
+  return tokens.verify(key, token, nowMs);
 }
 
 /** Why a call counts as not answered, from Twilio's status callback; undefined when it was answered by a person. */
