@@ -1,6 +1,6 @@
 /** Small pieces the pages share. */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, type Session } from './api/client.js';
 import { BASE, navigate } from './router.js';
 
@@ -79,4 +79,32 @@ export function ErrorMessage({ text }: { text: string | null }) {
       {text ?? ''}
     </p>
   );
+}
+
+/**
+ * Like useLoaded, for a section that changes what it shows: `reload` loads again (after a create or a
+ * delete), clearing the failure once a load answers; `setFailure` shows a failed action's reason there.
+ */
+export function useReloadable<T>(
+  load: () => Promise<T>,
+  onFailure: (err: unknown) => void,
+): {
+  data: T | null;
+  failure: string | null;
+  setFailure: (text: string | null) => void;
+  reload: () => Promise<void>;
+} {
+  const [data, setData] = useState<T | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const reload = useCallback(async () => {
+    try {
+      setData(await load());
+      setFailure(null);
+    } catch (err) {
+      setFailure(errorText(err));
+      onFailure(err);
+    }
+  }, [load, onFailure]);
+  useEffect(() => void reload(), [reload]);
+  return { data, failure, setFailure, reload };
 }

@@ -3,11 +3,11 @@
  * confirm, and create an install key (a machine's: no owner), shown once. A person's own keys are
  * made on their Profile.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, call, errorText } from '../api/client.js';
 import { ROLES } from '../api/access.js';
 import type { components } from '../api/schema.js';
-import { ErrorMessage } from '../components.js';
+import { ErrorMessage, useReloadable } from '../components.js';
 import { relativeTime } from '../relative-time.js';
 import { NewKey } from './profile-api-keys.js';
 
@@ -15,29 +15,23 @@ type ApiKey = components['schemas']['ApiKey'];
 type NewApiKey = components['schemas']['NewApiKey'];
 type Role = ApiKey['role'];
 
+/** Every key, and the names of the people they belong to. */
+async function loadKeys(): Promise<{ keys: ApiKey[]; owners: Map<string, string> }> {
+  const [all, users] = await Promise.all([call(api.GET('/api-keys')), call(api.GET('/users'))]);
+  return { keys: all.api_keys, owners: new Map(users.users.map((u) => [u.id, u.name])) };
+}
+
 export function ApiKeysAdminSection({ onFailure }: { onFailure: (err: unknown) => void }) {
-  const [keys, setKeys] = useState<ApiKey[] | null>(null);
-  const [owners, setOwners] = useState<Map<string, string>>(new Map());
   const [created, setCreated] = useState<NewApiKey | null>(null);
   // Held here: a re-render (busy, a refusal) must not put the select back to its first option.
   const [role, setRole] = useState<Role>('responder');
-  const [failure, setFailure] = useState<string | null>(null);
   const [formFailure, setFormFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
 
-  const reload = useCallback(async () => {
-    try {
-      const [all, users] = await Promise.all([call(api.GET('/api-keys')), call(api.GET('/users'))]);
-      setKeys(all.api_keys);
-      setOwners(new Map(users.users.map((u) => [u.id, u.name])));
-      setFailure(null);
-    } catch (err) {
-      setFailure(errorText(err));
-      onFailure(err);
-    }
-  }, [onFailure]);
-  useEffect(() => void reload(), [reload]);
+  const { data, failure, setFailure, reload } = useReloadable(loadKeys, onFailure);
+  const keys = data?.keys ?? null;
+  const owners = data?.owners ?? new Map<string, string>();
 
   const create = async (e: SubmitEvent) => {
     e.preventDefault();

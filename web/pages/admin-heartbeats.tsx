@@ -3,10 +3,10 @@
  * in the answer once: shown with its ping address and cron lines built from it), see each one's state
  * and last ping, delete after a confirm (its open alert is resolved).
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, call, errorText } from '../api/client.js';
 import type { components } from '../api/schema.js';
-import { ErrorMessage } from '../components.js';
+import { ErrorMessage, useReloadable } from '../components.js';
 import { heartbeatSnippets, heartbeatUrl } from '../ingest-snippets.js';
 import { relativeTime } from '../relative-time.js';
 import { CopyButton, SnippetBlock } from './copy-text.js';
@@ -52,26 +52,17 @@ function NewHeartbeat({ created, onDone }: { created: CreatedHeartbeat; onDone: 
   );
 }
 
+const loadHeartbeats = async () => (await call(api.GET('/heartbeats'))).heartbeats;
+
 export function HeartbeatsSection({ onFailure }: { onFailure: (err: unknown) => void }) {
-  const [heartbeats, setHeartbeats] = useState<Heartbeat[] | null>(null);
   const [created, setCreated] = useState<CreatedHeartbeat | null>(null);
   // Held here: a re-render (busy, a refusal) must not put the select back to its first option.
   const [severity, setSeverity] = useState<Severity>('high');
-  const [failure, setFailure] = useState<string | null>(null);
   const [formFailure, setFormFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
 
-  const reload = useCallback(async () => {
-    try {
-      setHeartbeats((await call(api.GET('/heartbeats'))).heartbeats);
-      setFailure(null);
-    } catch (err) {
-      setFailure(errorText(err));
-      onFailure(err);
-    }
-  }, [onFailure]);
-  useEffect(() => void reload(), [reload]);
+  const { data: heartbeats, failure, setFailure, reload } = useReloadable(loadHeartbeats, onFailure);
 
   const create = async (e: SubmitEvent) => {
     e.preventDefault();

@@ -3,10 +3,10 @@
  * the answer once: shown with a copy button and set-up snippets built from it), list them by key
  * prefix, delete after a confirm.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, call, errorText } from '../api/client.js';
 import type { components } from '../api/schema.js';
-import { ErrorMessage } from '../components.js';
+import { ErrorMessage, useReloadable } from '../components.js';
 import { integrationSnippets, type IntegrationType } from '../ingest-snippets.js';
 import { CopyButton, SnippetBlock } from './copy-text.js';
 
@@ -60,29 +60,20 @@ function NewIntegration({
   );
 }
 
+const loadIntegrations = async () => (await call(api.GET('/integrations'))).integrations;
+
 export function IntegrationsSection({ onFailure }: { onFailure: (err: unknown) => void }) {
-  const [integrations, setIntegrations] = useState<Integration[] | null>(null);
   const [created, setCreated] = useState<{ integration: CreatedIntegration; summaryPath?: string } | null>(
     null,
   );
   // Held here: a re-render (busy, a refusal) must not put the fields back to their first values.
   const [type, setType] = useState<IntegrationType>('alertmanager');
   const [summaryPath, setSummaryPath] = useState('$.title');
-  const [failure, setFailure] = useState<string | null>(null);
   const [formFailure, setFormFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
 
-  const reload = useCallback(async () => {
-    try {
-      setIntegrations((await call(api.GET('/integrations'))).integrations);
-      setFailure(null);
-    } catch (err) {
-      setFailure(errorText(err));
-      onFailure(err);
-    }
-  }, [onFailure]);
-  useEffect(() => void reload(), [reload]);
+  const { data: integrations, failure, setFailure, reload } = useReloadable(loadIntegrations, onFailure);
 
   const create = async (e: SubmitEvent) => {
     e.preventDefault();

@@ -2,35 +2,25 @@
  * Admin → SLA targets: the defaults per severity, each service's overrides, a form to set one
  * (PUT /sla/targets/{service}/{severity}; it applies to alerts triggered from then on) and Remove.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, call, errorText } from '../api/client.js';
 import type { components } from '../api/schema.js';
-import { ErrorMessage } from '../components.js';
+import { ErrorMessage, useReloadable } from '../components.js';
 
-type Targets = components['schemas']['SlaTargets'];
 type Target = components['schemas']['SlaTarget'];
 type Severity = Target['severity'];
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
+const loadTargets = () => call(api.GET('/sla/targets'));
+
 export function SlaSection({ onFailure }: { onFailure: (err: unknown) => void }) {
-  const [targets, setTargets] = useState<Targets | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
   const [formFailure, setFormFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
   // Held here: a re-render (busy, a refusal) must not put the select back to its first option.
   const [severity, setSeverity] = useState<Severity>('critical');
 
-  const reload = useCallback(async () => {
-    try {
-      setTargets(await call(api.GET('/sla/targets')));
-      setFailure(null);
-    } catch (err) {
-      setFailure(errorText(err));
-      onFailure(err);
-    }
-  }, [onFailure]);
-  useEffect(() => void reload(), [reload]);
+  const { data: targets, failure, setFailure, reload } = useReloadable(loadTargets, onFailure);
 
   const save = async (e: SubmitEvent) => {
     e.preventDefault();
