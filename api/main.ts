@@ -1,10 +1,11 @@
 /** `npm run api`: the HTTP API against an existing Temporal (TEMPORAL_ADDRESS) and Postgres (DATABASE_URL). */
 import { Client } from '@temporalio/client';
 import { dataConverterOf } from '../runtime/payload-codec';
-import { loadConfig } from '../runtime/config';
+import { ConfigError, loadConfig } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
 import { buildInfo, KLAXON_VERSION } from '../runtime/metrics';
 import { connectClient, registerSearchAttributes } from '../runtime/temporal';
+import { temporalTargetOf } from '../runtime/temporal-connection';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { createApp } from './app';
@@ -16,6 +17,8 @@ import { listen } from './listen';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'klaxon-api');
+  // Certificate files are read and checked before anything else starts.
+  const target = temporalTargetOf(config);
   buildInfo.set({ version: KLAXON_VERSION, role: 'api' }, 1);
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for `npm run api` (`npm start` embeds Postgres)');
   const pool = createPool(config.DATABASE_URL);
@@ -24,7 +27,7 @@ async function main(): Promise<void> {
   if (adminKey) console.log(`\nFirst start on an empty database: admin API key (shown once)\n  ${adminKey}\n`);
   if (setupLink) console.log(`\nNo admin can sign in to the console yet: set one up at (works once)\n  ${setupLink}\n`);
   // Started during a Temporal outage (or before it, as docker compose may), it waits rather than exits.
-  const clientConnection = await connectClient(config.TEMPORAL_ADDRESS ?? 'localhost:7233', { log });
+  const clientConnection = await connectClient(target, { log });
   await registerSearchAttributes(clientConnection.connection, config.TEMPORAL_NAMESPACE);
   const temporal = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
   const settings = appSettingsOf(config);
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // A configuration problem is the operator's to fix: its message names the variables; a stack adds nothing.
+  console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

@@ -58,6 +58,20 @@ export const configSchema = z.object({
   /** host:port of a Temporal frontend. Unset for `npm start`: the Temporal CLI dev server is launched. */
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /**
+   * Temporal over TLS (runtime/temporal-connection.ts). Unset: on when a CA, a client certificate, a
+   * server name or an API key is given; `false` refuses all of those, `true` is TLS with the system's CAs.
+   */
+  TEMPORAL_TLS: optionalString.pipe(z.enum(['true', 'false']).optional()).transform((v) => (v === undefined ? undefined : v === 'true')),
+  /** PEM CA that issued the frontend's certificate (unset: the system's trusted CAs). */
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  /** mTLS: PEM client certificate and its unencrypted private key, both or neither; read at start. */
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  /** The name to check the frontend's certificate against (and send as SNI) instead of TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  /** Temporal Cloud API key (or any frontend taking `Authorization: Bearer`); implies TLS. */
+  TEMPORAL_API_KEY: optionalString,
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('klaxon-alerts'),
   /** Encrypts every payload Klaxon hands Temporal (runtime/payload-codec.ts); the first key encrypts. */
   TEMPORAL_PAYLOAD_KEYS: optionalString.transform((v, ctx) => {
@@ -251,7 +265,7 @@ function crossFieldProblems(c: Config, isSet: (key: keyof Config) => boolean): s
           'Give both (smtp://user:pass@host:587; percent-encode special characters), or neither for a server without authentication',
       );
   }
-  problems.push(...oidcProblems(c, isSet));
+  problems.push(...oidcProblems(c, isSet), ...temporalTlsProblems(c, isSet));
   // Links in pages and Twilio's signatures are built from PUBLIC_URL; defaulting it to a listen address
   // of every interface (0.0.0.0) or a private one makes links nobody can open and signatures that fail.
   const channels = ['SMTP_URL' as const, ...TWILIO_REQUIRED, 'LINK_SIGNING_SECRET' as const].filter(isSet);
@@ -260,6 +274,29 @@ function crossFieldProblems(c: Config, isSet: (key: keyof Config) => boolean): s
       `PUBLIC_URL: unset while HOST=${c.HOST} listens beyond this machine and ${channels.join(', ')} ${channels.length === 1 ? 'is' : 'are'} set: ` +
         `pages would link to ${publicUrlOf(c)} and Twilio's signature checks on SMS replies would fail. ` +
         'Set PUBLIC_URL to the address people and Twilio reach Klaxon at (e.g. https://klaxon.example.com), on the API and every worker',
+    );
+  return problems;
+}
+
+/** Returns the problems of Temporal connection settings that only work together (the files are read at connect time). */
+function temporalTlsProblems(c: Config, isSet: (key: keyof Config) => boolean): string[] {
+  const problems: string[] = [];
+  if (isSet('TEMPORAL_TLS_CERT_PATH') !== isSet('TEMPORAL_TLS_KEY_PATH'))
+    problems.push(
+      `${isSet('TEMPORAL_TLS_CERT_PATH') ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'}: mTLS needs the client certificate and its key together, ` +
+        `but only ${isSet('TEMPORAL_TLS_CERT_PATH') ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH'} is set`,
+    );
+  const tlsOnly = (['TEMPORAL_TLS_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY'] as const).filter(isSet);
+  if (c.TEMPORAL_TLS === false && tlsOnly.length > 0)
+    problems.push(
+      `TEMPORAL_TLS: false, but ${tlsOnly.join(', ')} ${tlsOnly.length === 1 ? 'is' : 'are'} set, which only work over TLS (an API key in plaintext is readable on the way). ` +
+        'Unset TEMPORAL_TLS (or set it to true), or unset those',
+    );
+  const tlsGiven = [...(c.TEMPORAL_TLS ? ['TEMPORAL_TLS' as const] : []), ...tlsOnly];
+  if (!c.TEMPORAL_ADDRESS && tlsGiven.length > 0)
+    problems.push(
+      `TEMPORAL_ADDRESS: unset, so \`npm start\` runs its own plaintext dev server, but ${tlsGiven.join(', ')} ${tlsGiven.length === 1 ? 'is' : 'are'} set. ` +
+        'Set TEMPORAL_ADDRESS to the frontend they are for, or unset them',
     );
   return problems;
 }

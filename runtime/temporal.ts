@@ -6,7 +6,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/messages';
+import { ConfigError } from './config';
 import type { Logger } from './logger';
+import { probeTls, type TemporalTarget } from './temporal-connection';
 import type { ServerExecutable } from './temporal-tools';
 
 export interface ConnectRetryOptions {
@@ -24,7 +26,8 @@ export interface ConnectRetryOptions {
  * Returns the connection `connect` makes, trying again with exponential backoff for as long as Temporal
  * is unreachable, logging each failed try. A process started during an outage (or before Temporal, as
  * in docker compose) waits for it instead of exiting. A try that succeeds after its deadline passed is
- * closed, so no connection leaks.
+ * closed, so no connection leaks. A ConfigError (TLS settings the server refuses) is not an outage: it
+ * is thrown at once, since every further try would be refused the same way.
  */
 export async function connectWithRetry<T extends { close(): Promise<void> }>(
   what: string,
@@ -45,6 +48,7 @@ export async function connectWithRetry<T extends { close(): Promise<void> }>(
       return connection;
     } catch (err) {
       trying.then((late) => late.close()).catch(() => {});
+      if (err instanceof ConfigError) throw err;
       log.warn(
         { address, attempt, retryInMs: delay, error: (err as Error).message },
         `${what}: Temporal at ${address} unreachable (try ${attempt}), retrying in ${delay} ms`,
@@ -91,12 +95,16 @@ function stoppableRetries() {
 }
 
 /** Returns a client connection to Temporal, retried until it answers (see connectWithRetry). */
-export async function connectClient(address: string, opts: ConnectRetryOptions): Promise<ClientConnection> {
+export async function connectClient(target: TemporalTarget, opts: ConnectRetryOptions): Promise<ClientConnection> {
   const retries = stoppableRetries();
+  const { address, tls, apiKey } = target;
   const connection = await connectWithRetry(
     'client',
     address,
-    (ms) => Connection.connect({ address, connectTimeout: ms, interceptors: retries.interceptors }),
+    async (ms) => {
+      await probeTls(target, ms);
+      return Connection.connect({ address, tls, apiKey, connectTimeout: ms, interceptors: retries.interceptors });
+    },
     opts,
   );
   return {
@@ -111,8 +119,17 @@ export async function connectClient(address: string, opts: ConnectRetryOptions):
 }
 
 /** Returns a worker connection to Temporal, retried until it answers (see connectWithRetry). */
-export function connectWorker(address: string, opts: ConnectRetryOptions): Promise<NativeConnection> {
-  return connectWithRetry('worker', address, () => NativeConnection.connect({ address }), opts);
+export function connectWorker(target: TemporalTarget, opts: ConnectRetryOptions): Promise<NativeConnection> {
+  const { address, tls, apiKey } = target;
+  return connectWithRetry(
+    'worker',
+    address,
+    async (ms) => {
+      await probeTls(target, ms);
+      return NativeConnection.connect({ address, tls, apiKey });
+    },
+    opts,
+  );
 }
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;

@@ -14,10 +14,11 @@ import { startAppCaches } from '../api/app-caches';
 import { drainOf } from '../api/drain';
 import { listen } from '../api/listen';
 import { appSettingsOf, firstStart } from '../api/app-config';
-import { loadConfig, projectPath } from '../runtime/config';
+import { ConfigError, loadConfig, projectPath } from '../runtime/config';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../runtime/embedded-postgres';
 import { createLogger } from '../runtime/logger';
 import { connectClient, connectWorker, registerSearchAttributes, startDevServer } from '../runtime/temporal';
+import { temporalTargetOf } from '../runtime/temporal-connection';
 import { resolveTemporalCli, waitForPort } from '../runtime/temporal-tools';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
@@ -44,6 +45,9 @@ async function assertPortFree(port: number, variable: string, hint: string): Pro
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  // Certificate files are checked before anything starts. TLS and API keys are for an external Temporal
+  // only: config.ts refuses them without TEMPORAL_ADDRESS (the dev server below is plaintext).
+  const externalTemporal = config.TEMPORAL_ADDRESS ? temporalTargetOf(config) : undefined;
   // This process owns Ctrl-C: it stops the API, then the worker, then the servers, in that order.
   installSdkRuntime(config, log, { shutdownSignals: [] });
   buildInfo.set({ version: KLAXON_VERSION, role: 'all' }, 1);
@@ -85,13 +89,14 @@ async function main(): Promise<void> {
     uiUrl = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
   }
   // An external Temporal (TEMPORAL_ADDRESS) may be down or not up yet: wait for it, saying so.
-  const clientConnection = await connectClient(address, { log });
+  const target = externalTemporal ?? { address };
+  const clientConnection = await connectClient(target, { log });
   cleanups.unshift({ what: 'temporal client', run: () => clientConnection.close() });
   const { connection } = clientConnection;
   await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
 
-  const workerConnection = await connectWorker(address, { log });
+  const workerConnection = await connectWorker(target, { log });
   const worker = await createKlaxonWorker({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, ...pagingFromConfig(config), workflows: temporal.workflow, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS), tuning: workerTuningOf(config), workflowBundle: workflowBundleOf(config.WORKFLOW_BUNDLE_PATH) });
   const workerDone = worker.run();
 
@@ -179,6 +184,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // A configuration problem is the operator's to fix: its message names the variables; a stack adds nothing.
+  console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

@@ -170,3 +170,39 @@ describe('single sign-on (OIDC_*)', () => {
     assert.deepEqual(problemsOf({ ...OIDC, HOST: '0.0.0.0', PUBLIC_URL: 'https://klaxon.example.com' }), []);
   });
 });
+
+describe('Temporal TLS settings', () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      return err.problems;
+    }
+  };
+  const address = { TEMPORAL_ADDRESS: 'temporal.internal:7233' };
+
+  it('turns TLS on when a CA, a client certificate, a server name or an API key is given', async () => {
+    const { temporalTlsWanted } = await import('../runtime/temporal-connection');
+    assert.equal(temporalTlsWanted(loadConfig(address)), false);
+    for (const env of [{ TEMPORAL_TLS_CA_PATH: '/ca.crt' }, { TEMPORAL_TLS_SERVER_NAME: 'frontend' }, { TEMPORAL_API_KEY: 'key' }, { TEMPORAL_TLS: 'true' }])
+      assert.equal(temporalTlsWanted(loadConfig({ ...address, ...env })), true, JSON.stringify(env));
+  });
+
+  it('refuses a client certificate without its key, and the reverse', () => {
+    assert.match(problemsOf({ ...address, TEMPORAL_TLS_CERT_PATH: '/c.crt' }).join(), /^TEMPORAL_TLS_KEY_PATH: mTLS needs the client certificate and its key together, but only TEMPORAL_TLS_CERT_PATH is set/);
+    assert.match(problemsOf({ ...address, TEMPORAL_TLS_KEY_PATH: '/c.key' }).join(), /^TEMPORAL_TLS_CERT_PATH: .* but only TEMPORAL_TLS_KEY_PATH is set/);
+  });
+
+  it('refuses TEMPORAL_TLS=false beside settings that need TLS, an API key among them', () => {
+    assert.deepEqual(problemsOf({ ...address, TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'key' }), [
+      'TEMPORAL_TLS: false, but TEMPORAL_API_KEY is set, which only work over TLS (an API key in plaintext is readable on the way). Unset TEMPORAL_TLS (or set it to true), or unset those',
+    ]);
+    assert.match(problemsOf({ ...address, TEMPORAL_TLS: 'yes' }).join(), /^TEMPORAL_TLS: /);
+  });
+
+  it("refuses TLS settings without TEMPORAL_ADDRESS: npm start's own dev server is plaintext", () => {
+    assert.match(problemsOf({ TEMPORAL_TLS_CA_PATH: '/ca.crt' }).join(), /^TEMPORAL_ADDRESS: unset, so `npm start` runs its own plaintext dev server, but TEMPORAL_TLS_CA_PATH is set/);
+  });
+});

@@ -5,7 +5,7 @@
 import { Client } from '@temporalio/client';
 import { dataConverterOf } from '../runtime/payload-codec';
 import type { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from '../runtime/config';
+import { ConfigError, loadConfig } from '../runtime/config';
 import { buildInfo, KLAXON_VERSION } from '../runtime/metrics';
 import { serveMetrics } from '../runtime/metrics-server';
 import { installSdkRuntime } from '../runtime/sdk-runtime';
@@ -16,6 +16,7 @@ import {
   registerSearchAttributes,
   type ClientConnection,
 } from '../runtime/temporal';
+import { temporalTargetOf, type TemporalTarget } from '../runtime/temporal-connection';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { workerTuningOf } from '../runtime/worker-tuning';
@@ -28,7 +29,7 @@ import { workflowBundleOf } from './workflow-bundle';
  * and the SDK's own handler does not exit, so until then this one stops the wait.
  */
 async function connectOrStop(
-  address: string,
+  target: TemporalTarget,
   log: Logger,
 ): Promise<{ connection: NativeConnection; clientConnection: ClientConnection } | undefined> {
   const stopped = new AbortController();
@@ -39,12 +40,12 @@ async function connectOrStop(
   process.once('SIGTERM', onTerm);
   let connection: NativeConnection | undefined;
   try {
-    connection = await connectWorker(address, { log, signal: stopped.signal });
-    const clientConnection = await connectClient(address, { log, signal: stopped.signal });
+    connection = await connectWorker(target, { log, signal: stopped.signal });
+    const clientConnection = await connectClient(target, { log, signal: stopped.signal });
     return { connection, clientConnection };
   } catch (err) {
     if (!stopped.signal.aborted) throw err;
-    log.info({ address }, `${(stopped.signal.reason as Error).message}: stopped`);
+    log.info({ address: target.address }, `${(stopped.signal.reason as Error).message}: stopped`);
     await connection?.close();
     return undefined;
   } finally {
@@ -56,6 +57,8 @@ async function connectOrStop(
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'klaxon-worker');
+  // Certificate files are read and checked before anything else starts.
+  const target = temporalTargetOf(config);
   installSdkRuntime(config, log);
   buildInfo.set({ version: KLAXON_VERSION, role: 'worker' }, 1);
   const metricsServer =
@@ -75,8 +78,8 @@ async function main(): Promise<void> {
   const tuning = workerTuningOf(config);
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
-  const address = config.TEMPORAL_ADDRESS ?? 'localhost:7233';
-  const connected = await connectOrStop(address, log);
+  const { address } = target;
+  const connected = await connectOrStop(target, log);
   if (!connected) {
     metricsServer?.close();
     await pool.end();
@@ -120,6 +123,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // A configuration problem is the operator's to fix: its message names the variables; a stack adds nothing.
+  console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });
