@@ -6,6 +6,7 @@ import { createLogger } from '../runtime/logger';
 import { buildInfo, KLAXON_VERSION } from '../runtime/metrics';
 import { connectClient, registerSearchAttributes } from '../runtime/temporal';
 import { temporalTargetOf } from '../runtime/temporal-connection';
+import { loggedPoolOptions, poolOptionsOf } from '../runtime/database-connection';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { createApp } from './app';
@@ -17,11 +18,12 @@ import { listen } from './listen';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'klaxon-api');
-  // Certificate files are read and checked before anything else starts.
+  // Certificate files (Temporal's, Postgres's) are read and checked before anything else starts.
   const target = temporalTargetOf(config);
+  const poolOptions = loggedPoolOptions(poolOptionsOf(config), log);
   buildInfo.set({ version: KLAXON_VERSION, role: 'api' }, 1);
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for `npm run api` (`npm start` embeds Postgres)');
-  const pool = createPool(config.DATABASE_URL);
+  const pool = createPool(config.DATABASE_URL, poolOptions);
   await migrate(pool);
   const { adminKey, setupLink } = await firstStart(pool, config);
   if (adminKey) console.log(`\nFirst start on an empty database: admin API key (shown once)\n  ${adminKey}\n`);

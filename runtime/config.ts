@@ -51,6 +51,26 @@ const trustProxy = optionalString.transform((v, ctx): boolean | number | string 
 export const configSchema = z.object({
   /** Postgres connection string. Unset: an embedded PostgreSQL is started under KLAXON_DATA_DIR. */
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /**
+   * Postgres TLS by variables (runtime/database-connection.ts), in libpq's terms: disable, require
+   * (encrypted, server not checked), verify-ca (signed by the CA), verify-full (and for the host name).
+   * Unset: whatever DATABASE_URL's own sslmode= says (none: plaintext).
+   */
+  DATABASE_TLS: optionalString.pipe(z.enum(['disable', 'require', 'verify-ca', 'verify-full']).optional()),
+  /** PEM CA that issued the server's certificate (unset: the system's trusted CAs). */
+  DATABASE_TLS_CA_PATH: optionalString,
+  /** Client certificate and key, for servers that authenticate clients by certificate; both or neither. */
+  DATABASE_TLS_CERT_PATH: optionalString,
+  DATABASE_TLS_KEY_PATH: optionalString,
+  /** Connections per process. Size the server's max_connections for every API and worker process together. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  /** A connection not made within this long fails, so a request or activity waiting on one has a deadline. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  /**
+   * Postgres cancels a statement running longer than this (and the client gives up a little later, when
+   * the server cannot even say so). Klaxon's statements take milliseconds; migrations run without it.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Where the embedded Postgres data and the dev server's SQLite file live. */
   KLAXON_DATA_DIR: z.string().default('.data'),
   /** Port of the embedded Postgres. */
@@ -265,7 +285,7 @@ function crossFieldProblems(c: Config, isSet: (key: keyof Config) => boolean): s
           'Give both (smtp://user:pass@host:587; percent-encode special characters), or neither for a server without authentication',
       );
   }
-  problems.push(...oidcProblems(c, isSet), ...temporalTlsProblems(c, isSet));
+  problems.push(...oidcProblems(c, isSet), ...temporalTlsProblems(c, isSet), ...databaseTlsProblems(c, isSet));
   // Links in pages and Twilio's signatures are built from PUBLIC_URL; defaulting it to a listen address
   // of every interface (0.0.0.0) or a private one makes links nobody can open and signatures that fail.
   const channels = ['SMTP_URL' as const, ...TWILIO_REQUIRED, 'LINK_SIGNING_SECRET' as const].filter(isSet);
@@ -298,6 +318,29 @@ function temporalTlsProblems(c: Config, isSet: (key: keyof Config) => boolean): 
       `TEMPORAL_ADDRESS: unset, so \`npm start\` runs its own plaintext dev server, but ${tlsGiven.join(', ')} ${tlsGiven.length === 1 ? 'is' : 'are'} set. ` +
         'Set TEMPORAL_ADDRESS to the frontend they are for, or unset them',
     );
+  return problems;
+}
+
+/** Returns the problems of Postgres TLS settings that only work together (the files are read at start). */
+function databaseTlsProblems(c: Config, isSet: (key: keyof Config) => boolean): string[] {
+  const problems: string[] = [];
+  const files = (['DATABASE_TLS_CA_PATH', 'DATABASE_TLS_CERT_PATH', 'DATABASE_TLS_KEY_PATH'] as const).filter(isSet);
+  if (isSet('DATABASE_TLS_CERT_PATH') !== isSet('DATABASE_TLS_KEY_PATH'))
+    problems.push(
+      `${isSet('DATABASE_TLS_CERT_PATH') ? 'DATABASE_TLS_KEY_PATH' : 'DATABASE_TLS_CERT_PATH'}: a client certificate needs its key, ` +
+        `but only ${isSet('DATABASE_TLS_CERT_PATH') ? 'DATABASE_TLS_CERT_PATH' : 'DATABASE_TLS_KEY_PATH'} is set`,
+    );
+  if (files.length > 0 && (c.DATABASE_TLS === undefined || c.DATABASE_TLS === 'disable'))
+    problems.push(
+      `DATABASE_TLS: ${c.DATABASE_TLS ?? 'unset'}, but ${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} set. ` +
+        'Set DATABASE_TLS to verify-full (or verify-ca, require), or unset those',
+    );
+  // pg lets the URL's own TLS parameters override the pool's: two sources would make the variables a lie.
+  const urlTls = c.DATABASE_URL ? [...new URL(c.DATABASE_URL).searchParams.keys()].filter((k) => /^ssl/.test(k)) : [];
+  if (c.DATABASE_TLS !== undefined && urlTls.length > 0)
+    problems.push(`DATABASE_TLS: set, and DATABASE_URL has ${urlTls.join(', ')} too. Give TLS settings one way: the DATABASE_TLS variables, or DATABASE_URL's parameters`);
+  if (c.DATABASE_TLS !== undefined && !c.DATABASE_URL)
+    problems.push('DATABASE_TLS: set, but DATABASE_URL is not: the embedded Postgres listens on loopback without TLS. Set DATABASE_URL, or unset the DATABASE_TLS variables');
   return problems;
 }
 

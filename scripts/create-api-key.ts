@@ -4,6 +4,7 @@ import { loadConfig, projectPath } from '../runtime/config';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { waitForPort } from '../runtime/temporal-tools';
 import { API_KEY_ROLES, createApiKey, type ApiKeyRole } from '../store/api-keys';
+import { poolOptionsOf } from '../runtime/database-connection';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import path from 'node:path';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     }
     url = embeddedUrl;
   }
-  const pool = createPool(url);
+  const pool = createPool(url, poolOptionsOf(config));
   try {
     await migrate(pool);
     const { key, row } = await createApiKey(pool, { name: values.name, role: values.role as ApiKeyRole });

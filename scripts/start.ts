@@ -19,6 +19,7 @@ import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } fr
 import { createLogger } from '../runtime/logger';
 import { connectClient, connectWorker, registerSearchAttributes, startDevServer } from '../runtime/temporal';
 import { temporalTargetOf } from '../runtime/temporal-connection';
+import { loggedPoolOptions, poolOptionsOf } from '../runtime/database-connection';
 import { resolveTemporalCli, waitForPort } from '../runtime/temporal-tools';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   // Certificate files are checked before anything starts. TLS and API keys are for an external Temporal
   // only: config.ts refuses them without TEMPORAL_ADDRESS (the dev server below is plaintext).
   const externalTemporal = config.TEMPORAL_ADDRESS ? temporalTargetOf(config) : undefined;
+  const poolOptions = loggedPoolOptions(poolOptionsOf(config), log);
   // This process owns Ctrl-C: it stops the API, then the worker, then the servers, in that order.
   installSdkRuntime(config, log, { shutdownSignals: [] });
   buildInfo.set({ version: KLAXON_VERSION, role: 'all' }, 1);
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
   } else {
     say('postgres: DATABASE_URL');
   }
-  const pool = createPool(databaseUrl);
+  const pool = createPool(databaseUrl, poolOptions);
   cleanups.unshift({ what: 'database pool', run: () => pool.end() });
   const applied = await migrate(pool);
   say(`migrations: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);

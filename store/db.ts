@@ -7,12 +7,38 @@ export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 // timestamptz and bigint come back as JS values the rest of the code expects.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+export interface PoolOptions {
+  /** Connections in the pool (10). */
+  max?: number;
+  /** A connection not made within this long fails (5 s), so whatever waits on one has a deadline. */
+  connectTimeoutMs?: number;
+  /** Postgres cancels a statement running longer (unset: no limit). */
+  statementTimeoutMs?: number;
+  /** TLS as node:tls takes it; unset, the connection string's own sslmode= decides. */
+  ssl?: pg.PoolConfig['ssl'];
+  /**
+   * Told when an idle connection fails (Postgres restarted, the network dropped it). The pool replaces
+   * it on next use; without a listener the error would crash the process.
+   */
+  onError?: (err: Error) => void;
+}
+
 /** Returns a pool for the given connection string. */
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  // A connection that cannot be made in 5 s fails, so a request or activity waiting on it has a deadline.
-  const pool = new pg.Pool({ connectionString, max, application_name: 'klaxon', connectionTimeoutMillis: 5_000 });
-  // An idle client losing its connection (Postgres restarted) must not crash the process.
-  pool.on('error', () => {});
+export function createPool(connectionString: string, opts: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: opts.max ?? 10,
+    application_name: 'klaxon',
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+    // A peer that vanished without closing (a failed-over database, a dropped NAT entry) is found by
+    // TCP keepalive rather than by the next query hanging; a client-side query timeout would also cut
+    // migrations short.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    ...(opts.ssl === undefined ? {} : { ssl: opts.ssl }),
+  });
+  pool.on('error', (err) => opts.onError?.(err));
   return pool;
 }
 

@@ -46,6 +46,9 @@ export async function migrate(pool: pg.Pool, dir: string = SQL_DIR): Promise<str
   const client = await pool.connect();
   const applied: string[] = [];
   try {
+    // A migration may rewrite a big table, and a second process waits here for the first one's:
+    // neither is bound by DATABASE_STATEMENT_TIMEOUT_MS (reset below, before the connection goes back).
+    await client.query('set statement_timeout = 0');
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     await client.query(`
       create table if not exists schema_migrations (
@@ -83,6 +86,7 @@ export async function migrate(pool: pg.Pool, dir: string = SQL_DIR): Promise<str
     }
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
+    await client.query('reset statement_timeout').catch(() => {});
     client.release();
   }
   return applied;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, oidcRedirectUriOf } from '../runtime/config';
+import { temporalTlsWanted } from '../runtime/temporal-connection';
 
 it('applies defaults when nothing is set', () => {
   const c = loadConfig({});
@@ -183,8 +184,7 @@ describe('Temporal TLS settings', () => {
   };
   const address = { TEMPORAL_ADDRESS: 'temporal.internal:7233' };
 
-  it('turns TLS on when a CA, a client certificate, a server name or an API key is given', async () => {
-    const { temporalTlsWanted } = await import('../runtime/temporal-connection');
+  it('turns TLS on when a CA, a client certificate, a server name or an API key is given', () => {
     assert.equal(temporalTlsWanted(loadConfig(address)), false);
     for (const env of [{ TEMPORAL_TLS_CA_PATH: '/ca.crt' }, { TEMPORAL_TLS_SERVER_NAME: 'frontend' }, { TEMPORAL_API_KEY: 'key' }, { TEMPORAL_TLS: 'true' }])
       assert.equal(temporalTlsWanted(loadConfig({ ...address, ...env })), true, JSON.stringify(env));

@@ -157,7 +157,7 @@ describe('recordAlert with text Postgres cannot hold', () => {
   });
 
   it('leaves a connection error to the retry policy: thrown as it is, not as a non-retryable failure', async () => {
-    const unreachable = createPool('postgres://klaxon:klaxon@127.0.0.1:1/klaxon', 1);
+    const unreachable = createPool('postgres://klaxon:klaxon@127.0.0.1:1/klaxon', { max: 1 });
     try {
       const err = await createRecordActivities({ pool: unreachable })
         .recordAlert(recordInput(event({ summary: NUL })))

@@ -17,6 +17,7 @@ import {
   type ClientConnection,
 } from '../runtime/temporal';
 import { temporalTargetOf, type TemporalTarget } from '../runtime/temporal-connection';
+import { loggedPoolOptions, poolOptionsOf } from '../runtime/database-connection';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { workerTuningOf } from '../runtime/worker-tuning';
@@ -57,8 +58,9 @@ async function connectOrStop(
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'klaxon-worker');
-  // Certificate files are read and checked before anything else starts.
+  // Certificate files (Temporal's, Postgres's) are read and checked before anything else starts.
   const target = temporalTargetOf(config);
+  const poolOptions = loggedPoolOptions(poolOptionsOf(config), log);
   installSdkRuntime(config, log);
   buildInfo.set({ version: KLAXON_VERSION, role: 'worker' }, 1);
   const metricsServer =
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
   // Before anything connects: a missing bundle is a broken install, not something to wait out.
   const workflowBundle = workflowBundleOf(config.WORKFLOW_BUNDLE_PATH);
   const tuning = workerTuningOf(config);
-  const pool = createPool(config.DATABASE_URL);
+  const pool = createPool(config.DATABASE_URL, poolOptions);
   await migrate(pool);
   const { address } = target;
   const connected = await connectOrStop(target, log);
