@@ -82,6 +82,8 @@ export interface AppDeps {
   oidc?: OidcSettings;
   /** Where the built web console is (default: beside the code, see BUILT_CONSOLE_DIR). */
   consoleDir?: string;
+  /** True once the process was told to stop: /readyz fails from then on (api/main.ts). */
+  stopping?: () => boolean;
 }
 
 /** Returns the configured Express app. */
@@ -108,6 +110,7 @@ export function createApp({
   sessions = {},
   oidc,
   consoleDir,
+  stopping,
 }: AppDeps): express.Express {
   const sessionIdleMs = sessions.idleMs ?? 72 * 3_600_000;
   const sessionMaxAgeMs = sessions.maxAgeMs ?? 30 * 86_400_000;
@@ -149,7 +152,7 @@ export function createApp({
   // Parse JSON whatever the content type claims, so a curl without -H still works; strict = objects/arrays only.
   app.use(express.json({ limit: bodyLimit, type: () => true, strict: true }));
   const pollers = workerPollers({ temporal, taskQueue, maxAgeMs: workerPollMaxAgeMs });
-  app.use(healthRouter({ pool, temporal, pollers, taskQueue, pollerMaxAgeMs: workerPollMaxAgeMs }));
+  app.use(healthRouter({ pool, temporal, pollers, taskQueue, pollerMaxAgeMs: workerPollMaxAgeMs, ...(stopping ? { stopping } : {}) }));
   app.use(metricsRouter({ pool, pollers, token: metricsToken }));
   // The OpenAPI document and its browsable docs are public, like the health probes.
   app.use(docsRouter());

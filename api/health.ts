@@ -14,6 +14,8 @@ export interface HealthDeps {
   pollers: () => Promise<PollerReport>;
   taskQueue: string;
   pollerMaxAgeMs: number;
+  /** True once the process was told to stop: readiness fails at once, before anything stops serving. */
+  stopping?: () => boolean;
 }
 
 /** What the workers check says where Temporal cannot describe task queues (the time-skipping test server): not a failure. */
@@ -34,12 +36,17 @@ async function check(fn: () => Promise<unknown>, timeoutMs = 2000, detail = fals
  * Returns the router for /healthz (process up) and /readyz (can page: Postgres and Temporal answer, and
  * a worker polled the task queues recently).
  */
-export function healthRouter({ pool, temporal, pollers, taskQueue, pollerMaxAgeMs }: HealthDeps): Router {
+export function healthRouter({ pool, temporal, pollers, taskQueue, pollerMaxAgeMs, stopping }: HealthDeps): Router {
   const router = Router();
   mount(router, routes.live, (_req, res) => {
     res.json({ status: 'ok' });
   });
   mount(router, routes.ready, async (_req, res) => {
+    if (stopping?.()) {
+      const notChecked = 'not checked: this process is stopping';
+      res.status(503).json({ status: 'stopping', checks: { postgres: notChecked, temporal: notChecked, workers: notChecked } });
+      return;
+    }
     const workersCheck = async () => {
       const report = await pollers();
       const missing = missingWorkers(report, taskQueue, pollerMaxAgeMs);

@@ -1,4 +1,5 @@
 /** `npm run api`: the HTTP API against an existing Temporal (TEMPORAL_ADDRESS) and Postgres (DATABASE_URL). */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@temporalio/client';
 import { dataConverterOf } from '../runtime/payload-codec';
 import { ConfigError, loadConfig } from '../runtime/config';
@@ -34,24 +35,34 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection: clientConnection.connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS) });
   const settings = appSettingsOf(config);
   const caches = startAppCaches({ pool, databaseUrl: config.DATABASE_URL, log, reopenWindowMs: settings.reopenWindowMs! });
-  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, caches, ...settings });
+  let stopping = false;
+  const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, caches, ...settings, stopping: () => stopping });
   const server = await listen(app, config.PORT, config.HOST);
   const drain = drainOf(server);
   log.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');
-  const stop = () => {
-    // Requests in flight get 5 s, then 503 (see api/drain.ts); then nothing retries against Temporal.
-    void drain
-      .stop(5_000)
+  const delayMs = config.SHUTDOWN_READINESS_DELAY_SECONDS * 1000;
+  const boundMs = config.SHUTDOWN_TIMEOUT_SECONDS * 1000;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    // Readiness fails first and requests are still served for the delay, so the load balancer stops
+    // sending new ones before the listener closes (a Kubernetes Service updates its endpoints a moment
+    // after the pod is told to stop). Then requests in flight get the bound, then 503 (api/drain.ts);
+    // then nothing retries against Temporal.
+    stopping = true;
+    log.info({ signal, readinessDelayMs: delayMs, boundMs }, 'stopping: readiness fails from now on');
+    void sleep(delayMs)
+      .then(() => drain.stop(boundMs))
       .then(({ unfinished }) => unfinished > 0 && log.warn({ unfinished }, 'requests still waiting at shutdown answered 503'))
       .then(() => clientConnection.stopRetries())
       // The caches write their last counts, so they close before the pool.
       .then(() => caches.close())
       .catch((err) => log.error({ err }, 'stopping failed'))
       .then(() => Promise.all([clientConnection.close(), pool.end()]))
+      .then(() => log.info('stopped'))
       .finally(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((err) => {

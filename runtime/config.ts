@@ -223,6 +223,17 @@ export const configSchema = z.object({
     .string()
     .default('127.0.0.1:9465')
     .refine((v) => v === 'off' || /^[^\s:]+:\d{1,5}$|^\[[0-9a-f:.]+\]:\d{1,5}$/i.test(v), 'host:port (e.g. 0.0.0.0:9465), or off'),
+  /**
+   * On SIGTERM the API goes on serving for this long with /readyz failing, so a load balancer (a
+   * Kubernetes Service) stops sending it requests before it stops taking them. 0 outside an orchestrator.
+   */
+  SHUTDOWN_READINESS_DELAY_SECONDS: z.coerce.number().min(0).max(120).default(0),
+  /**
+   * Then the API's requests in flight get this long to finish (the rest are answered 503), and a
+   * worker's activities in flight (pages being sent) the same to complete before they are cancelled and
+   * retried elsewhere. Keep the orchestrator's grace period above the delay plus this.
+   */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...workerTuningSchema,
 });

@@ -21,7 +21,7 @@ import { loggedPoolOptions, poolOptionsOf } from '../runtime/database-connection
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { workerTuningOf } from '../runtime/worker-tuning';
-import { createKlaxonWorker, pagingFromConfig } from './worker';
+import { createKlaxonWorker, pagingFromConfig, type KlaxonWorker } from './worker';
 import { workflowBundleOf } from './workflow-bundle';
 
 /**
@@ -63,8 +63,10 @@ async function main(): Promise<void> {
   const poolOptions = loggedPoolOptions(poolOptionsOf(config), log);
   installSdkRuntime(config, log);
   buildInfo.set({ version: KLAXON_VERSION, role: 'worker' }, 1);
+  // Set once the worker exists; the metrics server's /readyz asks it from the start.
+  const running: { worker?: KlaxonWorker } = {};
   const metricsServer =
-    config.WORKER_METRICS_PORT > 0 ? await serveMetrics(config.WORKER_METRICS_PORT, config.HOST) : undefined;
+    config.WORKER_METRICS_PORT > 0 ? await serveMetrics(config.WORKER_METRICS_PORT, config.HOST, () => running.worker?.getState() ?? 'STARTING') : undefined;
   if (metricsServer)
     log.info(
       {
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS),
   });
-  const worker = await createKlaxonWorker({
+  const worker = (running.worker = await createKlaxonWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -104,7 +106,8 @@ async function main(): Promise<void> {
     dataConverter: dataConverterOf(config.TEMPORAL_PAYLOAD_KEYS),
     tuning,
     workflowBundle,
-  });
+    shutdownGraceMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+  }));
   const workflowCode = workflowBundle ?? 'bundled at start';
   log.info(
     {
@@ -116,8 +119,21 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
-  // Worker.run installs SIGINT/SIGTERM handlers and returns after a graceful shutdown.
+  // Worker.run installs SIGINT/SIGTERM handlers and returns after a graceful shutdown: polling stops,
+  // activities in flight get SHUTDOWN_TIMEOUT_SECONDS to finish. Should anything hang past that (a
+  // connection that never closes), the process still ends, so an orchestrator's grace period is enough.
+  const bound = config.SHUTDOWN_TIMEOUT_SECONDS * 1000 + 10_000;
+  const onStop = (signal: string) => {
+    log.info({ signal, boundMs: bound }, 'stopping: activities in flight may finish');
+    setTimeout(() => {
+      log.error({ boundMs: bound }, 'not stopped within the bound: exiting');
+      process.exit(1);
+    }, bound).unref();
+  };
+  process.once('SIGTERM', () => onStop('SIGTERM'));
+  process.once('SIGINT', () => onStop('SIGINT'));
   await worker.run();
+  log.info('stopped');
   await connection.close();
   await clientConnection.close();
   metricsServer?.close();

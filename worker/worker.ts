@@ -45,6 +45,12 @@ export interface KlaxonWorkerOptions {
   dataConverter?: ReturnType<typeof dataConverterOf>;
   /** How alerts the worker opens itself (heartbeat monitors') are planned: the API's settings. */
   alerting?: { slaAtRiskFraction: number; reopenWindowMs: number };
+  /**
+   * SHUTDOWN_TIMEOUT_SECONDS in ms: on shutdown, activities in flight (pages being sent) get this long to
+   * finish before they are cancelled (and retried by another worker); 5 s later the worker gives up
+   * waiting altogether. Unset: the SDK's (cancelled at once, no bound).
+   */
+  shutdownGraceMs?: number;
 }
 
 /** Returns the notifiers and public URL the activities need, from the validated config. */
@@ -116,7 +122,10 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Kla
   };
   // A tier's pages go through resolveTargets and sendPage as the worker has them (a test may replace one).
   const activities = { ...merged, ...(opts.activityOverrides?.pageTargets ? {} : createTierPageActivities(opts.pool, merged)) };
+  const shutdown =
+    opts.shutdownGraceMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceMs, shutdownForceTime: opts.shutdownGraceMs + 5_000 } : {};
   const main = await Worker.create({
+    ...shutdown,
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
@@ -130,6 +139,7 @@ export async function createKlaxonWorker(opts: KlaxonWorkerOptions): Promise<Kla
   // Activities only: the queue holds nothing but pages (and their target lookups), so none waits in line
   // behind the records of a storm's thousands of new alerts.
   const pages = await Worker.create({
+    ...shutdown,
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: pagesTaskQueue(opts.taskQueue),

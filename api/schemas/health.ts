@@ -5,7 +5,9 @@ import { errorResponse } from './common';
 
 const Readiness = z
   .strictObject({
-    status: z.enum(['ok', 'unavailable']),
+    status: z.enum(['ok', 'unavailable', 'stopping']).openapi({
+      description: "'stopping' from SIGTERM on: the process still serves requests in flight but should get no new ones",
+    }),
     checks: z.strictObject({
       postgres: z.string().openapi({ description: "'ok', or 'unavailable: <reason>'" }),
       temporal: z.string().openapi({ description: "'ok', or 'unavailable: <reason>'" }),
@@ -36,7 +38,7 @@ export const healthRoutes = {
     tags,
     responses: {
       200: { description: 'Ready', body: Readiness },
-      503: { description: 'Not ready; `checks` says which dependency is down', body: Readiness },
+      503: { description: 'Not ready: `checks` says which dependency is down, or the process is stopping', body: Readiness },
     },
   }),
   metrics: defineRoute({

@@ -1559,8 +1559,11 @@ export interface components {
             };
         };
         Readiness: {
-            /** @enum {string} */
-            status: "ok" | "unavailable";
+            /**
+             * @description 'stopping' from SIGTERM on: the process still serves requests in flight but should get no new ones
+             * @enum {string}
+             */
+            status: "ok" | "unavailable" | "stopping";
             checks: {
                 /** @description 'ok', or 'unavailable: <reason>' */
                 postgres: string;
@@ -3304,7 +3307,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not ready; `checks` says which dependency is down */
+            /** @description Not ready: `checks` says which dependency is down, or the process is stopping */
             503: {
                 headers: {
                     [name: string]: unknown;
