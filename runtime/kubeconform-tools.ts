@@ -11,10 +11,13 @@ import { elapsed, findOnPath, run } from './temporal-tools';
 /** Built by `go install` when neither KUBECONFORM_PATH nor PATH gives us one. */
 export const KUBECONFORM_MODULE = 'github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0';
 
-/** Returns the path of kubeconform, building it if needed; throws when no route works. */
+/**
+ * Returns the path of kubeconform, building it if needed; throws when no route works. KUBECONFORM_PATH is
+ * read here, not in runtime/config.ts: it is a test-only tool's location, not something Klaxon runs with.
+ */
 export function resolveKubeconform({
   toolsDir,
-  explicitPath,
+  explicitPath = process.env.KUBECONFORM_PATH,
   log,
 }: {
   toolsDir: string;
