@@ -161,6 +161,20 @@ describe('kubeconform on deploy/kubernetes', () => {
       assert.equal(run.summary.invalid, 3);
     });
 
+    it('still accepts what the API server accepts: int-or-string either way, a quantity as a number', () => {
+      const files = [
+        broken('percent.yaml', 'worker-pdb.yaml', /minAvailable: 1/, "minAvailable: '50%'"),
+        broken('number.yaml', 'api-deployment.yaml', /cpu: '1'/, 'cpu: 1'),
+        broken('port.yaml', 'api-service.yaml', /targetPort: http/, 'targetPort: 3000'),
+      ];
+      const run = kubeconform(files);
+      assert.deepEqual(
+        run.resources.filter((r) => r.status !== 'statusValid').map((r) => r.msg),
+        [],
+      );
+      assert.equal(run.summary.valid, 3);
+    });
+
     it('fails a kind it has no schema for instead of downloading one or skipping it', () => {
       const file = path.join(dir, 'secret.yaml');
       writeFileSync(file, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: klaxon-secrets\n');
