@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { configKeys } from '../runtime/config';
+import { configKeys, loadConfig } from '../runtime/config';
 import { workflowCacheFor } from '../runtime/worker-tuning';
 import {
   KUBERNETES_DIR,
@@ -396,6 +396,17 @@ describe('configuration and secrets', () => {
       for (const key of ['TEMPORAL_TLS_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH'])
         assert.equal(path.dirname(environment(c)[key] ?? ''), mount.mountPath, `${d.metadata.name}: ${key}`);
     }
+  });
+
+  it('gives values runtime/config.ts accepts, with the required secrets filled in', () => {
+    // Stand-ins of the right shape for the Secret's required keys; the optional ones stay unset.
+    const secrets = {
+      DATABASE_URL: 'postgres://klaxon:secret@postgres:5432/klaxon',
+      TEMPORAL_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+      METRICS_TOKEN: 'm'.repeat(32),
+    };
+    for (const { d, c } of containers)
+      assert.doesNotThrow(() => loadConfig({ ...environment(c), ...secrets }), d.metadata.name);
   });
 
   it('sets only variables Klaxon reads', () => {
