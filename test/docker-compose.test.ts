@@ -13,6 +13,7 @@ type Service = {
   image?: string;
   build?: string;
   command?: string[];
+  read_only?: boolean;
   environment?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
@@ -39,14 +40,15 @@ it('runs Postgres, Temporal with Postgres persistence, the Temporal UI, Klaxon w
   assert.equal(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
 });
 
-it('builds Klaxon from the Dockerfile and runs the npm scripts that exist', () => {
+it('builds Klaxon from the Dockerfile and runs what the :prod scripts run, under node as PID 1, read-only', () => {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
   assert.ok(existsSync(path.join(root, 'Dockerfile')));
-  for (const name of ['klaxon-api', 'klaxon-worker']) {
+  for (const [name, script] of [['klaxon-api', 'api:prod'], ['klaxon-worker', 'worker:prod']] as const) {
     const s = services[name]!;
     assert.equal(s.build, '.');
-    assert.equal(s.command![0], 'npm');
-    assert.ok(pkg.scripts[s.command![2]!], `npm script ${s.command![2]} exists`);
+    // node itself, not npm: npm as PID 1 would stand between Docker's SIGTERM and Klaxon's drain.
+    assert.equal(s.command!.join(' '), pkg.scripts[script], `${name} runs \`npm run ${script}\`'s command`);
+    assert.equal(s.read_only, true, `${name} runs on a read-only file system`);
   }
 });
 
