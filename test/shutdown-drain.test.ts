@@ -65,7 +65,29 @@ it('SIGTERM: the worker finishes the page in flight and the API the request in f
   assert.equal(await worker.exited, 0, worker.output());
   assert.match(worker.output(), /"msg":"stopped"/);
   const sent = await db.pool.query<{ status: string; attempts: number }>("select status, attempts from notifications where channel = 'webhook'");
-  assert.deepEqual(sent.rows, [{ status: 'sent', attempts: 1 }], 'the page in flight finished and was recorded, not cut off and retried');
+  assert.deepEqual(sent.rows, [{ status: 'sent', attempts: 1 }], 'the page in flight finished and was recorded');
+  // ...and its activity completed: one cut off by the shutdown would wait, failed, for another worker to retry it.
+  const { workflow_id } = (await first.json()) as { workflow_id: string };
+  const { raw } = await temporal.client.workflow.getHandle(workflow_id).describe();
+  assert.deepEqual(
+    (raw.pendingActivities ?? []).filter((a) => a.lastFailure).map((a) => `${a.activityType?.name}: ${a.lastFailure?.message}`),
+    [],
+    'no activity left failed by the shutdown',
+  );
+
+  // A page that does not finish within the bound does not hold the worker: it stops anyway, saying so
+  // (the page's claim in Postgres keeps a retry elsewhere from sending it twice).
+  const stuck = startKlaxonProcess('worker', { ...env, SHUTDOWN_TIMEOUT_SECONDS: '1' });
+  await stuck.waitFor(/"msg":"worker started"/, 120_000);
+  receiver.respondWith('/slow', 200, { delayMs: 120_000 });
+  const pagesBefore = receiver.requests.length;
+  assert.equal((await call('POST', '/alerts', { summary: 'Stuck page', severity: 'critical', service: 'drain', source: 'test', dedup_key: 'drain-stuck' })).status, 201);
+  await waitFor('the stuck page reaches the receiver', () => receiver.requests.length > pagesBefore, 30_000);
+  const killedAt = Date.now();
+  stuck.child.kill('SIGTERM');
+  const code = await Promise.race([stuck.exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 30_000))]);
+  assert.notEqual(code, 'still running', `stopped within its bound (1 s to finish, 5 s more to give up), not when the page answers:\n${stuck.output()}`);
+  assert.ok(Date.now() - killedAt < 30_000);
 
   // A request in flight at the API's SIGTERM: POST /alerts waits for a worker to record the alert, and
   // the only worker is paused until the API has been told to stop.
