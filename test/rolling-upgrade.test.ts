@@ -80,7 +80,10 @@ it(
       { type: 'webhook', address: `${w.hooks.url}/now` },
       { type: 'webhook', address: `${w.hooks.url}/later` },
     ]);
-    const methods = (await w.request('GET', `/users/${user}`)).body.contact_methods as { id: string; address: string }[];
+    const methods = (await w.request('GET', `/users/${user}`)).body.contact_methods as {
+      id: string;
+      address: string;
+    }[];
     const method = (p: string) => methods.find((m) => m.address.endsWith(p))!.id;
     const rules = await w.request('PUT', `/users/${user}/notification-rules`, {
       rules: [
@@ -115,9 +118,17 @@ it(
         [pagesTaskQueue(taskQueue), TASK_QUEUE_TYPE_ACTIVITY],
       ] as const;
       const described = await Promise.all(
-        queues.map(([name, taskQueueType]) => dev.env.client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name }, taskQueueType })),
+        queues.map(([name, taskQueueType]) =>
+          dev.env.client.workflowService.describeTaskQueue({
+            namespace: 'default',
+            taskQueue: { name },
+            taskQueueType,
+          }),
+        ),
       );
-      return described.every((d) => (d.pollers ?? []).some((p) => p.identity?.startsWith(`${worker.child.pid}@`)));
+      return described.every((d) =>
+        (d.pollers ?? []).some((p) => p.identity?.startsWith(`${worker.child.pid}@`)),
+      );
     };
     const startWorker = async (name: string, bundle: WorkflowBundle): Promise<WorkerProcess> => {
       const worker = startWorkerMain(workerEnv(bundleFile(`${name}.js`, bundle)));
@@ -161,23 +172,34 @@ it(
      * waitFor, and if it times out, says why the alert's workflow tasks failed: where old and new code that
      * do not agree show (an alert stuck on a task that fails on every try, Temporal retrying it).
      */
-    const waitForAlert = async (a: Pick<Alert, 'name' | 'workflowId'>, what: string, check: () => boolean | Promise<boolean>, ms = 30_000) => {
+    const waitForAlert = async (
+      a: Pick<Alert, 'name' | 'workflowId'>,
+      what: string,
+      check: () => boolean | Promise<boolean>,
+      ms = 30_000,
+    ) => {
       try {
         await waitFor(`${a.name}: ${what}`, check, ms);
       } catch (err) {
         const failed = ofType(await history(a.workflowId), 'EVENT_TYPE_WORKFLOW_TASK_FAILED');
         if (failed.length === 0) throw err;
         const why = [...new Set(failed.map((e) => e.workflowTaskFailedEventAttributes?.failure?.message))];
-        throw new Error(`${(err as Error).message}; its workflow tasks failed: ${why.join(' | ')}`, { cause: err });
+        throw new Error(`${(err as Error).message}; its workflow tasks failed: ${why.join(' | ')}`, {
+          cause: err,
+        });
       }
     };
     /** Triggers an alert; resolves once its first tier has paged and the workflow took in the result. */
-    const trigger = async (name: string, dedupKey = `rolling-${name}`): Promise<Alert> => {
+    const trigger = async (name: string): Promise<Alert> => {
+      const dedupKey = `rolling-${name}`;
       const { id, workflowId } = await w.trigger({ summary: `Rolling upgrade ${name}`, dedup_key: dedupKey });
       await waitForAlert({ name, workflowId }, 'its first page, taken in by the workflow', async () => {
         const events = await history(workflowId);
         const done = ofType(events, 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED').at(-1)?.eventId;
-        return done != null && ofType(events, 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED').some((e) => Number(e.eventId) > Number(done));
+        return (
+          done != null &&
+          ofType(events, 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED').some((e) => Number(e.eventId) > Number(done))
+        );
       });
       return { name, id, workflowId, dedupKey };
     };
@@ -185,7 +207,10 @@ it(
     const act = async (a: Alert, action: 'acknowledge' | 'resolve', state: string) => {
       const res = await w.request('POST', `/alerts/${a.id}/${action}`, { actor: 'alice' });
       // 202: no worker answered within the API's deadline and the action was queued (a hand-over can take that).
-      assert.ok(res.status === 200 || res.status === 202, `${a.name} ${action}: ${res.status} ${JSON.stringify(res.body)}`);
+      assert.ok(
+        res.status === 200 || res.status === 202,
+        `${a.name} ${action}: ${res.status} ${JSON.stringify(res.body)}`,
+      );
       await waitForAlert(a, `${state} in Postgres`, async () => (await stateOf(a.id)) === state);
     };
 
@@ -198,8 +223,9 @@ it(
 
     // 2. The new worker joins: both poll the queue (and its pages queue).
     const newWorker = await startWorker('new', newBundle);
-    const a4 = await trigger('a4'); // on either worker; acknowledged after the overlap
-    const a5 = await trigger('a5'); // on either worker; left to escalate
+    // Triggered together, so that both workers' pollers are handed some (one at a time, the old worker's
+    // pollers, waiting longest, took each): a4 and a7 are acknowledged after the overlap, a5 and a8 escalate.
+    const [a4, a5, a7, a8] = await Promise.all([trigger('a4'), trigger('a5'), trigger('a7'), trigger('a8')]);
     await act(a1, 'acknowledge', 'acknowledged');
     await act(a2, 'resolve', 'resolved');
 
@@ -208,28 +234,58 @@ it(
     assert.equal(await oldWorker.exited, 0, oldWorker.output().slice(-2000));
     const stoppedAfterMs = Date.now() - oldOnly;
     await act(a4, 'acknowledge', 'acknowledged');
+    await act(a7, 'acknowledge', 'acknowledged');
     const a6 = await trigger('a6'); // the new code's from the start
     await act(a1, 'resolve', 'resolved');
     // A re-trigger inside the reopen window reopens a2: a second cycle, paged by the new code.
-    const again = await w.request('POST', '/alerts', { summary: 'Rolling upgrade a2', severity: 'critical', service: 'checkout', source: 'prometheus', dedup_key: a2.dedupKey });
+    const again = await w.request('POST', '/alerts', {
+      summary: 'Rolling upgrade a2',
+      severity: 'critical',
+      service: 'checkout',
+      source: 'prometheus',
+      dedup_key: a2.dedupKey,
+    });
     assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal(again.body.id, a2.id);
     await waitForAlert(a2, 'reopened and paged again', () => pages(a2.id, '/now') === 2);
-    await waitForAlert(a2, 'took in its second page', async () => patchMarkers(await history(a2.workflowId)).includes('notification-rules'));
+    await waitForAlert(a2, 'took in its second page', async () =>
+      patchMarkers(await history(a2.workflowId)).includes('notification-rules'),
+    );
     await act(a2, 'resolve', 'resolved');
 
     // The escalations the alerts left alone were waiting for: the second tier, and held-back pages.
-    const a5Patched = patchMarkers(await history(a5.workflowId)).includes('notification-rules');
+    // The overlap's alerts that the new code began hold their pages back; those the old code began do not.
+    const patchedOnes = new Set<string>();
+    for (const a of [a5, a8])
+      if (patchMarkers(await history(a.workflowId)).includes('notification-rules')) patchedOnes.add(a.name);
+    const later = (a: Alert) => (patchedOnes.has(a.name) ? 1 : 0);
     const dueWithin = DUE_AFTER_MS + 30_000;
-    for (const a of [a3, a5, a6]) await waitForAlert(a, 'escalated to the second tier', () => pages(a.id, '/tier1') === 1, dueWithin);
-    for (const a of a5Patched ? [a5, a6] : [a6])
-      await waitForAlert(a, 'its held-back page, by the new code', () => pages(a.id, '/later') === 1, dueWithin);
-    for (const a of [a3, a5, a6]) await act(a, 'resolve', 'resolved');
+    for (const a of [a3, a5, a6, a8])
+      await waitForAlert(a, 'escalated to the second tier', () => pages(a.id, '/tier1') === 1, dueWithin);
+    for (const a of [a5, a6, a8].filter((x) => x === a6 || later(x)))
+      await waitForAlert(
+        a,
+        'its held-back page, by the new code',
+        () => pages(a.id, '/later') === 1,
+        dueWithin,
+      );
+    for (const a of [a3, a5, a6, a8]) await act(a, 'resolve', 'resolved');
 
     // Every alert is where its actions left it...
-    const alerts = [a1, a2, a3, a4, a5, a6];
-    const states = Object.fromEntries(await Promise.all(alerts.map(async (a) => [a.name, await stateOf(a.id)])));
-    assert.deepEqual(states, { a1: 'resolved', a2: 'resolved', a3: 'resolved', a4: 'acknowledged', a5: 'resolved', a6: 'resolved' });
+    const alerts = [a1, a2, a3, a4, a5, a6, a7, a8];
+    const states = Object.fromEntries(
+      await Promise.all(alerts.map(async (a) => [a.name, await stateOf(a.id)])),
+    );
+    assert.deepEqual(states, {
+      a1: 'resolved',
+      a2: 'resolved',
+      a3: 'resolved',
+      a4: 'acknowledged',
+      a5: 'resolved',
+      a6: 'resolved',
+      a7: 'acknowledged',
+      a8: 'resolved',
+    });
 
     // ...each page came once: as many as the escalation called for, and no idempotency key twice.
     const expected: Record<string, [now: number, later: number, tier1: number]> = {
@@ -237,19 +293,31 @@ it(
       a2: [2, 0, 0],
       a3: [1, 0, 1],
       a4: [1, 0, 0],
-      a5: [1, a5Patched ? 1 : 0, 1],
+      a5: [1, later(a5), 1],
       a6: [1, 1, 1],
+      a7: [1, 0, 0],
+      a8: [1, later(a8), 1],
     };
-    const got = Object.fromEntries(alerts.map((a) => [a.name, [pages(a.id, '/now'), pages(a.id, '/later'), pages(a.id, '/tier1')]]));
+    const got = Object.fromEntries(
+      alerts.map((a) => [a.name, [pages(a.id, '/now'), pages(a.id, '/later'), pages(a.id, '/tier1')]]),
+    );
     assert.deepEqual(got, expected, 'pages per alert: [/now, /later, /tier1]');
     const keys = w.hooks.requests.map((r) => (r.json as { idempotency_key?: string }).idempotency_key);
     assert.equal(new Set(keys).size, keys.length, `a page delivered twice: ${keys.join(', ')}`);
 
-    // ...and no workflow task failed, nor any workflow.
-    const histories = new Map(await Promise.all(alerts.map(async (a) => [a.name, await history(a.workflowId)] as const)));
+    // ...and no workflow task failed, nor any workflow. Nor did one time out: a graceful stop hands the old
+    // worker's sticky queue back, so no task waits there for the sticky timeout.
+    const histories = new Map(
+      await Promise.all(alerts.map(async (a) => [a.name, await history(a.workflowId)] as const)),
+    );
     for (const a of alerts) {
       const events = histories.get(a.name)!;
-      for (const type of ['EVENT_TYPE_WORKFLOW_TASK_FAILED', 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT', 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED', 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED'] as const)
+      for (const type of [
+        'EVENT_TYPE_WORKFLOW_TASK_FAILED',
+        'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT',
+        'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED',
+        'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED',
+      ] as const)
         assert.equal(ofType(events, type).length, 0, `${a.name}: ${type}`);
       const { status } = await workflows.getHandle(a.workflowId).describe();
       // Resolved alerts wait out the reopen window; none has failed.
@@ -258,10 +326,20 @@ it(
 
     // Both workers completed tasks of the alerts begun on the old one: the hand-over really happened.
     const by = (events: HistoryEvent[]) => {
-      const ids = ofType(events, 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED').map((e) => e.workflowTaskCompletedEventAttributes?.identity ?? '');
-      return { old: ids.some((i) => i.startsWith(`${oldWorker.child.pid}@`)), new: ids.some((i) => i.startsWith(`${newWorker.child.pid}@`)) };
+      const ids = ofType(events, 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED').map(
+        (e) => e.workflowTaskCompletedEventAttributes?.identity ?? '',
+      );
+      return {
+        old: ids.some((i) => i.startsWith(`${oldWorker.child.pid}@`)),
+        new: ids.some((i) => i.startsWith(`${newWorker.child.pid}@`)),
+      };
     };
-    for (const a of [a1, a2, a3]) assert.deepEqual(by(histories.get(a.name)!), { old: true, new: true }, `${a.name}: tasks by both workers`);
+    for (const a of [a1, a2, a3])
+      assert.deepEqual(
+        by(histories.get(a.name)!),
+        { old: true, new: true },
+        `${a.name}: tasks by both workers`,
+      );
     assert.deepEqual(by(histories.get('a6')!), { old: false, new: true }, 'a6 ran on the new worker only');
 
     // The patch is what told the two apart. Old code ignored a3's held-back page and wrote no marker, and the
@@ -274,18 +352,23 @@ it(
 
     // And the way back is shut: the old code cannot replay a history the new code wrote.
     await assert.rejects(
-      Worker.runReplayHistory({ workflowBundle: oldBundle, sinks: klaxonSinks }, { events: histories.get('a6')! }, a6.workflowId),
+      Worker.runReplayHistory(
+        { workflowBundle: oldBundle, sinks: klaxonSinks },
+        { events: histories.get('a6')! },
+        a6.workflowId,
+      ),
       DeterminismViolationError,
       'an old worker replaying a6 meets commands it does not issue',
     );
     // Which worker took up the alerts triggered while both polled is Temporal's choice; said, not asserted.
     const firstBy = (a: Alert) => {
-      const first = ofType(histories.get(a.name)!, 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED')[0]?.workflowTaskCompletedEventAttributes?.identity;
+      const first = ofType(histories.get(a.name)!, 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED')[0]
+        ?.workflowTaskCompletedEventAttributes?.identity;
       return first?.startsWith(`${oldWorker.child.pid}@`) ? 'old' : 'new';
     };
     console.log(
       `rolling upgrade: old worker stopped ${(stoppedAfterMs / 1000).toFixed(1)} s after the last alert it had alone; ` +
-        `during the overlap a4 began on the ${firstBy(a4)} worker, a5 on the ${firstBy(a5)}`,
+        `the overlap's alerts began on the ${[a4, a5, a7, a8].map((a) => `${firstBy(a)} (${a.name})`).join(', ')} worker`,
     );
   },
 );
