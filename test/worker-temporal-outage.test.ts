@@ -2,20 +2,25 @@
 // at a port where nothing listens, logs each failed try and retries with backoff; once a Temporal server
 // comes up on that port it connects and runs alerts. Stopped while it waits, it exits cleanly.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import { after, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { startHarness, type Harness } from './helpers/harness';
 import { startTestTemporal } from './helpers/temporal';
+import { startWorkerMain as startWorker } from './helpers/worker-main';
 import { waitFor } from './helpers/world';
 
-const root = path.resolve(__dirname, '..');
 const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
 });
+
+/** Starts the worker process; the file's cleanup kills it if the test has not stopped it. */
+function startWorkerMain(env: Record<string, string>) {
+  const worker = startWorker(env);
+  cleanups.push(() => worker.kill());
+  return worker;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -24,30 +29,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `npm run worker`'s entry point as its own process (its output is JSON log lines). */
-function startWorkerMain(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'worker/main.ts')], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  return { child, output: () => out, exited };
 }
 
 const failedTries = (out: string) =>

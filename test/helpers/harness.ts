@@ -103,6 +103,12 @@ export interface HarnessOptions {
   oidc?: Omit<OidcSettings, 'redirectUri'>;
   /** The built web console the app serves (default: dist/web, see BUILT_CONSOLE_DIR). */
   consoleDir?: string;
+  /**
+   * The clock the app dates triggers by (default: the Temporal environment's). One behind the workers'
+   * makes an alert count as accepted that much before its workflow starts, as after a worker backlog, so
+   * its minute-granular tiers fire sooner under a real-time server.
+   */
+  now?: () => number;
   /** The pools the app (with its caches) and the worker query through (default: the database's own). */
   pools?: { api?: pg.Pool; worker?: pg.Pool };
 }
@@ -162,7 +168,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     trustProxy: opts.trustProxy,
     // Events are dated by the clock their workflows run on (a real API's and Temporal's agree; here the
     // test server's clock has skipped ahead of the machine's).
-    now: () => env.currentTimeMs(),
+    now: opts.now ?? (() => env.currentTimeMs()),
     caches,
     outboundAllowlist,
     workerPollMaxAgeMs: opts.workerPollMaxAgeMs,

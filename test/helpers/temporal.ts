@@ -1,8 +1,15 @@
-/** The time-skipping test server provisioned by `npm test`, and a workflow bundle built once per file. */
+/**
+ * The Temporal servers provisioned by `npm test` (the time-skipping test server; the CLI's dev server),
+ * and the workflow bundles tests run: workflows/ as it is, built once per file, and as it was before
+ * its patches.
+ */
 import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startTimeSkippingServer } from '../../runtime/temporal';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDevServer, startTimeSkippingServer } from '../../runtime/temporal';
 import { createLogger } from '../../runtime/logger';
 import { sdkRuntimeOptions } from '../../runtime/sdk-runtime';
 import type { ServerExecutable } from '../../runtime/temporal-tools';
@@ -55,12 +62,51 @@ export async function startTestTemporal(port?: number): Promise<TestWorkflowEnvi
   return startTimeSkippingServer(JSON.parse(raw) as ServerExecutable, port);
 }
 
+/**
+ * Returns a started Temporal CLI dev server (real time, sticky queues, task queue descriptions) on free
+ * ports, and removeFiles() for its database file once whoever owns the environment has torn it down.
+ */
+export async function startTestDevServer(): Promise<{ env: TestWorkflowEnvironment; removeFiles(): void }> {
+  const cli = process.env.TEMPORAL_CLI_PATH;
+  if (!cli) throw new Error('TEMPORAL_CLI_PATH is unset: run tests with `npm test`, which provisions the CLI');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-dev-server-'));
+  const env = await startDevServer({
+    executable: { type: 'existing-path', path: cli },
+    port: await freePort(),
+    uiPort: await freePort(),
+    dbFile: path.join(dir, 'temporal.db'),
+    namespace: 'default',
+  });
+  return { env, removeFiles: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 let bundle: Promise<WorkflowBundle> | undefined;
 
 /** Returns the bundle of workflows/, built on first use in this process. */
 export function workflowBundle(): Promise<WorkflowBundle> {
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
   return bundle;
+}
+
+/**
+ * Returns a bundle of workflows/ as a worker from before every patch in it ran them: `@temporalio/workflow`
+ * is replaced by test/fixtures/workflow-before-patches.ts, whose patched() is false and which records no
+ * patch marker. A stand-in for checking out the release before the patches, which a shallow clone lacks;
+ * it is as old as "before the patches" only, so a change made without patched() is not undone by it.
+ */
+export function workflowBundleBeforePatches(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: quietLogger,
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: {
+        ...config.resolve,
+        // `$`: the package itself only, so the shim can still import the real one by its file path.
+        alias: { ...config.resolve?.alias, '@temporalio/workflow$': require.resolve('../fixtures/workflow-before-patches') },
+      },
+    }),
+  });
 }
 
 const noop = () => {};
