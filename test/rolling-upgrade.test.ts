@@ -24,7 +24,7 @@ import { createTestDatabase } from './helpers/database';
 import { PUBLIC_URL } from './helpers/harness';
 import { LOOPBACK_ALLOWLIST_TEXT } from './helpers/pages';
 import { startTestDevServer, workflowBundle, workflowBundleBeforePatches } from './helpers/temporal';
-import { startWorkerMain, type WorkerProcess } from './helpers/worker-main';
+import { startKlaxonProcess, type KlaxonProcess as WorkerProcess } from './helpers/klaxon-process';
 import { startWorld, waitFor, type World } from './helpers/world';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -131,7 +131,7 @@ it(
       );
     };
     const startWorker = async (name: string, bundle: WorkflowBundle): Promise<WorkerProcess> => {
-      const worker = startWorkerMain(workerEnv(bundleFile(`${name}.js`, bundle)));
+      const worker = startKlaxonProcess('worker', workerEnv(bundleFile(`${name}.js`, bundle)));
       cleanups.push(() => worker.kill());
       // It logs "worker started" just before it polls; Temporal's own list of pollers says when it does.
       await Promise.race([

@@ -7,7 +7,7 @@ import { after, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { startHarness, type Harness } from './helpers/harness';
 import { startTestTemporal } from './helpers/temporal';
-import { startWorkerMain as startWorker } from './helpers/worker-main';
+import { startKlaxonProcess } from './helpers/klaxon-process';
 import { waitFor } from './helpers/world';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -17,7 +17,7 @@ after(async () => {
 
 /** Starts the worker process; the file's cleanup kills it if the test has not stopped it. */
 function startWorkerMain(env: Record<string, string>) {
-  const worker = startWorker(env);
+  const worker = startKlaxonProcess('worker', env);
   cleanups.push(() => worker.kill());
   return worker;
 }

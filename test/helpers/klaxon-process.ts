@@ -17,6 +17,8 @@ export interface KlaxonProcess {
   exited: Promise<number | null>;
   /** Resolves once the output matches `pattern`; rejects, with the output, after `ms` or if it exits first. */
   waitFor(pattern: RegExp, ms?: number): Promise<void>;
+  /** Kills it (SIGKILL) unless it has exited already, and resolves once it has: for a test's cleanup. */
+  kill(): Promise<void>;
 }
 
 const running = new Set<KlaxonProcess>();
@@ -36,6 +38,10 @@ export function startKlaxonProcess(entry: keyof typeof ENTRIES, env: Record<stri
     child,
     output: () => out,
     exited,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
     async waitFor(pattern, ms = 60_000) {
       try {
         await waitFor(`${entry} prints ${pattern}`, () => {
