@@ -67,10 +67,16 @@ export const configSchema = z.object({
   /** A connection not made within this long fails, so a request or activity waiting on one has a deadline. */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   /**
-   * Postgres cancels a statement running longer than this (and the client gives up a little later, when
-   * the server cannot even say so). Klaxon's statements take milliseconds; migrations run without it.
+   * Postgres cancels a statement running longer than this (a peer that vanished is found by TCP
+   * keepalive). Klaxon's statements take milliseconds; migrations run without it.
+   * 0: none, for PgBouncer, which refuses the startup parameter unless ignore_startup_parameters lists it.
    */
-  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .max(3_600_000)
+    .refine((ms) => ms === 0 || ms >= 100, 'at least 100 (ms), or 0 for none')
+    .default(30_000),
   /** Where the embedded Postgres data and the dev server's SQLite file live. */
   KLAXON_DATA_DIR: z.string().default('.data'),
   /** Port of the embedded Postgres. */
