@@ -5,9 +5,9 @@
  * rolling restart.
  */
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError, type Config } from './config';
+import type { Config } from './config';
 import type { Logger } from './logger';
-import { certificateOf, privateKeyOf, readSetting } from './pem-files';
+import { readTlsFiles } from './pem-files';
 import type { PoolOptions } from '../store/db';
 
 type DatabaseSettings = Pick<
@@ -25,27 +25,14 @@ type DatabaseSettings = Pick<
 function tlsOf(c: DatabaseSettings, now: Date): ConnectionOptions | false | undefined {
   if (c.DATABASE_TLS === undefined) return undefined;
   if (c.DATABASE_TLS === 'disable') return false;
-  const problems: string[] = [];
+  const files = readTlsFiles('DATABASE_TLS', { ca: c.DATABASE_TLS_CA_PATH, cert: c.DATABASE_TLS_CERT_PATH, key: c.DATABASE_TLS_KEY_PATH }, now);
   const options: ConnectionOptions = {
     // require: encrypted, but any certificate will do (libpq's meaning, and its risk: no protection
     // against someone in the middle). verify-ca checks the signature, verify-full the host name too.
     rejectUnauthorized: c.DATABASE_TLS !== 'require',
     ...(c.DATABASE_TLS === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+    ...files,
   };
-  if (c.DATABASE_TLS_CA_PATH) {
-    const ca = readSetting('DATABASE_TLS_CA_PATH', c.DATABASE_TLS_CA_PATH, problems);
-    if (ca && certificateOf('DATABASE_TLS_CA_PATH', c.DATABASE_TLS_CA_PATH, ca, problems, now)) options.ca = ca;
-  }
-  if (c.DATABASE_TLS_CERT_PATH && c.DATABASE_TLS_KEY_PATH) {
-    const cert = readSetting('DATABASE_TLS_CERT_PATH', c.DATABASE_TLS_CERT_PATH, problems);
-    const key = readSetting('DATABASE_TLS_KEY_PATH', c.DATABASE_TLS_KEY_PATH, problems);
-    const parsed = cert && certificateOf('DATABASE_TLS_CERT_PATH', c.DATABASE_TLS_CERT_PATH, cert, problems, now);
-    if (cert && key) {
-      privateKeyOf('DATABASE_TLS_KEY_PATH', c.DATABASE_TLS_KEY_PATH, key, parsed, 'DATABASE_TLS_CERT_PATH', problems);
-      Object.assign(options, { cert, key });
-    }
-  }
-  if (problems.length) throw new ConfigError(problems);
   return options;
 }
 

@@ -4,9 +4,10 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ConfigError } from './config';
 
 /** Returns the file's bytes, or records why it cannot be read under the variable's name. */
-export function readSetting(variable: string, file: string, problems: string[]): Buffer | undefined {
+function readSetting(variable: string, file: string, problems: string[]): Buffer | undefined {
   try {
     return readFileSync(file);
   } catch (err) {
@@ -16,7 +17,7 @@ export function readSetting(variable: string, file: string, problems: string[]):
 }
 
 /** Returns the certificate in the PEM bytes, or records what is wrong with it. */
-export function certificateOf(variable: string, file: string, pem: Buffer, problems: string[], now: Date): X509Certificate | undefined {
+function certificateOf(variable: string, file: string, pem: Buffer, problems: string[], now: Date): X509Certificate | undefined {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pem);
@@ -33,7 +34,7 @@ export function certificateOf(variable: string, file: string, pem: Buffer, probl
  * Checks that the PEM bytes hold an unencrypted private key and, when the certificate read, that it is
  * that certificate's key; records what is wrong otherwise.
  */
-export function privateKeyOf(
+function privateKeyOf(
   variable: string,
   file: string,
   pem: Buffer,
@@ -49,4 +50,37 @@ export function privateKeyOf(
     return;
   }
   if (cert && !cert.checkPrivateKey(key)) problems.push(`${variable}: the key in ${file} is not the key of the certificate in ${certVariable}`);
+}
+
+export interface TlsFiles {
+  ca?: Buffer;
+  /** The client certificate and its key: both or neither. */
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/**
+ * Reads and checks the files `<prefix>_CA_PATH`, `<prefix>_CERT_PATH` and `<prefix>_KEY_PATH` name (the
+ * certificate and key only together); throws a ConfigError naming each variable whose file is missing,
+ * unreadable, not PEM, expired, or (the key) not the certificate's.
+ */
+export function readTlsFiles(prefix: 'TEMPORAL_TLS' | 'DATABASE_TLS', paths: { ca?: string; cert?: string; key?: string }, now: Date): TlsFiles {
+  const problems: string[] = [];
+  const files: TlsFiles = {};
+  const [caVariable, certVariable, keyVariable] = [`${prefix}_CA_PATH`, `${prefix}_CERT_PATH`, `${prefix}_KEY_PATH`];
+  if (paths.ca) {
+    const ca = readSetting(caVariable, paths.ca, problems);
+    if (ca && certificateOf(caVariable, paths.ca, ca, problems, now)) files.ca = ca;
+  }
+  if (paths.cert && paths.key) {
+    const cert = readSetting(certVariable, paths.cert, problems);
+    const key = readSetting(keyVariable, paths.key, problems);
+    const parsed = cert && certificateOf(certVariable, paths.cert, cert, problems, now);
+    if (cert && key) {
+      privateKeyOf(keyVariable, paths.key, key, parsed, certVariable, problems);
+      Object.assign(files, { cert, key });
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return files;
 }

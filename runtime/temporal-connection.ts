@@ -10,7 +10,7 @@
 import tls from 'node:tls';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { ConfigError, type Config } from './config';
-import { certificateOf, privateKeyOf, readSetting } from './pem-files';
+import { readTlsFiles } from './pem-files';
 
 export interface TemporalTarget {
   address: string;
@@ -43,23 +43,12 @@ export function temporalTlsWanted(c: TemporalSettings): boolean {
  */
 export function temporalTargetOf(c: TemporalSettings, address = c.TEMPORAL_ADDRESS ?? 'localhost:7233', now = new Date()): TemporalTarget {
   if (!temporalTlsWanted(c)) return { address, ...(c.TEMPORAL_API_KEY ? { apiKey: c.TEMPORAL_API_KEY } : {}) };
-  const problems: string[] = [];
-  const tlsConfig: TLSConfig = {};
-  if (c.TEMPORAL_TLS_SERVER_NAME) tlsConfig.serverNameOverride = c.TEMPORAL_TLS_SERVER_NAME;
-  if (c.TEMPORAL_TLS_CA_PATH) {
-    const ca = readSetting('TEMPORAL_TLS_CA_PATH', c.TEMPORAL_TLS_CA_PATH, problems);
-    if (ca && certificateOf('TEMPORAL_TLS_CA_PATH', c.TEMPORAL_TLS_CA_PATH, ca, problems, now)) tlsConfig.serverRootCACertificate = ca;
-  }
-  if (c.TEMPORAL_TLS_CERT_PATH && c.TEMPORAL_TLS_KEY_PATH) {
-    const crt = readSetting('TEMPORAL_TLS_CERT_PATH', c.TEMPORAL_TLS_CERT_PATH, problems);
-    const key = readSetting('TEMPORAL_TLS_KEY_PATH', c.TEMPORAL_TLS_KEY_PATH, problems);
-    const cert = crt && certificateOf('TEMPORAL_TLS_CERT_PATH', c.TEMPORAL_TLS_CERT_PATH, crt, problems, now);
-    if (crt && key) {
-      privateKeyOf('TEMPORAL_TLS_KEY_PATH', c.TEMPORAL_TLS_KEY_PATH, key, cert, 'TEMPORAL_TLS_CERT_PATH', problems);
-      tlsConfig.clientCertPair = { crt, key };
-    }
-  }
-  if (problems.length) throw new ConfigError(problems);
+  const files = readTlsFiles('TEMPORAL_TLS', { ca: c.TEMPORAL_TLS_CA_PATH, cert: c.TEMPORAL_TLS_CERT_PATH, key: c.TEMPORAL_TLS_KEY_PATH }, now);
+  const tlsConfig: TLSConfig = {
+    ...(c.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: c.TEMPORAL_TLS_SERVER_NAME } : {}),
+    ...(files.ca ? { serverRootCACertificate: files.ca } : {}),
+    ...(files.cert && files.key ? { clientCertPair: { crt: files.cert, key: files.key } } : {}),
+  };
   return { address, tls: tlsConfig, ...(c.TEMPORAL_API_KEY ? { apiKey: c.TEMPORAL_API_KEY } : {}) };
 }
 

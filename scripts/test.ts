@@ -11,6 +11,7 @@ import path from 'node:path';
 import { loadConfig, projectPath } from '../runtime/config';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { resolveAlertmanager } from '../runtime/alertmanager-tools';
+import { resolveChromium } from '../runtime/chromium-tools';
 import { resolvePrometheus } from '../runtime/prometheus-tools';
 import { resolveTemporalCli, resolveTestServer } from '../runtime/temporal-tools';
 import { ensureConsoleBuilt } from './build-web';
@@ -59,6 +60,10 @@ async function main(): Promise<number> {
   env.KLAXON_TEST_PROMETHEUS = JSON.stringify(
     resolvePrometheus({ explicitPath: config.PROMETHEUS_PATH, log }),
   );
+
+  // The console's browser tests drive Chromium. Installed here, once: test files run two at a time, and
+  // two installing it at once would race for dpkg's lock, one of them failing its tests.
+  env.CHROMIUM_PATH = resolveChromium({ explicitPath: config.CHROMIUM_PATH, log });
 
   // Every app a test starts serves the built console (the API fuzzing asks its pages too), as `npm start`'s does.
   await ensureConsoleBuilt(undefined, log);

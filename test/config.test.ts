@@ -173,15 +173,6 @@ describe('single sign-on (OIDC_*)', () => {
 });
 
 describe('Temporal TLS settings', () => {
-  const problemsOf = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-      return [];
-    } catch (err) {
-      assert.ok(err instanceof ConfigError);
-      return err.problems;
-    }
-  };
   const address = { TEMPORAL_ADDRESS: 'temporal.internal:7233' };
 
   it('turns TLS on when a CA, a client certificate, a server name or an API key is given', () => {
