@@ -18,7 +18,8 @@ import { ConfigError } from '../runtime/config';
 import { issue, makeCa, type Issued } from './helpers/certificates';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { startKlaxonProcess, stopAll, type KlaxonProcess } from './helpers/klaxon-process';
-import { freePort } from './helpers/npm-start';
+import { freePort, start, stop } from './helpers/npm-start';
+import { createApiKey } from '../store/api-keys';
 import { LOOPBACK_ALLOWLIST_TEXT } from './helpers/pages';
 import { startTlsProxy, type TlsProxy } from './helpers/tls-proxy';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
@@ -118,6 +119,24 @@ it('the worker and the API connect over mTLS and an alert pages', { timeout: 180
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
   assert.equal(ready.status, 200, await ready.text());
   await stopAll();
+});
+
+it('`npm start` with TEMPORAL_ADDRESS connects to the mTLS frontend the same way, and an alert pages', { timeout: 180_000 }, async () => {
+  const port = await freePort();
+  const started = await start({ ...tlsEnv({ TEMPORAL_TASK_QUEUE: 'tls-start' }), PORT: String(port), KLAXON_DATA_DIR: path.join(dir, 'start-data'), WORKER_METRICS_PORT: '0' });
+  try {
+    assert.match(started.output(), new RegExp(`temporal: 127\\.0\\.0\\.1:${proxy.port} \\(namespace default, task queue tls-start\\)`));
+    // The database already has its admin from the test above: a key of its own for this one.
+    const { key } = await createApiKey(db.pool, { name: 'tls-start', role: 'admin' });
+    const call = (route: string, body: unknown, method = 'POST') =>
+      fetch(`http://127.0.0.1:${port}${route}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const policy = (await (await call('/escalation-policies', { name: 'TLS start', tiers: [{ delay_minutes: 0, targets: [{ type: 'webhook', url: `${receiver.url}/tls-start` }] }] })).json()) as { id: string };
+    assert.equal((await call('/escalation-rules', { rules: [{ policy_id: policy.id, services: ['tls-start'] }] }, 'PUT')).status, 200);
+    assert.equal((await call('/alerts', { summary: 'npm start over mTLS', severity: 'critical', service: 'tls-start', source: 'test', dedup_key: 'mtls-start' })).status, 201);
+    await waitFor('the page from npm start', () => receiver.requests.some((r) => r.path === '/tls-start'), 60_000);
+  } finally {
+    assert.ok(await stop(started), started.output());
+  }
 });
 
 describe('settings the server refuses stop start-up, naming the variable', () => {
