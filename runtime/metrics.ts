@@ -194,6 +194,15 @@ export const taskQueuePollers = new Gauge({
   registers: [registry],
 });
 
+// --- Connections ---------------------------------------------------------------------------------------
+
+export const tlsCertificateExpiry = new Gauge({
+  name: 'klaxon_tls_certificate_expiry_timestamp_seconds',
+  help: "When a certificate this process connects with stops being valid (Unix seconds), read from its file at start: the client certificate and the CA of the Temporal and Postgres connections (TEMPORAL_TLS_*, DATABASE_TLS_*). Past it, the connection fails and nobody is paged.",
+  labelNames: ['connection', 'certificate'] as const,
+  registers: [registry],
+});
+
 export const gaugeReadErrors = new Counter({
   name: 'klaxon_scrape_read_errors_total',
   help: 'Scrapes whose Postgres-backed gauges could not be read (the gauges keep their last value).',

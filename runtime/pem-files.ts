@@ -5,6 +5,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config';
+import { tlsCertificateExpiry } from './metrics';
 
 /** Returns the file's bytes, or records why it cannot be read under the variable's name. */
 function readSetting(variable: string, file: string, problems: string[]): Buffer | undefined {
@@ -82,5 +83,10 @@ export function readTlsFiles(prefix: 'TEMPORAL_TLS' | 'DATABASE_TLS', paths: { c
     }
   }
   if (problems.length) throw new ConfigError(problems);
+  // A certificate that expires stops paging as surely as a crash, but months later: Prometheus watches
+  // the date (KlaxonCertificateExpiresSoon) so someone renews it first.
+  const connection = prefix === 'TEMPORAL_TLS' ? 'temporal' : 'postgres';
+  for (const [certificate, pem] of [['ca', files.ca], ['client', files.cert]] as const)
+    if (pem) tlsCertificateExpiry.set({ connection, certificate }, Date.parse(new X509Certificate(pem).validTo) / 1000);
   return files;
 }

@@ -32,6 +32,7 @@ const RULES = [
   'KlaxonIngestRejected',
   'KlaxonNoOnCall',
   'KlaxonMetricsGaugesStale',
+  'KlaxonCertificateExpiresSoon',
 ];
 
 /** Returns a heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens. */

@@ -16,6 +16,9 @@ import { PROMETHEUS_DIR, startPrometheus, type RunningPrometheus } from './helpe
 import { dashboardQueries, fillGrafanaVariables, ruleSignals } from './helpers/promql';
 import { installSdkRuntimeWithMetrics } from './helpers/temporal';
 import { startDevServer } from '../runtime/temporal';
+import { temporalTargetOf } from '../runtime/temporal-connection';
+import { loadConfig } from '../runtime/config';
+import { issue, makeCa } from './helpers/certificates';
 import { startHarness, type Harness } from './helpers/harness';
 import { freePort } from './helpers/npm-start';
 import { startWorld, waitFor, type World } from './helpers/world';
@@ -47,10 +50,14 @@ before(async () => {
   w = await startWorld();
   // The test process is the API and the worker at once, as under `npm start`, which sets this at start-up.
   buildInfo.set({ version: KLAXON_VERSION, role: 'all' }, 1);
+  // A process with mTLS settings reads its certificates at start, which reports their expiry dates.
+  devDir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-prom-dev-'));
+  const ca = makeCa(devDir, 'temporal-ca');
+  const client = issue(devDir, ca, 'klaxon', 'client');
+  temporalTargetOf({ ...loadConfig({}), TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_TLS_CA_PATH: ca.cert, TEMPORAL_TLS_CERT_PATH: client.cert, TEMPORAL_TLS_KEY_PATH: client.key });
   workerMetrics = await serveMetrics(0, '127.0.0.1');
   const cli = process.env.TEMPORAL_CLI_PATH;
   assert.ok(cli, 'npm test provisions the Temporal CLI (TEMPORAL_CLI_PATH)');
-  devDir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-prom-dev-'));
   const devServer = await startDevServer({ executable: { type: 'existing-path', path: cli }, port: await freePort(), uiPort: await freePort(), dbFile: path.join(devDir, 'temporal.db'), namespace: 'default' });
   dev = await startHarness({ temporal: devServer });
   const port = (s: Server) => (s.address() as { port: number }).port;
