@@ -72,10 +72,13 @@ export function PageTitle({ children, takeFocus = true }: { children: string; ta
   );
 }
 
-/** An error the user should read at once (announced by screen readers as it appears). */
-export function ErrorMessage({ text }: { text: string | null }) {
+/**
+ * An error the user should read at once (announced by screen readers as it appears); `id` lets the
+ * field it is about point at it (aria-errormessage).
+ */
+export function ErrorMessage({ text, id }: { text: string | null; id?: string }) {
   return (
-    <p class="error" role="alert">
+    <p class="error" role="alert" id={id}>
       {text ?? ''}
     </p>
   );
