@@ -11,9 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { buildConsole } from '../scripts/build-web';
 import {
+  LOOKS,
   VIEWPORTS,
   assertNoProblems,
   createPasswordUser,
@@ -56,23 +57,28 @@ interface ApiSilence {
 
 const silences = async () => (await h.request('GET', '/silences')).body.silences as ApiSilence[];
 
-async function trigger(summary: string, service: string): Promise<string> {
-  const res = await h.request('POST', '/alerts', { summary, severity: 'high', service, source: 'silences-test' });
+/** POSTs to the API and returns the body of its 201. */
+async function created(path: string, body: Record<string, unknown>) {
+  const res = await h.request('POST', path, body);
   assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.id;
+  return res.body;
 }
 
+const trigger = async (summary: string, service: string): Promise<string> =>
+  (await created('/alerts', { summary, severity: 'high', service, source: 'silences-test' })).id;
+
 /** Creates a silence through the API, as a script or Alertmanager's user would. */
-async function apiSilence(service: string, reason: string, body: Record<string, unknown> = {}) {
-  const res = await h.request('POST', '/silences', {
+const apiSilence = async (service: string, reason: string, body: Record<string, unknown> = {}) =>
+  (await created('/silences', {
     matchers: [{ field: 'service', op: '=', value: service }],
     ends_at: new Date(Date.now() + 2 * 3_600_000).toISOString(),
     reason,
     ...body,
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body as ApiSilence;
-}
+  })) as ApiSilence;
+
+/** Waits until the form shows the API's refusal. */
+const refusal = (form: Locator, text: string | RegExp) =>
+  form.getByRole('alert').filter({ hasText: text }).waitFor();
 
 function signedIn(
   login: string,
@@ -132,7 +138,10 @@ describe('the console’s Silences page', () => {
     const held = await trigger('Payments queue backed up', 'payments');
     await page.goto(`/console/alerts/${held}`);
     await page.getByText('Silenced until', { exact: true }).waitFor();
-    await page.getByRole('list', { name: 'Timeline' }).getByText(/payments deploy/).waitFor();
+    await page
+      .getByRole('list', { name: 'Timeline' })
+      .getByText(/payments deploy/)
+      .waitFor();
     const detail = (await h.request('GET', `/alerts/${held}`)).body;
     assert.equal(detail.live.silencedUntil, new Date(Date.parse(created.ends_at)).toISOString());
     assert.ok(
@@ -177,7 +186,7 @@ describe('the console’s Silences page', () => {
     await form.getByRole('button', { name: 'Remove matcher 1' }).click();
     await form.getByText('No matcher yet').waitFor();
     await form.getByRole('button', { name: 'Create silence' }).click();
-    await form.getByRole('alert').filter({ hasText: /^Matchers: / }).waitFor();
+    await refusal(form, /^Matchers: /);
     const add = form.getByRole('button', { name: 'Add matcher' });
     assert.equal(await add.getAttribute('aria-invalid'), 'true');
     assert.equal(await add.evaluate((e) => e === document.activeElement), true, 'the field is focused');
@@ -188,10 +197,10 @@ describe('the console’s Silences page', () => {
     await form.getByLabel('Until a time').check();
     await form.getByLabel('End', { exact: true }).fill('2030-01-02T09:00');
     await form.getByRole('button', { name: 'Preview' }).click();
-    await form.getByRole('alert').filter({ hasText: 'End: ends_at must be after starts_at' }).waitFor();
+    await refusal(form, 'End: ends_at must be after starts_at');
     await form.getByRole('button', { name: 'Create silence' }).click();
     await page.waitForResponse((r) => r.url().endsWith('/silences') && r.request().method() === 'POST');
-    await form.getByRole('alert').filter({ hasText: 'End: ends_at must be after starts_at' }).waitFor();
+    await refusal(form, 'End: ends_at must be after starts_at');
     assert.equal(await form.getByLabel('End', { exact: true }).getAttribute('aria-invalid'), 'true');
     assert.equal((await silences()).length, before, 'nothing was created');
     assertNoProblems(w);
@@ -221,14 +230,11 @@ describe('the console’s Silences page', () => {
   });
 
   it('has no serious accessibility violation or sideways scrolling at phone and desktop width, light and dark', async () => {
-    await trigger('A long summary of a payments alert that has to wrap on a phone without scrolling', 'payments');
-    const looks = [
-      ['phone', 'light'],
-      ['desktop', 'light'],
-      ['phone', 'dark'],
-      ['desktop', 'dark'],
-    ] as const;
-    for (const [width, scheme] of looks) {
+    await trigger(
+      'A long summary of a payments alert that has to wrap on a phone without scrolling',
+      'payments',
+    );
+    for (const [width, scheme] of LOOKS) {
       const w = await signedIn('rita', '/console/silences?service=payments', VIEWPORTS[width], scheme);
       const { page } = w;
       const where = `at ${width} width, ${scheme}`;
@@ -243,7 +249,7 @@ describe('the console’s Silences page', () => {
       await form.getByLabel('Comment').fill('checking how it looks');
       await form.getByLabel('Until a time').check();
       await form.getByRole('button', { name: 'Preview' }).click();
-      await form.getByRole('alert').filter({ hasText: /^End: / }).waitFor();
+      await refusal(form, /^End: /);
       assert.deepEqual(await seriousAxeViolations(page), [], `Silences with a refusal ${where}`);
       assert.equal(await horizontalOverflow(page), 0, `Silences ${where} scrolls sideways`);
 

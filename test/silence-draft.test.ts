@@ -71,11 +71,21 @@ describe('silences in words', () => {
 
   it('says a recurrence’s days in order, its start, its length and its zone', () => {
     assert.equal(
-      recurrenceText({ weekdays: [7, 6], start: '02:00', duration_minutes: 150, time_zone: 'America/New_York' }),
+      recurrenceText({
+        weekdays: [7, 6],
+        start: '02:00',
+        duration_minutes: 150,
+        time_zone: 'America/New_York',
+      }),
       'every Sat, Sun at 02:00 for 2 h 30 min (America/New_York)',
     );
     assert.equal(
-      recurrenceText({ weekdays: [1, 2, 3, 4, 5, 6, 7], start: '23:00', duration_minutes: 60, time_zone: ZONE }),
+      recurrenceText({
+        weekdays: [1, 2, 3, 4, 5, 6, 7],
+        start: '23:00',
+        duration_minutes: 60,
+        time_zone: ZONE,
+      }),
       'every day at 23:00 for 1 h (Europe/Berlin)',
     );
   });

@@ -85,9 +85,7 @@ export function silenceBody(d: SilenceDraft, now: number, zone: string): Silence
       value: m.value.trim(),
     })),
     ...(start ? { starts_at: instantText(start, zone) } : {}),
-    ends_at: preset
-      ? new Date((startMs ?? now) + preset.ms).toISOString()
-      : instantText(d.end.trim(), zone),
+    ends_at: preset ? new Date((startMs ?? now) + preset.ms).toISOString() : instantText(d.end.trim(), zone),
     reason: d.comment,
   };
 }
@@ -120,7 +118,10 @@ export const endedAt = (s: Silence) => Date.parse(s.deleted_at ?? s.ends_at);
  * Returns the silences in force or to come (the active first, then by start) and those that ended
  * within RECENT_MS of `now`, the latest first.
  */
-export function splitSilences(list: readonly Silence[], now: number): { current: Silence[]; ended: Silence[] } {
+export function splitSilences(
+  list: readonly Silence[],
+  now: number,
+): { current: Silence[]; ended: Silence[] } {
   const current = list
     .filter((s) => s.state === 'active' || s.state === 'pending')
     .sort(

@@ -5,18 +5,13 @@
  * words, naming the field, and that field is marked and focused.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { SEVERITIES } from '../../domain/severity.js';
 import { ApiError, api, call, errorText } from '../api/client.js';
 import type { components } from '../api/schema.js';
-import { ErrorMessage, Link } from '../components.js';
+import { ErrorMessage, Field, Link } from '../components.js';
 import {
   DURATIONS,
-  MATCHER_FIELDS,
-  MATCHER_OPS,
-  OP_LABELS,
   controlIdFor,
   draftFromQuery,
-  emptyMatcher,
   fieldLabel,
   matcherText,
   silenceBody,
@@ -25,6 +20,7 @@ import {
   type SilenceDraft,
 } from '../silence-draft.js';
 import { viewerZone } from '../zoned-time.js';
+import { MatcherRows, type Marks } from './silence-matchers.js';
 
 type Created = components['schemas']['CreatedSilence'];
 type Matched = components['schemas']['SilencedAlert'];
@@ -54,8 +50,6 @@ export function SilenceForm({
     setDraft(next);
     setPreview(null);
   };
-  const changeMatcher = (i: number, patch: Partial<MatcherDraft>) =>
-    change({ ...draft, matchers: draft.matchers.map((m, j) => (j === i ? { ...m, ...patch } : m)) });
 
   const refused = (err: unknown) => {
     const first = err instanceof ApiError ? err.fields[0] : undefined;
@@ -87,9 +81,8 @@ export function SilenceForm({
     }
   };
 
-  const marks = (id: string) =>
+  const marks: Marks = (id) =>
     invalid === id ? { 'aria-invalid': true, 'aria-errormessage': ERROR_ID } : {};
-  const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 
   return (
     <form
@@ -102,111 +95,22 @@ export function SilenceForm({
       }}
     >
       <h2 id="silence-form-heading">New silence</h2>
-      <fieldset class="matchers">
-        <legend>Matchers: an alert is silenced when every one holds</legend>
-        <datalist id="silence-severities">
-          {SEVERITIES.map((s) => (
-            <option key={s} value={s} />
-          ))}
-        </datalist>
-        <ol class="plain-list">
-          {draft.matchers.map((m, i) => (
-            <li key={i} class="fields matcher-row">
-              <div class="stack">
-                <label for={`silence-matcher-${i}-field`}>Matcher {i + 1} field</label>
-                <select
-                  id={`silence-matcher-${i}-field`}
-                  value={m.field}
-                  {...marks(`silence-matcher-${i}-field`)}
-                  onChange={(e) => changeMatcher(i, { field: value(e) as MatcherDraft['field'] })}
-                >
-                  {MATCHER_FIELDS.map((f) => (
-                    <option key={f} value={f}>
-                      {f}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              {m.field === 'label' ? (
-                <div class="stack">
-                  <label for={`silence-matcher-${i}-label`}>Matcher {i + 1} label name</label>
-                  <input
-                    id={`silence-matcher-${i}-label`}
-                    type="text"
-                    maxLength={200}
-                    value={m.label}
-                    {...marks(`silence-matcher-${i}-label`)}
-                    onInput={(e) => changeMatcher(i, { label: value(e) })}
-                  />
-                </div>
-              ) : null}
-              <div class="stack">
-                <label for={`silence-matcher-${i}-op`}>Matcher {i + 1} operator</label>
-                <select
-                  id={`silence-matcher-${i}-op`}
-                  value={m.op}
-                  {...marks(`silence-matcher-${i}-op`)}
-                  onChange={(e) => changeMatcher(i, { op: value(e) as MatcherDraft['op'] })}
-                >
-                  {MATCHER_OPS.map((op) => (
-                    <option key={op} value={op}>
-                      {OP_LABELS[op]}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div class="stack">
-                <label for={`silence-matcher-${i}-value`}>Matcher {i + 1} value</label>
-                <input
-                  id={`silence-matcher-${i}-value`}
-                  type="text"
-                  value={m.value}
-                  list={m.field === 'severity' ? 'silence-severities' : undefined}
-                  {...marks(`silence-matcher-${i}-value`)}
-                  onInput={(e) => changeMatcher(i, { value: value(e) })}
-                />
-              </div>
-              <button
-                type="button"
-                class="secondary"
-                onClick={() => {
-                  change({ ...draft, matchers: draft.matchers.filter((_, j) => j !== i) });
-                  // Its button goes with the row: the focus goes to Add matcher.
-                  document.getElementById('silence-add-matcher')?.focus();
-                }}
-              >
-                Remove matcher {i + 1}
-              </button>
-            </li>
-          ))}
-        </ol>
-        {draft.matchers.length === 0 ? <p class="hint">No matcher yet: a silence needs one.</p> : null}
-        <button
-          id="silence-add-matcher"
-          type="button"
-          class="secondary"
-          {...marks('silence-add-matcher')}
-          onClick={() => change({ ...draft, matchers: [...draft.matchers, emptyMatcher()] })}
-        >
-          Add matcher
-        </button>
-      </fieldset>
+      <MatcherRows
+        matchers={draft.matchers}
+        marks={marks}
+        onChange={(matchers) => change({ ...draft, matchers })}
+      />
 
       <div class="fields">
-        <div class="stack">
-          <label for="silence-start">Start</label>
-          <input
-            id="silence-start"
-            type="datetime-local"
-            value={draft.start}
-            aria-describedby="silence-start-hint"
-            {...marks('silence-start')}
-            onInput={(e) => change({ ...draft, start: value(e) })}
-          />
-          <p class="hint" id="silence-start-hint">
-            Empty: now. Times are in {zone}.
-          </p>
-        </div>
+        <Field
+          id="silence-start"
+          label="Start"
+          type="datetime-local"
+          value={draft.start}
+          hint={`Empty: now. Times are in ${zone}.`}
+          extra={marks('silence-start')}
+          onInput={(start) => change({ ...draft, start })}
+        />
         <fieldset class="lasts">
           <legend>Lasts</legend>
           {[...DURATIONS, { key: 'until', label: 'Until a time' } as const].map((p) => (
@@ -223,34 +127,25 @@ export function SilenceForm({
           ))}
         </fieldset>
         {draft.lasts === 'until' ? (
-          <div class="stack">
-            <label for="silence-end">End</label>
-            <input
-              id="silence-end"
-              type="datetime-local"
-              value={draft.end}
-              {...marks('silence-end')}
-              onInput={(e) => change({ ...draft, end: value(e) })}
-            />
-          </div>
+          <Field
+            id="silence-end"
+            label="End"
+            type="datetime-local"
+            value={draft.end}
+            extra={marks('silence-end')}
+            onInput={(end) => change({ ...draft, end })}
+          />
         ) : null}
       </div>
 
-      <div class="stack">
-        <label for="silence-comment">Comment</label>
-        <input
-          id="silence-comment"
-          type="text"
-          maxLength={500}
-          value={draft.comment}
-          aria-describedby="silence-comment-hint"
-          {...marks('silence-comment')}
-          onInput={(e) => change({ ...draft, comment: value(e) })}
-        />
-        <p class="hint" id="silence-comment-hint">
-          Why: it is written on each silenced alert’s timeline.
-        </p>
-      </div>
+      <Field
+        id="silence-comment"
+        label="Comment"
+        value={draft.comment}
+        hint="Why: it is written on each silenced alert’s timeline."
+        extra={{ maxLength: 500, ...marks('silence-comment') }}
+        onInput={(comment) => change({ ...draft, comment })}
+      />
 
       <ErrorMessage text={failure} id={ERROR_ID} />
       <div class="row-actions">

@@ -51,8 +51,8 @@ export function SilencesPage({ session, onFailure }: PageProps) {
     <>
       <PageTitle>Silences</PageTitle>
       <p class="hint">
-        A silenced alert is still recorded and grouped but pages nobody until the silence ends; if nobody
-        has acknowledged it by then, escalation starts from the first tier.
+        A silenced alert is still recorded and grouped but pages nobody until the silence ends; if nobody has
+        acknowledged it by then, escalation starts from the first tier.
       </p>
       <p class="status" role="status">
         {notice}
@@ -69,7 +69,9 @@ export function SilencesPage({ session, onFailure }: PageProps) {
             label="Active and upcoming silences"
             silences={current}
             now={now}
-            action={mayExpire ? (s) => <ExpireButton silence={s} onExpire={() => void expire(s)} /> : undefined}
+            action={
+              mayExpire ? (s) => <ExpireButton silence={s} onExpire={() => void expire(s)} /> : undefined
+            }
           />
         )}
         {ended.length > 0 ? (
