@@ -25,7 +25,7 @@ export function MatcherRows({
     onChange(matchers.map((m, j) => (j === i ? { ...m, ...patch } : m)));
   return (
     <fieldset class="matchers">
-      <legend>Matchers: an alert is silenced when every one holds</legend>
+      <legend>Matchers (an alert is silenced when all hold)</legend>
       <datalist id="silence-severities">
         {SEVERITIES.map((s) => (
           <option key={s} value={s} />
