@@ -81,6 +81,24 @@ async function seed(h: Harness): Promise<{ scheduleId: string; policyId: string;
     const res = await h.request('POST', `/users/${ids['rita@example.com']!}/contact-methods`, method);
     if (res.status !== 201) throw new Error(`POST contact method: ${res.status} ${JSON.stringify(res.body)}`);
   }
+  // Silences: a one-off on the resolved alert's service and a recurring one on a label nothing carries,
+  // so that no other page's alert is held.
+  for (const silence of [
+    {
+      matchers: [{ field: 'service', op: '=', value: 'edge' }],
+      ends_at: new Date(Date.now() + 4 * 3_600_000).toISOString(),
+      reason: 'rotating the edge certificates',
+    },
+    {
+      matchers: [{ field: 'label', label: 'job', op: '=~', value: 'reindex|compact' }],
+      ends_at: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      recurrence: { weekdays: [6, 7], start: '02:00', duration_minutes: 120, time_zone: 'Europe/Berlin' },
+      reason: 'weekend maintenance jobs',
+    },
+  ]) {
+    const res = await h.request('POST', '/silences', silence);
+    if (res.status !== 201) throw new Error(`POST /silences: ${res.status} ${JSON.stringify(res.body)}`);
+  }
   const onCall = await seedOnCall(h, ids['rita@example.com']!, ids['vic@example.com']!);
   return { ...onCall, alertId: alertIds[1]! };
 }
@@ -170,6 +188,12 @@ async function main(): Promise<void> {
         await w.page.getByRole('button', { name: 'Run dry-run' }).click();
         await w.page.getByRole('list', { name: 'Dry-run timeline' }).waitFor();
         await shoot('policy');
+        // The form pre-filled as an alert's "Silence similar" opens it, previewed.
+        await w.page.goto('/console/silences?service=checkout');
+        await w.page.getByLabel('Comment').fill('checkout deploy');
+        await w.page.getByRole('button', { name: 'Preview' }).click();
+        await w.page.getByRole('heading', { name: 'It would silence 1 open alert now' }).waitFor();
+        await shoot('silences');
         await w.page.getByRole('link', { name: 'Profile' }).click();
         await w.page.getByRole('heading', { name: 'Contact methods' }).waitFor();
         await shoot('profile');

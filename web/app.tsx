@@ -19,6 +19,10 @@ import { Shell } from './shell.js';
 
 // No longer the home page, and grown with its filters and bulk actions: loaded when first opened.
 const AlertsPage = lazyComponent<PageProps>(() => import('./pages/alerts.js').then((m) => m.AlertsPage));
+// Opened in a maintenance window or a storm, not on every visit: loaded when first opened.
+const SilencesPage = lazyComponent<PageProps>(() =>
+  import('./pages/silences.js').then((m) => m.SilencesPage),
+);
 const AdminPage = lazyComponent<PageProps>(() => import('./pages/admin.js').then((m) => m.AdminPage));
 
 /**
@@ -30,6 +34,7 @@ export const PAGES = [
   { path: 'alerts', title: 'Alerts', Page: AlertsPage },
   { path: 'schedules', title: 'Schedules', Page: SchedulesPage },
   { path: 'policies', title: 'Escalation policies', Page: PoliciesPage },
+  { path: 'silences', title: 'Silences', Page: SilencesPage },
   { path: 'profile', title: 'Profile', Page: ProfilePage },
   { path: 'admin', title: 'Admin', Page: AdminPage, needs: 'POST /users' },
 ] as const;

@@ -72,10 +72,13 @@ export function PageTitle({ children, takeFocus = true }: { children: string; ta
   );
 }
 
-/** An error the user should read at once (announced by screen readers as it appears). */
-export function ErrorMessage({ text }: { text: string | null }) {
+/**
+ * An error the user should read at once (announced by screen readers as it appears); `id` lets the
+ * field it is about point at it (aria-errormessage).
+ */
+export function ErrorMessage({ text, id }: { text: string | null; id?: string }) {
   return (
-    <p class="error" role="alert">
+    <p class="error" role="alert" id={id}>
       {text ?? ''}
     </p>
   );
@@ -107,4 +110,46 @@ export function useReloadable<T>(
   }, [load, onFailure]);
   useEffect(() => void reload(), [reload]);
   return { data, failure, setFailure, reload };
+}
+
+/**
+ * A labelled text-like input in a column with its hint under it (described by it); `extra` carries the
+ * rest of the input's attributes (aria-invalid when the form's error is about it, maxLength, list).
+ */
+export function Field({
+  id,
+  label,
+  type = 'text',
+  value,
+  hint,
+  extra = {},
+  onInput,
+}: {
+  id: string;
+  label: string;
+  type?: 'text' | 'datetime-local';
+  value: string;
+  hint?: ComponentChildren;
+  extra?: Record<string, unknown>;
+  onInput: (value: string) => void;
+}) {
+  return (
+    <div class="stack">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        // Preact's types tell input kinds apart by their attributes; these two take the same ones.
+        type={type as 'text'}
+        value={value}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        {...extra}
+        onInput={(e) => onInput(e.currentTarget.value)}
+      />
+      {hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
 }

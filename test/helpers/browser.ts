@@ -20,6 +20,14 @@ export const VIEWPORTS = {
   desktop: { width: 1280, height: 800 },
 } as const;
 
+/** The looks a console page is checked in (accessibility, fit): each viewport, light and dark. */
+export const LOOKS = [
+  ['phone', 'light'],
+  ['desktop', 'light'],
+  ['phone', 'dark'],
+  ['desktop', 'dark'],
+] as const satisfies readonly (readonly [keyof typeof VIEWPORTS, 'light' | 'dark'])[];
+
 /** Launches headless Chromium; close it with browser.close(). */
 export async function launchBrowser(log: (line: string) => void = () => {}): Promise<Browser> {
   const executablePath = resolveChromium({ explicitPath: loadConfig().CHROMIUM_PATH, log });

@@ -20,6 +20,7 @@ function noNextTier(live: Live): string {
   if (live.group?.role === 'member') return 'None here: its group’s leading alert escalates for it';
   if (!live.escalation.policy) return 'None: no escalation policy matched, nobody is paged';
   if (live.snoozedUntil) return 'None while snoozed';
+  if (live.silencedUntil) return 'None while silenced';
   if (live.state !== 'new') return `None: escalation stopped (${live.state})`;
   return 'None: every tier and loop has been paged';
 }
@@ -68,6 +69,14 @@ function LiveFacts({ live, now }: { live: Live; now: number }) {
           <dt>Snoozed until</dt>
           <dd>
             <When at={live.snoozedUntil} now={now} />, then it escalates again from tier 1
+          </dd>
+        </>
+      ) : null}
+      {live.silencedUntil ? (
+        <>
+          <dt>Silenced until</dt>
+          <dd>
+            <When at={live.silencedUntil} now={now} />, then, if still new, it escalates from tier 1
           </dd>
         </>
       ) : null}

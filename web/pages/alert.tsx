@@ -5,9 +5,12 @@
  */
 import { useCallback, useRef, useState } from 'preact/hooks';
 import { ApiError, api, call, errorText } from '../api/client.js';
+import type { Operation } from '../api/access.js';
+import { may } from '../api/roles.js';
 import type { components } from '../api/schema.js';
 import { ErrorMessage, Link, PageTitle, type PageProps } from '../components.js';
 import { usePolling } from '../polling.js';
+import { silenceSimilarPath } from '../silence-draft.js';
 import { AddNote, AlertActions } from './alert-actions.js';
 import { AlertLive } from './alert-live.js';
 import { AlertTimeline, NotesList, PagesSent } from './alert-timeline.js';
@@ -92,6 +95,12 @@ export function AlertPage({ id, session, onFailure }: PageProps & { id: string }
       </p>
       <ErrorMessage text={failure} />
       <AlertActions {...handlers} />
+      {may(session.role, 'POST /silences' satisfies Operation) ? (
+        <p>
+          <Link to={silenceSimilarPath(alert.service)}>Silence similar alerts</Link>{' '}
+          <span class="hint-inline">(a new silence on service {alert.service})</span>
+        </p>
+      ) : null}
       <AlertLive alert={alert} now={now} />
 
       <section aria-labelledby="about-heading">
