@@ -26,7 +26,8 @@ before(async () => {
     TEMPORAL_ADDRESS: temporal.connection.options.address,
     TEMPORAL_TASK_QUEUE: 'drain-test',
     OUTBOUND_ALLOWLIST: LOOPBACK_ALLOWLIST_TEXT,
-    SHUTDOWN_READINESS_DELAY_SECONDS: '2',
+    // Long enough that the test's requests during the delay land in it even on a loaded machine.
+    SHUTDOWN_READINESS_DELAY_SECONDS: '4',
     SHUTDOWN_TIMEOUT_SECONDS: '8',
   };
 });
