@@ -63,6 +63,23 @@ export const workers = [
     ],
     queries: [{ expr: 'min by (job) (up)', legend: '{{job}}' }],
   }),
+  statPanel({
+    title: 'Connection certificates: time left',
+    description:
+      'Until the client certificates and CAs the processes connect to Temporal and Postgres with expire (read at start; no data without TLS files). Past it, that connection fails and nobody is paged: KlaxonCertificateExpiresSoon warns at 14 days.',
+    unit: units.Seconds,
+    thresholds: [
+      [null, 'red'],
+      [2 * 86400, 'orange'],
+      [14 * 86400, 'green'],
+    ],
+    queries: [
+      {
+        expr: 'min by (connection, certificate) (klaxon_tls_certificate_expiry_timestamp_seconds - time())',
+        legend: '{{connection}} {{certificate}}',
+      },
+    ],
+  }),
   timeSeries({
     title: 'Task slots available',
     description:
