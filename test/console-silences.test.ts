@@ -6,7 +6,7 @@
 // responder creates a weekly recurring silence and the API has that recurrence. A form
 // the API refuses (no matcher, an end before the start) shows the refusal naming the field and creates
 // nothing. A viewer sees the list without create or expire controls. No serious accessibility violation
-// or sideways scrolling at phone and desktop width, light and dark.
+// or sideways scrolling at phone and desktop width, light and dark, the Repeats section open too.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -316,6 +316,11 @@ describe('the console’s Silences page', () => {
       await form.getByRole('link', { name: /A long summary/ }).waitFor();
       assert.deepEqual(await seriousAxeViolations(page), [], `Silences with a preview ${where}`);
       assert.equal(await horizontalOverflow(page), 0, `Silences with a preview ${where} scrolls sideways`);
+
+      await form.getByLabel('Repeats', { exact: true }).check();
+      await form.getByRole('group', { name: 'Repeats on' }).getByLabel('Sunday').check();
+      assert.deepEqual(await seriousAxeViolations(page), [], `Silences repeating ${where}`);
+      assert.equal(await horizontalOverflow(page), 0, `Silences repeating ${where} scrolls sideways`);
       assertNoProblems(w);
       await w.context.close();
     }
