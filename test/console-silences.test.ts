@@ -2,10 +2,11 @@
 // Temporal): a responder previews a silence on a service (the preview lists its open alert), creates it,
 // and the API then has it with those matchers; an alert of that service triggered afterwards is held
 // (its page says silenced until when, its timeline says silenced), and its "Silence similar" link opens
-// the form pre-filled; the responder expires the silence from the list and the API has it ended. A form
+// the form pre-filled; the responder expires the silence from the list and the API has it ended. A
+// responder creates a weekly recurring silence and the API has that recurrence. A form
 // the API refuses (no matcher, an end before the start) shows the refusal naming the field and creates
 // nothing. A viewer sees the list without create or expire controls. No serious accessibility violation
-// or sideways scrolling at phone and desktop width, light and dark.
+// or sideways scrolling at phone and desktop width, light and dark, the Repeats section open too.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -49,6 +50,7 @@ interface ApiSilence {
   matchers: { field: string; label?: string; op: string; value: string }[];
   starts_at: string;
   ends_at: string;
+  recurrence: { weekdays: number[]; start: string; duration_minutes: number; time_zone: string } | null;
   reason: string;
   state: string;
   created_by: string;
@@ -177,6 +179,62 @@ describe('the console’s Silences page', () => {
     await w.context.close();
   });
 
+  it('creates a weekly recurring silence that the API returns with its days, start, length and zone', async () => {
+    const w = await signedIn('rita', '/console/silences');
+    const { page } = w;
+    const form = page.getByRole('form', { name: 'New silence' });
+    await form.getByLabel('Matcher 1 value').fill('warehouse');
+    await form.getByLabel('Repeats', { exact: true }).check();
+    const days = form.getByRole('group', { name: 'Repeats on' });
+    assert.equal(
+      await form.getByLabel('Time zone').inputValue(),
+      await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+      'the zone is the viewer’s unless changed',
+    );
+    await days.getByLabel('Tuesday').check();
+    await days.getByLabel('Saturday').check();
+    await form.getByLabel('Time of day').fill('02:30');
+    await form.getByLabel('Each lasts (minutes)').fill('90');
+    await form.getByLabel('Time zone').fill('Europe/Berlin');
+    const end = new Date(Date.now() + 60 * 86_400_000);
+    const local = (d: Date) =>
+      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}T00:00`;
+    await form.getByLabel('End', { exact: true }).fill(await page.evaluate(local, end));
+    await form.getByLabel('Comment').fill('weekly warehouse sync');
+
+    // A refused field is named and marked: here the length of each occurrence.
+    await form.getByLabel('Each lasts (minutes)').fill('0');
+    await form.getByRole('button', { name: 'Create silence' }).click();
+    await refusal(form, /^Repeats, each lasts: /);
+    const minutes = form.getByLabel('Each lasts (minutes)');
+    assert.equal(await minutes.getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(await seriousAxeViolations(page), [], 'the Repeats section with a refusal');
+
+    await minutes.fill('90');
+    await form.getByRole('button', { name: 'Create silence' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Created the silence on service = warehouse' })
+      .waitFor();
+    await page
+      .getByRole('list', { name: 'Active and upcoming silences' })
+      .getByRole('listitem')
+      .filter({ hasText: 'weekly warehouse sync' })
+      .getByText('every Tue, Sat at 02:30 for 1 h 30 min (Europe/Berlin)', { exact: false })
+      .waitFor();
+    const made = (await silences()).find((s) => s.reason === 'weekly warehouse sync');
+    assert.ok(made, 'the API lists the silence');
+    assert.deepEqual(made.recurrence, {
+      weekdays: [2, 6],
+      start: '02:30',
+      duration_minutes: 90,
+      time_zone: 'Europe/Berlin',
+    });
+    assert.ok(Math.abs(Date.parse(made.ends_at) - end.getTime()) < 86_400_000, 'it recurs until the End');
+    assertNoProblems(w);
+    await w.context.close();
+  });
+
   it('shows the API’s refusal of a form with no matcher or an end before its start, creating nothing', async () => {
     const before = (await silences()).length;
     const w = await signedIn('rita', '/console/silences');
@@ -258,6 +316,11 @@ describe('the console’s Silences page', () => {
       await form.getByRole('link', { name: /A long summary/ }).waitFor();
       assert.deepEqual(await seriousAxeViolations(page), [], `Silences with a preview ${where}`);
       assert.equal(await horizontalOverflow(page), 0, `Silences with a preview ${where} scrolls sideways`);
+
+      await form.getByLabel('Repeats', { exact: true }).check();
+      await form.getByRole('group', { name: 'Repeats on' }).getByLabel('Sunday').check();
+      assert.deepEqual(await seriousAxeViolations(page), [], `Silences repeating ${where}`);
+      assert.equal(await horizontalOverflow(page), 0, `Silences repeating ${where} scrolls sideways`);
       assertNoProblems(w);
       await w.context.close();
     }

@@ -23,7 +23,7 @@ const ZONE = 'Europe/Berlin';
 describe('the silence form’s body', () => {
   it('starts now and lasts a preset from now, with one matcher per row, labels only where they belong', () => {
     const draft = {
-      ...draftFromQuery('?service=%20payments%20'),
+      ...draftFromQuery('?service=%20payments%20', ZONE),
       comment: 'deploy',
     };
     draft.matchers.push({ field: 'label', label: ' env ', op: '=~', value: 'prod|staging' });
@@ -40,7 +40,7 @@ describe('the silence form’s body', () => {
   });
 
   it('reads the start and end in the viewer’s zone; a preset counts from the start', () => {
-    const draft = { ...draftFromQuery(''), start: '2026-03-03T09:00', lasts: '4h' as const };
+    const draft = { ...draftFromQuery('', ZONE), start: '2026-03-03T09:00', lasts: '4h' as const };
     const body = silenceBody(draft, NOW, ZONE);
     assert.equal(body.starts_at, '2026-03-03T08:00:00.000Z');
     assert.equal(body.ends_at, '2026-03-03T12:00:00.000Z');
@@ -49,16 +49,47 @@ describe('the silence form’s body', () => {
   });
 
   it('passes an end it cannot read on as text, for the API to refuse by name', () => {
-    const body = silenceBody({ ...draftFromQuery(''), lasts: 'until', end: '' }, NOW, ZONE);
+    const body = silenceBody({ ...draftFromQuery('', ZONE), lasts: 'until', end: '' }, NOW, ZONE);
     assert.equal(body.ends_at, '');
     assert.equal(body.starts_at, undefined);
+  });
+
+  it('adds the recurrence when it repeats: days in order, the minutes as a number, End as the last bound', () => {
+    const draft = {
+      ...draftFromQuery('?service=db', ZONE),
+      start: '2026-03-03T00:00',
+      lasts: '1h' as const,
+      end: '2026-05-31T00:00',
+      repeats: true,
+      repeat: { weekdays: [7, 6], at: '02:00', minutes: ' 120 ', timeZone: 'America/New_York' },
+      comment: 'weekend maintenance',
+    };
+    assert.deepEqual(silenceBody(draft, NOW, ZONE), {
+      matchers: [{ field: 'service', op: '=', value: 'db' }],
+      starts_at: '2026-03-02T23:00:00.000Z',
+      ends_at: '2026-05-30T22:00:00.000Z',
+      recurrence: { weekdays: [6, 7], start: '02:00', duration_minutes: 120, time_zone: 'America/New_York' },
+      reason: 'weekend maintenance',
+    });
+    const unread = silenceBody({ ...draft, repeat: { ...draft.repeat, minutes: 'two hours' } }, NOW, ZONE);
+    assert.ok(Number.isNaN(unread.recurrence?.duration_minutes), 'left for the API to refuse');
+    assert.equal(JSON.parse(JSON.stringify(unread)).recurrence.duration_minutes, null);
+  });
+
+  it('opens one-off in the viewer’s zone and, turned off again, sends no recurrence', () => {
+    const draft = draftFromQuery('', ZONE);
+    assert.equal(draft.repeats, false);
+    assert.equal(draft.repeat.timeZone, ZONE);
+    const typed = { ...draft, repeat: { weekdays: [1], at: '02:00', minutes: '60', timeZone: 'UTC' } };
+    assert.deepEqual(silenceBody(typed, NOW, ZONE), silenceBody(draft, NOW, ZONE));
+    assert.equal('recurrence' in silenceBody(typed, NOW, ZONE), false);
   });
 
   it('pre-fills the service from the address a “Silence similar” link makes', () => {
     const path = silenceSimilarPath('checkout & co');
     assert.equal(path, 'silences?service=checkout+%26+co');
-    assert.equal(draftFromQuery(path.slice(path.indexOf('?'))).matchers[0]?.value, 'checkout & co');
-    assert.equal(draftFromQuery('').matchers[0]?.value, '');
+    assert.equal(draftFromQuery(path.slice(path.indexOf('?')), ZONE).matchers[0]?.value, 'checkout & co');
+    assert.equal(draftFromQuery('', ZONE).matchers[0]?.value, '');
   });
 });
 
@@ -147,5 +178,20 @@ describe('API errors in the form’s words', () => {
     assert.equal(controlIdFor('body.matchers.2.label', '1h'), 'silence-matcher-2-label');
     assert.equal(controlIdFor('body.ends_at', 'until'), 'silence-end');
     assert.equal(controlIdFor('body.ends_at', '1d'), 'silence-start', 'a preset has no End field to mark');
+    assert.equal(controlIdFor('body.ends_at', '1d', true), 'silence-end', 'a repeating silence has End');
+  });
+
+  it('names the Repeats section’s fields and their controls', () => {
+    assert.equal(fieldLabel('body.recurrence.weekdays'), 'Repeats, days');
+    assert.equal(fieldLabel('body.recurrence.weekdays.0'), 'Repeats, days');
+    assert.equal(fieldLabel('body.recurrence.start'), 'Repeats, start time');
+    assert.equal(fieldLabel('body.recurrence.duration_minutes'), 'Repeats, each lasts');
+    assert.equal(fieldLabel('body.recurrence.time_zone'), 'Repeats, time zone');
+    assert.equal(fieldLabel('body.recurrence'), 'Repeats');
+    assert.equal(controlIdFor('body.recurrence.weekdays', '1h', true), 'silence-weekday-1');
+    assert.equal(controlIdFor('body.recurrence.start', '1h', true), 'silence-repeat-at');
+    assert.equal(controlIdFor('body.recurrence.duration_minutes', '1h', true), 'silence-repeat-minutes');
+    assert.equal(controlIdFor('body.recurrence.time_zone', '1h', true), 'silence-repeat-zone');
+    assert.equal(controlIdFor('body.recurrence', '1h', true), 'silence-end', 'no occurrence before the End');
   });
 });

@@ -127,7 +127,7 @@ export function Field({
 }: {
   id: string;
   label: string;
-  type?: 'text' | 'datetime-local';
+  type?: 'text' | 'datetime-local' | 'time';
   value: string;
   hint?: ComponentChildren;
   extra?: Record<string, unknown>;
@@ -138,7 +138,7 @@ export function Field({
       <label for={id}>{label}</label>
       <input
         id={id}
-        // Preact's types tell input kinds apart by their attributes; these two take the same ones.
+        // Preact's types tell input kinds apart by their attributes; these take the same ones.
         type={type as 'text'}
         value={value}
         aria-describedby={hint ? `${id}-hint` : undefined}
