@@ -68,17 +68,20 @@ export interface TlsFiles {
 export function readTlsFiles(prefix: 'TEMPORAL_TLS' | 'DATABASE_TLS', paths: { ca?: string; cert?: string; key?: string }, now: Date): TlsFiles {
   const problems: string[] = [];
   const files: TlsFiles = {};
+  // Parsed once here, for the checks and for the expiry dates reported below.
+  const parsed: { ca?: X509Certificate; client?: X509Certificate } = {};
   const [caVariable, certVariable, keyVariable] = [`${prefix}_CA_PATH`, `${prefix}_CERT_PATH`, `${prefix}_KEY_PATH`];
   if (paths.ca) {
     const ca = readSetting(caVariable, paths.ca, problems);
-    if (ca && certificateOf(caVariable, paths.ca, ca, problems, now)) files.ca = ca;
+    parsed.ca = ca && certificateOf(caVariable, paths.ca, ca, problems, now);
+    if (parsed.ca) files.ca = ca;
   }
   if (paths.cert && paths.key) {
     const cert = readSetting(certVariable, paths.cert, problems);
     const key = readSetting(keyVariable, paths.key, problems);
-    const parsed = cert && certificateOf(certVariable, paths.cert, cert, problems, now);
+    parsed.client = cert && certificateOf(certVariable, paths.cert, cert, problems, now);
     if (cert && key) {
-      privateKeyOf(keyVariable, paths.key, key, parsed, certVariable, problems);
+      privateKeyOf(keyVariable, paths.key, key, parsed.client, certVariable, problems);
       Object.assign(files, { cert, key });
     }
   }
@@ -86,7 +89,9 @@ export function readTlsFiles(prefix: 'TEMPORAL_TLS' | 'DATABASE_TLS', paths: { c
   // A certificate that expires stops paging as surely as a crash, but months later: Prometheus watches
   // the date (KlaxonCertificateExpiresSoon) so someone renews it first.
   const connection = prefix === 'TEMPORAL_TLS' ? 'temporal' : 'postgres';
-  for (const [certificate, pem] of [['ca', files.ca], ['client', files.cert]] as const)
-    if (pem) tlsCertificateExpiry.set({ connection, certificate }, Date.parse(new X509Certificate(pem).validTo) / 1000);
+  for (const certificate of ['ca', 'client'] as const) {
+    const cert = parsed[certificate];
+    if (cert) tlsCertificateExpiry.set({ connection, certificate }, Date.parse(cert.validTo) / 1000);
+  }
   return files;
 }

@@ -24,12 +24,13 @@ export interface Stage {
   instructions: Instruction[];
 }
 
-/** Returns the JSON (exec) form of a CMD or HEALTHCHECK CMD, or throws: the shell form puts sh in front of node. */
-export function execForm(instruction: Instruction, what: string): string[] {
-  const args = instruction.getArgumentsContent() ?? '';
-  const json = args.replace(/^CMD\s+/i, '');
+/**
+ * Returns the JSON (exec) form of a CMD's arguments (a HEALTHCHECK's after its flags and CMD), or throws:
+ * the shell form puts sh in front of node.
+ */
+export function execForm(args: string, what: string): string[] {
   try {
-    const parsed = JSON.parse(json) as unknown;
+    const parsed = JSON.parse(args) as unknown;
     if (Array.isArray(parsed) && parsed.every((a) => typeof a === 'string')) return parsed;
   } catch {
     // fall through
@@ -55,11 +56,9 @@ export function stagesOf(text: string, root: string): Stage[] {
     if (keyword === 'WORKDIR') stage.workdir = args[0]!;
     if (keyword === 'ENV') for (const pair of args) stage.env[pair.split('=')[0]!] = pair.split('=').slice(1).join('=');
     if (keyword === 'USER') stage.user = args[0];
-    if (keyword === 'CMD') stage.cmd = execForm(instruction, 'CMD');
-    if (keyword === 'HEALTHCHECK') {
-      const content = instruction.getArgumentsContent() ?? '';
-      stage.healthcheck = execForm({ getArgumentsContent: () => content.replace(/^(--\S+\s+)*/, '') } as Instruction, 'HEALTHCHECK');
-    }
+    const content = instruction.getArgumentsContent() ?? '';
+    if (keyword === 'CMD') stage.cmd = execForm(content, 'CMD');
+    if (keyword === 'HEALTHCHECK') stage.healthcheck = execForm(content.replace(/^(--\S+\s+)*CMD\s+/i, ''), 'HEALTHCHECK');
   }
   return stages;
 }
