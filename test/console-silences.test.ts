@@ -256,8 +256,10 @@ describe('the console’s Silences page', () => {
     await form.getByLabel('End', { exact: true }).fill('2030-01-02T09:00');
     await form.getByRole('button', { name: 'Preview' }).click();
     await refusal(form, 'End: ends_at must be after starts_at');
+    // Listening before the click: a quick 400 can come back before a listener added after it.
+    const answered = page.waitForResponse((r) => r.url().endsWith('/silences') && r.request().method() === 'POST');
     await form.getByRole('button', { name: 'Create silence' }).click();
-    await page.waitForResponse((r) => r.url().endsWith('/silences') && r.request().method() === 'POST');
+    await answered;
     await refusal(form, 'End: ends_at must be after starts_at');
     assert.equal(await form.getByLabel('End', { exact: true }).getAttribute('aria-invalid'), 'true');
     assert.equal((await silences()).length, before, 'nothing was created');
